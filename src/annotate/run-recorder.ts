@@ -1,0 +1,65 @@
+import type { Io } from '../io.js';
+import { LineAnnotator, type StreamCounts } from './line-annotator.js';
+import type { MetaFields, RecordFormat, StreamTag } from './record-format.js';
+import type { ReadStamp, Stamper } from './timestamp.js';
+import type { ConsoleOutput } from '../output/console.js';
+import type { LogFile } from '../output/log-file.js';
+import { RecordBatch } from '../output/record-batch.js';
+import { TailLines } from '../output/tail-lines.js';
+
+export interface RecorderParts {
+  io: Io;
+  format: RecordFormat;
+  stamper: Stamper;
+  log: LogFile | undefined;
+  console: ConsoleOutput | undefined;
+}
+
+/**
+ * Everything one run writes: annotated records go to the log, the console (when shown) and the tail kept
+ * for the report; header and footer records go to the log only.
+ */
+export class RunRecorder {
+  readonly tail = new TailLines();
+  private readonly batch: RecordBatch;
+  private readonly annotators = new Map<StreamTag, LineAnnotator>();
+
+  constructor(private readonly parts: RecorderParts) {
+    this.batch = new RecordBatch((records) => {
+      parts.log?.write(records);
+      parts.console?.write(records);
+      this.tail.add(records);
+    });
+  }
+
+  stamp(): ReadStamp {
+    return this.parts.stamper.stamp(this.parts.io.now(), this.parts.io.mono());
+  }
+
+  /** Annotates one read of a stream and hands the records on at once, so the log is always current. */
+  push(tag: StreamTag, chunk: Buffer): void {
+    let annotator = this.annotators.get(tag);
+    if (!annotator) {
+      annotator = new LineAnnotator(this.parts.format.stream(tag), this.batch);
+      this.annotators.set(tag, annotator);
+    }
+    annotator.push(chunk, this.stamp());
+    this.batch.flush();
+  }
+
+  /** Writes out any unfinished last lines. */
+  endStreams(): void {
+    const stamp = this.stamp();
+    for (const annotator of this.annotators.values()) annotator.end(stamp);
+    this.batch.flush();
+  }
+
+  counts(tag: StreamTag): StreamCounts {
+    return this.annotators.get(tag)?.counts ?? { lines: 0, bytes: 0 };
+  }
+
+  /** A header or footer record, for the log only. */
+  meta(event: 'start' | 'end', fields: MetaFields): void {
+    this.parts.log?.write(this.parts.format.meta(this.stamp().first, event, fields));
+  }
+}

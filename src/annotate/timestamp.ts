@@ -1,0 +1,123 @@
+import dayjs from 'dayjs';
+import { UsageError } from '../cli/usage-error.js';
+
+export const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
+export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string };
+
+// A pattern must hold at least one dayjs token, so a typo such as `isoo` is an error, not a literal stamp.
+const DAYJS_TOKEN = /YY|M|D|d|H|h|m|s|S|A|a|Z|X|x/;
+
+/** Reads `--timestamp`: one of the named styles or a dayjs format pattern. */
+export function parseTimestampStyle(option: string, value: string): TimestampStyle {
+  if ((TIMESTAMP_NAMES as readonly string[]).includes(value)) return value as TimestampStyle;
+  if (DAYJS_TOKEN.test(value.replace(/\[[^\]]*\]/g, ''))) return { pattern: value };
+  throw new UsageError(
+    `${option}: unknown style '${value}'; use ${TIMESTAMP_NAMES.join(', ')} or a dayjs pattern such as 'YYYY-MM-DD HH:mm:ss'`,
+  );
+}
+
+/** The stamp of one read: `first` for its first line, `rest` for the others (they differ only for `delta`). */
+export interface ReadStamp {
+  first: string;
+  rest: string;
+}
+
+/** Turns a moment (wall-clock ms, monotonic ms) into the text that prefixes each line read at that moment. */
+export interface Stamper {
+  stamp(wallMs: number, monoMs: number): ReadStamp;
+}
+
+const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
+const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
+
+function offsetText(date: Date): string {
+  const minutes = -date.getTimezoneOffset();
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
+
+/** Local time with milliseconds and UTC offset: `2026-11-22T02:36:43.123+01:00`. */
+export function localIso(ms: number): string {
+  const d = new Date(ms);
+  return (
+    `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())}T` +
+    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}.${pad3(d.getMilliseconds())}${offsetText(d)}`
+  );
+}
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** date(1)'s default look, as annotate.sh printed it: `Thu Sep  6 14:39:59 PDT 2012`. */
+function dateLike(zoneName: (d: Date) => string): (ms: number) => string {
+  return (ms) => {
+    const d = new Date(ms);
+    return (
+      `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+      `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${zoneName(d)} ${d.getFullYear()}`
+    );
+  };
+}
+
+function zoneAbbreviation(): (d: Date) => string {
+  const format = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  return (d) => format.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? offsetText(d);
+}
+
+/** `HH:MM:SS.mmm` for a span, as `ts -s` and `ts -i` print it (with milliseconds). */
+export function formatSpan(ms: number): string {
+  const total = Math.max(0, Math.floor(ms));
+  const seconds = Math.floor(total / 1000);
+  return `${pad2(Math.floor(seconds / 3600))}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}.${pad3(total % 1000)}`;
+}
+
+/** Formats absolute times, computing the text at most once per millisecond (or per second for coarse styles). */
+function cachedWallStamper(format: (ms: number) => string, resolutionMs: number): Stamper {
+  let key = NaN;
+  let cached: ReadStamp = { first: '', rest: '' };
+  return {
+    stamp(wallMs) {
+      const k = Math.floor(wallMs / resolutionMs);
+      if (k !== key) {
+        key = k;
+        const text = format(k * resolutionMs);
+        cached = { first: text, rest: text };
+      }
+      return cached;
+    },
+  };
+}
+
+/** Builds the stamper for a style; `startMono` is the run's start on the monotonic clock. */
+export function createStamper(style: TimestampStyle, startMono: number): Stamper {
+  if (typeof style === 'object') return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);
+  switch (style) {
+    case 'iso':
+      return cachedWallStamper(localIso, 1);
+    case 'utc':
+      return cachedWallStamper((ms) => new Date(ms).toISOString(), 1);
+    case 'date':
+      return cachedWallStamper(dateLike(zoneAbbreviation()), 1000);
+    case 'epoch':
+      return cachedWallStamper((ms) => (ms / 1000).toFixed(3), 1);
+    case 'elapsed':
+      return {
+        stamp(_wall, mono) {
+          const text = formatSpan(mono - startMono);
+          return { first: text, rest: text };
+        },
+      };
+    case 'delta': {
+      let previous = startMono;
+      const zero = formatSpan(0);
+      return {
+        stamp(_wall, mono) {
+          const first = formatSpan(mono - previous);
+          previous = mono;
+          return { first, rest: zero };
+        },
+      };
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { errorCode, writeAll } from './fd-writer.js';
+
+/** Log directories are created 0750 and log files 0640 (contract, "Safe by default"). */
+const DIR_MODE = 0o750;
+const FILE_MODE = 0o640;
+
+/** What became of the records meant for the log. */
+export interface LogResult {
+  path: string;
+  /** Why the log could not be written, if it could not. */
+  failure?: string;
+  /** Bytes that went to the fallback instead of the log file. */
+  bytesNotLogged: number;
+}
+
+/**
+ * Appends records to a log file through one O_APPEND descriptor (each write holds whole records, so
+ * concurrent runs never tear each other's lines, and copytruncate is safe). When the file cannot be
+ * opened or written, the records go to `fallback` instead and are counted: nothing is lost, and the job
+ * is never stopped by a full disk.
+ */
+export class LogFile {
+  private fd: number | undefined;
+  private failure: string | undefined;
+  private bytesNotLogged = 0;
+
+  constructor(
+    readonly path: string,
+    private readonly fallback: (records: Buffer) => void,
+  ) {
+    try {
+      mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
+      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+      this.fd = openSync(path, flags, FILE_MODE);
+    } catch (error) {
+      this.failure = `cannot open ${path}: ${errorCode(error)}`;
+    }
+  }
+
+  write(records: Buffer): void {
+    if (this.fd !== undefined) {
+      try {
+        const written = writeSync(this.fd, records);
+        if (written === records.length) return;
+        this.fail(`short write to ${this.path}`);
+        records = records.subarray(written);
+      } catch (error) {
+        this.fail(`cannot write ${this.path}: ${errorCode(error)}`);
+      }
+    }
+    this.bytesNotLogged += records.length;
+    this.fallback(records);
+  }
+
+  /** Where the records went so far, and what could not be logged. */
+  get result(): LogResult {
+    return { path: this.path, bytesNotLogged: this.bytesNotLogged, ...(this.failure ? { failure: this.failure } : {}) };
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** True once records go to the fallback instead of the file. */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  private fail(reason: string): void {
+    this.failure = reason;
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/** Writes to stderr, the log's fallback: cron mails what lands there. */
+export const toStderr = (records: Buffer): void => {
+  try {
+    writeAll(2, records);
+  } catch {
+    // stderr is gone too: there is nowhere left to put the bytes, and the job must go on.
+  }
+};

@@ -1,0 +1,37 @@
+import { formatDuration } from '../cli/duration.js';
+
+/** What a person reading cron's mail needs to know about a failed run. */
+export interface ReportFacts {
+  job: string;
+  command: readonly string[];
+  host: string;
+  status: string;
+  exitCode: number;
+  startText: string;
+  durationMs: number;
+  logPath: string;
+  logFailure?: string;
+  leftovers?: string;
+  tail: readonly string[];
+}
+
+/** Quotes an argument only when the shell would need it, so the command reads as typed. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The short report printed on stdout when a job fails under cron, so cron's MAILTO mail carries it. */
+export function buildFailureReport(facts: ReportFacts): string {
+  const lines = [
+    `cronwrap: job ${facts.job} FAILED on ${facts.host}`,
+    `command:  ${facts.command.map(shellQuote).join(' ')}`,
+    `status:   ${facts.status} (cronwrap exits ${facts.exitCode})`,
+    `started:  ${facts.startText}`,
+    `duration: ${formatDuration(facts.durationMs)}`,
+    `log:      ${facts.logPath}${facts.logFailure ? ` (not written: ${facts.logFailure}; output went to stderr)` : ''}`,
+  ];
+  if (facts.leftovers) lines.push(`left behind: ${facts.leftovers}`);
+  if (facts.tail.length === 0) lines.push('', 'no output');
+  else lines.push('', `last ${facts.tail.length === 1 ? 'line' : `${facts.tail.length} lines`} of output:`, ...facts.tail.map((line) => `  ${line}`));
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,84 @@
+import { read } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import type { Settings } from '../cli/options.js';
+import type { Io } from '../io.js';
+import { jsonFormat, textFormat } from '../annotate/record-format.js';
+import { RunRecorder } from '../annotate/run-recorder.js';
+import { createStamper } from '../annotate/timestamp.js';
+import { ConsoleOutput, warn } from '../output/console.js';
+import { errorCode } from '../output/fd-writer.js';
+import { LogFile, toStderr } from '../output/log-file.js';
+
+/** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
+const EXIT_BROKEN_PIPE = 141;
+const READ_SIZE = 1024 * 1024;
+
+function readChunk(fd: number, buffer: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fd, buffer, 0, buffer.length, null, (error, bytes) => {
+      if (!error) resolve(bytes);
+      // stdin inherited in non-blocking mode: wait a little rather than spin or fail.
+      else if (error.code === 'EAGAIN') setTimeout(() => resolve(-1), 1);
+      else reject(error);
+    });
+  });
+}
+
+/** Filter mode: annotates stdin, as one stream, to stdout and to `--log`. Returns the exit status. */
+export async function runFilter(settings: Settings, io: Io): Promise<number> {
+  const startWall = io.now();
+  const startMono = io.mono();
+  const job = settings.name ?? 'stdin';
+  const run = randomBytes(6).toString('hex');
+  const console = settings.quiet ? undefined : new ConsoleOutput(1);
+  const log = settings.log === undefined ? undefined : new LogFile(settings.log, (records) => (console?.active ? undefined : toStderr(records)));
+  if (log?.failed) warn(`${log.result.failure}; annotated lines are not logged`);
+  const recorder = new RunRecorder({
+    io,
+    format: settings.json ? jsonFormat({ job, run, host: io.host }) : textFormat,
+    stamper: createStamper(settings.timestamp, startMono),
+    log,
+    console,
+  });
+  recorder.meta('start', { job, run, host: io.host, user: io.user, pid: process.pid, command: ['(stdin)'], start: new Date(startWall).toISOString() });
+
+  const buffer = Buffer.allocUnsafe(READ_SIZE);
+  let exitCode = 0;
+  let readError: string | undefined;
+  for (;;) {
+    let bytes: number;
+    try {
+      bytes = await readChunk(0, buffer);
+    } catch (error) {
+      readError = errorCode(error);
+      warn(`cannot read stdin: ${readError}`);
+      exitCode = 1;
+      break;
+    }
+    if (bytes === 0) break;
+    if (bytes < 0) continue;
+    recorder.push('out', buffer.subarray(0, bytes));
+    if (console && !console.active && !log) {
+      exitCode = EXIT_BROKEN_PIPE;
+      break;
+    }
+  }
+  recorder.endStreams();
+
+  const counts = recorder.counts('out');
+  const logResult = log?.result;
+  recorder.meta('end', {
+    job,
+    run,
+    exit: exitCode,
+    end: new Date(io.now()).toISOString(),
+    duration_ms: Math.round(io.mono() - startMono),
+    stdin_lines: counts.lines,
+    stdin_bytes: counts.bytes,
+    not_logged_bytes: logResult?.bytesNotLogged ?? 0,
+    ...(logResult?.failure ? { not_logged_reason: logResult.failure } : {}),
+    ...(readError ? { read_error: readError } : {}),
+  });
+  log?.close();
+  return exitCode;
+}
