@@ -4,8 +4,9 @@ import { UsageError } from '../cli/usage-error.js';
 export const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
 export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string };
 
-// A pattern must hold at least one dayjs token, so a typo such as `isoo` is an error, not a literal stamp.
-const DAYJS_TOKEN = /YY|M|D|d|H|h|m|s|S|A|a|Z|X|x/;
+// A pattern must hold a date or time token (YYYY, MM, DD, HH, hh, mm, ss, SSS, Z), so a typo such as `isoo`
+// is an error rather than a stamp that says `isoo` on every line.
+const DAYJS_TOKEN = /YY|MM|DD|HH|hh|mm|ss|SSS|Z/;
 
 /** Reads `--timestamp`: one of the named styles or a dayjs format pattern. */
 export function parseTimestampStyle(option: string, value: string): TimestampStyle {

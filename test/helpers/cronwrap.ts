@@ -1,0 +1,74 @@
+import { execa, type Options } from 'execa';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach } from 'vitest';
+
+export const BIN = resolve(__dirname, '../../bin/cronwrap');
+export const FIXTURES = resolve(__dirname, '../fixtures');
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh directory removed after the test. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cronwrap-test-'));
+  made.push(dir);
+  return dir;
+}
+
+export interface Sandbox {
+  dir: string;
+  stateDir: string;
+  logDir: string;
+  env: Record<string, string>;
+  logOf(job: string): Buffer;
+}
+
+/** State and log directories of their own, so tests never touch /var/lib or /var/log. */
+export function sandbox(): Sandbox {
+  const dir = tempDir();
+  const stateDir = join(dir, 'state');
+  const logDir = join(dir, 'logs');
+  return {
+    dir,
+    stateDir,
+    logDir,
+    env: { CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir },
+    logOf: (job) => readFileSync(join(logDir, `${job}.log`)),
+  };
+}
+
+/** Starts the built binary as a user would: stdout and stderr are pipes (never a terminal), stdin is empty. */
+export function startCronwrap(args: readonly string[], box: Sandbox, options: Options = {}) {
+  return execa(BIN, args, {
+    encoding: 'buffer',
+    reject: false,
+    stdin: 'ignore',
+    ...options,
+    env: { ...box.env, ...(options.env as Record<string, string> | undefined) },
+  });
+}
+
+export interface Finished {
+  exitCode: number | undefined;
+  stdout: Buffer;
+  stderr: Buffer;
+}
+
+/** Runs the built binary to the end. */
+export async function cronwrap(args: readonly string[], box: Sandbox, options: Options = {}): Promise<Finished> {
+  const result = await startCronwrap(args, box, options);
+  return { exitCode: result.exitCode, stdout: Buffer.from(result.stdout as Uint8Array), stderr: Buffer.from(result.stderr as Uint8Array) };
+}
+
+/** A command that writes exactly these bytes to stdout and stderr, through files in the sandbox. */
+export function writesBytes(box: Sandbox, out: Buffer, err: Buffer = Buffer.alloc(0), exitCode = 0): string[] {
+  const outFile = join(box.dir, `out-${Math.random()}`);
+  const errFile = join(box.dir, `err-${Math.random()}`);
+  writeFileSync(outFile, out);
+  writeFileSync(errFile, err);
+  return ['node', join(FIXTURES, 'write-files.mjs'), outFile, errFile, String(exitCode)];
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../src/cli/parse-args.js';
+import { UsageError } from '../../src/cli/usage-error.js';
+
+const run = (argv: string[], env: NodeJS.ProcessEnv = {}, stdinIsTTY = false) => parseArgs(argv, env, stdinIsTTY);
+
+describe('parseArgs', () => {
+  it('takes the command after -- verbatim, including its own options', () => {
+    expect(run(['--name', 'backup', '--', 'backup.sh', '--full', '-v'])).toMatchObject({
+      mode: 'wrap',
+      command: ['backup.sh', '--full', '-v'],
+      settings: { name: 'backup' },
+    });
+  });
+
+  it('treats options after the command as the command\'s own, even without --', () => {
+    expect(run(['ls', '-l', '--json'])).toMatchObject({ mode: 'wrap', command: ['ls', '-l', '--json'], settings: { json: false } });
+  });
+
+  it('runs a shell string through /bin/sh -c', () => {
+    expect(run(['-c', 'echo a | tr a b'])).toMatchObject({ mode: 'wrap', command: ['/bin/sh', '-c', 'echo a | tr a b'] });
+  });
+
+  it('filters stdin when there is no command and stdin is not a terminal', () => {
+    expect(run(['--timestamp', 'utc']).mode).toBe('filter');
+  });
+
+  it('prints usage and exits 125 with no command on a terminal', () => {
+    expect(run([], {}, true)).toMatchObject({ mode: 'print', exitCode: 125, stderr: expect.stringMatching(/nothing to run[\s\S]*Usage: cronwrap/) });
+  });
+
+  it('has the documented defaults', () => {
+    expect(run(['true'])).toMatchObject({
+      settings: { timestamp: 'iso', json: false, drainMs: 5000, killAfterMs: 10_000, quiet: false, tee: false },
+    });
+  });
+
+  it('reads an option from its CRONWRAP_* twin, and the flag wins over it', () => {
+    const env = { CRONWRAP_DRAIN: '2s', CRONWRAP_JSON: '1', CRONWRAP_TIMESTAMP: 'epoch' };
+    expect(run(['true'], env)).toMatchObject({ settings: { drainMs: 2000, json: true, timestamp: 'epoch' } });
+    expect(run(['--drain', '250ms', '-t', 'utc', '--', 'true'], env)).toMatchObject({ settings: { drainMs: 250, timestamp: 'utc' } });
+  });
+
+  it.each([
+    [['--drain', 'soon', 'true'], /--drain: 'soon' is not a duration; use .*90s/],
+    [['--kill-after', '5x', 'true'], /--kill-after: '5x' is not a duration/],
+    [['--name', 'my job', 'true'], /--name: 'my job' cannot be a job name/],
+    [['--name', '../etc', 'true'], /--name: '..\/etc' cannot be a job name/],
+    [['-t', 'iso8601', 'true'], /--timestamp: unknown style 'iso8601'/],
+    [['-c', 'echo', 'extra'], /--shell: give either a shell string with -c or a command/],
+  ])('rejects %j naming the option and the fix', (argv, message) => {
+    expect(() => run(argv)).toThrow(UsageError);
+    expect(() => run(argv)).toThrow(message);
+  });
+
+  it('names a bad environment twin', () => {
+    expect(() => run(['true'], { CRONWRAP_QUIET: 'maybe' })).toThrow(/CRONWRAP_QUIET: 'maybe' is not a yes\/no value/);
+  });
+
+  it('answers an unknown flag with exit 125 and a pointer to --help', () => {
+    expect(run(['--bogus', 'true'])).toMatchObject({ mode: 'print', exitCode: 125, stderr: "cronwrap: unknown option '--bogus' (see cronwrap --help)\n" });
+  });
+
+  it('prints --help and --version on stdout with exit 0', () => {
+    const help = run(['--help']);
+    expect(help).toMatchObject({ mode: 'print', exitCode: 0 });
+    for (const flag of ['--name', '--shell', '--log', '--log-dir', '--state-dir', '--timestamp', '--json', '--drain', '--kill-after', '--quiet', '--tee']) {
+      expect(help.mode === 'print' && help.stdout).toContain(flag);
+    }
+    expect(run(['--version'])).toMatchObject({ mode: 'print', exitCode: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+});

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+
+process.env.TZ = 'America/Los_Angeles';
+const { createStamper, formatSpan, parseTimestampStyle } = await import('../../src/annotate/timestamp.js');
+
+// Thu Sep 6 2012, 14:39:59.123 in Los Angeles (PDT, UTC-7).
+const MOMENT = Date.UTC(2012, 8, 6, 21, 39, 59, 123);
+
+describe('timestamp styles', () => {
+  it.each([
+    ['iso', '2012-09-06T14:39:59.123-07:00'],
+    ['utc', '2012-09-06T21:39:59.123Z'],
+    ['date', 'Thu Sep  6 14:39:59 PDT 2012'],
+    ['epoch', '1346967599.123'],
+  ] as const)('%s', (style, expected) => {
+    expect(createStamper(style, 0).stamp(MOMENT, 0).first).toBe(expected);
+  });
+
+  it('formats a dayjs pattern in local time', () => {
+    const stamper = createStamper(parseTimestampStyle('--timestamp', 'YYYY/MM/DD HH:mm:ss.SSS'), 0);
+    expect(stamper.stamp(MOMENT, 0).first).toBe('2012/09/06 14:39:59.123');
+  });
+
+  it('elapsed counts from the start on the monotonic clock, whatever the wall clock says', () => {
+    const stamper = createStamper('elapsed', 1000);
+    expect(stamper.stamp(0, 1000 + 3_723_456).first).toBe('01:02:03.456');
+  });
+
+  it('delta gives the first line of a read the time since the previous read, the rest zero', () => {
+    const stamper = createStamper('delta', 0);
+    expect(stamper.stamp(0, 250)).toEqual({ first: '00:00:00.250', rest: '00:00:00.000' });
+    expect(stamper.stamp(0, 1250)).toEqual({ first: '00:00:01.000', rest: '00:00:00.000' });
+  });
+
+  it('formats spans past a day in hours', () => {
+    expect(formatSpan(100 * 3600 * 1000 + 5)).toBe('100:00:00.005');
+  });
+
+  it.each(['isoo', 'hello', ''])('rejects %j with a message naming the option and the choices', (value) => {
+    expect(() => parseTimestampStyle('--timestamp', value)).toThrow(/--timestamp: unknown style .*iso, utc, date, epoch, elapsed, delta/);
+  });
+});
