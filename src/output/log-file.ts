@@ -1,5 +1,6 @@
 import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { warn, type ConsoleOutput } from './console.js';
 import { errorCode, writeAll } from './fd-writer.js';
 
 /** Log directories are created 0750 and log files 0640 (contract, "Safe by default"). */
@@ -29,13 +30,14 @@ export class LogFile {
   constructor(
     readonly path: string,
     private readonly fallback: (records: Buffer) => void,
+    private readonly onFailure: (reason: string) => void,
   ) {
     try {
       mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
       const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
       this.fd = openSync(path, flags, FILE_MODE);
     } catch (error) {
-      this.failure = `cannot open ${path}: ${errorCode(error)}`;
+      this.fail(`cannot open ${path}: ${errorCode(error)}`);
     }
   }
 
@@ -64,23 +66,31 @@ export class LogFile {
     this.fd = undefined;
   }
 
-  /** True once records go to the fallback instead of the file. */
-  get failed(): boolean {
-    return this.failure !== undefined;
-  }
-
   private fail(reason: string): void {
     this.failure = reason;
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    this.onFailure(reason);
   }
 }
 
 /** Writes to stderr, the log's fallback: cron mails what lands there. */
-export const toStderr = (records: Buffer): void => {
+function toStderr(records: Buffer): void {
   try {
     writeAll(2, records);
   } catch {
     // stderr is gone too: there is nowhere left to put the bytes, and the job must go on.
   }
-};
+}
+
+/**
+ * Opens a run's log. If it fails, records go to stderr, unless they are already shown on `console`
+ * (printing them twice on a terminal helps nobody); cronwrap says so once on stderr.
+ */
+export function openRunLog(path: string, console: ConsoleOutput | undefined): LogFile {
+  return new LogFile(
+    path,
+    (records) => (console?.active ? undefined : toStderr(records)),
+    (reason) => warn(`${reason}; ${console?.active ? 'the output is only on stdout' : 'the output goes to stderr instead'}`),
+  );
+}

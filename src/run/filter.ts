@@ -7,7 +7,7 @@ import { RunRecorder } from '../annotate/run-recorder.js';
 import { createStamper } from '../annotate/timestamp.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { errorCode } from '../output/fd-writer.js';
-import { LogFile, toStderr } from '../output/log-file.js';
+import { openRunLog } from '../output/log-file.js';
 
 /** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
 const EXIT_BROKEN_PIPE = 141;
@@ -31,8 +31,7 @@ export async function runFilter(settings: Settings, io: Io): Promise<number> {
   const job = settings.name ?? 'stdin';
   const run = randomBytes(6).toString('hex');
   const console = settings.quiet ? undefined : new ConsoleOutput(1);
-  const log = settings.log === undefined ? undefined : new LogFile(settings.log, (records) => (console?.active ? undefined : toStderr(records)));
-  if (log?.failed) warn(`${log.result.failure}; annotated lines are not logged`);
+  const log = settings.log === undefined ? undefined : openRunLog(settings.log, console);
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run, host: io.host }) : textFormat,

@@ -4,6 +4,8 @@ export const FORWARDED_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 export interface SignalForwarder {
   /** The first signal cronwrap got, if any. */
   readonly received: NodeJS.Signals | undefined;
+  /** The command now runs as process group `pgid`: signals go there (one that came before is sent now). */
+  attach(pgid: number): void;
   /** The command has exited: no SIGKILL is due any more. */
   commandExited(): void;
   /** Removes the handlers. */
@@ -19,25 +21,38 @@ function killGroup(pgid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Forwards SIGTERM/SIGINT/SIGHUP to the process group `pgid`. A second signal, or the command still
- * running `killAfterMs` after the first, escalates to SIGKILL.
+ * Catches SIGTERM/SIGINT/SIGHUP from before the command starts (so none can slip in between spawning and
+ * listening) and forwards them to its process group. A second signal, or the command still running
+ * `killAfterMs` after the first, escalates to SIGKILL.
  */
-export function forwardSignals(pgid: number, killAfterMs: number): SignalForwarder {
+export function forwardSignals(killAfterMs: number): SignalForwarder {
   let received: NodeJS.Signals | undefined;
   let killTimer: NodeJS.Timeout | undefined;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (received !== undefined) {
-      killGroup(pgid, 'SIGKILL');
+  let group: number | undefined;
+  let escalate = false;
+  const forward = () => {
+    if (group === undefined || received === undefined) return;
+    if (escalate) {
+      killGroup(group, 'SIGKILL');
       return;
     }
-    received = signal;
-    killGroup(pgid, signal);
-    killTimer = setTimeout(() => killGroup(pgid, 'SIGKILL'), killAfterMs);
+    killGroup(group, received);
+    const target = group;
+    killTimer ??= setTimeout(() => killGroup(target, 'SIGKILL'), killAfterMs);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (received !== undefined) escalate = true;
+    received ??= signal;
+    forward();
   };
   for (const signal of FORWARDED_SIGNALS) process.on(signal, onSignal);
   return {
     get received() {
       return received;
+    },
+    attach(pgid) {
+      group = pgid;
+      forward();
     },
     commandExited() {
       clearTimeout(killTimer);

@@ -30,6 +30,7 @@ export interface SupervisedRun {
  */
 export async function supervise(command: readonly [string, ...string[]], options: SuperviseOptions): Promise<SupervisedRun> {
   const [file, ...args] = command;
+  const forwarder = forwardSignals(options.killAfterMs);
   const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true });
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
@@ -38,12 +39,12 @@ export async function supervise(command: readonly [string, ...string[]], options
   const pipesClosed = Promise.all([once(stdout, 'close'), once(stderr, 'close')]);
 
   const pid = child.pid;
-  const forwarder = pid === undefined ? undefined : forwardSignals(pid, options.killAfterMs);
+  if (pid !== undefined) forwarder.attach(pid);
   const ended = await new Promise<Outcome>((resolve) => {
     child.once('error', (error) => resolve(spawnFailure(error)));
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'killed', signal } : { kind: 'exited', code: code ?? 0 }));
   });
-  forwarder?.commandExited();
+  forwarder.commandExited();
 
   let drainExpired = false;
   if (pid === undefined) {
@@ -61,8 +62,8 @@ export async function supervise(command: readonly [string, ...string[]], options
     }
   }
   const leftovers = pid === undefined ? [] : processesInGroup(pid);
-  forwarder?.dispose();
-  const received = forwarder?.received;
+  forwarder.dispose();
+  const received = pid === undefined ? undefined : forwarder.received;
   const outcome: Outcome = received ? { kind: 'interrupted', signal: received, command: ended } : ended;
   return { pid, outcome, drainExpired, leftovers };
 }

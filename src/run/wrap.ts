@@ -6,9 +6,8 @@ import { jsonFormat, textFormat, type RecordContext } from '../annotate/record-f
 import { RunRecorder } from '../annotate/run-recorder.js';
 import { createStamper, localIso } from '../annotate/timestamp.js';
 import { ConsoleOutput, warn } from '../output/console.js';
-import { errorCode } from '../output/fd-writer.js';
-import { writeAll } from '../output/fd-writer.js';
-import { LogFile, toStderr } from '../output/log-file.js';
+import { errorCode, writeAll } from '../output/fd-writer.js';
+import { openRunLog } from '../output/log-file.js';
 import { buildFailureReport } from '../report/failure-report.js';
 import { appendHistory } from '../state/history.js';
 import { defaultJobName, defaultLogPath, stateDirectory } from '../state/paths.js';
@@ -27,9 +26,7 @@ export async function runWrapped(settings: Settings, command: readonly [string, 
 
   const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
   const console = showLive ? new ConsoleOutput(1) : undefined;
-  // When the log cannot be written its records go to stderr, unless they are already shown on stdout.
-  const log = new LogFile(logPath, (records) => (console?.active ? undefined : toStderr(records)));
-  if (log.failed) warn(`${log.result.failure}; the output goes to stderr instead`);
+  const log = openRunLog(logPath, console);
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat(context) : textFormat,
@@ -39,17 +36,10 @@ export async function runWrapped(settings: Settings, command: readonly [string, 
   });
   recorder.meta('start', { job, run: context.run, host: io.host, user: io.user, pid: process.pid, command, start: new Date(startWall).toISOString() });
 
-  let logWasFine = !log.failed;
   const run = await supervise(command, {
     drainMs: settings.drainMs,
     killAfterMs: settings.killAfterMs,
-    onOutput: (tag, chunk) => {
-      recorder.push(tag, chunk);
-      if (logWasFine && log.failed) {
-        logWasFine = false;
-        warn(`${log.result.failure}; the rest of the output goes to stderr`);
-      }
-    },
+    onOutput: (tag, chunk) => recorder.push(tag, chunk),
   });
   recorder.endStreams();
 

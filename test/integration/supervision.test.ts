@@ -1,0 +1,133 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
+import { footer, parseLog, reassemble } from '../helpers/records.js';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** True while the process runs (a zombie, dead but not yet reaped by its new parent, does not count). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until `file` holds a line, as written by a fixture announcing its pid. */
+async function waitForPid(file: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const pid = Number(readFileSync(file, 'utf8').trim());
+      if (pid > 0) return pid;
+    } catch {
+      // not yet written
+    }
+    await sleep(25);
+  }
+  throw new Error(`no pid in ${file}`);
+}
+
+describe('a grandchild that keeps stdout open cannot hang cron', () => {
+  it('returns within the drain grace and names the process left behind', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const started = Date.now();
+    const result = await cronwrap(['--name', 'bg', '--drain', '1s', '-c', `sleep 30 & echo $! > ${pidFile}; echo parent done`], box);
+    const elapsed = Date.now() - started;
+    const leftover = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      expect(result.exitCode).toBe(0);
+      expect(elapsed).toBeLessThan(5000);
+      const log = parseLog(box.logOf('bg'));
+      expect(reassemble(log.records, 'out').toString()).toBe('parent done\n');
+      expect(footer(log).drain_expired).toMatch(/still open 1\.000s after exit/);
+      expect(footer(log).left_behind).toBe(`${leftover} sleep`);
+    } finally {
+      process.kill(leftover, 'SIGKILL');
+    }
+  });
+
+  it('waits for output the command\'s children write shortly after it exits', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'late', '-c', '(sleep 0.3; echo late) & echo early'], box);
+    expect(result.exitCode).toBe(0);
+    const log = parseLog(box.logOf('late'));
+    expect(reassemble(log.records, 'out').toString()).toBe('early\nlate\n');
+    expect(footer(log).drain_expired).toBeUndefined();
+  });
+});
+
+describe('signals sent to cronwrap', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+    ['SIGHUP', 129],
+  ] as const)('%s is forwarded to the command; the log is finished; exit %i', async (signal, code) => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const child = startCronwrap(['--name', 'sig', '-c', `echo $$ > ${pidFile}; echo ready; exec sleep 60`], box);
+    const command = await waitForPid(pidFile);
+    child.kill(signal);
+    const result = await child;
+    expect(result.exitCode).toBe(code);
+    expect(alive(command)).toBe(false);
+    const log = parseLog(box.logOf('sig'));
+    expect(reassemble(log.records, 'out').toString()).toBe('ready\n');
+    expect(footer(log)).toMatchObject({ exit: String(code), signal, status: expect.stringContaining(`cronwrap got ${signal}`) });
+  });
+
+  it('reaches the whole process group, background processes included', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const child = startCronwrap(['--name', 'tree', '-c', `sleep 60 & echo $! > ${pidFile}; wait`], box);
+    const grandchild = await waitForPid(pidFile);
+    child.kill('SIGTERM');
+    expect((await child).exitCode).toBe(143);
+    await sleep(100);
+    expect(alive(grandchild)).toBe(false);
+  });
+
+  it('escalates to SIGKILL when the command ignores the signal for --kill-after', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const child = startCronwrap(['--name', 'stubborn', '--kill-after', '1s', '-c', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`], box);
+    await waitForPid(pidFile);
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.exitCode).toBe(143);
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(900);
+    expect(Date.now() - sent).toBeLessThan(4000);
+    expect(footer(parseLog(box.logOf('stubborn')))).toMatchObject({ signal: 'SIGKILL' });
+  });
+
+  it('a second signal escalates to SIGKILL at once', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const child = startCronwrap(['--name', 'twice', '--kill-after', '30s', '-c', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`], box);
+    await waitForPid(pidFile);
+    const sent = Date.now();
+    child.kill('SIGTERM');
+    await sleep(200);
+    child.kill('SIGTERM');
+    const result = await child;
+    expect(result.exitCode).toBe(143);
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(footer(parseLog(box.logOf('twice')))).toMatchObject({ signal: 'SIGKILL' });
+  });
+});
+
+describe('process group', () => {
+  it('runs the command as the leader of its own process group', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'pg', '-c', 'ps -o pid=,pgid= -p $$'], box);
+    expect(result.exitCode).toBe(0);
+    const [pid, pgid] = reassemble(parseLog(box.logOf('pg')).records, 'out').toString().trim().split(/\s+/);
+    expect(pgid).toBe(pid);
+    expect(Number(pgid)).not.toBe(Number(execFileSync('ps', ['-o', 'pgid=', '-p', String(process.pid)]).toString().trim()));
+  });
+});
