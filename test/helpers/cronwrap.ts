@@ -43,10 +43,12 @@ export function sandbox(): Sandbox {
 
 /** Starts the built binary as a user would: stdout and stderr are pipes (never a terminal), stdin is empty. */
 export function startCronwrap(args: readonly string[], box: Sandbox, options: Options = {}) {
+  const feedsStdin = options.input !== undefined || options.inputFile !== undefined;
   return execa(BIN, args, {
     encoding: 'buffer',
     reject: false,
-    stdin: 'ignore',
+    stripFinalNewline: false,
+    ...(feedsStdin ? {} : { stdin: 'ignore' }),
     ...options,
     env: { ...box.env, ...(options.env as Record<string, string> | undefined) },
   });
