@@ -19,7 +19,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         print(2, invocation.stderr);
         return invocation.exitCode;
       case 'filter':
-        return await runFilter(invocation.settings, io);
+        return runFilter(invocation.settings, io);
       case 'wrap':
         return await runWrapped(invocation.settings, invocation.command, io);
     }
