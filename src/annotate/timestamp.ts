@@ -61,9 +61,21 @@ function dateLike(zoneName: (d: Date) => string): (ms: number) => string {
   };
 }
 
+// ICU knows a zone's abbreviation only in locales where it is in common use (CET in en-GB, IST in en-IN).
+const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU'];
+
+/** The zone's abbreviation as date(1) prints it (PDT, CET, IST), else `GMT+9`. */
 function zoneAbbreviation(): (d: Date) => string {
-  const format = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
-  return (d) => format.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value ?? offsetText(d);
+  const formats = ABBREVIATION_LOCALES.map((locale) => new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }));
+  return (d) => {
+    let fallback = offsetText(d);
+    for (const format of formats) {
+      const name = format.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value;
+      if (name && !/^GMT[+-]/.test(name)) return name;
+      fallback = name ?? fallback;
+    }
+    return fallback;
+  };
 }
 
 /** `HH:MM:SS.mmm` for a span, as `ts -s` and `ts -i` print it (with milliseconds). */

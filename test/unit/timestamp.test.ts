@@ -16,6 +16,20 @@ describe('timestamp styles', () => {
     expect(createStamper(style, 0).stamp(MOMENT, 0).first).toBe(expected);
   });
 
+  it.each([
+    ['Europe/Berlin', 'CET'],
+    ['Asia/Kolkata', 'IST'],
+    ['UTC', 'UTC'],
+    ['Asia/Tokyo', 'GMT+9'],
+  ])('date names the zone %s as %s, like date(1) where ICU knows the name', (zone, name) => {
+    process.env.TZ = zone;
+    try {
+      expect(createStamper('date', 0).stamp(Date.UTC(2026, 0, 10, 12), 0).first).toMatch(new RegExp(` ${name.replace('+', '\\+')} 2026$`));
+    } finally {
+      process.env.TZ = 'America/Los_Angeles';
+    }
+  });
+
   it('formats a dayjs pattern in local time', () => {
     const stamper = createStamper(parseTimestampStyle('--timestamp', 'YYYY/MM/DD HH:mm:ss.SSS'), 0);
     expect(stamper.stamp(MOMENT, 0).first).toBe('2012/09/06 14:39:59.123');
