@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { formatDuration } from '../cli/duration.js';
 import type { Settings } from '../cli/options.js';
 import type { Io } from '../io.js';
@@ -22,7 +23,7 @@ export async function runWrapped(settings: Settings, command: readonly [string, 
   const job = settings.name ?? defaultJobName(settings.shell !== undefined ? (settings.shell.trim().split(/\s+/)[0] ?? 'sh') : command[0]);
   const context: RecordContext = { job, run: randomBytes(6).toString('hex'), host: io.host };
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
-  const logPath = settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid);
+  const logPath = resolve(settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid));
 
   const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
   const console = showLive ? new ConsoleOutput(1) : undefined;

@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, cronwrap, sandbox } from '../helpers/cronwrap.js';
+import { BIN, FIXTURES, cronwrap, sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 
 describe('log file', () => {
@@ -73,6 +73,28 @@ describe('log file', () => {
     expect(footer(fallback)).toMatchObject({ exit: '3', not_logged_reason: expect.stringMatching(/cannot open/) });
     expect(Number(footer(fallback).not_logged_bytes)).toBeGreaterThan(0);
     expect(result.stdout.toString()).toMatch(/log: .*not written/);
+  });
+
+  it('a log directory the user may not write to sends the output to stderr and keeps the exit status', () => {
+    // Permissions mean nothing to root, so as root the job runs as `nobody` (setpriv, util-linux).
+    const box = sandbox();
+    const shared = join('/tmp', `cronwrap-perm-${process.pid}-${Date.now()}`);
+    mkdirSync(join(shared, 'locked'), { recursive: true });
+    chmodSync(shared, 0o755);
+    chmodSync(join(shared, 'locked'), 0o555);
+    try {
+      const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
+      const env = { ...process.env, CRONWRAP_STATE_DIR: join(shared, 'state'), HOME: shared };
+      const argv = [...asNobody, BIN, '--name', 'perm', '--log', join(shared, 'locked', 'sub', 'job.log'), '--', 'sh', '-c', 'echo kept; exit 6'];
+      const run = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'buffer' });
+      expect(run.status).toBe(6);
+      expect(run.stderr.toString()).toMatch(/cronwrap: cannot open .*job\.log: EACCES; the output goes to stderr instead/);
+      expect(reassemble(parseLog(run.stderr).records, 'out').toString()).toBe('kept\n');
+      expect(run.stdout.toString()).toMatch(/status: +failed with exit status 6/);
+    } finally {
+      chmodSync(join(shared, 'locked'), 0o755);
+      rmSync(shared, { recursive: true, force: true });
+    }
   });
 
   it('a full disk (/dev/full) loses nothing: output on stderr, footer says how much was not logged', async () => {

@@ -51,6 +51,23 @@ describe('a grandchild that keeps stdout open cannot hang cron', () => {
     }
   });
 
+  it('names processes left behind even when they closed the pipes, without waiting for them', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    const started = Date.now();
+    const result = await cronwrap(['--name', 'quietbg', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}`], box);
+    const leftover = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      expect(result.exitCode).toBe(0);
+      expect(Date.now() - started).toBeLessThan(3000);
+      const end = footer(parseLog(box.logOf('quietbg')));
+      expect(end.left_behind).toBe(`${leftover} sleep`);
+      expect(end.drain_expired).toBeUndefined();
+    } finally {
+      process.kill(leftover, 'SIGKILL');
+    }
+  });
+
   it('waits for output the command\'s children write shortly after it exits', async () => {
     const box = sandbox();
     const result = await cronwrap(['--name', 'late', '-c', '(sleep 0.3; echo late) & echo early'], box);
