@@ -4,6 +4,15 @@ import { processIo, type Io } from './io.js';
 import { writeAll } from './output/fd-writer.js';
 import { runFilter } from './run/filter.js';
 import { runWrapped } from './run/wrap.js';
+import type { Settings } from './cli/options.js';
+import { runHistory } from './commands/history.js';
+import { runStatus } from './commands/status.js';
+import { jobLogPath, runTail } from './commands/tail.js';
+import { defaultLogPath, stateDirectory } from './state/paths.js';
+
+function stateDir(settings: Settings, io: Io): string {
+  return stateDirectory(settings.stateDir, io.env, io.uid);
+}
 
 function print(fd: number, text: string): void {
   if (text) writeAll(fd, Buffer.from(text));
@@ -22,6 +31,15 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return runFilter(invocation.settings, io);
       case 'wrap':
         return await runWrapped(invocation.settings, invocation.command, io);
+      case 'status':
+        return runStatus(stateDir(invocation.settings, io), invocation.json, io);
+      case 'history':
+        return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json, io);
+      case 'tail': {
+        const { settings, job } = invocation;
+        const dir = stateDir(settings, io);
+        return await runTail(jobLogPath(dir, job, defaultLogPath(job, settings.logDir, dir, io.uid)), invocation.lines, invocation.follow, io);
+      }
     }
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -10,6 +10,9 @@ export type StreamTag = 'out' | 'err';
  */
 export type LineKind = 'line' | 'cont' | 'partial';
 
+/** Records about the run rather than its output: header, footer, and notes in between. */
+export type MetaEvent = 'start' | 'end' | 'wait' | 'skip' | 'retry';
+
 /** The fields of a run's header or footer record. */
 export type MetaFields = Record<string, string | number | boolean | null | readonly string[]>;
 
@@ -21,7 +24,7 @@ export interface StreamEncoder {
 export interface RecordFormat {
   stream(tag: StreamTag): StreamEncoder;
   /** The header (`start`) or footer (`end`) record of a run. */
-  meta(stamp: string, event: 'start' | 'end', fields: MetaFields): Buffer;
+  meta(stamp: string, event: MetaEvent, fields: MetaFields): Buffer;
 }
 
 /** Who wrote the records: every JSON record carries it. */

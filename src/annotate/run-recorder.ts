@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
 import { LineAnnotator, type StreamCounts } from './line-annotator.js';
-import type { MetaFields, RecordFormat, StreamTag } from './record-format.js';
+import type { MetaEvent, MetaFields, RecordFormat, StreamTag } from './record-format.js';
 import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput } from '../output/console.js';
 import type { LogFile } from '../output/log-file.js';
@@ -58,8 +58,8 @@ export class RunRecorder {
     return this.annotators.get(tag)?.counts ?? { lines: 0, bytes: 0 };
   }
 
-  /** A header or footer record, for the log only. */
-  meta(event: 'start' | 'end', fields: MetaFields): void {
+  /** A header, footer or note (wait, skip, retry) record, for the log only. */
+  meta(event: MetaEvent, fields: MetaFields): void {
     this.parts.log?.write(this.parts.format.meta(this.stamp().first, event, fields));
   }
 }

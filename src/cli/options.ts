@@ -16,6 +16,17 @@ export interface Settings {
   killAfterMs: number;
   quiet: boolean;
   tee: boolean;
+  timeoutMs: number | undefined;
+  keepLeftovers: boolean;
+  lock: boolean;
+  lockWaitMs: number;
+  lockBusyExit: number;
+  jitterMs: number;
+  retries: number;
+  retryDelayMs: number;
+  lineBuffered: boolean;
+  pty: boolean;
+  historyLimit: number;
 }
 
 /** One option, declared once: commander, the `CRONWRAP_*` twin and `--help` all come from this row. */
@@ -39,6 +50,22 @@ function flag(label: string, value: string): boolean {
   throw new UsageError(`${label}: '${value}' is not a yes/no value; use 1 or 0`);
 }
 
+/** A whole number from `min` to `max`. */
+function count(min: number, max: number) {
+  return (label: string, value: string): number => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new UsageError(`${label}: '${value}' is not a whole number from ${min} to ${max}`);
+    }
+    return n;
+  };
+}
+
+/** A duration where 0 means "none". */
+function optionalDuration(label: string, value: string): number | undefined {
+  return parseDuration(label, value) || undefined;
+}
+
 function row<K extends keyof Settings>(spec: OptionSpec<K>): OptionSpec {
   return spec as unknown as OptionSpec;
 }
@@ -55,4 +82,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   row({ key: 'killAfterMs', flags: '--kill-after <duration>', env: 'CRONWRAP_KILL_AFTER', help: 'after forwarding SIGTERM/SIGINT/SIGHUP, send SIGKILL if the command is still running (default 10s)', parse: parseDuration, defaultValue: 10_000 }),
   row({ key: 'quiet', flags: '-q, --quiet', env: 'CRONWRAP_QUIET', help: 'never print the output or the failure report (the log still gets everything)', parse: flag, defaultValue: false }),
   row({ key: 'tee', flags: '--tee', env: 'CRONWRAP_TEE', help: 'always print the annotated lines on stdout, even when it is not a terminal', parse: flag, defaultValue: false }),
+  row({ key: 'timeoutMs', flags: '--timeout <duration>', env: 'CRONWRAP_TIMEOUT', help: 'stop the whole process group after DURATION (SIGTERM, SIGCONT, then SIGKILL after --kill-after) and exit 124, e.g. --timeout 2h', parse: optionalDuration, defaultValue: undefined }),
+  row({ key: 'keepLeftovers', flags: '--keep-leftovers', env: 'CRONWRAP_KEEP_LEFTOVERS', help: 'leave running the processes the command left in its process group (default: end them, as systemd does)', parse: flag, defaultValue: false }),
+  row({ key: 'lock', flags: '--lock', env: 'CRONWRAP_LOCK', help: 'run at most one instance of the job on this host; a run that finds it busy is skipped', parse: flag, defaultValue: false }),
+  row({ key: 'lockWaitMs', flags: '--lock-wait <duration>', env: 'CRONWRAP_LOCK_WAIT', help: 'with --lock, wait up to DURATION for the running instance to finish (default: do not wait)', parse: parseDuration, defaultValue: 0 }),
+  row({ key: 'lockBusyExit', flags: '--lock-busy-exit <n>', env: 'CRONWRAP_LOCK_BUSY_EXIT', help: 'exit status of a run skipped because the lock was busy (default 0)', parse: count(0, 255), defaultValue: 0 }),
+  row({ key: 'jitterMs', flags: '--jitter <duration>', env: 'CRONWRAP_JITTER', help: 'wait up to DURATION before starting; the delay is fixed per host and job, so a fleet spreads out but each run starts on time', parse: parseDuration, defaultValue: 0 }),
+  row({ key: 'retries', flags: '--retries <n>', env: 'CRONWRAP_RETRIES', help: 'run a failed command again up to N times (not when it was not found, timed out or stopped by a signal to cronwrap)', parse: count(0, 100), defaultValue: 0 }),
+  row({ key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', parse: parseDuration, defaultValue: 10_000 }),
+  row({ key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', parse: flag, defaultValue: false }),
+  row({ key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', parse: flag, defaultValue: false }),
+  row({ key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', parse: count(1, 1_000_000), defaultValue: 1000 }),
 ];

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { OPTIONS, type Settings } from './options.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
+import { parseJobName } from '../state/paths.js';
 
 declare const CRONWRAP_VERSION: string;
 
@@ -8,7 +9,14 @@ declare const CRONWRAP_VERSION: string;
 export type Invocation =
   | { mode: 'wrap'; settings: Settings; command: readonly [string, ...string[]] }
   | { mode: 'filter'; settings: Settings }
+  | { mode: 'status'; settings: Settings; json: boolean }
+  | { mode: 'history'; settings: Settings; job: string; count: number; json: boolean }
+  | { mode: 'tail'; settings: Settings; job: string; lines: number; follow: boolean }
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
+
+/** Subcommands: they are recognised only as the first argument, so `cronwrap -- status` runs a program named status. */
+const SUBCOMMANDS = ['status', 'history', 'tail'] as const;
+type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const EXAMPLES = `
 Modes:
@@ -26,13 +34,50 @@ Under cron (stdout not a terminal) cronwrap prints nothing when the job succeeds
 fails, so cron's MAILTO mail carries it. Options with an environment twin (CRONWRAP_*) read it when the flag
 is not given.
 
+Commands (see cronwrap <command> --help):
+  cronwrap status [--json]                  every job seen here: last result, last success, failures
+  cronwrap history <job> [-n N] [--json]    a job's last runs, newest first
+  cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
+
 Examples:
   1 0 * * * cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
   cronwrap --name report -c 'make-report | gzip > /srv/report.gz'
   some-long-command 2>&1 | cronwrap --log /var/log/long.log --timestamp elapsed
 `;
 
-function buildProgram(out: { stdout: string; stderr: string }): { program: Command; attributes: Map<string, string> } {
+type Captured = { stdout: string; stderr: string };
+
+/** Commander reports help, version and errors by throwing (exitOverride) after writing into `out`. */
+function capturing(program: Command, out: Captured): Command {
+  return program.exitOverride().configureOutput({ writeOut: (s) => void (out.stdout += s), writeErr: (s) => void (out.stderr += s) });
+}
+
+/** Adds the table's rows for `keys` (or all) to `program`; returns each row's commander attribute name. */
+function addOptions(program: Command, keys?: readonly (keyof Settings)[]): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const spec of OPTIONS) {
+    if (keys && !keys.includes(spec.key)) continue;
+    const option = new Option(spec.flags, spec.env ? `${spec.help} [env ${spec.env}]` : spec.help);
+    attributes.set(spec.key, option.attributeName());
+    program.addOption(option);
+  }
+  return attributes;
+}
+
+/** Runs commander; help, version and its errors become a `print` invocation. */
+function parseWith(program: Command, argv: readonly string[], out: Captured): Invocation | undefined {
+  try {
+    program.parse([...argv], { from: 'user' });
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof CommanderError)) throw error;
+    if (error.exitCode === 0) return { mode: 'print', stdout: out.stdout, stderr: out.stderr, exitCode: 0 };
+    const message = out.stderr.trimEnd().replace(/^error: /, '');
+    return { mode: 'print', stdout: '', stderr: `cronwrap: ${message} (see cronwrap ${program.name() === 'cronwrap' ? '' : `${program.name()} `}--help)\n`, exitCode: EXIT_USAGE };
+  }
+}
+
+function buildProgram(out: Captured): { program: Command; attributes: Map<string, string> } {
   const program = new Command('cronwrap')
     .usage('[options] -- <command> [args...]')
     .description('Run a command (or annotate stdin): timestamp every line, append it to a log, keep the exit status.')
@@ -40,16 +85,45 @@ function buildProgram(out: { stdout: string; stderr: string }): { program: Comma
     .helpOption('-h, --help', 'show this help')
     .argument('[command...]', 'the command to run and its arguments')
     .passThroughOptions()
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => void (out.stdout += s), writeErr: (s) => void (out.stderr += s) })
     .addHelpText('after', EXAMPLES);
-  const attributes = new Map<string, string>();
-  for (const spec of OPTIONS) {
-    const option = new Option(spec.flags, spec.env ? `${spec.help} [env ${spec.env}]` : spec.help);
-    attributes.set(spec.key, option.attributeName());
-    program.addOption(option);
+  capturing(program, out);
+  return { program, attributes: addOptions(program) };
+}
+
+const wholeNumber = (label: string) => (value: string) => {
+  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${label}: '${value}' is not a whole number of at least 1`);
+  return Number(value);
+};
+
+/** `status`, `history JOB`, `tail JOB`: read the state directory, run nothing. */
+function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.ProcessEnv): Invocation {
+  const out: Captured = { stdout: '', stderr: '' };
+  const program = capturing(new Command(`${name}`), out).helpOption('-h, --help', 'show this help');
+  const keys: (keyof Settings)[] = name === 'tail' ? ['stateDir', 'logDir'] : ['stateDir'];
+  if (name === 'status') {
+    program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
+  } else if (name === 'history') {
+    program
+      .description('The last runs of a job, newest first.')
+      .argument('<job>', 'job name')
+      .option('-n, --count <n>', 'how many runs (default 20)', wholeNumber('--count'), 20)
+      .option('--json', 'one JSON array of run records');
+  } else {
+    program
+      .description("Print the end of a job's log; with -f, keep printing what is appended (across logrotate).")
+      .argument('<job>', 'job name')
+      .option('-n, --lines <n>', 'how many lines (default 20)', wholeNumber('--lines'), 20)
+      .option('-f, --follow', 'keep printing new lines until interrupted');
   }
-  return { program, attributes };
+  const attributes = addOptions(program, keys);
+  const printed = parseWith(program, argv, out);
+  if (printed) return printed;
+  const settings = resolveSettings(program, attributes, env);
+  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean }>();
+  const job = program.args[0] ?? '';
+  if (name === 'status') return { mode: 'status', settings, json: given.json === true };
+  if (name === 'history') return { mode: 'history', settings, job: parseJobName('<job>', job), count: given.count ?? 20, json: given.json === true };
+  return { mode: 'tail', settings, job: parseJobName('<job>', job), lines: given.lines ?? 20, follow: given.follow === true };
 }
 
 function longFlag(flags: string): string {
@@ -61,7 +135,8 @@ function resolveSettings(program: Command, attributes: Map<string, string>, env:
   const given = program.opts<Record<string, string | boolean | undefined>>();
   const settings: Record<string, unknown> = {};
   for (const spec of OPTIONS) {
-    const raw = given[attributes.get(spec.key)!];
+    const attribute = attributes.get(spec.key);
+    const raw = attribute === undefined ? undefined : given[attribute];
     const fromEnv = spec.env ? env[spec.env] : undefined;
     if (raw === true) settings[spec.key] = true;
     else if (typeof raw === 'string') settings[spec.key] = spec.parse(longFlag(spec.flags), raw);
@@ -73,16 +148,12 @@ function resolveSettings(program: Command, attributes: Map<string, string>, env:
 
 /** Turns argv (without node and script) into what to do. Pure but for reading `env` and `stdinIsTTY`. */
 export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, stdinIsTTY: boolean): Invocation {
-  const out = { stdout: '', stderr: '' };
+  const [first, ...rest] = argv;
+  if ((SUBCOMMANDS as readonly string[]).includes(first ?? '')) return parseSubcommand(first as Subcommand, rest, env);
+  const out: Captured = { stdout: '', stderr: '' };
   const { program, attributes } = buildProgram(out);
-  try {
-    program.parse([...argv], { from: 'user' });
-  } catch (error) {
-    if (!(error instanceof CommanderError)) throw error;
-    if (error.exitCode === 0) return { mode: 'print', stdout: out.stdout, stderr: out.stderr, exitCode: 0 };
-    const message = out.stderr.trimEnd().replace(/^error: /, '');
-    return { mode: 'print', stdout: '', stderr: `cronwrap: ${message} (see cronwrap --help)\n`, exitCode: EXIT_USAGE };
-  }
+  const printed = parseWith(program, argv, out);
+  if (printed) return printed;
   const settings = resolveSettings(program, attributes, env);
   const operands = program.args;
   if (settings.shell !== undefined) {

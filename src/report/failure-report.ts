@@ -9,6 +9,7 @@ export interface ReportFacts {
   exitCode: number;
   startText: string;
   durationMs: number;
+  attempts: number;
   logPath: string;
   logFailure?: string;
   leftovers?: string;
@@ -27,7 +28,7 @@ export function buildFailureReport(facts: ReportFacts): string {
     `command:  ${facts.command.map(shellQuote).join(' ')}`,
     `status:   ${facts.status} (cronwrap exits ${facts.exitCode})`,
     `started:  ${facts.startText}`,
-    `duration: ${formatDuration(facts.durationMs)}`,
+    `duration: ${formatDuration(facts.durationMs)}${facts.attempts > 1 ? ` over ${facts.attempts} attempts` : ''}`,
     `log:      ${facts.logPath}${facts.logFailure ? ` (not written: ${facts.logFailure}; output went to stderr)` : ''}`,
   ];
   if (facts.leftovers) lines.push(`left behind: ${facts.leftovers}`);

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { formatDuration } from '../cli/duration.js';
 
 /** How the command's run ended: a value, never an exception. */
 export type Outcome =
@@ -7,8 +8,15 @@ export type Outcome =
   | { kind: 'not-found'; reason: string }
   | { kind: 'not-executable'; reason: string }
   | { kind: 'spawn-failed'; reason: string }
-  /** cronwrap itself got `signal` and stopped the command, which then ended as `command`. */
-  | { kind: 'interrupted'; signal: NodeJS.Signals; command: Outcome };
+  /** cronwrap itself got `signal` and stopped the command, which then ended as `command` (null: it never started). */
+  | { kind: 'interrupted'; signal: NodeJS.Signals; command: Outcome | null }
+  /** `--lock`: another run of the job held the lock, so this one did not start. */
+  | { kind: 'lock-busy'; exitCode: number }
+  /** `--timeout` fired after `timeoutMs` and cronwrap stopped the command, which then ended as `command`. */
+  | { kind: 'timed-out'; timeoutMs: number; command: Outcome };
+
+/** Exit status when `--timeout` fired, whatever signal was finally needed (as timeout(1) does). */
+export const EXIT_TIMED_OUT = 124;
 
 export function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
@@ -28,13 +36,22 @@ export function exitCodeOf(outcome: Outcome): number {
       return 126;
     case 'spawn-failed':
       return 125;
+    case 'timed-out':
+      return EXIT_TIMED_OUT;
+    case 'lock-busy':
+      return outcome.exitCode;
   }
+}
+
+/** Whether another attempt could help: the command ran and failed on its own. */
+export function isRetryable(outcome: Outcome): boolean {
+  return (outcome.kind === 'exited' && outcome.code !== 0) || outcome.kind === 'killed';
 }
 
 /** The signal that ended the command itself, if one did. */
 export function commandSignal(outcome: Outcome): NodeJS.Signals | null {
   if (outcome.kind === 'killed') return outcome.signal;
-  if (outcome.kind === 'interrupted') return commandSignal(outcome.command);
+  if ((outcome.kind === 'interrupted' || outcome.kind === 'timed-out') && outcome.command) return commandSignal(outcome.command);
   return null;
 }
 
@@ -67,7 +84,13 @@ export function describeOutcome(outcome: Outcome): string {
     case 'spawn-failed':
       return `could not start the command (${outcome.reason})`;
     case 'interrupted':
-      return `stopped because cronwrap got ${outcome.signal}; the command ${describeOutcome(outcome.command)}`;
+      return outcome.command
+        ? `stopped because cronwrap got ${outcome.signal}; the command ${describeOutcome(outcome.command)}`
+        : `not started: cronwrap got ${outcome.signal} before the command ran`;
+    case 'lock-busy':
+      return 'skipped: another run of the job holds the lock';
+    case 'timed-out':
+      return `timed out after ${formatDuration(outcome.timeoutMs)} (the command then: ${describeOutcome(outcome.command)})`;
   }
 }
 

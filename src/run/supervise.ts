@@ -2,36 +2,60 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
+import { endLeftovers, GroupStopper } from './group-stopper.js';
+import type { Interruptions } from './interruptions.js';
 import { processesInGroup, type ProcessInfo } from './leftovers.js';
 import { spawnFailure, type Outcome } from './outcome.js';
-import { forwardSignals } from './signal-forwarder.js';
 
 export interface SuperviseOptions {
   drainMs: number;
   killAfterMs: number;
+  /** Stop the command after this long (monotonic clock); undefined for no limit. */
+  timeoutMs: number | undefined;
+  /** Leave processes the command left behind running instead of ending them. */
+  keepLeftovers: boolean;
+  interruptions: Interruptions;
+  env: NodeJS.ProcessEnv;
   /** Called for every read from the command's stdout or stderr. */
   onOutput: (tag: StreamTag, chunk: Buffer) => void;
 }
 
 export interface SupervisedRun {
-  pid: number | undefined;
   outcome: Outcome;
   /** The output pipes were still held open (by a process the command left behind) when the drain grace ended. */
   drainExpired: boolean;
-  /** Processes still in the command's process group at the end. */
+  /** Processes still in the command's process group after it exited and its output was drained. */
   leftovers: ProcessInfo[];
+  /** Whether those processes were ended (the default) or left running (`--keep-leftovers`). */
+  leftoversEnded: boolean;
+}
+
+/** Resolves after `ms`, or at once with `onTime` false if `promise` settles first. */
+async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const onTime = await Promise.race([promise.then(() => true), expired]);
+  clearTimeout(timer);
+  return onTime;
 }
 
 /**
  * Runs the command in its own session and process group, without a shell, stdin inherited and its
  * stdout/stderr piped to `onOutput`. node:child_process rather than execa: execa's promise settles only
- * when the pipes close, which a grandchild can delay forever, and it costs ~30 ms of start-up (README).
+ * when the pipes close, which a grandchild can delay forever, and it costs ~35 ms of start-up (README).
  * "Done" is the command's exit plus at most `drainMs` for the pipes to close.
  */
 export async function supervise(command: readonly [string, ...string[]], options: SuperviseOptions): Promise<SupervisedRun> {
   const [file, ...args] = command;
-  const forwarder = forwardSignals(options.killAfterMs);
-  const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true });
+  const stopper = new GroupStopper(options.killAfterMs);
+  let stoppedBy: { signal: NodeJS.Signals } | { timeoutMs: number } | undefined;
+  const unsubscribe = options.interruptions.subscribe((signal, repeated) => {
+    stoppedBy ??= { signal };
+    if (repeated) stopper.kill();
+    else stopper.stop(signal);
+  });
+
+  const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true, env: options.env });
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
   stdout.on('data', (chunk: Buffer) => options.onOutput('out', chunk));
@@ -39,31 +63,42 @@ export async function supervise(command: readonly [string, ...string[]], options
   const pipesClosed = Promise.all([once(stdout, 'close'), once(stderr, 'close')]);
 
   const pid = child.pid;
-  if (pid !== undefined) forwarder.attach(pid);
+  if (pid !== undefined) stopper.attach(pid);
+  const { timeoutMs } = options;
+  // setTimeout runs on the monotonic clock: a wall-clock jump neither fires nor delays it.
+  const timeout =
+    pid === undefined || timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => {
+          stoppedBy ??= { timeoutMs };
+          stopper.stop('SIGTERM');
+        }, timeoutMs);
   const ended = await new Promise<Outcome>((resolve) => {
     child.once('error', (error) => resolve(spawnFailure(error)));
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'killed', signal } : { kind: 'exited', code: code ?? 0 }));
   });
-  forwarder.commandExited();
+  clearTimeout(timeout);
+  stopper.detach();
 
   let drainExpired = false;
+  let leftovers: ProcessInfo[] = [];
   if (pid === undefined) {
     stdout.destroy();
     stderr.destroy();
   } else {
     // A background grandchild may hold the pipes open for ever: wait a bounded time, then stop reading.
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<true>((resolve) => (timer = setTimeout(() => resolve(true), options.drainMs)));
-    drainExpired = (await Promise.race([pipesClosed.then(() => false), expired])) === true;
-    clearTimeout(timer);
+    drainExpired = !(await within(pipesClosed, options.drainMs));
     if (drainExpired) {
       stdout.destroy();
       stderr.destroy();
     }
+    leftovers = processesInGroup(pid);
+    if (leftovers.length > 0 && !options.keepLeftovers) await endLeftovers(pid, leftovers, options.killAfterMs);
   }
-  const leftovers = pid === undefined ? [] : processesInGroup(pid);
-  forwarder.dispose();
-  const received = pid === undefined ? undefined : forwarder.received;
-  const outcome: Outcome = received ? { kind: 'interrupted', signal: received, command: ended } : ended;
-  return { pid, outcome, drainExpired, leftovers };
+  unsubscribe();
+
+  let outcome: Outcome = ended;
+  if (stoppedBy && 'signal' in stoppedBy) outcome = { kind: 'interrupted', signal: stoppedBy.signal, command: ended };
+  else if (stoppedBy) outcome = { kind: 'timed-out', timeoutMs: stoppedBy.timeoutMs, command: ended };
+  return { outcome, drainExpired, leftovers, leftoversEnded: leftovers.length > 0 && !options.keepLeftovers };
 }

@@ -1,7 +1,8 @@
-import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryLock } from './lock.js';
 
-/** One finished run, as kept in the job's history file (one JSON line per run). */
+/** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
 export interface RunRecord {
   job: string;
   run: string;
@@ -15,25 +16,110 @@ export interface RunRecord {
   signal: string | null;
   timed_out: boolean;
   log: string;
+  /** How many times the command ran (1 + retries used; 0 when skipped). */
+  attempts: number;
+  /** The run did not start because another run of the job held the lock. */
+  lock_skipped: boolean;
+  /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
+  leftovers: string[];
+  leftovers_ended: boolean;
+}
+
+const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
+
+function historyDir(stateDir: string): string {
+  return join(stateDir, 'history');
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
 export function historyPath(stateDir: string, job: string): string {
-  return join(stateDir, 'history', `${job}.jsonl`);
+  return join(historyDir(stateDir), `${job}.jsonl`);
+}
+
+/** Appends with one O_APPEND write; if a trim replaced the file meanwhile, appends to the new file too. */
+function appendLine(path: string, line: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const fd = openSync(path, APPEND, 0o600);
+    try {
+      writeSync(fd, line);
+      if (fstatSync(fd).ino === statSync(path).ino) return;
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
 /**
- * Appends one run to the job's history with a single O_APPEND write, so concurrent runs never mix
- * their records. State files are private: directories 0700, files 0600.
+ * Appends one run to the job's history (directories 0700, files 0600) and keeps the file to about
+ * `limit` runs. Concurrent runs lose nothing: a trimmer copies what was appended while it worked, an
+ * appender that wrote to a file a trim replaced writes again, and readers drop the duplicates by run id.
  */
-export function appendHistory(stateDir: string, record: RunRecord): void {
+export function appendHistory(stateDir: string, record: RunRecord, limit: number): void {
+  mkdirSync(historyDir(stateDir), { recursive: true, mode: 0o700 });
   const path = historyPath(stateDir, record.job);
-  mkdirSync(join(stateDir, 'history'), { recursive: true, mode: 0o700 });
-  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
-  const fd = openSync(path, flags, 0o600);
+  appendLine(path, `${JSON.stringify(record)}\n`);
+  // Trim only once the file has clearly outgrown the limit (records are well over 200 bytes).
+  if (statSync(path).size > limit * 1.1 * 200) trimHistory(stateDir, record.job, limit);
+}
+
+function trimHistory(stateDir: string, job: string, limit: number): void {
+  const lock = tryLock(join(stateDir, 'locks', 'history'), job);
+  if (!lock) return; // another run is trimming
+  const path = historyPath(stateDir, job);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   try {
-    writeSync(fd, `${JSON.stringify(record)}\n`);
+    const before = readAll(fd);
+    const lines = before.toString('utf8').split('\n').filter(Boolean);
+    if (lines.length <= limit * 1.1) return;
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, `${lines.slice(-limit).join('\n')}\n`, { mode: 0o600 });
+    renameSync(temp, path);
+    // Runs that appended to the old file between our read and the rename.
+    const late = readAll(fd);
+    if (late.length > 0) appendLine(path, late.toString('utf8'));
   } finally {
     closeSync(fd);
+    lock.release();
+  }
+}
+
+function readAll(fd: number): Buffer {
+  const chunks: Buffer[] = [];
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (let bytes = readSync(fd, buffer); bytes > 0; bytes = readSync(fd, buffer)) chunks.push(Buffer.from(buffer.subarray(0, bytes)));
+  return Buffer.concat(chunks);
+}
+
+/** A job's runs, oldest first, each once. */
+export function readHistory(stateDir: string, job: string): RunRecord[] {
+  let text: string;
+  try {
+    text = readFileSync(historyPath(stateDir, job), 'utf8');
+  } catch {
+    return [];
+  }
+  const byRun = new Map<string, RunRecord>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const record = JSON.parse(line) as RunRecord;
+      byRun.delete(record.run);
+      byRun.set(record.run, record);
+    } catch {
+      // a line that is not a record (hand-edited file): skip it
+    }
+  }
+  return [...byRun.values()];
+}
+
+/** The jobs that have a history in this state directory. */
+export function historyJobs(stateDir: string): string[] {
+  try {
+    return readdirSync(historyDir(stateDir))
+      .filter((name) => name.endsWith('.jsonl'))
+      .map((name) => name.slice(0, -'.jsonl'.length))
+      .sort();
+  } catch {
+    return [];
   }
 }

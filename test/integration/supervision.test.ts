@@ -17,6 +17,14 @@ function alive(pid: number): boolean {
   }
 }
 
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /** Waits until `file` holds a line, as written by a fixture announcing its pid. */
 async function waitForPid(file: string): Promise<number> {
   for (let i = 0; i < 200; i++) {
@@ -45,26 +53,28 @@ describe('a grandchild that keeps stdout open cannot hang cron', () => {
       const log = parseLog(box.logOf('bg'));
       expect(reassemble(log.records, 'out').toString()).toBe('parent done\n');
       expect(footer(log).drain_expired).toMatch(/still open 1\.000s after exit/);
-      expect(footer(log).left_behind).toBe(`${leftover} sleep`);
+      expect(footer(log).left_behind).toBe(`${leftover} sleep (ended by cronwrap)`);
+      expect(alive(leftover)).toBe(false);
     } finally {
-      process.kill(leftover, 'SIGKILL');
+      killQuietly(leftover);
     }
   });
 
-  it('names processes left behind even when they closed the pipes, without waiting for them', async () => {
+  it('with --keep-leftovers, names processes left behind and leaves them running, without waiting for them', async () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
     const started = Date.now();
-    const result = await cronwrap(['--name', 'quietbg', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}`], box);
+    const result = await cronwrap(['--name', 'quietbg', '--keep-leftovers', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}`], box);
     const leftover = Number(readFileSync(pidFile, 'utf8'));
     try {
       expect(result.exitCode).toBe(0);
       expect(Date.now() - started).toBeLessThan(3000);
       const end = footer(parseLog(box.logOf('quietbg')));
-      expect(end.left_behind).toBe(`${leftover} sleep`);
+      expect(end.left_behind).toBe(`${leftover} sleep (left running)`);
       expect(end.drain_expired).toBeUndefined();
+      expect(alive(leftover)).toBe(true);
     } finally {
-      process.kill(leftover, 'SIGKILL');
+      killQuietly(leftover);
     }
   });
 

@@ -1,0 +1,57 @@
+import type { RunRecord } from '../state/history.js';
+
+/** One row of `cronwrap status`. */
+export interface JobSummary {
+  job: string;
+  last_start: string;
+  /** `ok`, `exit N`, `signal SIGX`, `timeout` or `skipped`. */
+  last_result: string;
+  last_exit: number;
+  last_duration_ms: number;
+  last_success: string | null;
+  consecutive_failures: number;
+  runs_24h: number;
+  /** The last run failed (its exit status was not 0). */
+  failing: boolean;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** A run's result in one word or two. */
+export function resultOf(run: RunRecord): string {
+  if (run.lock_skipped) return 'skipped';
+  if (run.timed_out) return 'timeout';
+  if (run.exit === 0) return 'ok';
+  if (run.signal) return `signal ${run.signal}`;
+  return `exit ${run.exit}`;
+}
+
+/** Sums up a job's runs (oldest first) as of `now`. Skipped runs neither count as failures nor end a streak. */
+export function summarizeJob(job: string, runs: readonly RunRecord[], now: number): JobSummary | undefined {
+  const last = runs.at(-1);
+  if (!last) return undefined;
+  let consecutiveFailures = 0;
+  for (let i = runs.length - 1; i >= 0; i--) {
+    const run = runs[i]!;
+    if (run.lock_skipped) continue;
+    if (run.exit === 0) break;
+    consecutiveFailures++;
+  }
+  const lastSuccess = runs.findLast((run) => run.exit === 0 && !run.lock_skipped);
+  return {
+    job,
+    last_start: last.start,
+    last_result: resultOf(last),
+    last_exit: last.exit,
+    last_duration_ms: last.duration_ms,
+    last_success: lastSuccess?.start ?? null,
+    consecutive_failures: consecutiveFailures,
+    runs_24h: runs.filter((run) => now - Date.parse(run.start) <= DAY_MS).length,
+    failing: last.exit !== 0,
+  };
+}
+
+/** Failing jobs first, then by name. */
+export function orderSummaries(summaries: JobSummary[]): JobSummary[] {
+  return summaries.sort((a, b) => Number(b.failing) - Number(a.failing) || a.job.localeCompare(b.job));
+}

@@ -1,0 +1,43 @@
+import { formatDuration } from '../cli/duration.js';
+import type { Io } from '../io.js';
+import { writeAll } from '../output/fd-writer.js';
+import { historyJobs, readHistory } from '../state/history.js';
+import { orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
+import { colour, textTable, useColour } from './text-table.js';
+
+function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
+  if (summary.failing) return 'red';
+  return summary.last_result === 'ok' ? 'green' : 'yellow';
+}
+
+/**
+ * `cronwrap status`: one row per job seen here, failing jobs first. Exits 1 when any job's last run
+ * failed, so a monitoring check can call it.
+ */
+export function runStatus(stateDir: string, json: boolean, io: Io): number {
+  const now = io.now();
+  const summaries = orderSummaries(
+    historyJobs(stateDir).flatMap((job) => summarizeJob(job, readHistory(stateDir, job), now) ?? []),
+  );
+  if (json) {
+    writeAll(1, Buffer.from(`${JSON.stringify(summaries, null, 2)}\n`));
+  } else if (summaries.length === 0) {
+    writeAll(1, Buffer.from(`no runs recorded in ${stateDir}\n`));
+  } else {
+    const coloured = useColour(io.stdoutIsTTY, io.env);
+    const rows = summaries.map((s) => [
+      s.job,
+      s.last_start,
+      s.last_result,
+      formatDuration(s.last_duration_ms),
+      s.last_success ?? 'never',
+      String(s.consecutive_failures),
+      String(s.runs_24h),
+    ]);
+    const table = textTable(['JOB', 'LAST START', 'RESULT', 'DURATION', 'LAST SUCCESS', 'FAILS', 'RUNS 24H'], rows, (row, column, text) =>
+      coloured && column === 2 ? colour(resultColour(summaries[row]!), text) : text,
+    );
+    writeAll(1, Buffer.from(table));
+  }
+  return summaries.some((s) => s.failing) ? 1 : 0;
+}

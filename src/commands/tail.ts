@@ -1,0 +1,88 @@
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import type { Io } from '../io.js';
+import { errorCode, writeAll } from '../output/fd-writer.js';
+import { readHistory } from '../state/history.js';
+import { Interruptions } from '../run/interruptions.js';
+
+const FOLLOW_POLL_MS = 200;
+
+/** The bytes of `fd` from `position` to its end, in pieces, written to stdout. Returns the new position. */
+function copyFrom(fd: number, position: number): number {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  for (;;) {
+    const bytes = readSync(fd, buffer, 0, buffer.length, position);
+    if (bytes === 0) return position;
+    writeAll(1, buffer.subarray(0, bytes));
+    position += bytes;
+  }
+}
+
+/** Where the last `lines` lines of the file start (reading backwards from its end). */
+function startOfLastLines(fd: number, size: number, lines: number): number {
+  const buffer = Buffer.allocUnsafe(64 * 1024);
+  let seen = 0;
+  let end = size;
+  // A final newline ends the last line rather than starting an empty one.
+  let skipFinalNewline = true;
+  while (end > 0) {
+    const start = Math.max(0, end - buffer.length);
+    readSync(fd, buffer, 0, end - start, start);
+    for (let i = end - start - 1; i >= 0; i--) {
+      if (buffer[i] !== 0x0a) continue;
+      if (skipFinalNewline && start + i === size - 1) continue;
+      if (++seen === lines) return start + i + 1;
+    }
+    skipFinalNewline = false;
+    end = start;
+  }
+  return 0;
+}
+
+/** The job's log: where its last run logged, or the default place. */
+export function jobLogPath(stateDir: string, job: string, fallback: string): string {
+  return readHistory(stateDir, job).at(-1)?.log ?? fallback;
+}
+
+/**
+ * `cronwrap tail JOB [-n N] [-f]`: prints the last lines of a job's log and, with `follow`, what is
+ * appended to it, across logrotate (a new file or a truncated one is read from its start).
+ */
+export async function runTail(path: string, lines: number, follow: boolean, _io: Io): Promise<number> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    writeAll(2, Buffer.from(`cronwrap: cannot read ${path}: ${errorCode(error)}\n`));
+    return 1;
+  }
+  let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines));
+  if (!follow) {
+    closeSync(fd);
+    return 0;
+  }
+  const interruptions = new Interruptions();
+  try {
+    while (!(await interruptions.sleep(FOLLOW_POLL_MS))) {
+      let current: { ino: number; size: number } | undefined;
+      try {
+        current = statSync(path);
+      } catch {
+        continue; // rotated away, the new file not created yet
+      }
+      const open = fstatSync(fd);
+      if (current.ino !== open.ino) {
+        position = copyFrom(fd, position); // the rest of the rotated file
+        closeSync(fd);
+        fd = openSync(path, 'r');
+        position = 0;
+      } else if (open.size < position) {
+        position = 0; // truncated (copytruncate)
+      }
+      position = copyFrom(fd, position);
+    }
+    return 0;
+  } finally {
+    closeSync(fd);
+    interruptions.dispose();
+  }
+}

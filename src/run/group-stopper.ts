@@ -1,0 +1,78 @@
+import { processesInGroup, type ProcessInfo } from './leftovers.js';
+
+function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is already gone, which is what we wanted.
+  }
+}
+
+/**
+ * Stops the command's process group: the signal, then SIGCONT so a stopped (SIGSTOP) job sees it, then
+ * SIGKILL if the command is still running `killAfterMs` later. A stop asked for before the command has
+ * started is sent as soon as it starts.
+ */
+export class GroupStopper {
+  private group: number | undefined;
+  private pending: NodeJS.Signals | undefined;
+  private killTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly killAfterMs: number) {}
+
+  attach(pgid: number): void {
+    this.group = pgid;
+    if (this.pending) this.stop(this.pending);
+  }
+
+  /** The command has exited: no SIGKILL is due any more. */
+  detach(): void {
+    clearTimeout(this.killTimer);
+    this.group = undefined;
+  }
+
+  stop(signal: NodeJS.Signals): void {
+    const group = this.group;
+    if (group === undefined) {
+      this.pending ??= signal;
+      return;
+    }
+    signalGroup(group, signal);
+    signalGroup(group, 'SIGCONT');
+    this.killTimer ??= setTimeout(() => signalGroup(group, 'SIGKILL'), this.killAfterMs);
+  }
+
+  /** SIGKILL now (a second signal from the operator). */
+  kill(): void {
+    if (this.group === undefined) this.pending = 'SIGKILL';
+    else signalGroup(this.group, 'SIGKILL');
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Ends the processes a command left in its process group, as systemd does when a service's main process
+ * exits: SIGTERM and SIGCONT to each, then SIGKILL to any still there after `graceMs`.
+ */
+export async function endLeftovers(pgid: number, leftovers: readonly ProcessInfo[], graceMs: number): Promise<void> {
+  const signalAll = (signal: NodeJS.Signals, processes: readonly ProcessInfo[]) => {
+    signalGroup(pgid, signal);
+    for (const { pid } of processes) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signalAll('SIGTERM', leftovers);
+  signalAll('SIGCONT', leftovers);
+  const deadline = performance.now() + graceMs;
+  let remaining = processesInGroup(pgid);
+  while (remaining.length > 0 && performance.now() < deadline) {
+    await sleep(50);
+    remaining = processesInGroup(pgid);
+  }
+  if (remaining.length > 0) signalAll('SIGKILL', remaining);
+}

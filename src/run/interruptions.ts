@@ -1,0 +1,52 @@
+/** The signals cron or a person sends to stop a job; cronwrap passes them on to the whole command. */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+type Listener = (signal: NodeJS.Signals, repeated: boolean) => void;
+
+/**
+ * Catches SIGTERM/SIGINT/SIGHUP for the whole run (jitter, lock wait, every attempt, retry delays), so a
+ * signal is never lost between steps and cronwrap always finishes its log before exiting 128+n.
+ */
+export class Interruptions {
+  private first: NodeJS.Signals | undefined;
+  private readonly listeners = new Set<Listener>();
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    const repeated = this.first !== undefined;
+    this.first ??= signal;
+    for (const listener of this.listeners) listener(signal, repeated);
+  };
+
+  constructor() {
+    for (const signal of STOP_SIGNALS) process.on(signal, this.onSignal);
+  }
+
+  /** The first signal received, if any. */
+  get received(): NodeJS.Signals | undefined {
+    return this.first;
+  }
+
+  /** Calls `listener` for each signal from now on; returns the function that stops that. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits `ms`, or less if a signal comes; resolves true if it was cut short by a signal. */
+  sleep(ms: number): Promise<boolean> {
+    if (this.first) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (interrupted: boolean) => {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(interrupted);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      const unsubscribe = this.subscribe(() => done(true));
+    });
+  }
+
+  dispose(): void {
+    for (const signal of STOP_SIGNALS) process.off(signal, this.onSignal);
+    this.listeners.clear();
+  }
+}

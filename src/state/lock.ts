@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Who holds a lock: a pid and that process's start time, so a reused pid is not taken for the holder. */
+interface Holder {
+  pid: number;
+  started: string;
+}
+
+/** The start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+function readHolder(path: string): { holder: Holder | undefined; inode: number } | undefined {
+  try {
+    const inode = statSync(path).ino;
+    const [pid, started] = readFileSync(path, 'utf8').trim().split(' ');
+    return { holder: pid && started ? { pid: Number(pid), started } : undefined, inode };
+  } catch {
+    return undefined; // gone: try again
+  }
+}
+
+function isAlive(holder: Holder | undefined): boolean {
+  return holder !== undefined && processStart(holder.pid) === holder.started;
+}
+
+export interface HeldLock {
+  release(): void;
+}
+
+/**
+ * A lock file in the (private, 0700) state directory, created atomically with link(2), holding the
+ * owner's pid and process start time. A lock whose owner is no longer running (a crashed or SIGKILLed
+ * cronwrap) is taken over: it is renamed aside, checked to be the same file that was found stale (so a
+ * lock taken meanwhile by a third process is put back), and removed.
+ */
+export function tryLock(dir: string, name: string): HeldLock | undefined {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const path = join(dir, `${name}.lock`);
+  const unique = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const mine = join(dir, `.${name}.${unique}`);
+  const me = `${process.pid} ${processStart(process.pid) ?? '0'}\n`;
+  writeFileSync(mine, me, { mode: 0o600, flag: 'wx' });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        linkSync(mine, path);
+        return {
+          release: () => {
+            // Remove the lock only if it is still ours; if it is gone already, so much the better.
+            try {
+              if (readFileSync(path, 'utf8') === me) unlinkSync(path);
+            } catch {
+              return;
+            }
+          },
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const found = readHolder(path);
+      if (!found) continue;
+      if (isAlive(found.holder)) return undefined;
+      const aside = join(dir, `.${name}.stale.${unique}`);
+      try {
+        renameSync(path, aside);
+      } catch {
+        continue; // someone else moved it first
+      }
+      if (statSync(aside).ino === found.inode) unlinkSync(aside);
+      else {
+        // We moved a lock that another run took in the meantime: give it back.
+        try {
+          linkSync(aside, path);
+        } finally {
+          unlinkSync(aside);
+        }
+      }
+    }
+    return undefined;
+  } finally {
+    unlinkSync(mine);
+  }
+}
+
+/** Tries the lock until `waitMs` has passed (0: once), polling; stops early when `sleep` says it was cut short. */
+export async function waitForLock(
+  dir: string,
+  name: string,
+  waitMs: number,
+  sleep: (ms: number) => Promise<boolean>,
+): Promise<HeldLock | undefined> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const lock = tryLock(dir, name);
+    if (lock) return lock;
+    const left = deadline - performance.now();
+    if (left <= 0 || (await sleep(Math.min(200, left)))) return undefined;
+  }
+}
