@@ -4,40 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True while the process runs (a zombie, dead but not yet reaped by its new parent, does not count). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
-  } catch {
-    return false;
-  }
-}
-
-function killQuietly(pid: number): void {
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-/** Waits until `file` holds a line, as written by a fixture announcing its pid. */
-async function waitForPid(file: string): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      const pid = Number(readFileSync(file, 'utf8').trim());
-      if (pid > 0) return pid;
-    } catch {
-      // not yet written
-    }
-    await sleep(25);
-  }
-  throw new Error(`no pid in ${file}`);
-}
+import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 
 describe('a grandchild that keeps stdout open cannot hang cron', () => {
   it('returns within the drain grace and names the process left behind', async () => {
