@@ -1,4 +1,5 @@
 import { formatDuration } from '../cli/duration.js';
+import { shellQuote } from '../run/shell-quote.js';
 
 /** What a person reading cron's mail needs to know about a failed run. */
 export interface ReportFacts {
@@ -14,11 +15,6 @@ export interface ReportFacts {
   logFailure?: string;
   leftovers?: string;
   tail: readonly string[];
-}
-
-/** Quotes an argument only when the shell would need it, so the command reads as typed. */
-export function shellQuote(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The short report printed on stdout when a job fails under cron, so cron's MAILTO mail carries it. */

@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { shellQuote } from '../report/failure-report.js';
+import { shellQuote } from './shell-quote.js';
 
 /** What actually runs, once `--line-buffered` or `--pty` have had their say. */
 export interface PreparedCommand {
