@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 import { isatty } from 'node:tty';
+import { monotonicMs } from './monotonic.js';
 
 /** The parts of the world main() reads, passed in so tests can set them. */
 export interface Io {
@@ -32,6 +33,6 @@ export function processIo(): Io {
     user: currentUser(),
     uid: process.getuid?.() ?? -1,
     now: Date.now,
-    mono: () => performance.now(),
+    mono: monotonicMs,
   };
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from './cli/parse-args.js';
 import { UsageError } from './cli/usage-error.js';
 import { processIo, type Io } from './io.js';
+
+export { processIo };
 import { writeAll } from './output/fd-writer.js';
 import { runFilter } from './run/filter.js';
 import { runWrapped } from './run/wrap.js';

@@ -1,5 +1,4 @@
 import { readSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import type { Settings } from '../cli/options.js';
 import type { Io } from '../io.js';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
@@ -8,6 +7,7 @@ import { createStamper } from '../annotate/timestamp.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { errorCode, retryWhileBusy } from '../output/fd-writer.js';
 import { openRunLog } from '../output/log-file.js';
+import { newRunId } from './run-id.js';
 
 /** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
 const EXIT_BROKEN_PIPE = 141;
@@ -26,7 +26,7 @@ export function runFilter(settings: Settings, io: Io): number {
   const startWall = io.now();
   const startMono = io.mono();
   const job = settings.name ?? 'stdin';
-  const run = randomBytes(6).toString('hex');
+  const run = newRunId();
   const console = settings.quiet ? undefined : new ConsoleOutput(1);
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console);
   const recorder = new RunRecorder({

@@ -1,3 +1,4 @@
+import { monotonicMs } from '../monotonic.js';
 import { processesInGroup, type ProcessInfo } from './leftovers.js';
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -68,9 +69,9 @@ export async function endLeftovers(pgid: number, leftovers: readonly ProcessInfo
   };
   signalAll('SIGTERM', leftovers);
   signalAll('SIGCONT', leftovers);
-  const deadline = performance.now() + graceMs;
+  const deadline = monotonicMs() + graceMs;
   let remaining = processesInGroup(pgid);
-  while (remaining.length > 0 && performance.now() < deadline) {
+  while (remaining.length > 0 && monotonicMs() < deadline) {
     await sleep(50);
     remaining = processesInGroup(pgid);
   }

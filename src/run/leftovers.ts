@@ -7,11 +7,17 @@ export interface ProcessInfo {
 }
 
 /**
- * Lists the processes whose process group or session is `leader` (the command ran as the leader of its
+ * Lists the processes whose process group (or, when the group is not empty, session) is `leader` (the command ran as the leader of its
  * own session and group, so everything it started and did not move away shows up here). Reads /proc.
  */
 export function processesInGroup(leader: number): ProcessInfo[] {
   const found: ProcessInfo[] = [];
+  // The usual case, an empty group, costs one kill(2) instead of reading all of /proc (~7 ms).
+  try {
+    process.kill(-leader, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return found;
+  }
   let entries: string[];
   try {
     entries = readdirSync('/proc');

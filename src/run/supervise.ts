@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
 import { endLeftovers, GroupStopper } from './group-stopper.js';
@@ -60,7 +59,8 @@ export async function supervise(command: readonly [string, ...string[]], options
   const stderr = child.stderr as Readable;
   stdout.on('data', (chunk: Buffer) => options.onOutput('out', chunk));
   stderr.on('data', (chunk: Buffer) => options.onOutput('err', chunk));
-  const pipesClosed = Promise.all([once(stdout, 'close'), once(stderr, 'close')]);
+  const closed = (stream: Readable) => new Promise((resolve) => stream.once('close', resolve));
+  const pipesClosed = Promise.all([closed(stdout), closed(stderr)]);
 
   const pid = child.pid;
   if (pid !== undefined) stopper.attach(pid);

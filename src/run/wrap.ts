@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { formatDuration } from '../cli/duration.js';
 import type { Settings } from '../cli/options.js';
@@ -18,6 +17,7 @@ import { jitterDelay } from './jitter.js';
 import { describeProcesses, type ProcessInfo } from './leftovers.js';
 import { commandSignal, describeOutcome, exitCodeOf, isRetryable, type Outcome } from './outcome.js';
 import { prepareCommand } from './output-buffering.js';
+import { newRunId } from './run-id.js';
 import { supervise } from './supervise.js';
 
 /** What happened over all attempts of one run, beyond the outcome. */
@@ -42,7 +42,7 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
   const startWall = io.now();
   const startMono = io.mono();
   const job = settings.name ?? defaultJobName(settings.shell !== undefined ? (settings.shell.trim().split(/\s+/)[0] ?? 'sh') : command[0]);
-  const context: RecordContext = { job, run: randomBytes(6).toString('hex'), host: io.host };
+  const context: RecordContext = { job, run: newRunId(), host: io.host };
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
   const logPath = resolve(settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid));
 

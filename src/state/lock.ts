@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monotonicMs } from '../monotonic.js';
+import { newRunId } from '../run/run-id.js';
 
 /** Who holds a lock: a pid and that process's start time, so a reused pid is not taken for the holder. */
 interface Holder {
@@ -45,7 +46,7 @@ export interface HeldLock {
 export function tryLock(dir: string, name: string): HeldLock | undefined {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const path = join(dir, `${name}.lock`);
-  const unique = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const unique = `${process.pid}.${newRunId()}`;
   const mine = join(dir, `.${name}.${unique}`);
   const me = `${process.pid} ${processStart(process.pid) ?? '0'}\n`;
   writeFileSync(mine, me, { mode: 0o600, flag: 'wx' });
@@ -98,11 +99,11 @@ export async function waitForLock(
   waitMs: number,
   sleep: (ms: number) => Promise<boolean>,
 ): Promise<HeldLock | undefined> {
-  const deadline = performance.now() + waitMs;
+  const deadline = monotonicMs() + waitMs;
   for (;;) {
     const lock = tryLock(dir, name);
     if (lock) return lock;
-    const left = deadline - performance.now();
+    const left = deadline - monotonicMs();
     if (left <= 0 || (await sleep(Math.min(200, left)))) return undefined;
   }
 }
