@@ -7,6 +7,7 @@ import { writeAll } from './output/fd-writer.js';
 import { runFilter } from './run/filter.js';
 import { runWrapped } from './run/wrap.js';
 import type { Settings } from './cli/options.js';
+import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runHistory } from './commands/history.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
@@ -37,6 +38,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return runStatus(stateDir(invocation.settings, io), invocation.json, io);
       case 'history':
         return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json, io);
+      case 'test-alert':
+        return await runTestAlert(invocation.settings, stateDir(invocation.settings, io), io);
+      case 'flush':
+        return await runFlush(invocation.settings, stateDir(invocation.settings, io), io);
       case 'tail': {
         const { settings, job } = invocation;
         const dir = stateDir(settings, io);

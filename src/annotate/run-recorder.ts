@@ -5,6 +5,7 @@ import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput } from '../output/console.js';
 import type { LogFile } from '../output/log-file.js';
 import { RecordBatch } from '../output/record-batch.js';
+import { HeadLines } from '../output/head-lines.js';
 import { TailLines } from '../output/tail-lines.js';
 
 export interface RecorderParts {
@@ -20,6 +21,7 @@ export interface RecorderParts {
  * for the report; header and footer records go to the log only.
  */
 export class RunRecorder {
+  readonly head = new HeadLines();
   readonly tail = new TailLines();
   private readonly batch: RecordBatch;
   private readonly annotators = new Map<StreamTag, LineAnnotator>();
@@ -28,6 +30,7 @@ export class RunRecorder {
     this.batch = new RecordBatch((records) => {
       parts.log?.write(records);
       parts.console?.write(records);
+      this.head.add(records);
       this.tail.add(records);
     });
   }

@@ -27,13 +27,36 @@ export interface Settings {
   lineBuffered: boolean;
   pty: boolean;
   historyLimit: number;
+  mailTo: string[] | undefined;
+  mailFrom: string | undefined;
+  smtpUrl: string | undefined;
+  smtpPassword: string | undefined;
+  smtpPasswordFile: string | undefined;
+  pagerdutyRoutingKey: string | undefined;
+  pagerdutyRoutingKeyFile: string | undefined;
+  pagerdutyUrl: string;
+  pagerdutyDedupKey: string;
+  pagerdutySeverity: PagerDutySeverity;
+  webhooks: string[];
+  webhookFormat: 'json' | 'slack';
+  ping: string | undefined;
+  alertAfter: number;
+  remindMs: number | undefined;
+  notifySuccess: boolean;
 }
+
+export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
 
 /** One option, declared once: commander, the `CRONWRAP_*` twin and `--help` all come from this row. */
 export interface OptionSpec<K extends keyof Settings = keyof Settings> {
   key: K;
-  /** Commander's flags; a value placeholder (`<file>`) makes it take a value. */
-  flags: string;
+  /** Commander's flags; a value placeholder (`<file>`) makes it take a value. None: environment only (secrets). */
+  flags?: string;
+  /** The flag may be given several times; its values are joined with spaces before `parse`. */
+  repeatable?: boolean;
+  /** Never shown, logged or accepted as a flag. */
+  secret?: boolean;
   /** The environment twin, read when the flag is not given. */
   env?: string;
   help: string;
@@ -59,6 +82,59 @@ function count(min: number, max: number) {
     }
     return n;
   };
+}
+
+/** One of a fixed set of words. */
+function oneOf<T extends string>(choices: readonly T[]) {
+  return (label: string, value: string): T => {
+    if ((choices as readonly string[]).includes(value)) return value as T;
+    throw new UsageError(`${label}: '${value}' is not one of ${choices.join(', ')}`);
+  };
+}
+
+/** An http(s) URL. */
+function httpUrl(label: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${label}: '${value}' is not a URL; give one like https://hc.example.com/ping/<uuid>`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${label}: use an http:// or https:// URL`);
+  return value;
+}
+
+/** A space-separated list of http(s) URLs. */
+function httpUrls(label: string, value: string): string[] {
+  return value.split(/\s+/).filter(Boolean).map((url) => httpUrl(label, url));
+}
+
+/** `smtp://user@host:port` or `smtps://user@host:port`; the password never goes in it. */
+function smtpUrl(label: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${label}: '${value}' is not a URL; give one like smtps://alerts@smtp.example.com:465`);
+  }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new UsageError(`${label}: use smtp:// or smtps://, e.g. smtps://alerts@smtp.example.com:465`);
+  if (url.password) throw new UsageError(`${label}: do not put the password in the URL; use CRONWRAP_SMTP_PASSWORD or CRONWRAP_SMTP_PASSWORD_FILE`);
+  return value;
+}
+
+const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+
+/** Mail recipients, separated by commas or spaces. */
+function addresses(label: string, value: string): string[] {
+  const list = value.split(/[\s,]+/).filter(Boolean);
+  for (const address of list) {
+    if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com`);
+  }
+  return list;
+}
+
+function address(label: string, value: string): string {
+  return addresses(label, value)[0] ?? '';
 }
 
 /** A duration where 0 means "none". */
@@ -92,5 +168,37 @@ export const OPTIONS: readonly OptionSpec[] = [
   row({ key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', parse: parseDuration, defaultValue: 10_000 }),
   row({ key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', parse: flag, defaultValue: false }),
   row({ key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', parse: flag, defaultValue: false }),
+  row({ key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'mail failures to these addresses (default: cron\'s MAILTO); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', parse: addresses, defaultValue: undefined }),
+  row({ key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', parse: address, defaultValue: undefined }),
+  row({ key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', parse: smtpUrl, defaultValue: undefined }),
+  row({ key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', parse: text, defaultValue: undefined }),
+  row({ key: 'smtpPasswordFile', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', parse: text, defaultValue: undefined }),
+  row({ key: 'pagerdutyRoutingKey', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', parse: text, defaultValue: undefined }),
+  row({ key: 'pagerdutyRoutingKeyFile', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', parse: text, defaultValue: undefined }),
+  row({ key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', parse: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' }),
+  row({ key: 'pagerdutyDedupKey', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', parse: text, defaultValue: 'cronwrap/{host}/{job}' }),
+  row({ key: 'pagerdutySeverity', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', parse: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' }),
+  row({ key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOK', help: 'POST a JSON run report to URL (repeatable; the environment takes a space-separated list)', parse: httpUrls, defaultValue: [] }),
+  row({ key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', parse: oneOf(['json', 'slack'] as const), defaultValue: 'json' }),
+  row({ key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure', parse: httpUrl, defaultValue: undefined }),
+  row({ key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', parse: count(1, 10_000), defaultValue: 1 }),
+  row({ key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: once)', parse: optionalDuration, defaultValue: undefined }),
+  row({ key: 'notifySuccess', flags: '--notify-success', env: 'CRONWRAP_NOTIFY_SUCCESS', help: 'also send a notice when a run succeeds', parse: flag, defaultValue: false }),
   row({ key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', parse: count(1, 1_000_000), defaultValue: 1000 }),
+];
+
+/** The settings that say where alerts go: `test-alert` and `flush` take these (and --name, --state-dir). */
+export const ALERT_KEYS: readonly (keyof Settings)[] = [
+  'mailTo',
+  'mailFrom',
+  'smtpUrl',
+  'smtpPassword',
+  'smtpPasswordFile',
+  'pagerdutyRoutingKey',
+  'pagerdutyRoutingKeyFile',
+  'pagerdutyUrl',
+  'pagerdutyDedupKey',
+  'pagerdutySeverity',
+  'webhooks',
+  'webhookFormat',
 ];

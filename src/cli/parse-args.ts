@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { OPTIONS, type Settings } from './options.js';
+import { ALERT_KEYS, OPTIONS, type Settings } from './options.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
 import { parseJobName } from '../state/paths.js';
 
@@ -12,10 +12,12 @@ export type Invocation =
   | { mode: 'status'; settings: Settings; json: boolean }
   | { mode: 'history'; settings: Settings; job: string; count: number; json: boolean }
   | { mode: 'tail'; settings: Settings; job: string; lines: number; follow: boolean }
+  | { mode: 'test-alert'; settings: Settings }
+  | { mode: 'flush'; settings: Settings }
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
 /** Subcommands: they are recognised only as the first argument, so `cronwrap -- status` runs a program named status. */
-const SUBCOMMANDS = ['status', 'history', 'tail'] as const;
+const SUBCOMMANDS = ['status', 'history', 'tail', 'test-alert', 'flush'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const EXAMPLES = `
@@ -38,6 +40,8 @@ Commands (see cronwrap <command> --help):
   cronwrap status [--json]                  every job seen here: last result, last success, failures
   cronwrap history <job> [-n N] [--json]    a job's last runs, newest first
   cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
+  cronwrap test-alert [--name JOB]          send a test alert through every configured channel
+  cronwrap flush                            re-send alerts kept because they could not be delivered
 
 Examples:
   1 0 * * * cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
@@ -46,6 +50,12 @@ Examples:
 `;
 
 type Captured = { stdout: string; stderr: string };
+
+/** Settings that have no flag (secrets and server addresses), listed from the option table. */
+function environmentOnlyHelp(): string {
+  const rows = OPTIONS.filter((spec) => !spec.flags && spec.env).map((spec) => `  ${spec.env!.padEnd(38)} ${spec.help}`);
+  return `Environment only (secrets are never accepted as flags):\n${rows.join('\n')}\n`;
+}
 
 /** Commander reports help, version and errors by throwing (exitOverride) after writing into `out`. */
 function capturing(program: Command, out: Captured): Command {
@@ -56,8 +66,9 @@ function capturing(program: Command, out: Captured): Command {
 function addOptions(program: Command, keys?: readonly (keyof Settings)[]): Map<string, string> {
   const attributes = new Map<string, string>();
   for (const spec of OPTIONS) {
-    if (keys && !keys.includes(spec.key)) continue;
+    if (!spec.flags || (keys && !keys.includes(spec.key))) continue;
     const option = new Option(spec.flags, spec.env ? `${spec.help} [env ${spec.env}]` : spec.help);
+    if (spec.repeatable) option.argParser((value: string, previous: string | undefined) => (previous ? `${previous} ${value}` : value));
     attributes.set(spec.key, option.attributeName());
     program.addOption(option);
   }
@@ -85,7 +96,7 @@ function buildProgram(out: Captured): { program: Command; attributes: Map<string
     .helpOption('-h, --help', 'show this help')
     .argument('[command...]', 'the command to run and its arguments')
     .passThroughOptions()
-    .addHelpText('after', EXAMPLES);
+    .addHelpText('after', `${EXAMPLES}\n${environmentOnlyHelp()}`);
   capturing(program, out);
   return { program, attributes: addOptions(program) };
 }
@@ -99,8 +110,13 @@ const wholeNumber = (label: string) => (value: string) => {
 function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.ProcessEnv): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
   const program = capturing(new Command(`${name}`), out).helpOption('-h, --help', 'show this help');
-  const keys: (keyof Settings)[] = name === 'tail' ? ['stateDir', 'logDir'] : ['stateDir'];
-  if (name === 'status') {
+  const keys: (keyof Settings)[] =
+    name === 'tail' ? ['stateDir', 'logDir'] : name === 'test-alert' || name === 'flush' ? ['stateDir', 'name', ...ALERT_KEYS] : ['stateDir'];
+  if (name === 'test-alert') {
+    program.description('Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.');
+  } else if (name === 'flush') {
+    program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now.');
+  } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
     program
@@ -121,6 +137,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.
   const settings = resolveSettings(program, attributes, env);
   const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean }>();
   const job = program.args[0] ?? '';
+  if (name === 'test-alert' || name === 'flush') return { mode: name, settings };
   if (name === 'status') return { mode: 'status', settings, json: given.json === true };
   if (name === 'history') return { mode: 'history', settings, job: parseJobName('<job>', job), count: given.count ?? 20, json: given.json === true };
   return { mode: 'tail', settings, job: parseJobName('<job>', job), lines: given.lines ?? 20, follow: given.follow === true };
@@ -139,7 +156,7 @@ function resolveSettings(program: Command, attributes: Map<string, string>, env:
     const raw = attribute === undefined ? undefined : given[attribute];
     const fromEnv = spec.env ? env[spec.env] : undefined;
     if (raw === true) settings[spec.key] = true;
-    else if (typeof raw === 'string') settings[spec.key] = spec.parse(longFlag(spec.flags), raw);
+    else if (typeof raw === 'string') settings[spec.key] = spec.parse(longFlag(spec.flags ?? ''), raw);
     else if (fromEnv !== undefined) settings[spec.key] = spec.parse(spec.env!, fromEnv);
     else settings[spec.key] = spec.defaultValue;
   }

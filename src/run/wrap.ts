@@ -19,6 +19,10 @@ import { commandSignal, describeOutcome, exitCodeOf, isRetryable, type Outcome }
 import { prepareCommand } from './output-buffering.js';
 import { newRunId } from './run-id.js';
 import { supervise } from './supervise.js';
+import { configuredChannels, hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
+import type { AlertsDone } from '../notify/index.js';
+import { loadNotify } from '../notify/load.js';
+import { hasKeptAlerts } from '../notify/spool.js';
 
 /** What happened over all attempts of one run, beyond the outcome. */
 interface RunFacts {
@@ -59,7 +63,15 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
   recorder.meta('start', { job, run: context.run, host: io.host, user: io.user, pid: process.pid, command, start: new Date(startWall).toISOString() });
 
   const facts: RunFacts = { attempts: 0, drainExpired: false, leftovers: [], leftoversEnded: false };
-  const outcome = await runAttempts(settings, command, io, job, stateDir, interruptions, recorder, facts);
+  // The start ping goes out once the job may run (after jitter and lock), alongside it, never delaying it.
+  let ping: { runId: string; started: Promise<unknown> } | undefined;
+  const onStart = () => {
+    if (!settings.ping) return;
+    const notify = loadNotify();
+    const runId = notify.newPingRunId();
+    ping = { runId, started: notify.pingStart(settings.ping, runId) };
+  };
+  const outcome = await runAttempts(settings, command, io, job, stateDir, interruptions, recorder, facts, onStart);
 
   const exitCode = exitCodeOf(outcome);
   const status = describeOutcome(outcome);
@@ -69,6 +81,47 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
   const leftoversNote = leftovers && `${leftovers} (${facts.leftoversEnded ? 'ended by cronwrap' : 'left running'})`;
   const out = recorder.counts('out');
   const err = recorder.counts('err');
+  const failed = exitCode !== 0 || outcome.kind === 'lock-busy';
+  const channels = configuredChannels(settings, io.env, io.host, job);
+  const alerting = hasAlertChannels(channels);
+  let alerts: AlertsDone | undefined;
+  if (alerting || ping || hasKeptAlerts(stateDir)) {
+    const notify = loadNotify();
+    alerts = await notify.finishRun(
+      {
+        settings,
+        env: io.env,
+        stateDir,
+        failed,
+        facts: {
+          job,
+          host: io.host,
+          user: io.user,
+          run: context.run,
+          command: [...command],
+          start: new Date(startWall).toISOString(),
+          end: new Date(endWall).toISOString(),
+          durationMs,
+          exitCode,
+          status,
+          signal: commandSignal(outcome),
+          timedOut: outcome.kind === 'timed-out',
+          attempts: facts.attempts,
+          logPath,
+          head: recorder.head.lines(),
+          tail: recorder.tail.lines(),
+          totalLines: out.lines + err.lines,
+        },
+      },
+      ping?.runId,
+    );
+    await ping?.started;
+    if (alerts.results.some((r) => r.error?.includes('no time left'))) {
+      warn(`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`);
+    }
+  }
+  const notifications = [...(alerts?.results ?? []).map((r) => `${r.channel} ${r.kind}${r.resent ? ' resent' : ''}: ${r.ok ? 'ok' : `${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`}`)];
+  if (alerts?.ping) notifications.push(`ping: ${alerts.ping.ok ? 'ok' : alerts.ping.error ?? 'failed'}`);
   const logResult = log.result;
   recorder.meta('end', {
     job,
@@ -88,6 +141,7 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
     ...(logResult.failure ? { not_logged_reason: logResult.failure } : {}),
     ...(facts.drainExpired ? { drain_expired: `output pipes still open ${formatDuration(settings.drainMs)} after exit; stopped reading` } : {}),
     ...(leftoversNote ? { left_behind: leftoversNote } : {}),
+    ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
   });
   log.close();
   if (logResult.failure) warn(`${logResult.bytesNotLogged} bytes were not logged to ${logPath} (${logResult.failure}); they went to stderr`);
@@ -110,6 +164,10 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
         lock_skipped: outcome.kind === 'lock-busy',
         leftovers: facts.leftovers.map((p) => `${p.pid} ${p.name}`),
         leftovers_ended: facts.leftoversEnded,
+        notifications: [
+          ...(alerts?.results ?? []).map((r) => ({ channel: r.channel, kind: r.kind, ok: r.ok, attempts: r.attempts, error: r.error ?? null, kept: r.kept, resent: r.resent })),
+          ...(alerts?.ping ? [{ channel: 'ping', kind: failed ? 'fail' : 'success', ok: alerts.ping.ok, attempts: alerts.ping.attempts, error: alerts.ping.error ?? null, kept: false, resent: false }] : []),
+        ],
       },
       settings.historyLimit,
     );
@@ -117,7 +175,12 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
     warn(`cannot record the run in ${stateDir}: ${errorCode(error)}`);
   }
 
-  if (exitCode !== 0 && !settings.quiet) {
+  if (alerts?.undelivered && !settings.quiet) {
+    // Cron mails stdout: the alert still reaches a person, and it is kept to be re-sent too.
+    printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
+  }
+  // Without alert channels, cron's own MAILTO mail of this report is the alert; with them, the policy decides.
+  if (exitCode !== 0 && !settings.quiet && !alerting) {
     if (io.stdoutIsTTY) {
       warn(`job ${job} ${status} after ${formatDuration(durationMs)}; log: ${logPath}`);
     } else {
@@ -135,14 +198,19 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
         ...(leftoversNote ? { leftovers: leftoversNote } : {}),
         tail: recorder.tail.lines(),
       });
-      try {
-        writeAll(1, Buffer.from(report));
-      } catch {
-        warn(`job ${job} ${status}; the report could not be printed on stdout`);
-      }
+      printOrWarn(report);
     }
   }
   return exitCode;
+}
+
+/** Prints on stdout, or says on stderr that it could not. */
+function printOrWarn(text: string): void {
+  try {
+    writeAll(1, Buffer.from(text));
+  } catch {
+    warn('a report could not be printed on stdout');
+  }
 }
 
 /** Jitter, lock, then the command as many times as `--retries` allows. */
@@ -155,6 +223,7 @@ async function runAttempts(
   interruptions: Interruptions,
   recorder: RunRecorder,
   facts: RunFacts,
+  onStart: () => void,
 ): Promise<Outcome> {
   const notStarted = (signal: NodeJS.Signals): Outcome => ({ kind: 'interrupted', signal, command: null });
   const delayMs = jitterDelay(io.host, job, settings.jitterMs);
@@ -184,6 +253,7 @@ async function runAttempts(
   }
 
   const prepared = prepareCommand(command, io.env, settings);
+  onStart();
   try {
     for (;;) {
       facts.attempts++;

@@ -23,6 +23,18 @@ export interface RunRecord {
   /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
   leftovers: string[];
   leftovers_ended: boolean;
+  /** Every alert, re-sent alert and ping of the run, and how it went. */
+  notifications: NotificationRecord[];
+}
+
+export interface NotificationRecord {
+  channel: string;
+  kind: string;
+  ok: boolean;
+  attempts: number;
+  error: string | null;
+  kept: boolean;
+  resent: boolean;
 }
 
 const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;

@@ -21,6 +21,7 @@ function run(start: string, fields: Partial<RunRecord> = {}): RunRecord {
     lock_skipped: false,
     leftovers: [],
     leftovers_ended: false,
+    notifications: [],
     ...fields,
   };
 }

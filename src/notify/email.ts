@@ -1,0 +1,71 @@
+import { createTransport } from 'nodemailer';
+import type { Settings } from '../cli/options.js';
+import type { EmailChannel } from './channels.js';
+import type { Delivery } from './http-post.js';
+import { bodyOf, oneLine, subjectOf, type Notice } from './notice.js';
+import { readSecret } from './secrets.js';
+
+/** Contract deadlines for SMTP: connect 10 s, greeting 10 s, socket 30 s. */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+function transportFor(channel: EmailChannel, settings: Settings) {
+  if (!channel.smtpUrl) return createTransport({ sendmail: true, path: channel.sendmailPath!, newline: 'unix' });
+  const url = new URL(channel.smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  const pass = user ? readSecret(settings.smtpPassword, settings.smtpPasswordFile, 'CRONWRAP_SMTP_PASSWORD_FILE') : undefined;
+  return createTransport({
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 587),
+    secure,
+    // Log in only over TLS: smtp:// with a user must upgrade with STARTTLS or give up.
+    requireTLS: !secure && Boolean(user),
+    ...(user ? { auth: { user, pass: pass ?? '' } } : {}),
+    tls: { rejectUnauthorized: true },
+    ...SMTP_TIMEOUTS,
+  });
+}
+
+function describeMailError(error: unknown): { message: string; retryable: boolean } {
+  const e = error as { code?: string; responseCode?: number; message?: string };
+  if (e.code === 'EAUTH') return { message: `login refused by the SMTP server (${e.responseCode ?? ''})`.replace(' ()', ''), retryable: false };
+  if (e.responseCode && e.responseCode >= 500) return { message: `refused by the server: ${oneLine(e.message ?? '')}`, retryable: false };
+  const words: Record<string, string> = {
+    ECONNECTION: 'cannot connect to the SMTP server',
+    ETIMEDOUT: 'the SMTP server did not answer in time',
+    ESOCKET: 'SMTP connection failed',
+    ETLS: 'TLS with the SMTP server failed',
+  };
+  const reason = oneLine(e.message ?? String(error));
+  return { message: e.code && words[e.code] ? `${words[e.code]} (${reason})` : reason, retryable: true };
+}
+
+/** Sends the notice by mail. Never throws; bounded by `deadline` (monotonic ms). */
+export async function sendEmail(notice: Notice, channel: EmailChannel, settings: Settings, deadline: number, now: () => number): Promise<Delivery> {
+  let transport;
+  try {
+    transport = transportFor(channel, settings);
+  } catch (error) {
+    return { ok: false, attempts: 0, error: `email: ${(error as Error).message}`, retryable: true };
+  }
+  const message = {
+    from: channel.from,
+    to: channel.to,
+    subject: subjectOf(notice),
+    text: bodyOf(notice),
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Cronwrap-Job': oneLine(notice.job) },
+  };
+  const left = deadline - now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('no time left'), { code: 'ETIMEDOUT' })), Math.max(0, left))));
+    await Promise.race([transport.sendMail(message), outOfTime]);
+    return { ok: true, attempts: 1, retryable: false };
+  } catch (error) {
+    const { message: reason, retryable } = describeMailError(error);
+    return { ok: false, attempts: 1, error: `email: ${reason}`, retryable };
+  } finally {
+    clearTimeout(timer);
+    transport.close();
+  }
+}

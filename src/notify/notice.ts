@@ -1,0 +1,101 @@
+import { formatDuration } from '../cli/duration.js';
+import { shellQuote } from '../run/shell-quote.js';
+
+/** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
+export type NoticeKind = 'failure' | 'reminder' | 'recovery' | 'success' | 'test';
+
+/**
+ * Everything an alert says about a run. It holds no secret, so it can be kept in the spool as it is and
+ * sent again later with credentials read afresh.
+ */
+export interface Notice {
+  /** Unique per notice, for de-duplication in the spool. */
+  id: string;
+  kind: NoticeKind;
+  job: string;
+  host: string;
+  user: string;
+  run: string;
+  command: string[];
+  start: string;
+  end: string;
+  durationMs: number;
+  exitCode: number;
+  /** The outcome in words (`failed with exit status 2`). */
+  status: string;
+  signal: string | null;
+  timedOut: boolean;
+  attempts: number;
+  consecutiveFailures: number;
+  logPath: string;
+  head: string[];
+  tail: string[];
+  /** Lines of output in all. */
+  totalLines: number;
+}
+
+const HEADLINE: Record<NoticeKind, string> = {
+  failure: 'FAILED',
+  reminder: 'STILL FAILING',
+  recovery: 'RECOVERED',
+  success: 'succeeded',
+  test: 'TEST ALERT',
+};
+
+/** CR, LF and other controls out, so a job name or output line can never start a new mail header. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+}
+
+/** `[cronwrap] backup FAILED on db1 (exit 2)`. */
+export function subjectOf(notice: Notice): string {
+  const detail =
+    notice.kind === 'failure' || notice.kind === 'reminder'
+      ? ` (${notice.timedOut ? 'timed out' : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`
+      : '';
+  return oneLine(`[cronwrap] ${notice.job} ${HEADLINE[notice.kind]} on ${notice.host}${detail}`);
+}
+
+/** The output excerpt: both ends when there is more than both hold, and a line saying how much is shown. */
+export function outputExcerpt(notice: Notice): string[] {
+  const { head, tail, totalLines } = notice;
+  if (totalLines === 0) return ['(no output)'];
+  if (totalLines <= head.length + tail.length) {
+    const all = totalLines <= tail.length ? tail : [...head, ...tail.slice(head.length + tail.length - totalLines)];
+    return [`all ${totalLines} lines of output:`, ...all.map((l) => `  ${l}`)];
+  }
+  return [
+    `showing first ${head.length} and last ${tail.length} of ${totalLines} lines of output:`,
+    ...head.map((l) => `  ${l}`),
+    '  ...',
+    ...tail.map((l) => `  ${l}`),
+  ];
+}
+
+/** The plain-text body of a mail (and the text of a Slack message). */
+export function bodyOf(notice: Notice): string {
+  const lines = [
+    notice.kind === 'test' ? 'This is a test alert sent by `cronwrap test-alert`; nothing failed.' : subjectOf(notice).replace('[cronwrap] ', ''),
+    '',
+    `job:      ${notice.job}`,
+    `command:  ${notice.command.map(shellQuote).join(' ')}`,
+    `host:     ${notice.host}`,
+    `user:     ${notice.user}`,
+    `start:    ${notice.start}`,
+    `end:      ${notice.end}`,
+    `duration: ${formatDuration(notice.durationMs)}${notice.attempts > 1 ? ` over ${notice.attempts} attempts` : ''}`,
+    `status:   ${notice.status} (exit ${notice.exitCode})`,
+    `log:      ${notice.logPath}`,
+    `run:      ${notice.run}`,
+    '',
+    ...outputExcerpt(notice),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The last `maxBytes` of the output tail, for a ping body. */
+export function tailText(notice: Notice, maxBytes: number): string {
+  const text = `${notice.tail.join('\n')}\n`;
+  const bytes = Buffer.from(text);
+  return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString('utf8');
+}

@@ -1,0 +1,58 @@
+import type { Settings } from '../cli/options.js';
+import type { PagerDutyChannel } from './channels.js';
+import { postWithRetry, type Delivery } from './http-post.js';
+import { subjectOf, type Notice } from './notice.js';
+import { readSecret } from './secrets.js';
+
+export type PagerDutyAction = 'trigger' | 'resolve';
+
+/** The Events API v2 event for a notice (without the routing key, which is added when sending). */
+export function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction): Record<string, unknown> {
+  if (action === 'resolve') return { event_action: 'resolve', dedup_key: channel.dedupKey };
+  return {
+    event_action: 'trigger',
+    dedup_key: channel.dedupKey,
+    payload: {
+      summary: subjectOf(notice).replace('[cronwrap] ', '').slice(0, 1024),
+      source: notice.host,
+      severity: channel.severity,
+      timestamp: notice.end,
+      component: notice.job,
+      class: 'cron job',
+      custom_details: {
+        status: notice.status,
+        exit: notice.exitCode,
+        signal: notice.signal,
+        timed_out: notice.timedOut,
+        duration_ms: Math.round(notice.durationMs),
+        attempts: notice.attempts,
+        consecutive_failures: notice.consecutiveFailures,
+        command: notice.command,
+        user: notice.user,
+        run: notice.run,
+        log: notice.logPath,
+        output_tail: notice.tail,
+      },
+    },
+  };
+}
+
+/** Sends a trigger or resolve event. Never throws. */
+export async function sendPagerDuty(
+  notice: Notice,
+  channel: PagerDutyChannel,
+  action: PagerDutyAction,
+  settings: Settings,
+  deadline: number,
+  now: () => number,
+): Promise<Delivery> {
+  let routingKey: string | undefined;
+  try {
+    routingKey = readSecret(settings.pagerdutyRoutingKey, settings.pagerdutyRoutingKeyFile, 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE');
+  } catch (error) {
+    return { ok: false, attempts: 0, error: `pagerduty: ${(error as Error).message}`, retryable: true };
+  }
+  if (!routingKey) return { ok: false, attempts: 0, error: 'pagerduty: the routing key is empty', retryable: false };
+  const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(notice, channel, action) });
+  return postWithRetry(channel.url, body, { timeoutMs: 10_000, deadline, headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
+}

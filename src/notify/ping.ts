@@ -1,0 +1,21 @@
+import { postWithRetry, redactUrl, type Delivery } from './http-post.js';
+
+export type PingEvent = 'start' | 'success' | 'fail';
+
+/** The healthchecks.io endpoint for an event: URL/start, URL, URL/fail, with the run id as `rid`. */
+export function pingUrl(base: string, event: PingEvent, runId: string): string {
+  const url = new URL(base);
+  url.pathname = url.pathname.replace(/\/+$/, '') + (event === 'success' ? '' : `/${event}`);
+  url.searchParams.set('rid', runId);
+  return url.toString();
+}
+
+/** Sends one ping; `body` is the output tail (at most 10 KB) on success and failure. Never throws. */
+export function sendPing(base: string, event: PingEvent, runId: string, body: string, deadline: number, now: () => number): Promise<Delivery> {
+  return postWithRetry(
+    pingUrl(base, event, runId),
+    body,
+    { timeoutMs: 10_000, deadline, headers: { 'content-type': 'text/plain; charset=utf-8' }, label: `ping ${event} ${redactUrl(base)}` },
+    now,
+  );
+}

@@ -1,0 +1,59 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NoticeKind } from './notice.js';
+
+/** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
+export interface AlertState {
+  /** Runs in a row that failed (or were skipped for the lock). */
+  failures: number;
+  /** A failure alert went out, so a recovery notice is due on the next success. */
+  alerted: boolean;
+  /** When the last failure or reminder alert went out (epoch ms). */
+  lastAlertAt: number | null;
+}
+
+export interface PolicyOptions {
+  alertAfter: number;
+  remindMs: number | undefined;
+  notifySuccess: boolean;
+}
+
+const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
+
+/**
+ * Whom to tell about a run, and what to remember: alert when `alertAfter` runs in a row have failed,
+ * remind at most once per `remindMs` while it keeps failing, tell once when it recovers.
+ */
+export function decide(state: AlertState, failed: boolean, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
+  if (!failed) {
+    return { kind: state.alerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+  }
+  const failures = state.failures + 1;
+  if (failures < options.alertAfter) return { kind: null, next: { ...state, failures } };
+  if (!state.alerted) return { kind: 'failure', next: { failures, alerted: true, lastAlertAt: now } };
+  if (options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs) {
+    return { kind: 'reminder', next: { failures, alerted: true, lastAlertAt: now } };
+  }
+  return { kind: null, next: { ...state, failures } };
+}
+
+function statePath(stateDir: string, job: string): string {
+  return join(stateDir, 'alerts', `${job}.json`);
+}
+
+export function readAlertState(stateDir: string, job: string): AlertState {
+  try {
+    return { ...FRESH, ...(JSON.parse(readFileSync(statePath(stateDir, job), 'utf8')) as Partial<AlertState>) };
+  } catch {
+    return FRESH;
+  }
+}
+
+/** Replaces the state file atomically (temp file + rename), 0600 in a 0700 directory. */
+export function writeAlertState(stateDir: string, job: string, state: AlertState): void {
+  const path = statePath(stateDir, job);
+  mkdirSync(join(stateDir, 'alerts'), { recursive: true, mode: 0o700 });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
+  renameSync(temp, path);
+}

@@ -1,0 +1,39 @@
+import type { WebhookChannel } from './channels.js';
+import { postWithRetry, redactUrl, type Delivery } from './http-post.js';
+import { subjectOf, type Notice } from './notice.js';
+
+/** The JSON run report a webhook receives. */
+export function webhookReport(notice: Notice): Record<string, unknown> {
+  return {
+    source: 'cronwrap',
+    kind: notice.kind,
+    summary: subjectOf(notice),
+    job: notice.job,
+    host: notice.host,
+    user: notice.user,
+    run: notice.run,
+    command: notice.command,
+    status: notice.status,
+    exit: notice.exitCode,
+    signal: notice.signal,
+    timed_out: notice.timedOut,
+    attempts: notice.attempts,
+    consecutive_failures: notice.consecutiveFailures,
+    start: notice.start,
+    end: notice.end,
+    duration_ms: Math.round(notice.durationMs),
+    log: notice.logPath,
+    output: { total_lines: notice.totalLines, head: notice.head, tail: notice.tail },
+  };
+}
+
+/** A Slack-compatible message: `{"text": ...}` with the last lines in a code block. */
+export function slackMessage(notice: Notice): Record<string, unknown> {
+  const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
+  return { text: `${subjectOf(notice)}\n${notice.status}; log ${notice.logPath}${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}` };
+}
+
+export function sendWebhook(notice: Notice, channel: WebhookChannel, deadline: number, now: () => number): Promise<Delivery> {
+  const body = JSON.stringify(channel.format === 'slack' ? slackMessage(notice) : webhookReport(notice));
+  return postWithRetry(channel.url, body, { timeoutMs: 10_000, deadline, headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
+}
