@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { formatDuration } from '../cli/duration.js';
-import type { Settings } from '../cli/options.js';
+import { OPTIONS, type Settings } from '../cli/options.js';
 import type { Io } from '../io.js';
 import { jsonFormat, textFormat, type RecordContext } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
@@ -204,6 +204,13 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
   return exitCode;
 }
 
+/** The job's environment: cronwrap's own secrets (SMTP password, routing key) are none of its business. */
+function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const clean = { ...env };
+  for (const spec of OPTIONS) if (spec.secret && spec.env) delete clean[spec.env];
+  return clean;
+}
+
 /** Prints on stdout, or says on stderr that it could not. */
 function printOrWarn(text: string): void {
   try {
@@ -252,7 +259,7 @@ async function runAttempts(
     }
   }
 
-  const prepared = prepareCommand(command, io.env, settings);
+  const prepared = prepareCommand(command, withoutSecrets(io.env), settings);
   onStart();
   try {
     for (;;) {

@@ -36,7 +36,8 @@ export function sandbox(): Sandbox {
     dir,
     stateDir,
     logDir,
-    env: { CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir },
+    // MAILTO empty: a test never mails anyone through a local sendmail unless it asks to.
+    env: { CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir, MAILTO: '' },
     logOf: (job) => readFileSync(join(logDir, `${job}.log`)),
   };
 }

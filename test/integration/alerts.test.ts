@@ -1,0 +1,372 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { footer, parseLog } from '../helpers/records.js';
+import { freePort, pagerDutyAnswer, selfSignedCertificate, startHttp, startSilentServer, startSmtp } from '../helpers/servers.js';
+
+const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12'; // 32 characters, like a real integration key
+const PASSWORD = 'hunter2-very-secret';
+
+const historyOf = (box: Sandbox, job: string) =>
+  readFileSync(join(box.stateDir, 'history', `${job}.jsonl`), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, any>);
+
+const keptFiles = (box: Sandbox) => {
+  const dir = join(box.stateDir, 'spool');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir).flatMap((channel) => readdirSync(join(dir, channel)).map((f) => join(channel, f)));
+};
+
+/** A mail's header block and body, as received. */
+function split(raw: string): { headers: string; body: string } {
+  const at = raw.indexOf('\r\n\r\n');
+  return { headers: raw.slice(0, at), body: raw.slice(at + 4) };
+}
+
+describe('email', () => {
+  it('mails a failure: envelope, subject, body with the output tail, Auto-Submitted; stdout stays silent', async () => {
+    const smtp = await startSmtp();
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'backup', '--mail-to', 'ops@example.com', '-c', 'for i in $(seq 1 50); do echo "line $i"; done; exit 2'], box, {
+      env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_FROM: 'cron@example.com' },
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout.toString()).toBe('');
+    expect(smtp.mails).toHaveLength(1);
+    const [mail] = smtp.mails;
+    expect(mail!.from).toBe('cron@example.com');
+    expect(mail!.to).toEqual(['ops@example.com']);
+    const { headers, body } = split(mail!.raw);
+    expect(headers).toMatch(/^Subject: \[cronwrap\] backup FAILED on \S+ \(exit 2\)$/m);
+    expect(headers).toMatch(/^Auto-Submitted: auto-generated$/m);
+    expect(body).toMatch(/status: +failed with exit status 2 \(exit 2\)/);
+    expect(body).toContain('showing first 20 and last 20 of 50 lines of output:');
+    expect(body).toMatch(/out\| line 1\r?\n/);
+    expect(body).toMatch(/out\| line 50\r?\n/);
+    expect(body).not.toMatch(/out\| line 25\r?\n/);
+    expect(body).toContain(`log:      ${join(box.logDir, 'backup.log')}`);
+    expect(footer(parseLog(box.logOf('backup'))).notifications).toBe('email failure: ok');
+    expect(historyOf(box, 'backup')[0]!.notifications).toEqual([expect.objectContaining({ channel: 'email', kind: 'failure', ok: true, attempts: 1 })]);
+  });
+
+  it('falls back to cron\'s MAILTO for the recipients', async () => {
+    const smtp = await startSmtp();
+    const box = sandbox();
+    await cronwrap(['--name', 'm', '-c', 'exit 1'], box, { env: { MAILTO: 'root@example.com', CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    expect(smtp.mails.map((m) => m.to)).toEqual([['root@example.com']]);
+  });
+
+  it('output cannot inject headers or recipients', async () => {
+    const smtp = await startSmtp();
+    const box = sandbox();
+    const evil = 'printf "Subject: pwned\\r\\nBcc: victim@evil.example\\r\\n\\r\\nhi\\n"; exit 1';
+    await cronwrap(['--name', 'inject', '--mail-to', 'ops@example.com', '-c', evil], box, { env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.to).toEqual(['ops@example.com']);
+    const { headers } = split(smtp.mails[0]!.raw);
+    expect(headers).not.toMatch(/^Bcc:/im);
+    expect(headers.match(/^Subject:/gm)).toHaveLength(1);
+  });
+
+  it('logs in over TLS with the password from a file, and the password appears nowhere', async () => {
+    const { key, cert, certFile } = selfSignedCertificate();
+    const smtp = await startSmtp({ secure: true, key, cert, users: { alerts: PASSWORD } });
+    const box = sandbox();
+    const secretFile = join(box.dir, 'smtp.secret');
+    writeFileSync(secretFile, `${PASSWORD}\n`, { mode: 0o600 });
+    const result = await cronwrap(['--name', 'auth', '--mail-to', 'ops@example.com', '-c', 'echo failing; exit 1'], box, {
+      // The test's own CA, trusted the way an operator would trust a private CA.
+      env: { CRONWRAP_SMTP_URL: `smtps://alerts@127.0.0.1:${smtp.port}`, CRONWRAP_SMTP_PASSWORD_FILE: secretFile, NODE_EXTRA_CA_CERTS: certFile },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.user).toBe('alerts');
+    for (const text of [result.stdout.toString(), result.stderr.toString(), box.logOf('auth').toString(), readFileSync(join(box.stateDir, 'history', 'auth.jsonl'), 'utf8'), smtp.mails[0]!.raw]) {
+      expect(text).not.toContain(PASSWORD);
+    }
+  });
+
+  it('refuses a server whose TLS certificate is not trusted; the alert is kept and printed', async () => {
+    const { key, cert } = selfSignedCertificate();
+    const smtp = await startSmtp({ secure: true, key, cert });
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'untrusted', '--mail-to', 'ops@example.com', '-c', 'exit 3'], box, {
+      env: { CRONWRAP_SMTP_URL: `smtps://127.0.0.1:${smtp.port}` },
+    });
+    expect(result.exitCode).toBe(3);
+    expect(smtp.mails).toHaveLength(0);
+    expect(footer(parseLog(box.logOf('untrusted'))).notifications).toMatch(/email failure: email: .*(certificate|self-signed).*\(kept\)/i);
+    expect(keptFiles(box)).toHaveLength(1);
+    expect(result.stdout.toString()).toMatch(/could not be delivered on every channel \(kept for the next run\)[\s\S]*untrusted FAILED/);
+  });
+
+  it('never sends the password over plaintext: smtp:// without STARTTLS gives up before AUTH', async () => {
+    const smtp = await startSmtp({ disabledCommands: ['STARTTLS'], users: { alerts: PASSWORD } });
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'plain', '--mail-to', 'ops@example.com', '-c', 'exit 1'], box, {
+      env: { CRONWRAP_SMTP_URL: `smtp://alerts@127.0.0.1:${smtp.port}`, CRONWRAP_SMTP_PASSWORD: PASSWORD },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(smtp.authAttempts).toEqual([]);
+    expect(smtp.mails).toHaveLength(0);
+  });
+
+  it('a closed port: bounded time, alert kept and re-sent by the next run of any job', async () => {
+    const box = sandbox();
+    const port = await freePort();
+    const started = Date.now();
+    const first = await cronwrap(['--name', 'nightly', '--mail-to', 'ops@example.com', '-c', 'exit 4'], box, { env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    expect(first.exitCode).toBe(4);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(keptFiles(box)).toHaveLength(1);
+    expect(first.stdout.toString()).toContain('nightly FAILED');
+
+    const smtp = await startSmtp();
+    const other = await cronwrap(['--name', 'other', '--mail-to', 'ops@example.com', '--', 'true'], box, { env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    expect(other.exitCode).toBe(0);
+    expect(smtp.mails).toHaveLength(1);
+    expect(split(smtp.mails[0]!.raw).headers).toMatch(/^Subject: \[cronwrap\] nightly FAILED/m);
+    expect(keptFiles(box)).toEqual([]);
+    expect(footer(parseLog(box.logOf('other'))).notifications).toBe('email failure resent: ok');
+  });
+
+  it('a server that never greets: given up within the greeting deadline, alert kept', async () => {
+    const box = sandbox();
+    const port = await startSilentServer();
+    const started = Date.now();
+    const result = await cronwrap(['--name', 'mute', '--mail-to', 'ops@example.com', '-c', 'exit 1'], box, { env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${port}` } });
+    const elapsed = Date.now() - started;
+    expect(result.exitCode).toBe(1);
+    expect(elapsed).toBeGreaterThanOrEqual(9_000);
+    expect(elapsed).toBeLessThan(20_000);
+    expect(keptFiles(box)).toHaveLength(1);
+  }, 40_000);
+});
+
+describe('PagerDuty Events API v2', () => {
+  const pdEnv = (url: string) => ({ CRONWRAP_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, CRONWRAP_PAGERDUTY_URL: `${url}/v2/enqueue` });
+
+  it('triggers on failure and resolves on recovery with one dedup key', async () => {
+    const pd = await startHttp(pagerDutyAnswer());
+    const box = sandbox();
+    expect((await cronwrap(['--name', 'db', '-c', 'echo broken; exit 2'], box, { env: pdEnv(pd.url) })).exitCode).toBe(2);
+    expect((await cronwrap(['--name', 'db', '-c', 'exit 3'], box, { env: pdEnv(pd.url) })).exitCode).toBe(3);
+    expect((await cronwrap(['--name', 'db', '--', 'true'], box, { env: pdEnv(pd.url) })).exitCode).toBe(0);
+    const events = pd.requests.map((r) => JSON.parse(r.body) as Record<string, any>);
+    expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    expect(new Set(events.map((e) => e.dedup_key))).toEqual(new Set([expect.stringMatching(/^cronwrap\/\S+\/db$/)]));
+    expect(events[0]!.payload).toMatchObject({ severity: 'error', source: expect.any(String), summary: expect.stringMatching(/^db FAILED on \S+ \(exit 2\)$/) });
+    expect(events[0]!.payload.custom_details).toMatchObject({ exit: 2, signal: null, command: ['/bin/sh', '-c', 'echo broken; exit 2'], log: join(box.logDir, 'db.log') });
+    expect(events[0]!.payload.custom_details.output_tail.join('\n')).toContain('out| broken');
+    expect(pd.requests.every((r) => r.url === '/v2/enqueue')).toBe(true);
+  });
+
+  it('a dedup key template lets a fleet share one incident', async () => {
+    const pd = await startHttp(pagerDutyAnswer());
+    const box = sandbox();
+    await cronwrap(['--name', 'fleet', '--pagerduty-dedup-key', 'cronwrap/{job}', '--pagerduty-severity', 'critical', '-c', 'exit 1'], box, { env: pdEnv(pd.url) });
+    expect(JSON.parse(pd.requests[0]!.body)).toMatchObject({ dedup_key: 'cronwrap/fleet', payload: { severity: 'critical' } });
+  });
+
+  it('does not retry an event the API calls invalid (400), and does not keep it', async () => {
+    const pd = await startHttp(pagerDutyAnswer());
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'bad', '-c', 'exit 1'], box, { env: { ...pdEnv(pd.url), CRONWRAP_PAGERDUTY_ROUTING_KEY: 'too-short' } });
+    expect(result.exitCode).toBe(1);
+    expect(pd.requests).toHaveLength(1);
+    expect(footer(parseLog(box.logOf('bad'))).notifications).toMatch(/pagerduty failure \(trigger\): pagerduty trigger: HTTP 400: .*routing_key/);
+    expect(keptFiles(box)).toEqual([]);
+  });
+
+  it('retries after 429 and 500', async () => {
+    const pd = await startHttp(pagerDutyAnswer({ 0: 429, 1: 500 }));
+    const box = sandbox();
+    await cronwrap(['--name', 'flaky', '-c', 'exit 1'], box, { env: pdEnv(pd.url) });
+    expect(pd.requests).toHaveLength(3);
+    expect(footer(parseLog(box.logOf('flaky'))).notifications).toBe('pagerduty failure (trigger): ok');
+    expect(historyOf(box, 'flaky')[0]!.notifications[0]).toMatchObject({ ok: true, attempts: 3 });
+  });
+
+  it('a server that hangs: the request is given up after 10 s and retried', async () => {
+    const pd = await startHttp(pagerDutyAnswer({ 0: 'hang' }));
+    const box = sandbox();
+    const started = Date.now();
+    await cronwrap(['--name', 'hang', '-c', 'exit 1'], box, { env: pdEnv(pd.url) });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(10_000);
+    expect(Date.now() - started).toBeLessThan(25_000);
+    expect(pd.requests).toHaveLength(2);
+    expect(footer(parseLog(box.logOf('hang'))).notifications).toBe('pagerduty failure (trigger): ok');
+  }, 40_000);
+});
+
+describe('webhooks', () => {
+  it('POST a JSON run report, and a Slack-compatible message with --webhook-format slack', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    await cronwrap(['--name', 'hooked', '--webhook', `${hook.url}/a`, '--webhook', `${hook.url}/b?token=abc`, '-c', 'echo tail-line; exit 5'], box);
+    expect(hook.requests.map((r) => r.url).sort()).toEqual(['/a', '/b?token=abc']);
+    const report = JSON.parse(hook.requests[0]!.body) as Record<string, any>;
+    expect(report).toMatchObject({ source: 'cronwrap', kind: 'failure', job: 'hooked', exit: 5, status: 'failed with exit status 5', log: join(box.logDir, 'hooked.log') });
+    expect(report.output.tail.join('\n')).toContain('out| tail-line');
+    // The URL's token stays out of the log.
+    expect(box.logOf('hooked').toString()).not.toContain('token=abc');
+
+    const slack = await startHttp();
+    await cronwrap(['--name', 'slacky', '--webhook', slack.url, '--webhook-format', 'slack', '-c', 'echo boom; exit 1'], box);
+    const message = JSON.parse(slack.requests[0]!.body) as Record<string, unknown>;
+    expect(Object.keys(message)).toEqual(['text']);
+    expect(message.text).toMatch(/^\[cronwrap\] slacky FAILED on \S+ \(exit 1\)\n[\s\S]*out\| boom/);
+  });
+});
+
+describe('health-check pings', () => {
+  it('start, then success with the output tail, under one run id', async () => {
+    const hc = await startHttp();
+    const box = sandbox();
+    await cronwrap(['--name', 'purge', '--ping', `${hc.url}/ping/abc-123`, '--', 'echo', 'purged 3 files'], box);
+    expect(hc.requests.map((r) => new URL(r.url, hc.url).pathname)).toEqual(['/ping/abc-123/start', '/ping/abc-123']);
+    const rids = hc.requests.map((r) => new URL(r.url, hc.url).searchParams.get('rid'));
+    expect(rids[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(rids[1]).toBe(rids[0]);
+    expect(hc.requests[1]!.body).toContain('out| purged 3 files');
+  });
+
+  it('start, then fail with the tail (at most 10 KB), on every failing run whatever the policy', async () => {
+    const hc = await startHttp();
+    const box = sandbox();
+    for (let i = 0; i < 2; i++) {
+      await cronwrap(['--name', 'pf', '--alert-after', '5', '--ping', `${hc.url}/p/`, '-c', 'for i in $(seq 1 30); do printf "%0500d\\n" $i; done; exit 7'], box);
+    }
+    expect(hc.requests.map((r) => new URL(r.url, hc.url).pathname)).toEqual(['/p/start', '/p/fail', '/p/start', '/p/fail']);
+    expect(Buffer.byteLength(hc.requests[1]!.body)).toBeLessThanOrEqual(10 * 1024);
+    expect(hc.requests[1]!.body).toMatch(/0030\n$/);
+  });
+});
+
+describe('policy', () => {
+  it('5 failures in a row with --alert-after 3: one alert; then recovery: one notice', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    for (let i = 0; i < 5; i++) await cronwrap(['--name', 'p', '--alert-after', '3', '--webhook', hook.url, '-c', 'exit 1'], box);
+    await cronwrap(['--name', 'p', '--alert-after', '3', '--webhook', hook.url, '--', 'true'], box);
+    await cronwrap(['--name', 'p', '--alert-after', '3', '--webhook', hook.url, '--', 'true'], box);
+    const kinds = hook.requests.map((r) => (JSON.parse(r.body) as { kind: string; consecutive_failures: number }));
+    expect(kinds.map((k) => k.kind)).toEqual(['failure', 'recovery']);
+    expect(kinds[0]!.consecutive_failures).toBe(3);
+  });
+
+  it('--remind repeats at most once per duration while the job keeps failing', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    const run = () => cronwrap(['--name', 'r', '--remind', '1s', '--webhook', hook.url, '-c', 'exit 1'], box);
+    await run();
+    await run();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await run();
+    await run();
+    expect(hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind)).toEqual(['failure', 'reminder']);
+  });
+
+  it('--notify-success sends a notice for a good run', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    await cronwrap(['--name', 's', '--notify-success', '--webhook', hook.url, '--', 'true'], box);
+    expect(JSON.parse(hook.requests[0]!.body)).toMatchObject({ kind: 'success', exit: 0 });
+  });
+});
+
+describe('delivery', () => {
+  it('every channel down: the job\'s exit status stands, each alert is kept, and a dead pager does not hold back mail', async () => {
+    const box = sandbox();
+    const dead = await freePort();
+    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${dead}`, CRONWRAP_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, CRONWRAP_PAGERDUTY_URL: `http://127.0.0.1:${dead}/v2/enqueue` };
+    const result = await cronwrap(['--name', 'down', '--mail-to', 'ops@example.com', '-c', 'exit 9'], box, { env });
+    expect(result.exitCode).toBe(9);
+    expect(keptFiles(box).map((f) => f.split('/')[0]).sort()).toEqual(['email', 'pagerduty']);
+    // Mail comes back; the pager stays dead: the kept mail goes out anyway.
+    const smtp = await startSmtp();
+    const flush = await cronwrap(['flush', '--mail-to', 'ops@example.com'], box, { env: { ...env, CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+    expect(smtp.mails).toHaveLength(1);
+    expect(flush.exitCode).toBe(1);
+    expect(flush.stdout.toString()).toMatch(/^email failure \(job down\): sent$/m);
+    expect(flush.stdout.toString()).toMatch(/^pagerduty failure \(trigger\) \(job down\): still kept: .*connection refused/m);
+    expect(keptFiles(box).map((f) => f.split('/')[0])).toEqual(['pagerduty']);
+  });
+
+  it('secrets never appear in logs, history, kept alerts, stdout, stderr, mails or webhook bodies, nor reach the job', async () => {
+    const hook = await startHttp();
+    const pd = await startHttp(pagerDutyAnswer());
+    const box = sandbox();
+    const dead = await freePort();
+    const result = await cronwrap(['--name', 'sec', '--mail-to', 'ops@example.com', '--webhook', hook.url, '-c', 'env; exit 1'], box, {
+      env: {
+        CRONWRAP_PAGERDUTY_ROUTING_KEY: ROUTING_KEY,
+        CRONWRAP_PAGERDUTY_URL: `${pd.url}/v2/enqueue`,
+        CRONWRAP_SMTP_URL: `smtp://alerts@127.0.0.1:${dead}`,
+        CRONWRAP_SMTP_PASSWORD: PASSWORD,
+      },
+    });
+    expect(result.exitCode).toBe(1);
+    const kept = keptFiles(box).map((f) => readFileSync(join(box.stateDir, 'spool', f), 'utf8'));
+    expect(kept).toHaveLength(1); // the mail, to a closed port
+    const everything = [
+      box.logOf('sec').toString(),
+      readFileSync(join(box.stateDir, 'history', 'sec.jsonl'), 'utf8'),
+      ...kept,
+      result.stdout.toString(),
+      result.stderr.toString(),
+      ...hook.requests.map((r) => r.body),
+    ];
+    for (const text of everything) {
+      expect(text).not.toContain(ROUTING_KEY);
+      expect(text).not.toContain(PASSWORD);
+    }
+    // The job ran with cronwrap's secrets taken out of its environment, the rest kept.
+    expect(box.logOf('sec').toString()).toMatch(/out\| CRONWRAP_STATE_DIR=/);
+    // Only the PagerDuty request carries the routing key, as the API requires.
+    expect(JSON.parse(pd.requests[0]!.body).routing_key).toBe(ROUTING_KEY);
+  });
+
+  it('secrets are not accepted as flags', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--smtp-password', 'x', '--', 'true'], box);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.toString()).toMatch(/unknown option '--smtp-password'/);
+  });
+});
+
+describe('test-alert', () => {
+  it('sends a marked test through every channel and says ok per channel', async () => {
+    const smtp = await startSmtp();
+    const pd = await startHttp(pagerDutyAnswer());
+    const hook = await startHttp();
+    const box = sandbox();
+    const result = await cronwrap(['test-alert', '--name', 'backup', '--mail-to', 'ops@example.com', '--webhook', hook.url], box, {
+      env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_PAGERDUTY_ROUTING_KEY: ROUTING_KEY, CRONWRAP_PAGERDUTY_URL: `${pd.url}/v2/enqueue` },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.toString().trimEnd().split('\n')).toEqual([
+      'email test: ok',
+      'pagerduty test (trigger): ok',
+      'pagerduty test (resolve): ok',
+      expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/… test: ok$/),
+    ]);
+    expect(split(smtp.mails[0]!.raw).headers).toMatch(/^Subject: \[cronwrap\] backup TEST ALERT on \S+$/m);
+    expect(JSON.parse(pd.requests[0]!.body).dedup_key).toMatch(/\/backup\/test$/);
+    expect(keptFiles(box)).toEqual([]);
+  });
+
+  it('exits 1 and says why when a channel fails, or when none is configured', async () => {
+    const box = sandbox();
+    const dead = await freePort();
+    const failing = await cronwrap(['test-alert', '--webhook', `http://127.0.0.1:${dead}/x`], box);
+    expect(failing.exitCode).toBe(1);
+    expect(failing.stdout.toString()).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/… test: FAILED: .*connection refused$/m);
+    const none = await cronwrap(['test-alert'], box);
+    expect(none.exitCode).toBe(1);
+    expect(none.stderr.toString()).toMatch(/no alert channel is configured/);
+  });
+});
