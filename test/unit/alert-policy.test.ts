@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { decide, type AlertState } from '../../src/notify/policy.js';
+import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
+import { pingUrl } from '../../src/notify/ping.js';
+import { redactUrl } from '../../src/notify/http-post.js';
+import { expandKey } from '../../src/notify/channels.js';
+
+const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
+const options = { alertAfter: 1, remindMs: undefined, notifySuccess: false };
+
+/** Runs a sequence of results (true = failed) through the policy; returns what was sent. */
+function play(results: boolean[], opts = options, step = 60_000): (string | null)[] {
+  let state = FRESH;
+  return results.map((failed, i) => {
+    const { kind, next } = decide(state, failed, opts, i * step);
+    state = next;
+    return kind;
+  });
+}
+
+describe('alert policy', () => {
+  it('alerts on the first failure, once, and tells once on recovery', () => {
+    expect(play([false, true, true, true, false, false])).toEqual([null, 'failure', null, null, 'recovery', null]);
+  });
+
+  it('--alert-after 3: only the third failure in a row alerts; a success in between starts over', () => {
+    expect(play([true, true, false, true, true, true, true, true], { ...options, alertAfter: 3 })).toEqual([null, null, null, null, null, 'failure', null, null]);
+  });
+
+  it('no recovery notice when no alert went out', () => {
+    expect(play([true, true, false], { ...options, alertAfter: 3 })).toEqual([null, null, null]);
+  });
+
+  it('--remind: a job failing every minute for a day sends one alert per remind period, not 1,440', () => {
+    const day = play(Array.from({ length: 1440 }, () => true), { ...options, remindMs: 3_600_000 });
+    expect(day.filter((k) => k === 'failure')).toHaveLength(1);
+    expect(day.filter((k) => k === 'reminder')).toHaveLength(23);
+  });
+
+  it('--notify-success tells about every good run', () => {
+    expect(play([false, false], { ...options, notifySuccess: true })).toEqual(['success', 'success']);
+  });
+});
+
+const notice: Notice = {
+  id: 'r1-failure',
+  kind: 'failure',
+  job: 'backup',
+  host: 'db1',
+  user: 'root',
+  run: 'r1',
+  command: ['/usr/local/bin/backup.sh', '--full'],
+  start: '2026-11-22T00:01:00.000Z',
+  end: '2026-11-22T00:02:00.000Z',
+  durationMs: 60_000,
+  exitCode: 2,
+  status: 'failed with exit status 2',
+  signal: null,
+  timedOut: false,
+  attempts: 1,
+  consecutiveFailures: 1,
+  logPath: '/var/log/cronwrap/backup.log',
+  head: ['h1', 'h2'],
+  tail: ['t1', 't2'],
+  totalLines: 100,
+};
+
+describe('notice text', () => {
+  it.each<[Partial<Notice>, string]>([
+    [{}, '[cronwrap] backup FAILED on db1 (exit 2)'],
+    [{ exitCode: 137 }, '[cronwrap] backup FAILED on db1 (exit 137)'],
+    [{ exitCode: 124, timedOut: true }, '[cronwrap] backup FAILED on db1 (timed out)'],
+    [{ kind: 'reminder', consecutiveFailures: 7 }, '[cronwrap] backup STILL FAILING on db1 (exit 2, 7 failures in a row)'],
+    [{ kind: 'recovery' }, '[cronwrap] backup RECOVERED on db1'],
+    [{ kind: 'test' }, '[cronwrap] backup TEST ALERT on db1'],
+    [{ host: 'db1\r\nBcc: x@y' }, '[cronwrap] backup FAILED on db1 Bcc: x@y (exit 2)'],
+  ])('subject for %j', (fields, subject) => expect(subjectOf({ ...notice, ...fields })).toBe(subject));
+
+  it('says how much of the output it shows', () => {
+    expect(outputExcerpt(notice)[0]).toBe('showing first 2 and last 2 of 100 lines of output:');
+    expect(outputExcerpt({ ...notice, head: ['a', 'b', 'c'], tail: ['b', 'c', 'd'], totalLines: 4 })).toEqual(['all 4 lines of output:', '  a', '  b', '  c', '  d']);
+    expect(outputExcerpt({ ...notice, head: [], tail: [], totalLines: 0 })).toEqual(['(no output)']);
+  });
+
+  it('has the facts a person needs in the body', () => {
+    const body = bodyOf(notice);
+    for (const part of ['job:      backup', 'command:  /usr/local/bin/backup.sh --full', 'host:     db1', 'user:     root', 'duration: 1m00s', 'status:   failed with exit status 2 (exit 2)', 'log:      /var/log/cronwrap/backup.log']) {
+      expect(body).toContain(part);
+    }
+  });
+
+  it('oneLine removes every control character', () => {
+    expect(oneLine('a\r\nb\tc\u0000d')).toBe('a b c d');
+  });
+});
+
+describe('URLs', () => {
+  it('builds healthchecks.io ping URLs', () => {
+    expect(pingUrl('https://hc.example.com/ping/abc/', 'start', 'R')).toBe('https://hc.example.com/ping/abc/start?rid=R');
+    expect(pingUrl('https://hc.example.com/ping/abc', 'success', 'R')).toBe('https://hc.example.com/ping/abc?rid=R');
+    expect(pingUrl('https://hc.example.com/ping/abc', 'fail', 'R')).toBe('https://hc.example.com/ping/abc/fail?rid=R');
+  });
+
+  it('never shows a URL\'s path or query, where tokens live', () => {
+    expect(redactUrl('https://hooks.slack.com/services/T000/B000/SECRET?x=1')).toBe('https://hooks.slack.com/…');
+  });
+
+  it('fills {host} and {job} (or <host> and <job>) into the dedup key', () => {
+    expect(expandKey('cronwrap/{host}/{job}', 'db1', 'backup')).toBe('cronwrap/db1/backup');
+    expect(expandKey('cronwrap/<job>', 'db1', 'backup')).toBe('cronwrap/backup');
+  });
+});
