@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type AlertState } from '../../src/notify/policy.js';
+import { decide, type AlertState, type PolicyOptions } from '../../src/notify/policy.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/notify/http-post.js';
 import { expandKey } from '../../src/notify/channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
-const options = { alertAfter: 1, remindMs: undefined, notifySuccess: false };
+const options: PolicyOptions = { alertAfter: 1, remindMs: undefined, notifySuccess: false };
 
 /** Runs a sequence of results (true = failed) through the policy; returns what was sent. */
 function play(results: boolean[], opts = options, step = 60_000): (string | null)[] {
