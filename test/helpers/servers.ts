@@ -69,10 +69,13 @@ export async function startSmtp(options: Partial<SMTPServerOptions> & { users?: 
       });
     },
   });
+  // A client that refuses the certificate drops the connection mid-handshake: expected, not a failure.
+  const errors: Error[] = [];
+  server.on('error', (error) => errors.push(error));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   closers.push(() => new Promise((resolve) => server.close(() => resolve())));
-  return { port, mails, authAttempts };
+  return { port, mails, authAttempts, errors };
 }
 
 /** A TCP server that accepts connections and never says a word (an SMTP server that never greets). */

@@ -98,6 +98,8 @@ describe('email', () => {
     });
     expect(result.exitCode).toBe(3);
     expect(smtp.mails).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(smtp.errors.map((e) => e.message)).toEqual([expect.stringMatching(/TLS/)]); // the client hung up in the handshake
     expect(footer(parseLog(box.logOf('untrusted'))).notifications).toMatch(/email failure: email: .*(certificate|self-signed).*\(kept\)/i);
     expect(keptFiles(box)).toHaveLength(1);
     expect(result.stdout.toString()).toMatch(/could not be delivered on every channel \(kept for the next run\)[\s\S]*untrusted FAILED/);
