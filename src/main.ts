@@ -8,6 +8,7 @@ import { runFilter } from './run/filter.js';
 import { runWrapped } from './run/wrap.js';
 import type { Settings } from './cli/options.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
+import { runConfigCheck, runConfigShow } from './commands/config.js';
 import { runHistory } from './commands/history.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
@@ -15,6 +16,11 @@ import { defaultLogPath, stateDirectory } from './state/paths.js';
 
 function stateDir(settings: Settings, io: Io): string {
   return stateDirectory(settings.stateDir, io.env, io.uid);
+}
+
+/** A broken config file never stops a job: the problems go to stderr (cron mails them) and the run goes on. */
+function reportConfigErrors(errors: readonly string[]): void {
+  for (const error of errors) print(2, `cronwrap: config: ${error} (ignored; cronwrap config check says more)\n`);
 }
 
 function print(fd: number, text: string): void {
@@ -30,19 +36,30 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         print(1, invocation.stdout);
         print(2, invocation.stderr);
         return invocation.exitCode;
+      case 'config-check':
+        return runConfigCheck(invocation);
+      case 'config-show':
+        return runConfigShow(invocation, invocation.job);
       case 'filter':
-        return runFilter(invocation.settings, io);
+        reportConfigErrors(invocation.configErrors);
+        return runFilter(invocation.settings, invocation.job, io);
       case 'wrap':
-        return await runWrapped(invocation.settings, invocation.command, io);
+        reportConfigErrors(invocation.configErrors);
+        return await runWrapped(invocation.settings, invocation.job, invocation.command, io, invocation.configErrors);
       case 'status':
+        reportConfigErrors(invocation.configErrors);
         return runStatus(stateDir(invocation.settings, io), invocation.json, io);
       case 'history':
+        reportConfigErrors(invocation.configErrors);
         return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json, io);
       case 'test-alert':
+        reportConfigErrors(invocation.configErrors);
         return await runTestAlert(invocation.settings, stateDir(invocation.settings, io), io);
       case 'flush':
+        reportConfigErrors(invocation.configErrors);
         return await runFlush(invocation.settings, stateDir(invocation.settings, io), io);
       case 'tail': {
+        reportConfigErrors(invocation.configErrors);
         const { settings, job } = invocation;
         const dir = stateDir(settings, io);
         return await runTail(jobLogPath(dir, job, defaultLogPath(job, settings.logDir, dir, io.uid)), invocation.lines, invocation.follow, io);

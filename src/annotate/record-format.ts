@@ -11,7 +11,7 @@ export type StreamTag = 'out' | 'err';
 export type LineKind = 'line' | 'cont' | 'partial';
 
 /** Records about the run rather than its output: header, footer, and notes in between. */
-export type MetaEvent = 'start' | 'end' | 'wait' | 'skip' | 'retry';
+export type MetaEvent = 'start' | 'end' | 'wait' | 'skip' | 'retry' | 'config';
 
 /** The fields of a run's header or footer record. */
 export type MetaFields = Record<string, string | number | boolean | null | readonly string[]>;

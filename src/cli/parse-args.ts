@@ -1,23 +1,24 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ALERT_KEYS, OPTIONS, type Settings } from './options.js';
 import { EXIT_USAGE, UsageError } from './usage-error.js';
-import { parseJobName } from '../state/paths.js';
+import { defaultJobName, parseJobName } from '../state/paths.js';
+import { resolveSettings, type GivenFlags, type Resolved } from '../config/resolve.js';
 
 declare const CRONWRAP_VERSION: string;
 
 /** What the arguments ask for: run a command, annotate stdin, or just print something and exit. */
 export type Invocation =
-  | { mode: 'wrap'; settings: Settings; command: readonly [string, ...string[]] }
-  | { mode: 'filter'; settings: Settings }
-  | { mode: 'status'; settings: Settings; json: boolean }
-  | { mode: 'history'; settings: Settings; job: string; count: number; json: boolean }
-  | { mode: 'tail'; settings: Settings; job: string; lines: number; follow: boolean }
-  | { mode: 'test-alert'; settings: Settings }
-  | { mode: 'flush'; settings: Settings }
+  | (Resolved & { mode: 'wrap'; job: string; command: readonly [string, ...string[]] })
+  | (Resolved & { mode: 'filter'; job: string })
+  | (Resolved & { mode: 'status'; json: boolean })
+  | (Resolved & { mode: 'history'; job: string; count: number; json: boolean })
+  | (Resolved & { mode: 'tail'; job: string; lines: number; follow: boolean })
+  | (Resolved & { mode: 'test-alert' | 'flush' | 'config-check' })
+  | (Resolved & { mode: 'config-show'; job: string | undefined })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
 /** Subcommands: they are recognised only as the first argument, so `cronwrap -- status` runs a program named status. */
-const SUBCOMMANDS = ['status', 'history', 'tail', 'test-alert', 'flush'] as const;
+const SUBCOMMANDS = ['status', 'history', 'tail', 'test-alert', 'flush', 'config'] as const;
 type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const EXAMPLES = `
@@ -42,6 +43,8 @@ Commands (see cronwrap <command> --help):
   cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
   cronwrap test-alert [--name JOB]          send a test alert through every configured channel
   cronwrap flush                            re-send alerts kept because they could not be delivered
+  cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
+  cronwrap config show [--name JOB]         a job's effective settings and where each came from
 
 Examples:
   1 0 * * * cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
@@ -106,13 +109,30 @@ const wholeNumber = (label: string) => (value: string) => {
   return Number(value);
 };
 
-/** `status`, `history JOB`, `tail JOB`: read the state directory, run nothing. */
+/** `status`, `history JOB`, `tail JOB`, `test-alert`, `flush`, `config check|show`: run no job. */
 function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.ProcessEnv): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
-  const program = capturing(new Command(`${name}`), out).helpOption('-h, --help', 'show this help');
+  const [action, ...actionArgv] = argv;
+  if (name === 'config' && action !== 'check' && action !== 'show') {
+    return { mode: 'print', stdout: '', stderr: "cronwrap: config: say 'config check [--config FILE]' or 'config show [--name JOB]'\n", exitCode: EXIT_USAGE };
+  }
+  const label = name === 'config' ? `config ${action}` : name;
+  const program = capturing(new Command(label), out).helpOption('-h, --help', 'show this help');
   const keys: (keyof Settings)[] =
-    name === 'tail' ? ['stateDir', 'logDir'] : name === 'test-alert' || name === 'flush' ? ['stateDir', 'name', ...ALERT_KEYS] : ['stateDir'];
-  if (name === 'test-alert') {
+    name === 'tail'
+      ? ['stateDir', 'logDir', 'config']
+      : name === 'test-alert' || name === 'flush'
+        ? ['stateDir', 'name', 'config', ...ALERT_KEYS]
+        : name === 'config'
+          ? ['config', ...(action === 'show' ? (['name'] as const) : [])]
+          : ['stateDir', 'config'];
+  if (name === 'config') {
+    program.description(
+      action === 'check'
+        ? 'Check a config file: exit 0 when it is valid, 78 (EX_CONFIG) with every problem named when it is not.'
+        : "Print a job's effective settings, where each came from (flag, env, file:line, default), secrets redacted.",
+    );
+  } else if (name === 'test-alert') {
     program.description('Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.');
   } else if (name === 'flush') {
     program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now.');
@@ -132,35 +152,33 @@ function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.
       .option('-f, --follow', 'keep printing new lines until interrupted');
   }
   const attributes = addOptions(program, keys);
-  const printed = parseWith(program, argv, out);
+  const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const settings = resolveSettings(program, attributes, env);
   const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean }>();
-  const job = program.args[0] ?? '';
-  if (name === 'test-alert' || name === 'flush') return { mode: name, settings };
-  if (name === 'status') return { mode: 'status', settings, json: given.json === true };
-  if (name === 'history') return { mode: 'history', settings, job: parseJobName('<job>', job), count: given.count ?? 20, json: given.json === true };
-  return { mode: 'tail', settings, job: parseJobName('<job>', job), lines: given.lines ?? 20, follow: given.follow === true };
+  const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
+  const resolved = resolveSettings(givenFlags(program, attributes), env, (settings) => jobArgument ?? settings.name);
+  if (name === 'config') return action === 'check' ? { ...resolved, mode: 'config-check' } : { ...resolved, mode: 'config-show', job: resolved.settings.name };
+  if (name === 'test-alert' || name === 'flush') return { ...resolved, mode: name };
+  if (name === 'status') return { ...resolved, mode: 'status', json: given.json === true };
+  if (name === 'history') return { ...resolved, mode: 'history', job: jobArgument!, count: given.count ?? 20, json: given.json === true };
+  return { ...resolved, mode: 'tail', job: jobArgument!, lines: given.lines ?? 20, follow: given.follow === true };
 }
 
-function longFlag(flags: string): string {
-  return /--[\w-]+/.exec(flags)?.[0] ?? flags;
-}
-
-/** Resolves each option: the flag if given, else its environment twin, else the built-in default. */
-function resolveSettings(program: Command, attributes: Map<string, string>, env: NodeJS.ProcessEnv): Settings {
-  const given = program.opts<Record<string, string | boolean | undefined>>();
-  const settings: Record<string, unknown> = {};
-  for (const spec of OPTIONS) {
-    const attribute = attributes.get(spec.key);
-    const raw = attribute === undefined ? undefined : given[attribute];
-    const fromEnv = spec.env ? env[spec.env] : undefined;
-    if (raw === true) settings[spec.key] = true;
-    else if (typeof raw === 'string') settings[spec.key] = spec.parse(longFlag(spec.flags ?? ''), raw);
-    else if (fromEnv !== undefined) settings[spec.key] = spec.parse(spec.env!, fromEnv);
-    else settings[spec.key] = spec.defaultValue;
+/** Commander's values for the table's rows, by settings key. */
+function givenFlags(program: Command, attributes: Map<string, string>): GivenFlags {
+  const values = program.opts<Record<string, string | boolean | undefined>>();
+  const given: GivenFlags = {};
+  for (const [key, attribute] of attributes) {
+    const value = values[attribute];
+    if (value === true || typeof value === 'string') given[key as keyof Settings] = value;
   }
-  return settings as unknown as Settings;
+  return given;
+}
+
+/** The job name: --name, else the command's base name (with -c, the string's first word). */
+function jobFor(settings: Settings, operands: readonly string[]): string {
+  if (settings.name) return settings.name;
+  return defaultJobName(settings.shell !== undefined ? (settings.shell.trim().split(/\s+/)[0] ?? 'sh') : (operands[0] ?? 'job'));
 }
 
 /** Turns argv (without node and script) into what to do. Pure but for reading `env` and `stdinIsTTY`. */
@@ -171,18 +189,20 @@ export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, stdin
   const { program, attributes } = buildProgram(out);
   const printed = parseWith(program, argv, out);
   if (printed) return printed;
-  const settings = resolveSettings(program, attributes, env);
   const operands = program.args;
+  const filtering = operands.length === 0 && program.opts<{ shell?: string }>().shell === undefined;
+  const resolved = resolveSettings(givenFlags(program, attributes), env, (settings) => (filtering ? settings.name : jobFor(settings, operands)));
+  const { settings } = resolved;
   if (settings.shell !== undefined) {
     if (operands.length > 0) {
       throw new UsageError(`--shell: give either a shell string with -c or a command after --, not both (got -c and '${operands[0]}')`);
     }
-    return { mode: 'wrap', settings, command: ['/bin/sh', '-c', settings.shell] };
+    return { ...resolved, mode: 'wrap', job: jobFor(settings, operands), command: ['/bin/sh', '-c', settings.shell] };
   }
   const [file, ...args] = operands;
-  if (file !== undefined) return { mode: 'wrap', settings, command: [file, ...args] };
+  if (file !== undefined) return { ...resolved, mode: 'wrap', job: jobFor(settings, operands), command: [file, ...args] };
   if (stdinIsTTY) {
     return { mode: 'print', stdout: '', stderr: `cronwrap: nothing to run: give a command after --, or pipe output into cronwrap\n\n${program.helpInformation()}`, exitCode: EXIT_USAGE };
   }
-  return { mode: 'filter', settings };
+  return { ...resolved, mode: 'filter', job: settings.name ?? 'stdin' };
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { errorCode } from '../output/fd-writer.js';
+import { readableByOthers } from '../config/config-file.js';
 
 /**
  * A secret from its environment variable, else from the file its `_FILE` twin names (trimmed), else
@@ -9,6 +10,9 @@ import { errorCode } from '../output/fd-writer.js';
 export function readSecret(value: string | undefined, file: string | undefined, fileVariable: string): string | undefined {
   if (value) return value;
   if (!file) return undefined;
+  if (readableByOthers(file)) {
+    throw new Error(`${fileVariable}: ${file} can be read by other users, so it is not used; chmod o-r ${file}`);
+  }
   try {
     return readFileSync(file, 'utf8').trim();
   } catch (error) {

@@ -22,10 +22,9 @@ function readChunk(fd: number, buffer: Buffer): number {
 }
 
 /** Filter mode: annotates stdin, as one stream, to stdout and to `--log`. Returns the exit status. */
-export function runFilter(settings: Settings, io: Io): number {
+export function runFilter(settings: Settings, job: string, io: Io): number {
   const startWall = io.now();
   const startMono = io.mono();
-  const job = settings.name ?? 'stdin';
   const run = newRunId();
   const console = settings.quiet ? undefined : new ConsoleOutput(1);
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console);

@@ -11,7 +11,7 @@ import { openRunLog } from '../output/log-file.js';
 import { buildFailureReport } from '../report/failure-report.js';
 import { appendHistory } from '../state/history.js';
 import { waitForLock } from '../state/lock.js';
-import { defaultJobName, defaultLogPath, stateDirectory } from '../state/paths.js';
+import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import { Interruptions } from './interruptions.js';
 import { jitterDelay } from './jitter.js';
 import { describeProcesses, type ProcessInfo } from './leftovers.js';
@@ -33,19 +33,25 @@ interface RunFacts {
 }
 
 /** Runs a command under cronwrap (wrap mode) and returns cronwrap's exit status. */
-export async function runWrapped(settings: Settings, command: readonly [string, ...string[]], io: Io): Promise<number> {
+export async function runWrapped(settings: Settings, job: string, command: readonly [string, ...string[]], io: Io, configErrors: readonly string[]): Promise<number> {
   const interruptions = new Interruptions();
   try {
-    return await wrap(settings, command, io, interruptions);
+    return await wrap(settings, job, command, io, interruptions, configErrors);
   } finally {
     interruptions.dispose();
   }
 }
 
-async function wrap(settings: Settings, command: readonly [string, ...string[]], io: Io, interruptions: Interruptions): Promise<number> {
+async function wrap(
+  settings: Settings,
+  job: string,
+  command: readonly [string, ...string[]],
+  io: Io,
+  interruptions: Interruptions,
+  configErrors: readonly string[],
+): Promise<number> {
   const startWall = io.now();
   const startMono = io.mono();
-  const job = settings.name ?? defaultJobName(settings.shell !== undefined ? (settings.shell.trim().split(/\s+/)[0] ?? 'sh') : command[0]);
   const context: RecordContext = { job, run: newRunId(), host: io.host };
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
   const logPath = resolve(settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid));
@@ -61,6 +67,7 @@ async function wrap(settings: Settings, command: readonly [string, ...string[]],
     console,
   });
   recorder.meta('start', { job, run: context.run, host: io.host, user: io.user, pid: process.pid, command, start: new Date(startWall).toISOString() });
+  for (const problem of configErrors) recorder.meta('config', { job, problem, effect: 'ignored; built-in or other settings used' });
 
   const facts: RunFacts = { attempts: 0, drainExpired: false, leftovers: [], leftoversEnded: false };
   // The start ping goes out once the job may run (after jitter and lock), alongside it, never delaying it.
