@@ -1,13 +1,35 @@
-// Bundles src/ into one CommonJS file (one file to read keeps `cronwrap -- true` close to `node -e 0`),
-// a small loader, a V8 code cache for the bundle, and the alerting code that only alerting runs load.
+// Builds dist/: the bundle bin/cronwrap runs (one file to read keeps `cronwrap -- true` close to
+// `node -e 0`), its loader and V8 code cache, the alerting code that only alerting runs load, and
+// cronwrap-standalone.cjs, everything in one executable file for servers that have only Node.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
+const define = { CRONWRAP_VERSION: JSON.stringify(version) };
 
-await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cronwrap.cjs', define: { CRONWRAP_VERSION: JSON.stringify(version) } });
+await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cronwrap.cjs', define });
 await build({ ...common, entryPoints: ['src/start.ts'], outfile: 'dist/start.cjs' });
 await build({ ...common, entryPoints: ['src/notify/index.ts'], outfile: 'dist/notify.cjs' });
+
+// In the single file, notify/load.js (which reads dist/notify.cjs) becomes notify/load-inline.ts.
+const inlineNotify = {
+  name: 'inline-notify',
+  setup(b) {
+    b.onResolve({ filter: /notify\/load\.js$/ }, (args) => ({ path: join(args.resolveDir, dirname(args.path), 'load-inline.ts') }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: ['src/main.ts'],
+  outfile: 'dist/cronwrap-standalone.cjs',
+  define,
+  plugins: [inlineNotify],
+  banner: { js: '#!/usr/bin/env node' },
+  footer: { js: 'module.exports.cli();' },
+});
+chmodSync('dist/cronwrap-standalone.cjs', 0o755);
+
 execFileSync(process.execPath, ['scripts/make-code-cache.cjs'], { stdio: 'inherit' });
