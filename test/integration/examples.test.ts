@@ -1,0 +1,92 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseArgs } from '../../src/cli/parse-args.js';
+import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
+import { parseLog } from '../helpers/records.js';
+
+const EXAMPLES = resolve(__dirname, '../../examples');
+const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+// CI installs every tool these tests use; elsewhere a missing one skips its test, and says so.
+const needs = (command: string) => (has(command) || process.env.CI ? it : it.skip);
+
+/** The arguments after `cronwrap` in a shell line, up to a redirection or another command. */
+function cronwrapArgs(line: string): string[] {
+  const tokens = line.slice(line.indexOf('cronwrap ') + 'cronwrap '.length).match(/'[^']*'|\S+/g) ?? [];
+  const end = tokens.findIndex((t) => ['>', '|', '||', '&&', ';'].includes(t));
+  return (end === -1 ? tokens : tokens.slice(0, end)).map((t) => t.replace(/^'(.*)'$/, '$1'));
+}
+
+describe('examples', () => {
+  it('every cronwrap line of examples/crontab is a valid invocation', () => {
+    const lines = readFileSync(join(EXAMPLES, 'crontab'), 'utf8').split('\n').filter((l) => /^[^#]\S*\s.*cronwrap /.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(8);
+    for (const line of lines) {
+      const invocation = parseArgs(cronwrapArgs(line), { CRONWRAP_CONFIG: '/nonexistent/cronwrap.toml' }, false);
+      expect(invocation.mode, line).not.toBe('print');
+    }
+  });
+
+  it.each(readdirSync(join(EXAMPLES, 'config')))('examples/config/%s passes cronwrap config check', async (file) => {
+    const result = await cronwrap(['config', 'check', '--config', join(EXAMPLES, 'config', file)], sandbox());
+    expect(result.stderr.toString()).toBe('');
+    expect(result.exitCode).toBe(0);
+  });
+
+  it('the systemd service runs a valid cronwrap command', () => {
+    const service = readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.service'), 'utf8');
+    const execStart = /^ExecStart=(.*)$/m.exec(service)![1]!;
+    expect(parseArgs(cronwrapArgs(execStart), {}, false)).toMatchObject({ mode: 'wrap', job: 'backup', settings: { timeoutMs: 7_200_000, lock: true } });
+    expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.timer'), 'utf8')).toMatch(/^OnCalendar=/m);
+  });
+
+  needs('ruby')('the Chef recipe is valid Ruby and its template renders a config that cronwrap accepts', async () => {
+    const cookbook = join(EXAMPLES, 'chef', 'cronwrap');
+    for (const file of ['recipes/default.rb', 'attributes/default.rb', 'metadata.rb']) {
+      const check = spawnSync('ruby', ['-c', join(cookbook, file)], { encoding: 'utf8' });
+      expect(check.status, check.stderr).toBe(0);
+    }
+    const recipe = readFileSync(join(cookbook, 'recipes', 'default.rb'), 'utf8');
+    expect(recipe).toContain("verify '/usr/local/bin/cronwrap config check --config %{path}'");
+    expect(recipe).toMatch(/mode '0600'/);
+    // Render the template with the cookbook's default attributes, as Chef would.
+    const render = `
+      require 'erb'
+      node = Hash.new { |h, k| h[k] = Hash.new(&h.default_proc) }
+      default = node
+      eval(File.read(${JSON.stringify(join(cookbook, 'attributes', 'default.rb'))}))
+      a = node['cronwrap']
+      @mail_to, @smtp_url, @alert_after, @jobs = a['mail_to'], a['smtp_url'], a['alert_after'], a['jobs']
+      print ERB.new(File.read(${JSON.stringify(join(cookbook, 'templates', 'cronwrap.toml.erb'))}), trim_mode: '-').result(binding)`;
+    const rendered = spawnSync('ruby', ['-e', render], { encoding: 'utf8' });
+    expect(rendered.status, rendered.stderr).toBe(0);
+    const box = sandbox();
+    const path = join(box.dir, 'cronwrap.toml');
+    writeFileSync(path, rendered.stdout);
+    const check = await cronwrap(['config', 'check', '--config', path], box);
+    expect(check.stderr.toString()).toBe('');
+    expect(check.exitCode).toBe(0);
+    const show = await cronwrap(['config', 'show', '--config', path, '--name', 'backup'], box);
+    expect(show.stdout.toString()).toMatch(/^timeout = "2h"  # .*cronwrap\.toml:\d+$/m);
+  });
+
+  needs('logrotate')('the logrotate config rotates a log while a run writes to it, losing no line', async () => {
+    const box = sandbox();
+    const config = join(box.dir, 'logrotate.conf');
+    writeFileSync(config, readFileSync(join(EXAMPLES, 'logrotate', 'cronwrap'), 'utf8').replace('/var/log/cronwrap/*.log', `${box.logDir}/*.log`).replace('create 0640 root adm', 'create 0640'));
+    const job = startCronwrap(['--name', 'rotated', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i"; i=$((i+1)); sleep 0.002; done'], box);
+    await new Promise((r) => setTimeout(r, 300));
+    const rotate = spawnSync('logrotate', ['-f', '-s', join(box.dir, 'state'), config], { encoding: 'utf8' });
+    expect(rotate.status, rotate.stderr).toBe(0);
+    expect((await job).exitCode).toBe(0);
+    await cronwrap(['--name', 'rotated', '--', 'echo', 'next run'], box);
+    expect(existsSync(join(box.logDir, 'rotated.log.1'))).toBe(true);
+    const before = parseLog(readFileSync(join(box.logDir, 'rotated.log.1')));
+    const after = parseLog(readFileSync(join(box.logDir, 'rotated.log')));
+    expect([...before.garbage, ...after.garbage]).toEqual([]);
+    const lines = before.records.map((r) => r.text.toString());
+    expect(lines).toEqual(Array.from({ length: 400 }, (_, i) => `line ${i}`));
+    expect(after.records.map((r) => r.text.toString())).toEqual(['next run']);
+  });
+});
