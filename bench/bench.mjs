@@ -114,6 +114,7 @@ const nodeBare = startup(['node', '-e', '0']);
 const startRows = [
   ['node -e 0', nodeBare],
   ['cronwrap -- true', startup([cronwrap, '--', 'true'])],
+  ['cronwrap-standalone.cjs -- true (single file)', startup([join(root, 'dist', 'cronwrap-standalone.cjs'), '--', 'true'])],
   ['bundled child_process spawn of true', startup(['node', probes['spawn-true-child-process']])],
   ['bundled execa spawn of true', startup(['node', probes['spawn-true-execa']])],
 ];
