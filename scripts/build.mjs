@@ -1,5 +1,6 @@
 // Builds dist/: the bundle bin/cronwrap runs (one file to read keeps `cronwrap -- true` close to
-// `node -e 0`), its loader and V8 code cache, the alerting code that only alerting runs load, and
+// `node -e 0`), its loader and V8 code cache, the code that talks to other servers (loaded only when
+// needed), and
 // cronwrap-standalone.cjs, everything in one executable file for servers that have only Node.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, readFileSync } from 'node:fs';
@@ -12,13 +13,13 @@ const define = { CRONWRAP_VERSION: JSON.stringify(version) };
 
 await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cronwrap.cjs', define });
 await build({ ...common, entryPoints: ['src/start.ts'], outfile: 'dist/start.cjs' });
-await build({ ...common, entryPoints: ['src/notify/index.ts'], outfile: 'dist/notify.cjs' });
+await build({ ...common, entryPoints: ['src/remote/index.ts'], outfile: 'dist/remote.cjs' });
 
-// In the single file, notify/load.js (which reads dist/notify.cjs) becomes notify/load-inline.ts.
+// In the single file, remote/load.js (which reads dist/remote.cjs) becomes remote/load-inline.ts.
 const inlineNotify = {
   name: 'inline-notify',
   setup(b) {
-    b.onResolve({ filter: /notify\/load\.js$/ }, (args) => ({ path: join(args.resolveDir, dirname(args.path), 'load-inline.ts') }));
+    b.onResolve({ filter: /remote\/load\.js$/ }, (args) => ({ path: join(args.resolveDir, dirname(args.path), 'load-inline.ts') }));
   },
 };
 await build({

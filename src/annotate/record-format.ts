@@ -106,13 +106,16 @@ class JsonStreamEncoder implements StreamEncoder {
   }
 }
 
-/** JSON lines: `{"ts","stream","line","job","run","host"}`, plus `b64`, `cont` or `eol` when needed. */
+/** The version of the JSON record schema (README, "JSON log schema"); bumped only for incompatible changes. */
+export const JSON_SCHEMA_VERSION = 1;
+
+/** JSON lines: `{"ts","stream","line","job","run","host","v"}`, plus `b64`, `cont` or `eol` when needed. */
 export function jsonFormat(context: RecordContext): RecordFormat {
-  const contextText = `,"job":${JSON.stringify(context.job)},"run":${JSON.stringify(context.run)},"host":${JSON.stringify(context.host)}`;
+  const contextText = `,"job":${JSON.stringify(context.job)},"run":${JSON.stringify(context.run)},"host":${JSON.stringify(context.host)},"v":${JSON_SCHEMA_VERSION}`;
   return {
     stream: (tag) => new JsonStreamEncoder(tag, contextText),
     meta(stamp, event, fields) {
-      return Buffer.from(`${JSON.stringify({ ts: stamp, stream: 'meta', event, ...context, ...fields })}\n`);
+      return Buffer.from(`${JSON.stringify({ ts: stamp, stream: 'meta', event, ...context, ...fields, v: JSON_SCHEMA_VERSION })}\n`);
     },
   };
 }

@@ -44,6 +44,13 @@ export interface Settings {
   alertAfter: number;
   remindMs: number | undefined;
   notifySuccess: boolean;
+  lockRedisUrl: string | undefined;
+  lockRedisPassword: string | undefined;
+  lockRedisPasswordFile: string | undefined;
+  lockRedisFallback: 'skip' | 'run';
+  lockRedisTtlMs: number;
+  metricsDir: string | undefined;
+  metricsPush: string | undefined;
 }
 
 export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
@@ -133,6 +140,19 @@ function smtpUrl(label: string, value: string): string {
   return value;
 }
 
+/** `redis://host:port` or `rediss://host:port` (TLS); the password never goes in it. */
+function redisUrl(label: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${label}: '${value}' is not a URL; give one like redis://redis.example.com:6379`);
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new UsageError(`${label}: use redis:// or rediss:// (TLS), e.g. rediss://redis.example.com:6380`);
+  if (url.password) throw new UsageError(`${label}: do not put the password in the URL; use CRONWRAP_LOCK_REDIS_PASSWORD or CRONWRAP_LOCK_REDIS_PASSWORD_FILE`);
+  return value;
+}
+
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
 
 /** Mail recipients, separated by commas or spaces. */
@@ -196,6 +216,13 @@ export const OPTIONS: readonly OptionSpec[] = [
   row({ key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', parse: count(1, 10_000), defaultValue: 1 }),
   row({ key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: once)', parse: optionalDuration, defaultValue: undefined }),
   row({ key: 'notifySuccess', flags: '--notify-success', env: 'CRONWRAP_NOTIFY_SUCCESS', help: 'also send a notice when a run succeeds', parse: flag, defaultValue: false }),
+  row({ key: 'lockRedisUrl', flags: '--lock-redis <url>', env: 'CRONWRAP_LOCK_REDIS_URL', help: 'a lock across hosts in Redis: at most one run of the job at a time in the whole fleet (redis:// or rediss://)', parse: redisUrl, defaultValue: undefined }),
+  row({ key: 'lockRedisPassword', env: 'CRONWRAP_LOCK_REDIS_PASSWORD', secret: true, help: 'Redis password for --lock-redis', parse: text, defaultValue: undefined }),
+  row({ key: 'lockRedisPasswordFile', env: 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE', help: 'file holding the Redis password', parse: text, defaultValue: undefined }),
+  row({ key: 'lockRedisFallback', flags: '--lock-redis-fallback <skip|run>', env: 'CRONWRAP_LOCK_REDIS_FALLBACK', help: 'when Redis cannot be reached: skip the run (default) or run without the fleet lock', parse: oneOf(['skip', 'run'] as const), defaultValue: 'skip' }),
+  row({ key: 'lockRedisTtlMs', flags: '--lock-redis-ttl <duration>', env: 'CRONWRAP_LOCK_REDIS_TTL', help: 'how long the fleet lock outlives a host that stopped renewing it (default 30s)', parse: duration, defaultValue: 30_000 }),
+  row({ key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", parse: text, defaultValue: undefined }),
+  row({ key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL', parse: httpUrl, defaultValue: undefined }),
   row({ key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', parse: count(1, 1_000_000), defaultValue: 1000 }),
 ];
 

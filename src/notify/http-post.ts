@@ -20,6 +20,8 @@ export interface PostOptions {
   /** Pause before the second attempt; doubles after each. */
   backoffMs?: number;
   maxAttempts?: number;
+  /** POST unless told otherwise (the Pushgateway replaces a group with PUT). */
+  method?: 'POST' | 'PUT';
   /** How to name the target in messages: never the full URL, which may hold a token. */
   label: string;
 }
@@ -39,10 +41,10 @@ interface Answer {
   body: string;
 }
 
-function postOnce(url: URL, body: string, headers: Record<string, string>, timeoutMs: number): Promise<Answer> {
+function postOnce(url: URL, body: string, headers: Record<string, string>, timeoutMs: number, method: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, timeout: timeoutMs }, (res) => {
+    const req = send(url, { method, headers: { 'content-length': String(Buffer.byteLength(body)), ...headers }, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -110,7 +112,7 @@ export async function postWithRetry(
     if (left <= 0) break;
     attempt++;
     try {
-      const answer = await postOnce(target, body, options.headers ?? {}, Math.min(options.timeoutMs, left));
+      const answer = await postOnce(target, body, options.headers ?? {}, Math.min(options.timeoutMs, left), options.method ?? 'POST');
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
       last = `HTTP ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
       if (!RETRYABLE_STATUS(answer.status)) return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: false };

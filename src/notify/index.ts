@@ -1,5 +1,4 @@
-// The delivery side of alerting, built as its own file (dist/notify.cjs) and loaded only by runs that
-// alert, ping or have kept alerts to re-send: nodemailer and the HTTP clients stay off every other start.
+// The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts).
 import { randomUUID } from 'node:crypto';
 import type { Settings } from '../cli/options.js';
 import { monotonicMs } from '../monotonic.js';

@@ -10,8 +10,8 @@ export type Outcome =
   | { kind: 'spawn-failed'; reason: string }
   /** cronwrap itself got `signal` and stopped the command, which then ended as `command` (null: it never started). */
   | { kind: 'interrupted'; signal: NodeJS.Signals; command: Outcome | null }
-  /** `--lock`: another run of the job held the lock, so this one did not start. */
-  | { kind: 'lock-busy'; exitCode: number }
+  /** `--lock`/`--lock-redis`: another run held the lock (or Redis could not say), so this one did not start. */
+  | { kind: 'lock-busy'; exitCode: number; reason: string }
   /** `--timeout` fired after `timeoutMs` and cronwrap stopped the command, which then ended as `command`. */
   | { kind: 'timed-out'; timeoutMs: number; command: Outcome };
 
@@ -88,7 +88,7 @@ export function describeOutcome(outcome: Outcome): string {
         ? `stopped because cronwrap got ${outcome.signal}; the command ${describeOutcome(outcome.command)}`
         : `not started: cronwrap got ${outcome.signal} before the command ran`;
     case 'lock-busy':
-      return 'skipped: another run of the job holds the lock';
+      return `skipped: ${outcome.reason}`;
     case 'timed-out':
       return `timed out after ${formatDuration(outcome.timeoutMs)} (the command then: ${describeOutcome(outcome.command)})`;
   }

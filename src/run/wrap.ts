@@ -19,14 +19,18 @@ import { commandSignal, describeOutcome, exitCodeOf, isRetryable, type Outcome }
 import { prepareCommand } from './output-buffering.js';
 import { newRunId } from './run-id.js';
 import { supervise } from './supervise.js';
+import { takeFleetLock } from './fleet-lock.js';
+import { startMetrics, type MetricsRun } from './run-metrics.js';
 import { configuredChannels, hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
 import type { AlertsDone } from '../notify/index.js';
-import { loadNotify } from '../notify/load.js';
+import { loadRemote } from '../remote/load.js';
 import { hasKeptAlerts } from '../notify/spool.js';
 
 /** What happened over all attempts of one run, beyond the outcome. */
 interface RunFacts {
   attempts: number;
+  /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
+  lockProblems: string[];
   drainExpired: boolean;
   leftovers: ProcessInfo[];
   leftoversEnded: boolean;
@@ -69,12 +73,14 @@ async function wrap(
   recorder.meta('start', { job, run: context.run, host: io.host, user: io.user, pid: process.pid, command, start: new Date(startWall).toISOString() });
   for (const problem of configErrors) recorder.meta('config', { job, problem, effect: 'ignored; built-in or other settings used' });
 
-  const facts: RunFacts = { attempts: 0, drainExpired: false, leftovers: [], leftoversEnded: false };
+  const facts: RunFacts = { attempts: 0, lockProblems: [], drainExpired: false, leftovers: [], leftoversEnded: false };
   // The start ping goes out once the job may run (after jitter and lock), alongside it, never delaying it.
   let ping: { runId: string; started: Promise<unknown> } | undefined;
+  let metrics: MetricsRun | undefined;
   const onStart = () => {
+    if (settings.metricsDir || settings.metricsPush) metrics = startMetrics(settings, stateDir, job, io);
     if (!settings.ping) return;
-    const notify = loadNotify();
+    const notify = loadRemote();
     const runId = notify.newPingRunId();
     ping = { runId, started: notify.pingStart(settings.ping, runId) };
   };
@@ -93,7 +99,7 @@ async function wrap(
   const alerting = hasAlertChannels(channels);
   let alerts: AlertsDone | undefined;
   if (alerting || ping || hasKeptAlerts(stateDir)) {
-    const notify = loadNotify();
+    const notify = loadRemote();
     alerts = await notify.finishRun(
       {
         settings,
@@ -127,6 +133,8 @@ async function wrap(
       warn(`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`);
     }
   }
+  const metricsProblem = metrics && (await metrics.finish(exitCode, durationMs));
+  if (metricsProblem) warn(metricsProblem);
   const notifications = [...(alerts?.results ?? []).map((r) => `${r.channel} ${r.kind}${r.resent ? ' resent' : ''}: ${r.ok ? 'ok' : `${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`}`)];
   if (alerts?.ping) notifications.push(`ping: ${alerts.ping.ok ? 'ok' : alerts.ping.error ?? 'failed'}`);
   const logResult = log.result;
@@ -149,6 +157,8 @@ async function wrap(
     ...(facts.drainExpired ? { drain_expired: `output pipes still open ${formatDuration(settings.drainMs)} after exit; stopped reading` } : {}),
     ...(leftoversNote ? { left_behind: leftoversNote } : {}),
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
+    ...(facts.lockProblems.length > 0 ? { lock_problems: facts.lockProblems.join('; ') } : {}),
+    ...(metricsProblem ? { metrics_problem: metricsProblem } : {}),
   });
   log.close();
   if (logResult.failure) warn(`${logResult.bytesNotLogged} bytes were not logged to ${logPath} (${logResult.failure}); they went to stderr`);
@@ -261,9 +271,18 @@ async function runAttempts(
       return notStarted(interruptions.received);
     }
     if (busy) {
-      recorder.meta('skip', { job, reason: 'another run of the job holds the lock', waited_ms: settings.lockWaitMs });
-      return { kind: 'lock-busy', exitCode: settings.lockBusyExit };
+      const reason = 'another run of the job holds the lock';
+      recorder.meta('skip', { job, reason, waited_ms: settings.lockWaitMs });
+      return { kind: 'lock-busy', exitCode: settings.lockBusyExit, reason };
     }
+  }
+  const fleet = await takeFleetLock(settings, job, (ms) => interruptions.sleep(ms), facts.lockProblems);
+  if (fleet.skip || interruptions.received) {
+    lock?.release();
+    await fleet.lock?.release();
+    if (interruptions.received) return notStarted(interruptions.received);
+    recorder.meta('skip', { job, reason: describeOutcome(fleet.skip!) });
+    return fleet.skip!;
   }
 
   const prepared = prepareCommand(command, withoutSecrets(io.env), settings);
@@ -290,5 +309,12 @@ async function runAttempts(
     }
   } finally {
     lock?.release();
+    if (fleet.lock) {
+      await fleet.lock.release();
+      for (const problem of new Set(fleet.lock.problems)) {
+        facts.lockProblems.push(problem);
+        warn(problem);
+      }
+    }
   }
 }

@@ -110,7 +110,8 @@ describe('filter mode', () => {
     const result = await cronwrap(['--json', '--name', 'j'], box, { input: 'hello\n' });
     const record = JSON.parse(result.stdout.toString()) as Record<string, unknown>;
     expect(record).toMatchObject({ stream: 'out', line: 'hello', job: 'j' });
-    expect(Object.keys(record)).toEqual(['ts', 'stream', 'line', 'job', 'run', 'host']);
+    expect(Object.keys(record)).toEqual(['ts', 'stream', 'line', 'job', 'run', 'host', 'v']);
+    expect(record.v).toBe(1);
   });
 
   it('stops when stdout goes away, like ts(1) under `| head`, with status 141 (128 + SIGPIPE)', () => {

@@ -1,0 +1,76 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
+export interface JobMetrics {
+  lastStart: number | null;
+  lastEnd: number | null;
+  lastSuccess: number | null;
+  lastExitCode: number | null;
+  lastDurationSeconds: number | null;
+  runsTotal: number;
+  failuresTotal: number;
+  running: boolean;
+}
+
+const EMPTY: JobMetrics = { lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false };
+
+/** A label value in the Prometheus text format: backslash, double quote and newline escaped. */
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
+  ['lastStart', 'cronwrap_last_start_timestamp_seconds', 'gauge', 'When the last run of the job started (Unix time).'],
+  ['lastEnd', 'cronwrap_last_end_timestamp_seconds', 'gauge', 'When the last run of the job ended (Unix time).'],
+  ['lastSuccess', 'cronwrap_last_success_timestamp_seconds', 'gauge', 'When the last successful run of the job ended (Unix time).'],
+  ['lastExitCode', 'cronwrap_last_exit_code', 'gauge', "cronwrap's exit status for the last run (0 is success)."],
+  ['lastDurationSeconds', 'cronwrap_last_duration_seconds', 'gauge', 'How long the last run took.'],
+  ['runsTotal', 'cronwrap_runs_total', 'counter', 'Runs of the job that started (a run skipped for a lock is not counted).'],
+  ['failuresTotal', 'cronwrap_failures_total', 'counter', 'Runs of the job that failed.'],
+  ['running', 'cronwrap_running', 'gauge', '1 while a run of the job is in progress.'],
+];
+
+/** The job's metrics in the Prometheus text exposition format (HELP and TYPE for each family). */
+export function renderMetrics(job: string, metrics: JobMetrics): string {
+  const label = `{job="${escapeLabel(job)}"}`;
+  const lines: string[] = [];
+  for (const [field, name, type, help] of FAMILIES) {
+    const value = metrics[field];
+    if (value === null) continue; // never happened yet: no sample rather than a misleading 0
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${label} ${typeof value === 'boolean' ? Number(value) : value}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function statePath(stateDir: string, job: string): string {
+  return join(stateDir, 'metrics', `${job}.json`);
+}
+
+export function readJobMetrics(stateDir: string, job: string): JobMetrics {
+  try {
+    return { ...EMPTY, ...(JSON.parse(readFileSync(statePath(stateDir, job), 'utf8')) as Partial<JobMetrics>) };
+  } catch {
+    return { ...EMPTY };
+  }
+}
+
+/** Replaces a file atomically: a temp file in the same directory (not ending in .prom), then rename. */
+function replaceFile(path: string, content: string, mode: number): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, content, { mode });
+  renameSync(temp, path);
+}
+
+/**
+ * Records the metrics and, with `--metrics-dir`, writes `cronwrap_<job>.prom` for node_exporter's
+ * textfile collector: atomically, so a scrape never reads half a file.
+ */
+export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: string, metrics: JobMetrics): void {
+  mkdirSync(join(stateDir, 'metrics'), { recursive: true, mode: 0o700 });
+  replaceFile(statePath(stateDir, job), `${JSON.stringify(metrics)}\n`, 0o600);
+  if (metricsDir) {
+    mkdirSync(metricsDir, { recursive: true, mode: 0o755 });
+    replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644);
+  }
+}

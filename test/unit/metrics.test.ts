@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { escapeLabel, renderMetrics } from '../../src/fleet/metrics.js';
+import { pushUrl } from '../../src/fleet/pushgateway.js';
+
+describe('Prometheus text format', () => {
+  it('escapes label values: backslash, double quote, newline', () => {
+    expect(escapeLabel('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+  });
+
+  it('renders HELP and TYPE for each family, a job label, and no sample for what never happened', () => {
+    const text = renderMetrics('we"ird', {
+      lastStart: 10,
+      lastEnd: 12.5,
+      lastSuccess: null,
+      lastExitCode: 1,
+      lastDurationSeconds: 2.5,
+      runsTotal: 3,
+      failuresTotal: 3,
+      running: false,
+    });
+    expect(text).toContain('# HELP cronwrap_runs_total ');
+    expect(text).toContain('# TYPE cronwrap_runs_total counter\ncronwrap_runs_total{job="we\\"ird"} 3\n');
+    expect(text).toContain('# TYPE cronwrap_last_exit_code gauge\ncronwrap_last_exit_code{job="we\\"ird"} 1\n');
+    expect(text).toContain('cronwrap_running{job="we\\"ird"} 0\n');
+    expect(text).not.toContain('cronwrap_last_success_timestamp_seconds');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('groups pushed metrics by job and instance', () => {
+    expect(pushUrl('http://pg:9091/', 'backup', 'db1')).toBe('http://pg:9091/metrics/job/backup/instance/db1');
+  });
+});
