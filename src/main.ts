@@ -51,7 +51,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         return runStatus(stateDir(invocation.settings, io), invocation.json, io);
       case 'history':
         reportConfigErrors(invocation.configErrors);
-        return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json, io);
+        return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json);
       case 'test-alert':
         reportConfigErrors(invocation.configErrors);
         return await runTestAlert(invocation.settings, stateDir(invocation.settings, io), io);
@@ -62,7 +62,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         reportConfigErrors(invocation.configErrors);
         const { settings, job } = invocation;
         const dir = stateDir(settings, io);
-        return await runTail(jobLogPath(dir, job, defaultLogPath(job, settings.logDir, dir, io.uid)), invocation.lines, invocation.follow, io);
+        return await runTail(jobLogPath(dir, job, defaultLogPath(job, settings.logDir, dir, io.uid)), invocation.lines, invocation.follow);
       }
     }
   } catch (error) {

@@ -1,12 +1,11 @@
 import { formatDuration } from '../cli/duration.js';
-import type { Io } from '../io.js';
 import { writeAll } from '../output/fd-writer.js';
 import { readHistory } from '../state/history.js';
 import { resultOf } from './job-summary.js';
 import { textTable } from './text-table.js';
 
 /** `cronwrap history JOB`: the last `count` runs of a job, newest first. */
-export function runHistory(stateDir: string, job: string, count: number, json: boolean, _io: Io): number {
+export function runHistory(stateDir: string, job: string, count: number, json: boolean): number {
   const runs = readHistory(stateDir, job).slice(-count).reverse();
   if (json) {
     writeAll(1, Buffer.from(`${JSON.stringify(runs, null, 2)}\n`));

@@ -1,5 +1,4 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import type { Io } from '../io.js';
 import { errorCode, writeAll } from '../output/fd-writer.js';
 import { readHistory } from '../state/history.js';
 import { Interruptions } from '../run/interruptions.js';
@@ -47,7 +46,7 @@ export function jobLogPath(stateDir: string, job: string, fallback: string): str
  * `cronwrap tail JOB [-n N] [-f]`: prints the last lines of a job's log and, with `follow`, what is
  * appended to it, across logrotate (a new file or a truncated one is read from its start).
  */
-export async function runTail(path: string, lines: number, follow: boolean, _io: Io): Promise<number> {
+export async function runTail(path: string, lines: number, follow: boolean): Promise<number> {
   let fd: number;
   try {
     fd = openSync(path, 'r');

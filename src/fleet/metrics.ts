@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonState, replaceFile } from '../state/atomic-file.js';
 import { join } from 'node:path';
 
 /** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
@@ -48,18 +48,7 @@ function statePath(stateDir: string, job: string): string {
 }
 
 export function readJobMetrics(stateDir: string, job: string): JobMetrics {
-  try {
-    return { ...EMPTY, ...(JSON.parse(readFileSync(statePath(stateDir, job), 'utf8')) as Partial<JobMetrics>) };
-  } catch {
-    return { ...EMPTY };
-  }
-}
-
-/** Replaces a file atomically: a temp file in the same directory (not ending in .prom), then rename. */
-function replaceFile(path: string, content: string, mode: number): void {
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode });
-  renameSync(temp, path);
+  return readJsonState(statePath(stateDir, job), EMPTY);
 }
 
 /**
@@ -67,10 +56,7 @@ function replaceFile(path: string, content: string, mode: number): void {
  * textfile collector: atomically, so a scrape never reads half a file.
  */
 export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: string, metrics: JobMetrics): void {
-  mkdirSync(join(stateDir, 'metrics'), { recursive: true, mode: 0o700 });
   replaceFile(statePath(stateDir, job), `${JSON.stringify(metrics)}\n`, 0o600);
-  if (metricsDir) {
-    mkdirSync(metricsDir, { recursive: true, mode: 0o755 });
-    replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644);
-  }
+  // The temp file ends in .tmp, not .prom, so the collector never picks it up half written.
+  if (metricsDir) replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644, 0o755);
 }

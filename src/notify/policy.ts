@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readJsonState, replaceFile } from '../state/atomic-file.js';
 import { join } from 'node:path';
 import type { NoticeKind } from './notice.js';
 
@@ -42,18 +42,10 @@ function statePath(stateDir: string, job: string): string {
 }
 
 export function readAlertState(stateDir: string, job: string): AlertState {
-  try {
-    return { ...FRESH, ...(JSON.parse(readFileSync(statePath(stateDir, job), 'utf8')) as Partial<AlertState>) };
-  } catch {
-    return FRESH;
-  }
+  return readJsonState(statePath(stateDir, job), FRESH);
 }
 
-/** Replaces the state file atomically (temp file + rename), 0600 in a 0700 directory. */
+/** Replaces the state file atomically, 0600 in a 0700 directory. */
 export function writeAlertState(stateDir: string, job: string, state: AlertState): void {
-  const path = statePath(stateDir, job);
-  mkdirSync(join(stateDir, 'alerts'), { recursive: true, mode: 0o700 });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state)}\n`, { mode: 0o600 });
-  renameSync(temp, path);
+  replaceFile(statePath(stateDir, job), `${JSON.stringify(state)}\n`, 0o600);
 }

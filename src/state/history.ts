@@ -1,4 +1,5 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
 import { tryLock } from './lock.js';
 
@@ -83,9 +84,7 @@ function trimHistory(stateDir: string, job: string, limit: number): void {
     const before = readAll(fd);
     const lines = before.toString('utf8').split('\n').filter(Boolean);
     if (lines.length <= limit * 1.1) return;
-    const temp = `${path}.${process.pid}.tmp`;
-    writeFileSync(temp, `${lines.slice(-limit).join('\n')}\n`, { mode: 0o600 });
-    renameSync(temp, path);
+    replaceFile(path, `${lines.slice(-limit).join('\n')}\n`, 0o600);
     // Runs that appended to the old file between our read and the rename.
     const late = readAll(fd);
     if (late.length > 0) appendLine(path, late.toString('utf8'));
