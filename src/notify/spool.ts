@@ -65,11 +65,3 @@ export function dropKept(file: string): void {
   rmSync(file, { force: true });
 }
 
-/** Whether any alert is waiting to be re-sent (cheap: read before loading the delivery code). */
-export function hasKeptAlerts(stateDir: string): boolean {
-  try {
-    return readdirSync(spoolDir(stateDir)).some((channel) => readdirSync(join(spoolDir(stateDir), channel)).some((n) => n.endsWith('.json')));
-  } catch {
-    return false;
-  }
-}

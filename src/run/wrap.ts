@@ -24,7 +24,6 @@ import { startMetrics, type MetricsRun } from './run-metrics.js';
 import { configuredChannels, hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
 import type { AlertsDone } from '../notify/index.js';
 import { loadRemote } from '../remote/load.js';
-import { hasKeptAlerts } from '../notify/spool.js';
 
 /** What happened over all attempts of one run, beyond the outcome. */
 interface RunFacts {
@@ -98,7 +97,8 @@ async function wrap(
   const channels = configuredChannels(settings, io.env, io.host, job);
   const alerting = hasAlertChannels(channels);
   let alerts: AlertsDone | undefined;
-  if (alerting || ping || hasKeptAlerts(stateDir)) {
+  // Kept alerts are re-sent by runs that have channels to send them through.
+  if (alerting || ping) {
     const notify = loadRemote();
     alerts = await notify.finishRun(
       {
