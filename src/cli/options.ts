@@ -33,6 +33,7 @@ export interface Settings {
   smtpUrl: string | undefined;
   smtpPassword: string | undefined;
   smtpPasswordFile: string | undefined;
+  sendmail: string | undefined;
   pagerdutyRoutingKey: string | undefined;
   pagerdutyRoutingKeyFile: string | undefined;
   pagerdutyUrl: string;
@@ -205,6 +206,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   row({ key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', parse: smtpUrl, defaultValue: undefined }),
   row({ key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', parse: text, defaultValue: undefined }),
   row({ key: 'smtpPasswordFile', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', parse: text, defaultValue: undefined }),
+  row({ key: 'sendmail', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', parse: text, defaultValue: undefined }),
   row({ key: 'pagerdutyRoutingKey', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', parse: text, defaultValue: undefined }),
   row({ key: 'pagerdutyRoutingKeyFile', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', parse: text, defaultValue: undefined }),
   row({ key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', parse: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' }),
@@ -233,6 +235,7 @@ export const ALERT_KEYS: readonly (keyof Settings)[] = [
   'smtpUrl',
   'smtpPassword',
   'smtpPasswordFile',
+  'sendmail',
   'pagerdutyRoutingKey',
   'pagerdutyRoutingKeyFile',
   'pagerdutyUrl',

@@ -33,8 +33,8 @@ export const NOTIFY_BUDGET_MS = 60_000;
 
 const SENDMAIL_PATHS = ['/usr/sbin/sendmail', '/usr/lib/sendmail'];
 
-function findSendmail(): string | undefined {
-  return SENDMAIL_PATHS.find((path) => {
+function findSendmail(configured: string | undefined): string | undefined {
+  return (configured ? [configured] : SENDMAIL_PATHS).find((path) => {
     try {
       accessSync(path, constants.X_OK);
       return true;
@@ -52,7 +52,7 @@ export function expandKey(template: string, host: string, job: string): string {
 /** The channels this run can use. Mail goes to --mail-to, else CRONWRAP_MAIL_TO, else cron's MAILTO. */
 export function configuredChannels(settings: Settings, env: NodeJS.ProcessEnv, host: string, job: string): Channels {
   const to = settings.mailTo ?? (env.MAILTO ? env.MAILTO.split(/[\s,]+/).filter(Boolean) : []);
-  const sendmailPath = settings.smtpUrl ? undefined : findSendmail();
+  const sendmailPath = settings.smtpUrl ? undefined : findSendmail(settings.sendmail);
   const email = to.length > 0 && (settings.smtpUrl || sendmailPath) ? { to, from: settings.mailFrom ?? `cronwrap@${host}`, smtpUrl: settings.smtpUrl, sendmailPath } : undefined;
   const hasRoutingKey = Boolean(settings.pagerdutyRoutingKey || settings.pagerdutyRoutingKeyFile);
   return {

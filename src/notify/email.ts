@@ -50,7 +50,10 @@ export async function sendEmail(notice: Notice, channel: EmailChannel, settings:
   }
   const message = {
     from: channel.from,
-    to: channel.to,
+    // The envelope keeps cron-style local names (MAILTO=root) as they are, for sendmail to deliver locally;
+    // the To header, which must hold full addresses, names them at this host.
+    envelope: { from: channel.from, to: channel.to },
+    to: channel.to.map((address) => (address.includes('@') ? address : `${address}@${notice.host}`)),
     subject: subjectOf(notice),
     text: bodyOf(notice),
     headers: { 'Auto-Submitted': 'auto-generated', 'X-Cronwrap-Job': oneLine(notice.job) },

@@ -372,3 +372,22 @@ describe('test-alert', () => {
     expect(none.stderr.toString()).toMatch(/no alert channel is configured/);
   });
 });
+
+describe('email through the local sendmail', () => {
+  it('with no SMTP server set, hands the mail to sendmail, as cron does', async () => {
+    const box = sandbox();
+    // A stand-in for sendmail that keeps its arguments and the message it is given on stdin.
+    const fake = join(box.dir, 'sendmail');
+    const kept = join(box.dir, 'sent');
+    writeFileSync(fake, `#!/bin/sh\necho "$@" > ${kept}.args\ncat > ${kept}.message\n`, { mode: 0o755 });
+    const result = await cronwrap(['--name', 'local', '-c', 'echo oops; exit 6'], box, { env: { MAILTO: 'root', CRONWRAP_SENDMAIL: fake } });
+    expect(result.exitCode).toBe(6);
+    expect(readFileSync(`${kept}.args`, 'utf8')).toMatch(/^-i -f cronwrap@\S+ root\n$/);
+    const message = readFileSync(`${kept}.message`, 'utf8');
+    expect(message).toMatch(/^Subject: \[cronwrap\] local FAILED on \S+ \(exit 6\)$/m);
+    expect(message).toMatch(/^To: root@\S+$/m);
+    expect(message).toMatch(/^Auto-Submitted: auto-generated$/m);
+    expect(message).toContain('out| oops');
+    expect(footer(parseLog(box.logOf('local'))).notifications).toBe('email failure: ok');
+  });
+});
