@@ -35,6 +35,7 @@ export interface FleetLock {
 function reasonOf(error: unknown): string {
   const e = error as NodeJS.ErrnoException;
   if (e?.code === 'ECONNREFUSED') return 'connection refused';
+  if (/certificate/i.test(e?.message ?? '')) return `TLS certificate not trusted (${e.message})`;
   if (/WRONGPASS|NOAUTH/.test(e?.message ?? '')) return 'Redis refused the password';
   return e?.message ?? String(error);
 }
@@ -55,12 +56,14 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
     // Never loop reconnecting: an unreachable Redis is answered at once by the fallback policy.
     retryStrategy: () => null,
   });
-  redis.on('error', () => undefined); // each command reports its own failure
+  // Commands report their own failures; the connection's error says why connecting failed (TLS, refused).
+  let connectionError: unknown;
+  redis.on('error', (error: unknown) => (connectionError = error));
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    return { state: 'unavailable', reason: `cannot reach Redis at ${redactRedisUrl(options.url)}: ${reasonOf(error)}` };
+    return { state: 'unavailable', reason: `cannot reach Redis at ${redactRedisUrl(options.url)}: ${reasonOf(connectionError ?? error)}` };
   }
   const token = randomUUID();
   const deadline = Date.now() + options.waitMs;

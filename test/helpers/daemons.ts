@@ -27,16 +27,19 @@ export interface RedisServer {
   stop(): void;
 }
 
-/** A real redis-server on 127.0.0.1 and a free port, no persistence; stopped after the test. */
-export async function startRedis(password?: string): Promise<RedisServer> {
+/** A real redis-server on 127.0.0.1 and a free port, no persistence; stopped after the test. With `tls`, it speaks TLS only. */
+export async function startRedis(password?: string, tls?: { certFile: string; keyFile: string }): Promise<RedisServer> {
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])];
+  const listen = tls
+    ? ['--port', '0', '--tls-port', String(port), '--tls-cert-file', tls.certFile, '--tls-key-file', tls.keyFile, '--tls-ca-cert-file', tls.certFile, '--tls-auth-clients', 'no']
+    : ['--port', String(port)];
+  const args = [...listen, '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...(password ? ['--requirepass', password] : [])];
   const daemon = spawn('redis-server', args, { stdio: 'ignore' });
   running.push(daemon);
   const cli = (...command: string[]) =>
-    spawnSync('redis-cli', ['-p', String(port), ...(password ? ['--no-auth-warning', '-a', password] : []), ...command], { encoding: 'utf8' }).stdout.trim();
+    spawnSync('redis-cli', ['-p', String(port), ...(tls ? ['--tls', '--cacert', tls.certFile] : []), ...(password ? ['--no-auth-warning', '-a', password] : []), ...command], { encoding: 'utf8' }).stdout.trim();
   await until(() => cli('PING') === 'PONG', 5000, 'redis-server');
-  return { url: `redis://127.0.0.1:${port}`, port, cli, stop: () => daemon.kill('SIGKILL') };
+  return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, cli, stop: () => daemon.kill('SIGKILL') };
 }
 
 /** A real Prometheus Pushgateway on 127.0.0.1 and a free port; stopped after the test. */

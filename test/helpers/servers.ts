@@ -29,14 +29,14 @@ export interface ReceivedMail {
 }
 
 /** A self-signed certificate for 127.0.0.1, made with openssl, and its files. */
-export function selfSignedCertificate(): { key: string; cert: string; certFile: string } {
+export function selfSignedCertificate(): { key: string; cert: string; certFile: string; keyFile: string } {
   const dir = tempDir();
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
     '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
     '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
   ], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), certFile: join(dir, 'cert.pem') };
+  return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8'), certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') };
 }
 
 /** A real SMTP server (the smtp-server package) on 127.0.0.1, port 0, keeping what it receives. */

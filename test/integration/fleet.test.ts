@@ -5,7 +5,7 @@ import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
 import { has, startPushgateway, startRedis } from '../helpers/daemons.js';
 import { sleep, waitForPid, killQuietly } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
-import { freePort } from '../helpers/servers.js';
+import { freePort, selfSignedCertificate } from '../helpers/servers.js';
 
 // These need Debian's redis-server and prometheus-pushgateway; .ci/run installs both. Outside CI a
 // machine without them skips these tests (and vitest lists them as skipped).
@@ -66,6 +66,18 @@ withRedis('--lock-redis (needs redis-server)', () => {
     const wrong = await cronwrap(['--name', 'pw', '--lock-redis', redis.url, '--', 'true'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 'wrong' } });
     expect(wrong.stderr.toString()).toMatch(/refused the password|WRONGPASS|NOAUTH|cannot reach/);
     expect(wrong.stderr.toString() + box.logOf('pw').toString()).not.toContain('s3cret-redis-pw');
+  });
+
+  it('speaks TLS with rediss:// and refuses a server whose certificate is not trusted', async () => {
+    const certificate = selfSignedCertificate();
+    const redis = await startRedis(undefined, certificate);
+    const box = sandbox();
+    const trusted = await cronwrap(['--name', 'tls', '--lock-redis', redis.url, '--', 'echo', 'over tls'], box, { env: { NODE_EXTRA_CA_CERTS: certificate.certFile } });
+    expect(trusted.exitCode).toBe(0);
+    expect(reassemble(parseLog(box.logOf('tls')).records, 'out').toString()).toBe('over tls\n');
+    const untrusted = await cronwrap(['--name', 'tls', '--lock-redis', redis.url, '--', 'echo', 'must not run'], box);
+    expect(untrusted.stderr.toString()).toMatch(/cannot reach Redis at rediss:\/\/127\.0\.0\.1:\d+: TLS certificate not trusted.*the run is skipped/);
+    expect(reassemble(parseLog(box.logOf('tls')).records, 'out').toString()).toBe('over tls\n');
   });
 
   it('Redis unreachable: skipped by default (bounded time), run with --lock-redis-fallback run; said on stderr', async () => {
