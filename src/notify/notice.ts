@@ -51,7 +51,7 @@ export function oneLine(text: string): string {
 export function subjectOf(notice: Notice): string {
   const detail =
     notice.kind === 'failure' || notice.kind === 'reminder'
-      ? ` (${notice.timedOut ? 'timed out' : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`
+      ? ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`
       : '';
   return oneLine(`[cronwrap] ${notice.job} ${HEADLINE[notice.kind]} on ${notice.host}${detail}`);
 }

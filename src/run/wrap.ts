@@ -93,7 +93,9 @@ async function wrap(
   const leftoversNote = leftovers && `${leftovers} (${facts.leftoversEnded ? 'ended by cronwrap' : 'left running'})`;
   const out = recorder.counts('out');
   const err = recorder.counts('err');
-  const failed = exitCode !== 0 || outcome.kind === 'lock-busy';
+  // A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded.
+  const lockTrouble = facts.lockProblems.length > 0 ? `fleet lock: ${facts.lockProblems.join('; ')}` : undefined;
+  const failed = exitCode !== 0 || outcome.kind === 'lock-busy' || lockTrouble !== undefined;
   const channels = configuredChannels(settings, io.env, io.host, job);
   const alerting = hasAlertChannels(channels);
   let alerts: AlertsDone | undefined;
@@ -116,7 +118,7 @@ async function wrap(
           end: new Date(endWall).toISOString(),
           durationMs,
           exitCode,
-          status,
+          status: lockTrouble && outcome.kind !== 'lock-busy' ? `${status}; ${lockTrouble}` : status,
           signal: commandSignal(outcome),
           timedOut: outcome.kind === 'timed-out',
           attempts: facts.attempts,

@@ -5,7 +5,7 @@ import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
 import { has, startPushgateway, startRedis } from '../helpers/daemons.js';
 import { sleep, waitForPid, killQuietly } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
-import { freePort, selfSignedCertificate } from '../helpers/servers.js';
+import { freePort, selfSignedCertificate, startHttp } from '../helpers/servers.js';
 
 // These need Debian's redis-server and prometheus-pushgateway; .ci/run installs both. Outside CI a
 // machine without them skips these tests (and vitest lists them as skipped).
@@ -94,6 +94,21 @@ withRedis('--lock-redis (needs redis-server)', () => {
     const log = parseLog(box.logOf('down'));
     expect(reassemble(log.records, 'out').toString()).toBe('ran anyway\n');
     expect(footer(log).lock_problems).toMatch(/cannot reach Redis/);
+  });
+
+  it('either fallback tells the failure channels that the fleet lock could not be had', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    await cronwrap(['--name', 'skipalert', '--webhook', hook.url, '--lock-redis', url, '--', 'true'], box);
+    await cronwrap(['--name', 'runalert', '--webhook', hook.url, '--lock-redis', url, '--lock-redis-fallback', 'run', '--', 'true'], box);
+    const reports = hook.requests.map((r) => JSON.parse(r.body) as { job: string; kind: string; status: string; exit: number });
+    expect(reports.map((r) => [r.job, r.kind])).toEqual([
+      ['skipalert', 'failure'],
+      ['runalert', 'failure'],
+    ]);
+    expect(reports[0]!.status).toMatch(/^skipped: the fleet lock could not be taken: cannot reach Redis/);
+    expect(reports[1]).toMatchObject({ exit: 0, status: expect.stringMatching(/^succeeded \(exit 0\); fleet lock: cannot reach Redis/) });
   });
 
   it('Redis stopped mid-run: the running job finishes and the failure is reported', async () => {
