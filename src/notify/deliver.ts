@@ -133,9 +133,3 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
   return perTarget.flat();
 }
 
-/** `email failure ok; pagerduty failure (trigger) failed: HTTP 500 (kept)` for footers. */
-export function describeResults(results: readonly ChannelResult[]): string {
-  return results
-    .map((r) => `${r.channel} ${r.kind}${r.resent ? ' resent' : ''} ${r.ok ? 'ok' : `failed: ${r.error ?? 'unknown'}${r.kept ? ' (kept)' : ''}`}`)
-    .join('; ');
-}

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Settings } from '../cli/options.js';
 import { monotonicMs } from '../monotonic.js';
 import { configuredChannels, hasAlertChannels, NOTIFY_BUDGET_MS } from './channels.js';
-import { deliverAll, describeResults, targetsFor, type ChannelResult } from './deliver.js';
+import { deliverAll, targetsFor, type ChannelResult } from './deliver.js';
 import type { Delivery } from './http-post.js';
 import { bodyOf, tailText, type Notice, type NoticeKind } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
@@ -11,7 +11,7 @@ import { decide, readAlertState, writeAlertState } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
 
-export { describeResults, type ChannelResult };
+export type { ChannelResult };
 
 export interface RunForAlerts {
   settings: Settings;

@@ -21,8 +21,7 @@ import { newRunId } from './run-id.js';
 import { supervise } from './supervise.js';
 import { takeFleetLock } from './fleet-lock.js';
 import { startMetrics, type MetricsRun } from './run-metrics.js';
-import { configuredChannels, hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
-import type { AlertsDone } from '../notify/index.js';
+import { alertAfterRun, describeNotifications, notificationRecords } from './run-alerts.js';
 import { loadRemote } from '../remote/load.js';
 
 /** What happened over all attempts of one run, beyond the outcome. */
@@ -96,49 +95,28 @@ async function wrap(
   // A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded.
   const lockTrouble = facts.lockProblems.length > 0 ? `fleet lock: ${facts.lockProblems.join('; ')}` : undefined;
   const failed = exitCode !== 0 || outcome.kind === 'lock-busy' || lockTrouble !== undefined;
-  const channels = configuredChannels(settings, io.env, io.host, job);
-  const alerting = hasAlertChannels(channels);
-  let alerts: AlertsDone | undefined;
-  // Kept alerts are re-sent by runs that have channels to send them through.
-  if (alerting || ping) {
-    const notify = loadRemote();
-    alerts = await notify.finishRun(
-      {
-        settings,
-        env: io.env,
-        stateDir,
-        failed,
-        facts: {
-          job,
-          host: io.host,
-          user: io.user,
-          run: context.run,
-          command: [...command],
-          start: new Date(startWall).toISOString(),
-          end: new Date(endWall).toISOString(),
-          durationMs,
-          exitCode,
-          status: lockTrouble && outcome.kind !== 'lock-busy' ? `${status}; ${lockTrouble}` : status,
-          signal: commandSignal(outcome),
-          timedOut: outcome.kind === 'timed-out',
-          attempts: facts.attempts,
-          logPath,
-          head: recorder.head.lines(),
-          tail: recorder.tail.lines(),
-          totalLines: out.lines + err.lines,
-        },
-      },
-      ping?.runId,
-    );
-    await ping?.started;
-    if (alerts.results.some((r) => r.error?.includes('no time left'))) {
-      warn(`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`);
-    }
-  }
+  const alerts = await alertAfterRun(settings, io, stateDir, failed, ping, {
+    job,
+    host: io.host,
+    user: io.user,
+    run: context.run,
+    command: [...command],
+    start: new Date(startWall).toISOString(),
+    end: new Date(endWall).toISOString(),
+    durationMs,
+    exitCode,
+    status: lockTrouble && outcome.kind !== 'lock-busy' ? `${status}; ${lockTrouble}` : status,
+    signal: commandSignal(outcome),
+    timedOut: outcome.kind === 'timed-out',
+    attempts: facts.attempts,
+    logPath,
+    head: recorder.head.lines(),
+    tail: recorder.tail.lines(),
+    totalLines: out.lines + err.lines,
+  });
   const metricsProblem = metrics && (await metrics.finish(exitCode, durationMs));
   if (metricsProblem) warn(metricsProblem);
-  const notifications = [...(alerts?.results ?? []).map((r) => `${r.channel} ${r.kind}${r.resent ? ' resent' : ''}: ${r.ok ? 'ok' : `${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`}`)];
-  if (alerts?.ping) notifications.push(`ping: ${alerts.ping.ok ? 'ok' : alerts.ping.error ?? 'failed'}`);
+  const notifications = describeNotifications(alerts);
   const logResult = log.result;
   recorder.meta('end', {
     job,
@@ -183,10 +161,7 @@ async function wrap(
         lock_skipped: outcome.kind === 'lock-busy',
         leftovers: facts.leftovers.map((p) => `${p.pid} ${p.name}`),
         leftovers_ended: facts.leftoversEnded,
-        notifications: [
-          ...(alerts?.results ?? []).map((r) => ({ channel: r.channel, kind: r.kind, ok: r.ok, attempts: r.attempts, error: r.error ?? null, kept: r.kept, resent: r.resent })),
-          ...(alerts?.ping ? [{ channel: 'ping', kind: failed ? 'fail' : 'success', ok: alerts.ping.ok, attempts: alerts.ping.attempts, error: alerts.ping.error ?? null, kept: false, resent: false }] : []),
-        ],
+        notifications: notificationRecords(alerts, failed),
       },
       settings.historyLimit,
     );
@@ -194,12 +169,12 @@ async function wrap(
     warn(`cannot record the run in ${stateDir}: ${errorCode(error)}`);
   }
 
-  if (alerts?.undelivered && !settings.quiet) {
+  if (alerts.undelivered && !settings.quiet) {
     // Cron mails stdout: the alert still reaches a person, and it is kept to be re-sent too.
     printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
   }
   // Without alert channels, cron's own MAILTO mail of this report is the alert; with them, the policy decides.
-  if (exitCode !== 0 && !settings.quiet && !alerting) {
+  if (exitCode !== 0 && !settings.quiet && !alerts.alerting) {
     if (io.stdoutIsTTY) {
       warn(`job ${job} ${status} after ${formatDuration(durationMs)}; log: ${logPath}`);
     } else {
