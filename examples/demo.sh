@@ -3,7 +3,8 @@
 # keeping its logs and history under ./demo/ so nothing is written to /var.
 set -u
 cd "$(dirname "$0")/.."
-export CRONWRAP_STATE_DIR="$PWD/demo/state" CRONWRAP_LOG_DIR="$PWD/demo/logs"
+# No alerts from the demo: MAILTO empty, and no config file of this machine.
+export CRONWRAP_STATE_DIR="$PWD/demo/state" CRONWRAP_LOG_DIR="$PWD/demo/logs" MAILTO= CRONWRAP_CONFIG="$PWD/examples/demo.toml"
 
 echo '$ cronwrap --tee --name example -- examples/example-job.sh'
 ./bin/cronwrap --tee --name example -- examples/example-job.sh
