@@ -39,11 +39,9 @@ export interface RecordContext {
  * `|` newline, `+` continued in the next record, `!` no newline at end of stream (then ` [no newline]`
  * follows the text). Stripping everything up to the first `out| `-like mark and joining gives back the bytes.
  */
-export const TEXT_FLAGS: Record<LineKind, string> = { line: '|', cont: '+', partial: '!' };
-export const NO_NEWLINE_MARKER = ' [no newline]';
+const TEXT_FLAGS: Record<LineKind, string> = { line: '|', cont: '+', partial: '!' };
+const NO_NEWLINE_MARKER = ' [no newline]';
 
-/** Matches a text record: stamp, stream tag, flag, text. */
-export const TEXT_RECORD = /^(.*?) (out|err)([|+!]) (.*)$/s;
 
 const NEWLINE = Buffer.from('\n');
 const PARTIAL_TAIL = Buffer.from(`${NO_NEWLINE_MARKER}\n`);
@@ -107,7 +105,7 @@ class JsonStreamEncoder implements StreamEncoder {
 }
 
 /** The version of the JSON record schema (README, "JSON log schema"); bumped only for incompatible changes. */
-export const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 1;
 
 /** JSON lines: `{"ts","stream","line","job","run","host","v"}`, plus `b64`, `cont` or `eol` when needed. */
 export function jsonFormat(context: RecordContext): RecordFormat {

@@ -1,7 +1,7 @@
 import dayjs from 'dayjs';
 import { UsageError } from '../cli/usage-error.js';
 
-export const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
+const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
 export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string };
 
 // A pattern must hold a date or time token (YYYY, MM, DD, HH, hh, mm, ss, SSS, Z), so a typo such as `isoo`

@@ -54,7 +54,7 @@ export interface Settings {
   metricsPush: string | undefined;
 }
 
-export const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
 
 /** What a value looks like in the config file, which follows from the row's parser. */
@@ -176,7 +176,7 @@ function row<K extends keyof Settings>(spec: OptionSpec<K>): OptionSpec {
   return spec as unknown as OptionSpec;
 }
 
-export const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
+const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
 
 export const OPTIONS: readonly OptionSpec[] = [
   row({ key: 'config', cliOnly: true, flags: '--config <file>', env: 'CRONWRAP_CONFIG', help: 'config file (default /etc/cronwrap/cronwrap.toml; a missing default file is fine)', parse: text, defaultValue: DEFAULT_CONFIG }),

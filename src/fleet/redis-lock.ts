@@ -107,7 +107,7 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
 }
 
 /** `redis://host:port/…` for messages: never a user or password. */
-export function redactRedisUrl(url: string): string {
+function redactRedisUrl(url: string): string {
   try {
     const { protocol, host } = new URL(url);
     return `${protocol}//${host}`;

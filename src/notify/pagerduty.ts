@@ -7,7 +7,7 @@ import { readSecret } from './secrets.js';
 export type PagerDutyAction = 'trigger' | 'resolve';
 
 /** The Events API v2 event for a notice (without the routing key, which is added when sending). */
-export function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction): Record<string, unknown> {
+function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction): Record<string, unknown> {
   if (action === 'resolve') return { event_action: 'resolve', dedup_key: channel.dedupKey };
   return {
     event_action: 'trigger',

@@ -24,7 +24,7 @@ export interface KeptFile {
   alert: KeptAlert;
 }
 
-export function spoolDir(stateDir: string): string {
+function spoolDir(stateDir: string): string {
   return join(stateDir, 'spool');
 }
 

@@ -3,7 +3,7 @@ import { postWithRetry, redactUrl, type Delivery } from './http-post.js';
 import { subjectOf, type Notice } from './notice.js';
 
 /** The JSON run report a webhook receives. */
-export function webhookReport(notice: Notice): Record<string, unknown> {
+function webhookReport(notice: Notice): Record<string, unknown> {
   return {
     source: 'cronwrap',
     kind: notice.kind,
@@ -28,7 +28,7 @@ export function webhookReport(notice: Notice): Record<string, unknown> {
 }
 
 /** A Slack-compatible message: `{"text": ...}` with the last lines in a code block. */
-export function slackMessage(notice: Notice): Record<string, unknown> {
+function slackMessage(notice: Notice): Record<string, unknown> {
   const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
   return { text: `${subjectOf(notice)}\n${notice.status}; log ${notice.logPath}${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}` };
 }

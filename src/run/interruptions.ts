@@ -1,5 +1,5 @@
 /** The signals cron or a person sends to stop a job; cronwrap passes them on to the whole command. */
-export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 type Listener = (signal: NodeJS.Signals, repeated: boolean) => void;
 

@@ -16,9 +16,9 @@ export type Outcome =
   | { kind: 'timed-out'; timeoutMs: number; command: Outcome };
 
 /** Exit status when `--timeout` fired, whatever signal was finally needed (as timeout(1) does). */
-export const EXIT_TIMED_OUT = 124;
+const EXIT_TIMED_OUT = 124;
 
-export function signalNumber(signal: NodeJS.Signals): number {
+function signalNumber(signal: NodeJS.Signals): number {
   return constants.signals[signal] ?? 0;
 }
 

@@ -45,7 +45,7 @@ function historyDir(stateDir: string): string {
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
-export function historyPath(stateDir: string, job: string): string {
+function historyPath(stateDir: string, job: string): string {
   return join(historyDir(stateDir), `${job}.jsonl`);
 }
 
