@@ -1,8 +1,6 @@
 import { parseArgs } from './cli/parse-args.js';
 import { UsageError } from './cli/usage-error.js';
 import { processIo, type Io } from './io.js';
-
-export { processIo };
 import { writeAll } from './output/fd-writer.js';
 import { runFilter } from './run/filter.js';
 import { runWrapped } from './run/wrap.js';
@@ -13,6 +11,8 @@ import { runHistory } from './commands/history.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
+
+export { processIo };
 
 function stateDir(settings: Settings, io: Io): string {
   return stateDirectory(settings.stateDir, io.env, io.uid);
@@ -31,6 +31,10 @@ function print(fd: number, text: string): void {
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   try {
     const invocation = parseArgs(argv, io.env, io.stdinIsTTY);
+    // `config check` and `config show` print the problems themselves; every other mode goes on regardless.
+    if (invocation.mode !== 'print' && invocation.mode !== 'config-check' && invocation.mode !== 'config-show') {
+      reportConfigErrors(invocation.configErrors);
+    }
     switch (invocation.mode) {
       case 'print':
         print(1, invocation.stdout);
@@ -41,25 +45,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case 'config-show':
         return runConfigShow(invocation, invocation.job);
       case 'filter':
-        reportConfigErrors(invocation.configErrors);
         return runFilter(invocation.settings, invocation.job, io);
       case 'wrap':
-        reportConfigErrors(invocation.configErrors);
         return await runWrapped(invocation.settings, invocation.job, invocation.command, io, invocation.configErrors);
       case 'status':
-        reportConfigErrors(invocation.configErrors);
         return runStatus(stateDir(invocation.settings, io), invocation.json, io);
       case 'history':
-        reportConfigErrors(invocation.configErrors);
         return runHistory(stateDir(invocation.settings, io), invocation.job, invocation.count, invocation.json);
       case 'test-alert':
-        reportConfigErrors(invocation.configErrors);
         return await runTestAlert(invocation.settings, stateDir(invocation.settings, io), io);
       case 'flush':
-        reportConfigErrors(invocation.configErrors);
         return await runFlush(invocation.settings, stateDir(invocation.settings, io), io);
       case 'tail': {
-        reportConfigErrors(invocation.configErrors);
         const { settings, job } = invocation;
         const dir = stateDir(settings, io);
         return await runTail(jobLogPath(dir, job, defaultLogPath(job, settings.logDir, dir, io.uid)), invocation.lines, invocation.follow);

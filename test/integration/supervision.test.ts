@@ -85,11 +85,17 @@ describe('signals sent to cronwrap', () => {
     expect(alive(grandchild)).toBe(false);
   });
 
+  /** Starts a job that ignores SIGTERM and waits until it runs (wrapped: the subprocess is a promise itself). */
+  async function startIgnoringTerm(box: ReturnType<typeof sandbox>, name: string, killAfter: string) {
+    const pidFile = join(box.dir, 'pid');
+    const child = startCronwrap(['--name', name, '--kill-after', killAfter, '-c', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`], box);
+    await waitForPid(pidFile);
+    return { child };
+  }
+
   it('escalates to SIGKILL when the command ignores the signal for --kill-after', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const child = startCronwrap(['--name', 'stubborn', '--kill-after', '1s', '-c', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`], box);
-    await waitForPid(pidFile);
+    const { child } = await startIgnoringTerm(box, 'stubborn', '1s');
     const sent = Date.now();
     child.kill('SIGTERM');
     const result = await child;
@@ -101,9 +107,7 @@ describe('signals sent to cronwrap', () => {
 
   it('a second signal escalates to SIGKILL at once', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const child = startCronwrap(['--name', 'twice', '--kill-after', '30s', '-c', `trap '' TERM; echo $$ > ${pidFile}; while :; do sleep 0.1; done`], box);
-    await waitForPid(pidFile);
+    const { child } = await startIgnoringTerm(box, 'twice', '30s');
     const sent = Date.now();
     child.kill('SIGTERM');
     await sleep(200);
