@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -6,6 +7,8 @@ const { version } = JSON.parse(readFileSync(new URL('./package.json', import.met
 export default defineConfig({
   // The build defines the version the same way (scripts/build.mjs).
   define: { CRONWRAP_VERSION: JSON.stringify(version) },
+  // In-process runs load the network code from the sources, not from dist/remote.cjs (test/helpers/load-remote.ts).
+  resolve: { alias: [{ find: /^\.\.\/remote\/load\.js$/, replacement: fileURLToPath(new URL('./test/helpers/load-remote.ts', import.meta.url)) }] },
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 60_000,

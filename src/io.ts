@@ -1,12 +1,15 @@
 import { hostname, userInfo } from 'node:os';
 import { isatty } from 'node:tty';
-import { monotonicMs } from './monotonic.js';
+import { fdWriter, type Writer } from './util/fd.js';
+import { monotonicMs } from './util/monotonic.js';
 
-/** The parts of the world main() reads, passed in so tests can set them. */
+/** The parts of the world main() reads and writes, passed in so tests can set them and run main in-process. */
 export interface Io {
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  stdout: Writer;
+  stderr: Writer;
   host: string;
   user: string;
   uid: number;
@@ -29,6 +32,8 @@ export function processIo(): Io {
     env: process.env,
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
+    stdout: fdWriter(1),
+    stderr: fdWriter(2),
     host: hostname(),
     user: currentUser(),
     uid: process.getuid?.() ?? -1,

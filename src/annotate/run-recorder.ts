@@ -3,10 +3,19 @@ import { LineAnnotator, type StreamCounts } from './line-annotator.js';
 import type { MetaEvent, MetaFields, RecordFormat, StreamTag } from './record-format.js';
 import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput } from '../output/console.js';
-import type { LogFile } from '../output/log-file.js';
+import type { LogFile, LogResult } from '../output/log-file.js';
 import { RecordBatch } from '../output/record-batch.js';
-import { HeadLines } from '../output/head-lines.js';
-import { TailLines } from '../output/tail-lines.js';
+import { HeadLines, TailLines } from '../output/excerpt.js';
+
+/** What a run wrote, as the recorder counted it. */
+export interface OutputFacts {
+  out: StreamCounts;
+  err: StreamCounts;
+  /** The first and last records, cut for alerts and reports. */
+  head: string[];
+  tail: string[];
+  log: LogResult;
+}
 
 export interface RecorderParts {
   io: Io;
@@ -59,6 +68,12 @@ export class RunRecorder {
 
   counts(tag: StreamTag): StreamCounts {
     return this.annotators.get(tag)?.counts ?? { lines: 0, bytes: 0 };
+  }
+
+  /** What was written so far: counts per stream, both ends of the output, and what became of the log. */
+  facts(): OutputFacts {
+    const log = this.parts.log?.result ?? { path: '', bytesNotLogged: 0 };
+    return { out: { ...this.counts('out') }, err: { ...this.counts('err') }, head: this.head.lines(), tail: this.tail.lines(), log };
   }
 
   /** A header, footer or note (wait, skip, retry) record, for the log only. */

@@ -1,5 +1,5 @@
 import dayjs from 'dayjs';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../errors.js';
 
 const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
 export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string };

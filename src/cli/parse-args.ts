@@ -1,20 +1,25 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ALERT_KEYS, OPTIONS, type Settings } from './options.js';
-import { EXIT_USAGE, UsageError } from './usage-error.js';
-import { defaultJobName, parseJobName } from '../state/paths.js';
-import { resolveSettings, type GivenFlags, type Resolved } from '../config/resolve.js';
+import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
+import type { GivenFlags } from '../config/resolve.js';
+import { EXIT_USAGE, UsageError } from '../errors.js';
+import { defaultJobName, parseJobName } from '../util/job-name.js';
 
 declare const CRONWRAP_VERSION: string;
 
-/** What the arguments ask for: run a command, annotate stdin, or just print something and exit. */
+/** The flags as given, and the job whose config section applies (none: the file's top level only). */
+interface Given {
+  flags: GivenFlags;
+  job: string | undefined;
+}
+
+/** What the arguments ask for: run a command, annotate stdin, a subcommand, or just print something and exit. */
 export type Invocation =
-  | (Resolved & { mode: 'wrap'; job: string; command: readonly [string, ...string[]] })
-  | (Resolved & { mode: 'filter'; job: string })
-  | (Resolved & { mode: 'status'; json: boolean })
-  | (Resolved & { mode: 'history'; job: string; count: number; json: boolean })
-  | (Resolved & { mode: 'tail'; job: string; lines: number; follow: boolean })
-  | (Resolved & { mode: 'test-alert' | 'flush' | 'config-check' })
-  | (Resolved & { mode: 'config-show'; job: string | undefined })
+  | (Given & { mode: 'wrap'; job: string; command: readonly [string, ...string[]] })
+  | (Given & { mode: 'filter' })
+  | (Given & { mode: 'status'; json: boolean })
+  | (Given & { mode: 'history'; job: string; count: number; json: boolean })
+  | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
+  | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
 /** Subcommands: they are recognised only as the first argument, so `cronwrap -- status` runs a program named status. */
@@ -67,8 +72,8 @@ function capturing(program: Command, out: Captured): Command {
 }
 
 /** Adds the table's rows for `keys` (or all) to `program`; returns each row's commander attribute name. */
-function addOptions(program: Command, keys?: readonly (keyof Settings)[]): Map<string, string> {
-  const attributes = new Map<string, string>();
+function addOptions(program: Command, keys?: readonly (keyof Settings)[]): Map<keyof Settings, string> {
+  const attributes = new Map<keyof Settings, string>();
   for (const spec of OPTIONS) {
     if (!spec.flags || (keys && !keys.includes(spec.key))) continue;
     const option = new Option(spec.flags, spec.env ? `${spec.help} [env ${spec.env}]` : spec.help);
@@ -92,7 +97,7 @@ function parseWith(program: Command, argv: readonly string[], out: Captured): In
   }
 }
 
-function buildProgram(out: Captured): { program: Command; attributes: Map<string, string> } {
+function buildProgram(out: Captured): { program: Command; attributes: Map<keyof Settings, string> } {
   const program = new Command('cronwrap')
     .usage('[options] -- <command> [args...]')
     .description('Run a command (or annotate stdin): timestamp every line, append it to a log, keep the exit status.')
@@ -111,7 +116,7 @@ const wholeNumber = (label: string) => (value: string) => {
 };
 
 /** `status`, `history JOB`, `tail JOB`, `test-alert`, `flush`, `config check|show`: run no job. */
-function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.ProcessEnv): Invocation {
+function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
   const [action, ...actionArgv] = argv;
   if (name === 'config' && action !== 'check' && action !== 'show') {
@@ -156,54 +161,56 @@ function parseSubcommand(name: Subcommand, argv: readonly string[], env: NodeJS.
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
   const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean }>();
+  const flags = givenFlags(program, attributes);
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
-  const resolved = resolveSettings(givenFlags(program, attributes), env, (settings) => jobArgument ?? settings.name);
-  if (name === 'config') return action === 'check' ? { ...resolved, mode: 'config-check' } : { ...resolved, mode: 'config-show', job: resolved.settings.name };
-  if (name === 'test-alert' || name === 'flush') return { ...resolved, mode: name };
-  if (name === 'status') return { ...resolved, mode: 'status', json: given.json === true };
-  if (name === 'history') return { ...resolved, mode: 'history', job: jobArgument!, count: given.count ?? 20, json: given.json === true };
-  return { ...resolved, mode: 'tail', job: jobArgument!, lines: given.lines ?? 20, follow: given.follow === true };
+  const job = jobArgument ?? nameFlag(flags);
+  if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
+  if (name === 'test-alert' || name === 'flush' || name === 'status') {
+    return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
+  }
+  if (jobArgument === undefined) throw new UsageError(`${name}: give a job name`); // commander requires it; this tells TypeScript
+  if (name === 'history') return { flags, job: jobArgument, mode: 'history', count: given.count ?? 20, json: given.json === true };
+  return { flags, job: jobArgument, mode: 'tail', lines: given.lines ?? 20, follow: given.follow === true };
+}
+
+/** `--name`, checked like every job name. */
+function nameFlag(flags: GivenFlags): string | undefined {
+  return typeof flags.name === 'string' ? parseJobName('--name', flags.name) : undefined;
 }
 
 /** Commander's values for the table's rows, by settings key. */
-function givenFlags(program: Command, attributes: Map<string, string>): GivenFlags {
+function givenFlags(program: Command, attributes: Map<keyof Settings, string>): GivenFlags {
   const values = program.opts<Record<string, string | boolean | undefined>>();
   const given: GivenFlags = {};
   for (const [key, attribute] of attributes) {
     const value = values[attribute];
-    if (value === true || typeof value === 'string') given[key as keyof Settings] = value;
+    if (value === true || typeof value === 'string') given[key] = value;
   }
   return given;
 }
 
-/** The job name: --name, else the command's base name (with -c, the string's first word). */
-function jobFor(settings: Settings, operands: readonly string[]): string {
-  if (settings.name) return settings.name;
-  return defaultJobName(settings.shell !== undefined ? (settings.shell.trim().split(/\s+/)[0] ?? 'sh') : (operands[0] ?? 'job'));
-}
-
-/** Turns argv (without node and script) into what to do. Pure but for reading `env` and `stdinIsTTY`. */
-export function parseArgs(argv: readonly string[], env: NodeJS.ProcessEnv, stdinIsTTY: boolean): Invocation {
+/** Turns argv (without node and script) into what to do. Pure: reads no file and no environment. */
+export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocation {
   const [first, ...rest] = argv;
-  if ((SUBCOMMANDS as readonly string[]).includes(first ?? '')) return parseSubcommand(first as Subcommand, rest, env);
+  const subcommand = SUBCOMMANDS.find((name) => name === first);
+  if (subcommand) return parseSubcommand(subcommand, rest);
   const out: Captured = { stdout: '', stderr: '' };
   const { program, attributes } = buildProgram(out);
   const printed = parseWith(program, argv, out);
   if (printed) return printed;
-  const operands = program.args;
-  const filtering = operands.length === 0 && program.opts<{ shell?: string }>().shell === undefined;
-  const resolved = resolveSettings(givenFlags(program, attributes), env, (settings) => (filtering ? settings.name : jobFor(settings, operands)));
-  const { settings } = resolved;
-  if (settings.shell !== undefined) {
-    if (operands.length > 0) {
-      throw new UsageError(`--shell: give either a shell string with -c or a command after --, not both (got -c and '${operands[0]}')`);
+  const flags = givenFlags(program, attributes);
+  const name = nameFlag(flags);
+  const [file, ...args] = program.args;
+  if (typeof flags.shell === 'string') {
+    if (file !== undefined) {
+      throw new UsageError(`--shell: give either a shell string with -c or a command after --, not both (got -c and '${file}')`);
     }
-    return { ...resolved, mode: 'wrap', job: jobFor(settings, operands), command: ['/bin/sh', '-c', settings.shell] };
+    // The job name: --name, else the command's base name (with -c, the string's first word).
+    return { flags, mode: 'wrap', job: name ?? defaultJobName(flags.shell.trim().split(/\s+/)[0] ?? 'sh'), command: ['/bin/sh', '-c', flags.shell] };
   }
-  const [file, ...args] = operands;
-  if (file !== undefined) return { ...resolved, mode: 'wrap', job: jobFor(settings, operands), command: [file, ...args] };
+  if (file !== undefined) return { flags, mode: 'wrap', job: name ?? defaultJobName(file), command: [file, ...args] };
   if (stdinIsTTY) {
     return { mode: 'print', stdout: '', stderr: `cronwrap: nothing to run: give a command after --, or pipe output into cronwrap\n\n${program.helpInformation()}`, exitCode: EXIT_USAGE };
   }
-  return { ...resolved, mode: 'filter', job: settings.name ?? 'stdin' };
+  return { flags, job: name, mode: 'filter' };
 }

@@ -1,17 +1,16 @@
-import { configKey, OPTIONS, valueKind, type OptionSpec, type Settings } from '../cli/options.js';
+import { configKey, OPTIONS, type AnyOption } from '../config/options.js';
 import type { Resolved } from '../config/resolve.js';
-import { writeAll } from '../output/fd-writer.js';
-
-/** Exit status for an invalid config file: sysexits' EX_CONFIG, which Chef's `verify` takes as a refusal. */
-export const EX_CONFIG = 78;
+import { EX_CONFIG } from '../errors.js';
+import type { Io } from '../io.js';
+import { print } from '../output/console.js';
 
 /** `cronwrap config check`: every problem on its own line; 0 when there is none, else 78. */
-export function runConfigCheck(resolved: Resolved): number {
+export function runConfigCheck(resolved: Resolved, io: Io): number {
   if (resolved.configErrors.length === 0) {
-    writeAll(1, Buffer.from(`${resolved.settings.config}: ok\n`));
+    print(io.stdout, `${resolved.settings.config}: ok\n`);
     return 0;
   }
-  writeAll(2, Buffer.from(resolved.configErrors.map((e) => `cronwrap: ${e}\n`).join('')));
+  print(io.stderr, resolved.configErrors.map((e) => `cronwrap: ${e}\n`).join(''));
   return EX_CONFIG;
 }
 
@@ -21,22 +20,22 @@ function durationText(ms: number): string {
   return `${ms}ms`;
 }
 
-function shown(spec: OptionSpec, value: unknown): string {
+function shown(spec: AnyOption, value: unknown): string {
   if (value === undefined) return '(not set)';
-  if (valueKind(spec) === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
+  if (spec.type.kind === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
   return JSON.stringify(value);
 }
 
 /** `cronwrap config show`: `key = value  # origin` for every setting, secrets redacted. */
-export function runConfigShow(resolved: Resolved, job: string | undefined): number {
+export function runConfigShow(resolved: Resolved, job: string | undefined, io: Io): number {
   const lines = [`# effective settings${job ? ` for job ${job}` : ''}; config file ${resolved.settings.config}`];
   for (const spec of OPTIONS) {
     const key = configKey(spec) ?? spec.key;
-    const value = resolved.settings[spec.key as keyof Settings];
+    const value = resolved.settings[spec.key];
     const text = spec.secret ? (value ? '(set, hidden)' : '(not set)') : shown(spec, value);
     lines.push(`${key} = ${text}  # ${resolved.origins[spec.key]}`);
   }
   for (const error of resolved.configErrors) lines.push(`# problem: ${error}`);
-  writeAll(1, Buffer.from(`${lines.join('\n')}\n`));
+  print(io.stdout, `${lines.join('\n')}\n`);
   return resolved.configErrors.length === 0 ? 0 : EX_CONFIG;
 }

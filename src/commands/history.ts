@@ -1,21 +1,22 @@
-import { formatDuration } from '../cli/duration.js';
-import { writeAll } from '../output/fd-writer.js';
+import type { Io } from '../io.js';
+import { print } from '../output/console.js';
 import { readHistory } from '../state/history.js';
+import { formatDuration } from '../util/format.js';
 import { resultOf } from './job-summary.js';
 import { textTable } from './text-table.js';
 
 /** `cronwrap history JOB`: the last `count` runs of a job, newest first. */
-export function runHistory(stateDir: string, job: string, count: number, json: boolean): number {
+export function runHistory(stateDir: string, job: string, count: number, json: boolean, io: Io): number {
   const runs = readHistory(stateDir, job).slice(-count).reverse();
   if (json) {
-    writeAll(1, Buffer.from(`${JSON.stringify(runs, null, 2)}\n`));
+    print(io.stdout, `${JSON.stringify(runs, null, 2)}\n`);
     return 0;
   }
   if (runs.length === 0) {
-    writeAll(2, Buffer.from(`cronwrap: no runs of '${job}' recorded in ${stateDir}\n`));
+    print(io.stderr, `cronwrap: no runs of '${job}' recorded in ${stateDir}\n`);
     return 1;
   }
   const rows = runs.map((run) => [run.start, resultOf(run), formatDuration(run.duration_ms), String(run.attempts), run.run, run.host, run.log]);
-  writeAll(1, Buffer.from(textTable(['START', 'RESULT', 'DURATION', 'ATTEMPTS', 'RUN', 'HOST', 'LOG'], rows)));
+  print(io.stdout, textTable(['START', 'RESULT', 'DURATION', 'ATTEMPTS', 'RUN', 'HOST', 'LOG'], rows));
   return 0;
 }

@@ -1,6 +1,6 @@
-import { formatDuration } from '../cli/duration.js';
 import type { Io } from '../io.js';
-import { writeAll } from '../output/fd-writer.js';
+import { print } from '../output/console.js';
+import { formatDuration } from '../util/format.js';
 import { historyJobs, readHistory } from '../state/history.js';
 import { orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
@@ -20,9 +20,9 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     historyJobs(stateDir).flatMap((job) => summarizeJob(job, readHistory(stateDir, job), now) ?? []),
   );
   if (json) {
-    writeAll(1, Buffer.from(`${JSON.stringify(summaries, null, 2)}\n`));
+    print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);
   } else if (summaries.length === 0) {
-    writeAll(1, Buffer.from(`no runs recorded in ${stateDir}\n`));
+    print(io.stdout, `no runs recorded in ${stateDir}\n`);
   } else {
     const coloured = useColour(io.stdoutIsTTY, io.env);
     const rows = summaries.map((s) => [
@@ -37,7 +37,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     const table = textTable(['JOB', 'LAST START', 'RESULT', 'DURATION', 'LAST SUCCESS', 'FAILS', 'RUNS 24H'], rows, (row, column, text) =>
       coloured && column === 2 ? colour(resultColour(summaries[row]!), text) : text,
     );
-    writeAll(1, Buffer.from(table));
+    print(io.stdout, table);
   }
   return summaries.some((s) => s.failing) ? 1 : 0;
 }

@@ -1,17 +1,20 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
-import { errorCode, writeAll } from '../output/fd-writer.js';
-import { readHistory } from '../state/history.js';
+import { errorCode } from '../errors.js';
+import type { Io } from '../io.js';
+import { print } from '../output/console.js';
 import { Interruptions } from '../run/interruptions.js';
+import { readHistory } from '../state/history.js';
+import type { Writer } from '../util/fd.js';
 
 const FOLLOW_POLL_MS = 200;
 
 /** The bytes of `fd` from `position` to its end, in pieces, written to stdout. Returns the new position. */
-function copyFrom(fd: number, position: number): number {
+function copyFrom(fd: number, position: number, out: Writer): number {
   const buffer = Buffer.allocUnsafe(64 * 1024);
   for (;;) {
     const bytes = readSync(fd, buffer, 0, buffer.length, position);
     if (bytes === 0) return position;
-    writeAll(1, buffer.subarray(0, bytes));
+    out.write(buffer.subarray(0, bytes));
     position += bytes;
   }
 }
@@ -46,15 +49,15 @@ export function jobLogPath(stateDir: string, job: string, fallback: string): str
  * `cronwrap tail JOB [-n N] [-f]`: prints the last lines of a job's log and, with `follow`, what is
  * appended to it, across logrotate (a new file or a truncated one is read from its start).
  */
-export async function runTail(path: string, lines: number, follow: boolean): Promise<number> {
+export async function runTail(path: string, lines: number, follow: boolean, io: Io): Promise<number> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    writeAll(2, Buffer.from(`cronwrap: cannot read ${path}: ${errorCode(error)}\n`));
+    print(io.stderr, `cronwrap: cannot read ${path}: ${errorCode(error)}\n`);
     return 1;
   }
-  let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines));
+  let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines), io.stdout);
   if (!follow) {
     closeSync(fd);
     return 0;
@@ -70,14 +73,14 @@ export async function runTail(path: string, lines: number, follow: boolean): Pro
       }
       const open = fstatSync(fd);
       if (current.ino !== open.ino) {
-        position = copyFrom(fd, position); // the rest of the rotated file
+        position = copyFrom(fd, position, io.stdout); // the rest of the rotated file
         closeSync(fd);
         fd = openSync(path, 'r');
         position = 0;
       } else if (open.size < position) {
         position = 0; // truncated (copytruncate)
       }
-      position = copyFrom(fd, position);
+      position = copyFrom(fd, position, io.stdout);
     }
     return 0;
   } finally {

@@ -1,16 +1,34 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
-import { configKey, OPTIONS, valueKind, type OptionSpec, type Settings } from '../cli/options.js';
-import { errorCode } from '../output/fd-writer.js';
+import { errorCode } from '../errors.js';
+import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
+import { readableByOthers } from './secrets.js';
 
 /** A value from the config file, already checked, with where it was written. */
-export interface ConfigEntry {
-  value: unknown;
+export interface ConfigEntry<T> {
+  value: T;
   /** `file:line`, for `config show` and error messages. */
   origin: string;
 }
 
-export type ConfigLayer = Map<keyof Settings, ConfigEntry>;
+type Entries = { [K in keyof Settings]: ConfigEntry<Settings[K]> };
+
+/** The checked entries of one level of the file (top level or a job's section), each typed by its key. */
+export class ConfigLayer {
+  private readonly entries: Partial<Entries> = {};
+
+  set<K extends keyof Settings>(key: K, entry: Entries[K]): void {
+    this.entries[key] = entry;
+  }
+
+  get<K extends keyof Settings>(key: K): ConfigEntry<Settings[K]> | undefined {
+    return this.entries[key];
+  }
+
+  has(key: keyof Settings): boolean {
+    return this.entries[key] !== undefined;
+  }
+}
 
 export interface LoadedConfig {
   path: string;
@@ -66,8 +84,8 @@ function lineOf(lines: readonly string[], key: string, section: string | undefin
 const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings' };
 
 /** Turns a TOML value into the text the row's parser reads, or says what was expected. */
-function asText(spec: OptionSpec, value: unknown): string | { expected: string } {
-  const kind = valueKind(spec);
+function asText(spec: AnyOption, value: unknown): string | { expected: string } {
+  const kind = spec.type.kind;
   const expected = { expected: KIND_WORDS[kind] };
   switch (kind) {
     case 'flag':
@@ -84,17 +102,8 @@ function asText(spec: OptionSpec, value: unknown): string | { expected: string }
   }
 }
 
-/** Whether others than the owner's group can read the file (mode o+r). */
-export function readableByOthers(path: string): boolean {
-  try {
-    return (statSync(path).mode & 0o004) !== 0;
-  } catch {
-    return false;
-  }
-}
-
 function checkLayer(table: Record<string, unknown>, section: string | undefined, context: { path: string; lines: string[]; errors: string[]; exposed: boolean }): ConfigLayer {
-  const layer: ConfigLayer = new Map();
+  const layer = new ConfigLayer();
   for (const [key, value] of Object.entries(table)) {
     if (section === undefined && key === 'jobs') continue;
     const line = lineOf(context.lines, key, section);
@@ -115,7 +124,7 @@ function checkLayer(table: Record<string, unknown>, section: string | undefined,
       continue;
     }
     try {
-      layer.set(spec.key, { value: spec.parse(key, text), origin: where });
+      layer.set(spec.key, { value: spec.type.parse(key, text), origin: where });
     } catch (error) {
       context.errors.push(`${where}: ${(error as Error).message}`);
     }
@@ -128,7 +137,7 @@ function checkLayer(table: Record<string, unknown>, section: string | undefined,
  * reported and left out; the rest is usable. A missing file is an error only when `required`.
  */
 export function loadConfig(path: string, required: boolean): LoadedConfig {
-  const loaded: LoadedConfig = { path, defaults: new Map(), jobs: new Map(), errors: [] };
+  const loaded: LoadedConfig = { path, defaults: new ConfigLayer(), jobs: new Map(), errors: [] };
   let source: string;
   try {
     source = readFileSync(path, 'utf8');

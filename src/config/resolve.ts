@@ -1,5 +1,5 @@
-import { OPTIONS, type Settings } from '../cli/options.js';
 import { loadConfig, type ConfigLayer } from './config-file.js';
+import { isComplete, OPTIONS, type OptionSpec, type Settings } from './options.js';
 
 /** Settings with where each came from: `flag --timeout`, `env CRONWRAP_TIMEOUT`, `/etc/...toml:12`, `default`. */
 export interface Resolved {
@@ -16,32 +16,43 @@ function longFlag(flags: string | undefined): string {
   return /--[\w-]+/.exec(flags ?? '')?.[0] ?? '';
 }
 
+/** One setting's value and origin, by precedence; a bad flag or variable throws a UsageError. */
+function resolveOne<K extends keyof Settings>(spec: OptionSpec<K>, given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[]): { value: Settings[K]; origin: string } {
+  const raw = given[spec.key];
+  const flag = `flag ${longFlag(spec.flags)}`;
+  if (raw === true) return { value: spec.type.parse(longFlag(spec.flags), 'true'), origin: flag };
+  if (raw !== undefined) return { value: spec.type.parse(longFlag(spec.flags), raw), origin: flag };
+  const fromEnv = spec.env ? env[spec.env] : undefined;
+  if (spec.env && fromEnv !== undefined) return { value: spec.type.parse(spec.env, fromEnv), origin: `env ${spec.env}` };
+  const entry = layers.find((layer) => layer.has(spec.key))?.get(spec.key);
+  if (entry) return { value: entry.value, origin: entry.origin };
+  return { value: spec.defaultValue, origin: 'default' };
+}
+
+function set<K extends keyof Settings>(target: Partial<Settings>, key: K, value: Settings[K]): void {
+  target[key] = value;
+}
+
 function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[]): Omit<Resolved, 'configErrors'> {
-  const settings: Record<string, unknown> = {};
-  const origins: Record<string, string> = {};
+  const settings: Partial<Settings> = {};
+  const origins: Partial<Record<keyof Settings, string>> = {};
   for (const spec of OPTIONS) {
-    const raw = given[spec.key];
-    const fromEnv = spec.env ? env[spec.env] : undefined;
-    const entry = layers.find((layer) => layer.has(spec.key))?.get(spec.key);
-    if (raw === true) [settings[spec.key], origins[spec.key]] = [true, `flag ${longFlag(spec.flags)}`];
-    else if (raw !== undefined) [settings[spec.key], origins[spec.key]] = [spec.parse(longFlag(spec.flags), raw), `flag ${longFlag(spec.flags)}`];
-    else if (fromEnv !== undefined) [settings[spec.key], origins[spec.key]] = [spec.parse(spec.env!, fromEnv), `env ${spec.env}`];
-    else if (entry) [settings[spec.key], origins[spec.key]] = [entry.value, entry.origin];
-    else [settings[spec.key], origins[spec.key]] = [spec.defaultValue, 'default'];
+    const { value, origin } = resolveOne(spec, given, env, layers);
+    set(settings, spec.key, value);
+    origins[spec.key] = origin;
   }
-  return { settings: settings as unknown as Settings, origins: origins as Record<keyof Settings, string> };
+  if (!isComplete<Settings>(settings) || !isComplete<Record<keyof Settings, string>>(origins)) throw new Error('the option table misses a setting');
+  return { settings, origins };
 }
 
 /**
  * Precedence: flag > environment > the job's `[jobs.<name>]` section > the file's top level > built-in.
- * `jobOf` names the job once flags and environment are known (it may depend on them). A flag or variable
- * with a bad value is a usage error (thrown); a bad config entry is reported and skipped, so a broken
- * file never stops a job.
+ * A flag or variable with a bad value is a usage error (thrown); a bad config entry is reported and
+ * skipped, so a broken file never stops a job. Reads the config file: called once, from main.
  */
-export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, jobOf: (settings: Settings) => string | undefined): Resolved {
+export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, job: string | undefined): Resolved {
   const direct = resolveLayers(given, env, []);
   const config = loadConfig(direct.settings.config, direct.origins.config !== 'default');
-  const job = jobOf(direct.settings);
   const jobLayer = job === undefined ? undefined : config.jobs.get(job);
   const layers = jobLayer ? [jobLayer, config.defaults] : [config.defaults];
   return { ...resolveLayers(given, env, layers), configErrors: config.errors };

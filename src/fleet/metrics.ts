@@ -1,5 +1,6 @@
-import { readJsonState, replaceFile } from '../state/atomic-file.js';
 import { join } from 'node:path';
+import { replaceFile } from '../state/atomic-file.js';
+import { readJobState, writeJobState } from '../state/job-state.js';
 
 /** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
 export interface JobMetrics {
@@ -43,12 +44,8 @@ export function renderMetrics(job: string, metrics: JobMetrics): string {
   return `${lines.join('\n')}\n`;
 }
 
-function statePath(stateDir: string, job: string): string {
-  return join(stateDir, 'metrics', `${job}.json`);
-}
-
 export function readJobMetrics(stateDir: string, job: string): JobMetrics {
-  return readJsonState(statePath(stateDir, job), EMPTY);
+  return readJobState(stateDir, 'metrics', job, EMPTY);
 }
 
 /**
@@ -56,7 +53,7 @@ export function readJobMetrics(stateDir: string, job: string): JobMetrics {
  * textfile collector: atomically, so a scrape never reads half a file.
  */
 export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: string, metrics: JobMetrics): void {
-  replaceFile(statePath(stateDir, job), `${JSON.stringify(metrics)}\n`, 0o600);
+  writeJobState(stateDir, 'metrics', job, metrics);
   // The temp file ends in .tmp, not .prom, so the collector never picks it up half written.
   if (metricsDir) replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644, 0o755);
 }

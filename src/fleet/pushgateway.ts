@@ -1,4 +1,4 @@
-import { postWithRetry, type Delivery } from '../notify/http-post.js';
+import { sendWithRetry, type Delivery } from '../net/http.js';
 
 /** The Pushgateway group of a job on a host: `/metrics/job/<job>/instance/<host>`. */
 export function pushUrl(base: string, job: string, host: string): string {
@@ -7,5 +7,5 @@ export function pushUrl(base: string, job: string, host: string): string {
 
 /** Replaces the job's group on the Pushgateway (PUT) with these metrics. Never throws. */
 export function pushMetrics(base: string, job: string, host: string, text: string, deadline: number, now: () => number): Promise<Delivery> {
-  return postWithRetry(pushUrl(base, job, host), text, { method: 'PUT', timeoutMs: 10_000, deadline, headers: { 'content-type': 'text/plain; version=0.0.4' }, label: 'pushgateway', maxAttempts: 2 }, now);
+  return sendWithRetry(pushUrl(base, job, host), text, { method: 'PUT', deadline, headers: { 'content-type': 'text/plain; version=0.0.4' }, label: 'pushgateway', maxAttempts: 2 }, now);
 }

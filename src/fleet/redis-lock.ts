@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { redactUrl } from '../util/format.js';
 
 /** Releases only the owner's lock: compare and delete in one step. */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -63,7 +64,7 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    return { state: 'unavailable', reason: `cannot reach Redis at ${redactRedisUrl(options.url)}: ${reasonOf(connectionError ?? error)}` };
+    return { state: 'unavailable', reason: `cannot reach Redis at ${redactUrl(options.url, false)}: ${reasonOf(connectionError ?? error)}` };
   }
   const token = randomUUID();
   const deadline = Date.now() + options.waitMs;
@@ -78,7 +79,7 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
     }
   } catch (error) {
     redis.disconnect();
-    return { state: 'unavailable', reason: `Redis at ${redactRedisUrl(options.url)}: ${reasonOf(error)}` };
+    return { state: 'unavailable', reason: `Redis at ${redactUrl(options.url, false)}: ${reasonOf(error)}` };
   }
   const problems: string[] = [];
   const renewal = setInterval(() => {
@@ -104,14 +105,4 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
       },
     },
   };
-}
-
-/** `redis://host:port/…` for messages: never a user or password. */
-function redactRedisUrl(url: string): string {
-  try {
-    const { protocol, host } = new URL(url);
-    return `${protocol}//${host}`;
-  } catch {
-    return '(an invalid URL)';
-  }
 }

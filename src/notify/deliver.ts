@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import type { Settings } from '../cli/options.js';
+import type { Delivery } from '../net/http.js';
 import { tryLock } from '../state/lock.js';
+import { redactUrl } from '../util/format.js';
+import { fnv1a } from '../util/hash.js';
 import type { Channels } from './channels.js';
 import { sendEmail } from './email.js';
-import { redactUrl, type Delivery } from './http-post.js';
 import type { Notice } from './notice.js';
 import { sendPagerDuty, type PagerDutyAction } from './pagerduty.js';
 import { dropKept, keepAlert, keptAlerts, type KeptAlert } from './spool.js';
@@ -21,6 +22,8 @@ export interface ChannelResult {
   kept: boolean;
   /** A kept alert from an earlier run, sent again now. */
   resent: boolean;
+  /** The run's time for notifications ran out before it was sent. */
+  outOfTime: boolean;
 }
 
 /** One place alerts go: its spool name, what a notice becomes there, and how to send it. */
@@ -31,11 +34,9 @@ interface Target {
   send(alert: KeptAlert): Promise<Delivery>;
 }
 
-/** FNV-1a, to name a webhook's spool by its URL without keeping the URL (it may hold a token). */
+/** A webhook's spool is named by a hash of its URL, never the URL (it may hold a token). */
 function urlId(url: string): string {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(url)) hash = Math.imul(hash ^ byte, 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, '0');
+  return fnv1a(url).toString(16).padStart(8, '0');
 }
 
 const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
@@ -47,7 +48,7 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   success: [],
 };
 
-export function targetsFor(channels: Channels, settings: Settings, deadline: number, now: () => number): Target[] {
+export function targetsFor(channels: Channels, deadline: number, now: () => number): Target[] {
   const targets: Target[] = [];
   const keptAt = () => new Date().toISOString();
   const { email, pagerduty } = channels;
@@ -56,7 +57,7 @@ export function targetsFor(channels: Channels, settings: Settings, deadline: num
       id: 'email',
       label: 'email',
       alertsFor: (notice) => [{ channel: 'email', notice, to: email.to, keptAt: keptAt() }],
-      send: (alert) => sendEmail(alert.notice, { ...email, to: alert.to ?? email.to }, settings, deadline, now),
+      send: (alert) => sendEmail(alert.notice, { ...email, to: alert.channel === 'email' ? alert.to : email.to }, deadline, now),
     });
   }
   if (pagerduty) {
@@ -72,11 +73,14 @@ export function targetsFor(channels: Channels, settings: Settings, deadline: num
           dedupKey: notice.kind === 'test' ? `${pagerduty.dedupKey}/test` : pagerduty.dedupKey,
           keptAt: keptAt(),
         })),
-      send: (alert) => sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey ?? pagerduty.dedupKey }, alert.action ?? 'trigger', settings, deadline, now),
+      send: (alert) =>
+        alert.channel === 'pagerduty'
+          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey }, alert.action, deadline, now)
+          : sendPagerDuty(alert.notice, pagerduty, 'trigger', deadline, now),
     });
   }
   for (const webhook of channels.webhooks) {
-    const id = `webhook-${urlId(webhook.url)}`;
+    const id = `webhook-${urlId(webhook.url)}` as const;
     targets.push({
       id,
       label: `webhook ${redactUrl(webhook.url)}`,
@@ -88,8 +92,9 @@ export function targetsFor(channels: Channels, settings: Settings, deadline: num
 }
 
 function resultOf(target: Target, alert: KeptAlert, delivery: Delivery, kept: boolean, resent: boolean): ChannelResult {
-  const kind = alert.action ? `${alert.notice.kind} (${alert.action})` : alert.notice.kind;
-  return { channel: target.label, kind, job: alert.notice.job, ok: delivery.ok, attempts: delivery.attempts, ...(delivery.error ? { error: delivery.error } : {}), kept, resent };
+  const kind = alert.channel === 'pagerduty' ? `${alert.notice.kind} (${alert.action})` : alert.notice.kind;
+  const error = delivery.error ? { error: delivery.error } : {};
+  return { channel: target.label, kind, job: alert.notice.job, ok: delivery.ok, attempts: delivery.attempts, ...error, kept, resent, outOfTime: delivery.outOfTime === true };
 }
 
 /**

@@ -1,19 +1,18 @@
 import { createTransport } from 'nodemailer';
-import type { Settings } from '../cli/options.js';
+import type { Delivery } from '../net/http.js';
 import type { EmailChannel } from './channels.js';
-import type { Delivery } from './http-post.js';
 import { bodyOf, oneLine, subjectOf, type Notice } from './notice.js';
-import { readSecret } from './secrets.js';
 
 /** Contract deadlines for SMTP: connect 10 s, greeting 10 s, socket 30 s. */
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
-function transportFor(channel: EmailChannel, settings: Settings) {
+function transportFor(channel: EmailChannel) {
   if (!channel.smtpUrl) return createTransport({ sendmail: true, path: channel.sendmailPath!, newline: 'unix' });
   const url = new URL(channel.smtpUrl);
   const secure = url.protocol === 'smtps:';
   const user = decodeURIComponent(url.username);
-  const pass = user ? readSecret(settings.smtpPassword, settings.smtpPasswordFile, 'CRONWRAP_SMTP_PASSWORD_FILE') : undefined;
+  if (user && 'error' in channel.password) throw new Error(channel.password.error);
+  const pass = user && 'value' in channel.password ? channel.password.value : undefined;
   return createTransport({
     host: url.hostname,
     port: Number(url.port) || (secure ? 465 : 587),
@@ -40,11 +39,14 @@ function describeMailError(error: unknown): { message: string; retryable: boolea
   return { message: e.code && words[e.code] ? `${words[e.code]} (${reason})` : reason, retryable: true };
 }
 
+/** Rejects the send when the run's time for notifications is over. */
+const OUT_OF_TIME = Symbol('out of time');
+
 /** Sends the notice by mail. Never throws; bounded by `deadline` (monotonic ms). */
-export async function sendEmail(notice: Notice, channel: EmailChannel, settings: Settings, deadline: number, now: () => number): Promise<Delivery> {
+export async function sendEmail(notice: Notice, channel: EmailChannel, deadline: number, now: () => number): Promise<Delivery> {
   let transport;
   try {
-    transport = transportFor(channel, settings);
+    transport = transportFor(channel);
   } catch (error) {
     return { ok: false, attempts: 0, error: `email: ${(error as Error).message}`, retryable: true };
   }
@@ -61,10 +63,11 @@ export async function sendEmail(notice: Notice, channel: EmailChannel, settings:
   const left = deadline - now();
   let timer: NodeJS.Timeout | undefined;
   try {
-    const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(Object.assign(new Error('no time left'), { code: 'ETIMEDOUT' })), Math.max(0, left))));
+    const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(OUT_OF_TIME), Math.max(0, left))));
     await Promise.race([transport.sendMail(message), outOfTime]);
     return { ok: true, attempts: 1, retryable: false };
   } catch (error) {
+    if (error === OUT_OF_TIME) return { ok: false, attempts: 1, error: 'email: no time left', retryable: true, outOfTime: true };
     const { message: reason, retryable } = describeMailError(error);
     return { ok: false, attempts: 1, error: `email: ${reason}`, retryable };
   } finally {

@@ -1,5 +1,4 @@
-import { formatDuration } from '../cli/duration.js';
-import { shellQuote } from '../run/shell-quote.js';
+import { commandText, formatDuration } from '../util/format.js';
 
 /** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
 export type NoticeKind = 'failure' | 'reminder' | 'recovery' | 'success' | 'test';
@@ -78,7 +77,7 @@ export function bodyOf(notice: Notice): string {
     notice.kind === 'test' ? 'This is a test alert sent by `cronwrap test-alert`; nothing failed.' : subjectOf(notice).replace('[cronwrap] ', ''),
     '',
     `job:      ${notice.job}`,
-    `command:  ${notice.command.map(shellQuote).join(' ')}`,
+    `command:  ${commandText(notice.command)}`,
     `host:     ${notice.host}`,
     `user:     ${notice.user}`,
     `start:    ${notice.start}`,
@@ -94,8 +93,8 @@ export function bodyOf(notice: Notice): string {
 }
 
 /** The last `maxBytes` of the output tail, for a ping body. */
-export function tailText(notice: Notice, maxBytes: number): string {
-  const text = `${notice.tail.join('\n')}\n`;
+export function tailText(tail: readonly string[], maxBytes: number): string {
+  const text = `${tail.join('\n')}\n`;
   const bytes = Buffer.from(text);
   return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString('utf8');
 }

@@ -1,8 +1,6 @@
-import type { Settings } from '../cli/options.js';
+import { sendWithRetry, type Delivery } from '../net/http.js';
 import type { PagerDutyChannel } from './channels.js';
-import { postWithRetry, type Delivery } from './http-post.js';
 import { subjectOf, type Notice } from './notice.js';
-import { readSecret } from './secrets.js';
 
 export type PagerDutyAction = 'trigger' | 'resolve';
 
@@ -38,21 +36,10 @@ function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: Pager
 }
 
 /** Sends a trigger or resolve event. Never throws. */
-export async function sendPagerDuty(
-  notice: Notice,
-  channel: PagerDutyChannel,
-  action: PagerDutyAction,
-  settings: Settings,
-  deadline: number,
-  now: () => number,
-): Promise<Delivery> {
-  let routingKey: string | undefined;
-  try {
-    routingKey = readSecret(settings.pagerdutyRoutingKey, settings.pagerdutyRoutingKeyFile, 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE');
-  } catch (error) {
-    return { ok: false, attempts: 0, error: `pagerduty: ${(error as Error).message}`, retryable: true };
-  }
+export async function sendPagerDuty(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction, deadline: number, now: () => number): Promise<Delivery> {
+  if ('error' in channel.routingKey) return { ok: false, attempts: 0, error: `pagerduty: ${channel.routingKey.error}`, retryable: true };
+  const routingKey = channel.routingKey.value;
   if (!routingKey) return { ok: false, attempts: 0, error: 'pagerduty: the routing key is empty', retryable: false };
   const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(notice, channel, action) });
-  return postWithRetry(channel.url, body, { timeoutMs: 10_000, deadline, headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
+  return sendWithRetry(channel.url, body, { deadline, headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
 }

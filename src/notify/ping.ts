@@ -1,4 +1,5 @@
-import { postWithRetry, redactUrl, type Delivery } from './http-post.js';
+import { sendWithRetry, type Delivery } from '../net/http.js';
+import { redactUrl } from '../util/format.js';
 
 export type PingEvent = 'start' | 'success' | 'fail';
 
@@ -12,10 +13,10 @@ export function pingUrl(base: string, event: PingEvent, runId: string): string {
 
 /** Sends one ping; `body` is the output tail (at most 10 KB) on success and failure. Never throws. */
 export function sendPing(base: string, event: PingEvent, runId: string, body: string, deadline: number, now: () => number): Promise<Delivery> {
-  return postWithRetry(
+  return sendWithRetry(
     pingUrl(base, event, runId),
     body,
-    { timeoutMs: 10_000, deadline, headers: { 'content-type': 'text/plain; charset=utf-8' }, label: `ping ${event} ${redactUrl(base)}` },
+    { deadline, headers: { 'content-type': 'text/plain; charset=utf-8' }, label: `ping ${event} ${redactUrl(base)}` },
     now,
   );
 }

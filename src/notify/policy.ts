@@ -1,5 +1,4 @@
-import { readJsonState, replaceFile } from '../state/atomic-file.js';
-import { join } from 'node:path';
+import { readJobState, writeJobState } from '../state/job-state.js';
 import type { NoticeKind } from './notice.js';
 
 /** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
@@ -37,15 +36,10 @@ export function decide(state: AlertState, failed: boolean, options: PolicyOption
   return { kind: null, next: { ...state, failures } };
 }
 
-function statePath(stateDir: string, job: string): string {
-  return join(stateDir, 'alerts', `${job}.json`);
-}
-
 export function readAlertState(stateDir: string, job: string): AlertState {
-  return readJsonState(statePath(stateDir, job), FRESH);
+  return readJobState(stateDir, 'alerts', job, FRESH);
 }
 
-/** Replaces the state file atomically, 0600 in a 0700 directory. */
 export function writeAlertState(stateDir: string, job: string, state: AlertState): void {
-  replaceFile(statePath(stateDir, job), `${JSON.stringify(state)}\n`, 0o600);
+  writeJobState(stateDir, 'alerts', job, state);
 }

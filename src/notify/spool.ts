@@ -8,16 +8,13 @@ import type { PagerDutyAction } from './pagerduty.js';
  * `cronwrap flush`) delivers it. It holds no secret: credentials are read again when it is re-sent, and a
  * webhook is named by a hash of its URL, not the URL.
  */
-export interface KeptAlert {
-  channel: string;
-  notice: Notice;
+export type KeptAlert =
   /** email: the recipients at the time. */
-  to?: string[];
+  | { channel: 'email'; notice: Notice; to: string[]; keptAt: string }
   /** pagerduty: the event to send, and its incident key. */
-  action?: PagerDutyAction;
-  dedupKey?: string;
-  keptAt: string;
-}
+  | { channel: 'pagerduty'; notice: Notice; action: PagerDutyAction; dedupKey: string; keptAt: string }
+  /** A webhook, named by a hash of its URL. */
+  | { channel: `webhook-${string}`; notice: Notice; keptAt: string };
 
 export interface KeptFile {
   file: string;
@@ -32,7 +29,7 @@ function spoolDir(stateDir: string): string {
 export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void {
   const dir = join(spoolDir(stateDir), alert.channel);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const suffix = `-${alert.notice.id}-${alert.action ?? 'send'}.json`;
+  const suffix = `-${alert.notice.id}-${alert.channel === 'pagerduty' ? alert.action : 'send'}.json`;
   if (readdirSync(dir).some((name) => name.endsWith(suffix))) return;
   writeFileSync(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify(alert)}\n`, { mode: 0o600, flag: 'wx' });
 }

@@ -1,5 +1,6 @@
+import { sendWithRetry, type Delivery } from '../net/http.js';
+import { redactUrl } from '../util/format.js';
 import type { WebhookChannel } from './channels.js';
-import { postWithRetry, redactUrl, type Delivery } from './http-post.js';
 import { subjectOf, type Notice } from './notice.js';
 
 /** The JSON run report a webhook receives. */
@@ -35,5 +36,5 @@ function slackMessage(notice: Notice): Record<string, unknown> {
 
 export function sendWebhook(notice: Notice, channel: WebhookChannel, deadline: number, now: () => number): Promise<Delivery> {
   const body = JSON.stringify(channel.format === 'slack' ? slackMessage(notice) : webhookReport(notice));
-  return postWithRetry(channel.url, body, { timeoutMs: 10_000, deadline, headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
+  return sendWithRetry(channel.url, body, { deadline, headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
 }

@@ -1,10 +1,10 @@
-import { writeAll } from './fd-writer.js';
+import type { Writer } from '../util/fd.js';
 
-/** Prints records on a descriptor (stdout) until it fails; a closed pipe (EPIPE) stops printing, not the job. */
+/** Prints records on stdout until it fails; a closed pipe (EPIPE) stops printing, not the job. */
 export class ConsoleOutput {
   private open = true;
 
-  constructor(private readonly fd: number) {}
+  constructor(private readonly out: Writer) {}
 
   get active(): boolean {
     return this.open;
@@ -13,18 +13,24 @@ export class ConsoleOutput {
   write(records: Buffer): void {
     if (!this.open) return;
     try {
-      writeAll(this.fd, records);
+      this.out.write(records);
     } catch {
       this.open = false;
     }
   }
 }
 
-/** cronwrap's own messages: `cronwrap: ...` on stderr. */
-export function warn(message: string): void {
+/** Writes text, and says nothing if it cannot: stderr closed leaves nowhere to say it. */
+export function print(writer: Writer, text: string): boolean {
   try {
-    writeAll(2, Buffer.from(`cronwrap: ${message}\n`));
+    if (text) writer.write(Buffer.from(text));
+    return true;
   } catch {
-    // stderr is closed: nothing more can be said.
+    return false;
   }
+}
+
+/** cronwrap's own messages: `cronwrap: ...` on stderr. */
+export function warn(stderr: Writer, message: string): void {
+  print(stderr, `cronwrap: ${message}\n`);
 }

@@ -1,7 +1,8 @@
 import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { warn, type ConsoleOutput } from './console.js';
-import { errorCode, writeAll } from './fd-writer.js';
+import { errorCode } from '../errors.js';
+import type { Writer } from '../util/fd.js';
+import { ConsoleOutput, warn } from './console.js';
 
 /** Log directories are created 0750 and log files 0640 (contract, "Safe by default"). */
 const DIR_MODE = 0o750;
@@ -74,23 +75,16 @@ export class LogFile {
   }
 }
 
-/** Writes to stderr, the log's fallback: cron mails what lands there. */
-function toStderr(records: Buffer): void {
-  try {
-    writeAll(2, records);
-  } catch {
-    // stderr is gone too: there is nowhere left to put the bytes, and the job must go on.
-  }
-}
-
 /**
  * Opens a run's log. If it fails, records go to stderr, unless they are already shown on `console`
  * (printing them twice on a terminal helps nobody); cronwrap says so once on stderr.
  */
-export function openRunLog(path: string, console: ConsoleOutput | undefined): LogFile {
+export function openRunLog(path: string, console: ConsoleOutput | undefined, stderr: Writer): LogFile {
+  // stderr is the log's fallback: cron mails what lands there. If it is gone too, the job must still go on.
+  const toStderr = new ConsoleOutput(stderr);
   return new LogFile(
     path,
-    (records) => (console?.active ? undefined : toStderr(records)),
-    (reason) => warn(`${reason}; ${console?.active ? 'the output is only on stdout' : 'the output goes to stderr instead'}`),
+    (records) => (console?.active ? undefined : toStderr.write(records)),
+    (reason) => warn(stderr, `${reason}; ${console?.active ? 'the output is only on stdout' : 'the output goes to stderr instead'}`),
   );
 }

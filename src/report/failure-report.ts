@@ -1,34 +1,27 @@
-import { formatDuration } from '../cli/duration.js';
-import { shellQuote } from '../run/shell-quote.js';
-
-/** What a person reading cron's mail needs to know about a failed run. */
-export interface ReportFacts {
-  job: string;
-  command: readonly string[];
-  host: string;
-  status: string;
-  exitCode: number;
-  startText: string;
-  durationMs: number;
-  attempts: number;
-  logPath: string;
-  logFailure?: string;
-  leftovers?: string;
-  tail: readonly string[];
-}
+import { localIso } from '../annotate/timestamp.js';
+import type { RunSummary } from '../run/summary.js';
+import { commandText, formatDuration } from '../util/format.js';
+import { leftoversNote } from './footer.js';
 
 /** The short report printed on stdout when a job fails under cron, so cron's MAILTO mail carries it. */
-export function buildFailureReport(facts: ReportFacts): string {
+export function failureReport(summary: RunSummary): string {
+  const { log, tail } = summary;
   const lines = [
-    `cronwrap: job ${facts.job} FAILED on ${facts.host}`,
-    `command:  ${facts.command.map(shellQuote).join(' ')}`,
-    `status:   ${facts.status} (cronwrap exits ${facts.exitCode})`,
-    `started:  ${facts.startText}`,
-    `duration: ${formatDuration(facts.durationMs)}${facts.attempts > 1 ? ` over ${facts.attempts} attempts` : ''}`,
-    `log:      ${facts.logPath}${facts.logFailure ? ` (not written: ${facts.logFailure}; output went to stderr)` : ''}`,
+    `cronwrap: job ${summary.job} FAILED on ${summary.host}`,
+    `command:  ${commandText(summary.command)}`,
+    `status:   ${summary.status} (cronwrap exits ${summary.exitCode})`,
+    `started:  ${localIso(summary.startMs)}`,
+    `duration: ${formatDuration(summary.durationMs)}${summary.attempts > 1 ? ` over ${summary.attempts} attempts` : ''}`,
+    `log:      ${log.path}${log.failure ? ` (not written: ${log.failure}; output went to stderr)` : ''}`,
   ];
-  if (facts.leftovers) lines.push(`left behind: ${facts.leftovers}`);
-  if (facts.tail.length === 0) lines.push('', 'no output');
-  else lines.push('', `last ${facts.tail.length === 1 ? 'line' : `${facts.tail.length} lines`} of output:`, ...facts.tail.map((line) => `  ${line}`));
+  const left = leftoversNote(summary);
+  if (left) lines.push(`left behind: ${left}`);
+  if (tail.length === 0) lines.push('', 'no output');
+  else lines.push('', `last ${tail.length === 1 ? 'line' : `${tail.length} lines`} of output:`, ...tail.map((line) => `  ${line}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** The one line a person at a terminal gets when the job failed (the output was on the screen). */
+export function failureLine(summary: RunSummary): string {
+  return `job ${summary.job} ${summary.status} after ${formatDuration(summary.durationMs)}; log: ${summary.log.path}`;
 }

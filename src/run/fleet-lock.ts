@@ -1,42 +1,43 @@
-import type { Settings } from '../cli/options.js';
+import type { Settings } from '../config/options.js';
+import { readSecret } from '../config/secrets.js';
 import type { FleetLock } from '../fleet/redis-lock.js';
-import { readSecret } from '../notify/secrets.js';
-import { warn } from '../output/console.js';
 import { loadRemote } from '../remote/load.js';
 import type { Outcome } from './outcome.js';
 
+/** `--lock-redis`: what became of the fleet-wide lock, and what went wrong on the way (for footer and alerts). */
+export type FleetLockState =
+  | { state: 'held'; lock: FleetLock; problems: string[]; warning?: undefined }
+  /** No fleet lock: none configured, or Redis could not be reached and `--lock-redis-fallback run`. */
+  | { state: 'without'; problems: string[]; warning?: string }
+  | { state: 'skip'; outcome: Outcome; problems: string[]; warning?: string };
+
 /**
- * `--lock-redis`: the fleet-wide lock. Busy means skip; Redis unreachable means skip too, or run without
- * the lock with `--lock-redis-fallback run`; either way cronwrap says so on stderr and in the footer.
+ * Takes the fleet lock. Busy means skip; Redis unreachable means skip too, or run without the lock with
+ * `--lock-redis-fallback run`; either way the warning says so.
  */
-export async function takeFleetLock(
-  settings: Settings,
-  job: string,
-  sleep: (ms: number) => Promise<boolean>,
-  problems: string[],
-): Promise<{ lock?: FleetLock; skip?: Outcome }> {
-  if (!settings.lockRedisUrl) return {};
-  let password: string | undefined;
-  try {
-    password = readSecret(settings.lockRedisPassword, settings.lockRedisPasswordFile, 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE');
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
+export async function takeFleetLock(settings: Settings, job: string, sleep: (ms: number) => Promise<boolean>): Promise<FleetLockState> {
+  if (!settings.lockRedisUrl) return { state: 'without', problems: [] };
+  const password = readSecret(settings.lockRedisPassword, settings.lockRedisPasswordFile, 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE');
+  const problems = 'error' in password ? [password.error] : [];
   const result = await loadRemote().acquireRedisLock({
     url: settings.lockRedisUrl,
-    password,
+    password: 'value' in password ? password.value : undefined,
     key: `cronwrap:lock:${job}`,
     ttlMs: settings.lockRedisTtlMs,
     waitMs: settings.lockWaitMs,
     sleep,
   });
-  if (result.state === 'held') return { lock: result.lock };
-  if (result.state === 'busy') return { skip: { kind: 'lock-busy', exitCode: settings.lockBusyExit, reason: 'another run of the job holds the fleet lock (Redis)' } };
+  const skip = (reason: string): Outcome => ({ kind: 'lock-busy', exitCode: settings.lockBusyExit, reason });
+  if (result.state === 'held') return { state: 'held', lock: result.lock, problems };
+  if (result.state === 'busy') return { state: 'skip', outcome: skip('another run of the job holds the fleet lock (Redis)'), problems };
   problems.push(result.reason);
   if (settings.lockRedisFallback === 'run') {
-    warn(`${result.reason}; running without the fleet lock (--lock-redis-fallback run)`);
-    return {};
+    return { state: 'without', problems, warning: `${result.reason}; running without the fleet lock (--lock-redis-fallback run)` };
   }
-  warn(`${result.reason}; the run is skipped (--lock-redis-fallback skip)`);
-  return { skip: { kind: 'lock-busy', exitCode: settings.lockBusyExit, reason: `the fleet lock could not be taken: ${result.reason}` } };
+  return {
+    state: 'skip',
+    outcome: skip(`the fleet lock could not be taken: ${result.reason}`),
+    problems,
+    warning: `${result.reason}; the run is skipped (--lock-redis-fallback skip)`,
+  };
 }

@@ -1,4 +1,5 @@
-import { monotonicMs } from '../monotonic.js';
+import { monotonicMs } from '../util/monotonic.js';
+import { sleep } from '../util/sleep.js';
 import { processesInGroup, type ProcessInfo } from './leftovers.js';
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
@@ -49,8 +50,6 @@ export class GroupStopper {
     else signalGroup(this.group, 'SIGKILL');
   }
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Ends the processes a command left in its process group, as systemd does when a service's main process

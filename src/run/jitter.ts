@@ -1,12 +1,4 @@
-/** FNV-1a, 32 bits: a fixed, well-spread number for a string, without loading node:crypto at start-up. */
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(text)) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
+import { fnv1a } from '../util/hash.js';
 
 /**
  * The start delay for `--jitter`: a fraction of `maxMs` fixed by host and job (a hash, not a random

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { isGone, readProcStat } from '../util/proc.js';
 
 /** A process still alive in the job's process group after the command exited. */
 export interface ProcessInfo {
@@ -27,20 +28,9 @@ export function processesInGroup(leader: number): ProcessInfo[] {
   for (const entry of entries) {
     const pid = Number(entry);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-    } catch {
-      continue; // it ended while we looked
-    }
-    // `pid (name) state ppid pgrp session ...`; the name may hold spaces and parentheses, so cut at the last ')'.
-    const close = stat.lastIndexOf(')');
-    const fields = stat.slice(close + 2).split(' ');
-    const state = fields[0];
-    if (state === 'Z' || state === 'X') continue; // a zombie holds nothing and is reaped by its parent
-    if (Number(fields[2]) === leader || Number(fields[3]) === leader) {
-      found.push({ pid, name: stat.slice(stat.indexOf('(') + 1, close) });
-    }
+    const stat = readProcStat(pid);
+    if (!stat || isGone(stat)) continue; // ended while we looked, or a zombie its parent will reap
+    if (stat.pgrp === leader || stat.session === leader) found.push({ pid, name: stat.name });
   }
   return found;
 }

@@ -1,5 +1,5 @@
 import { constants } from 'node:os';
-import { formatDuration } from '../cli/duration.js';
+import { formatDuration } from '../util/format.js';
 
 /** How the command's run ended: a value, never an exception. */
 export type Outcome =

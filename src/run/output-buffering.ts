@@ -1,6 +1,6 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { shellQuote } from './shell-quote.js';
+import { commandText } from '../util/format.js';
 
 /** What actually runs, once `--line-buffered` or `--pty` have had their say. */
 export interface PreparedCommand {
@@ -44,7 +44,7 @@ export function prepareCommand(
   }
   if (pty) {
     // `stty -onlcr` keeps the terminal from turning each \n into \r\n, so the bytes stay the command's.
-    const inner = `stty -onlcr 2>/dev/null; exec ${prepared.map(shellQuote).join(' ')}`;
+    const inner = `stty -onlcr 2>/dev/null; exec ${commandText(prepared)}`;
     prepared = ['script', '--quiet', '--flush', '--return', '--command', inner, '/dev/null'];
     preparedEnv = { ...preparedEnv, SHELL: '/bin/sh' };
   }

@@ -26,6 +26,8 @@ export interface RunRecord {
   leftovers_ended: boolean;
   /** Every alert, re-sent alert and ping of the run, and how it went. */
   notifications: NotificationRecord[];
+  /** What went wrong in cronwrap's own work after the job (`metrics: cannot write metrics: ENOSPC`). */
+  problems?: string[];
 }
 
 export interface NotificationRecord {

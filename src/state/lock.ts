@@ -1,22 +1,13 @@
 import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { monotonicMs } from '../monotonic.js';
-import { newRunId } from '../run/run-id.js';
+import { monotonicMs } from '../util/monotonic.js';
+import { readProcStat } from '../util/proc.js';
+import { newRunId } from '../util/run-id.js';
 
 /** Who holds a lock: a pid and that process's start time, so a reused pid is not taken for the holder. */
 interface Holder {
   pid: number;
   started: string;
-}
-
-/** The start time of a process in clock ticks since boot (field 22 of /proc/<pid>/stat), or undefined. */
-function processStart(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-  } catch {
-    return undefined;
-  }
 }
 
 function readHolder(path: string): { holder: Holder | undefined; inode: number } | undefined {
@@ -30,7 +21,7 @@ function readHolder(path: string): { holder: Holder | undefined; inode: number }
 }
 
 function isAlive(holder: Holder | undefined): boolean {
-  return holder !== undefined && processStart(holder.pid) === holder.started;
+  return holder !== undefined && readProcStat(holder.pid)?.started === holder.started;
 }
 
 export interface HeldLock {
@@ -48,7 +39,7 @@ export function tryLock(dir: string, name: string): HeldLock | undefined {
   const path = join(dir, `${name}.lock`);
   const unique = `${process.pid}.${newRunId()}`;
   const mine = join(dir, `.${name}.${unique}`);
-  const me = `${process.pid} ${processStart(process.pid) ?? '0'}\n`;
+  const me = `${process.pid} ${readProcStat(process.pid)?.started ?? '0'}\n`;
   writeFileSync(mine, me, { mode: 0o600, flag: 'wx' });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -1,24 +1,5 @@
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
-import { UsageError } from '../cli/usage-error.js';
-
-const JOB_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,99}$/;
-
-/** Checks `--name`: it becomes part of file names, so only letters, digits, `.`, `_` and `-`. */
-export function parseJobName(option: string, value: string): string {
-  if (!JOB_NAME.test(value)) {
-    throw new UsageError(
-      `${option}: '${value}' cannot be a job name; use up to 100 letters, digits, '.', '_' or '-', not starting with '.' or '-' (e.g. --name mysql-backup)`,
-    );
-  }
-  return value;
-}
-
-/** The default job name: the command's base name, made safe for file names. */
-export function defaultJobName(command: string): string {
-  const safe = basename(command).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]+/, '').slice(0, 100);
-  return safe || 'job';
-}
+import { join } from 'node:path';
 
 /** `CRONWRAP_STATE_DIR` (or `--state-dir`), else /var/lib/cronwrap for root, else the XDG state home. */
 export function stateDirectory(configured: string | undefined, env: NodeJS.ProcessEnv, uid: number): string {

@@ -27,17 +27,22 @@ export interface Sandbox {
   logOf(job: string): Buffer;
 }
 
-/** State and log directories of their own, so tests never touch /var/lib or /var/log. */
+/**
+ * State and log directories and an (empty) config file of their own, and a clean environment: tests never
+ * touch /var/lib, /var/log or /etc/cronwrap, and no CRONWRAP_* variable of the developer's leaks in.
+ */
 export function sandbox(): Sandbox {
   const dir = tempDir();
   const stateDir = join(dir, 'state');
   const logDir = join(dir, 'logs');
+  const config = join(dir, 'cronwrap.toml');
+  writeFileSync(config, '');
   return {
     dir,
     stateDir,
     logDir,
     // MAILTO empty: a test never mails anyone through a local sendmail unless it asks to.
-    env: { CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir, MAILTO: '' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', CRONWRAP_CONFIG: config, CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir, MAILTO: '' },
     logOf: (job) => readFileSync(join(logDir, `${job}.log`)),
   };
 }
@@ -51,6 +56,7 @@ export function startCronwrap(args: readonly string[], box: Sandbox, options: Op
     stripFinalNewline: false,
     ...(feedsStdin ? {} : { stdin: 'ignore' }),
     ...options,
+    extendEnv: false,
     env: { ...box.env, ...(options.env as Record<string, string> | undefined) },
   });
 }

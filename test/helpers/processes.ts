@@ -1,32 +1,23 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { isGone, readProcStat } from '../../src/util/proc.js';
+import { sleep } from '../../src/util/sleep.js';
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep };
 
 /** True while the process runs (a zombie, dead but not yet reaped by its new parent, does not count). */
 export function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
+  return !isGone(readProcStat(pid));
 }
 
 /** The live processes of a process group, as `pgrep -g` sees them (zombies left out). */
 export function groupMembers(pgid: number): number[] {
-  const members: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) === pgid && fields[0] !== 'Z') members.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return members;
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      const stat = readProcStat(entry);
+      return stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z';
+    })
+    .map(Number);
 }
 
 export function killQuietly(pid: number): void {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
+import { sleep } from '../helpers/processes.js';
 import { freePort, pagerDutyAnswer, selfSignedCertificate, startHttp, startSilentServer, startSmtp } from '../helpers/servers.js';
 
 const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12'; // 32 characters, like a real integration key
@@ -98,7 +99,7 @@ describe('email', () => {
     });
     expect(result.exitCode).toBe(3);
     expect(smtp.mails).toHaveLength(0);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(smtp.errors.map((e) => e.message)).toEqual([expect.stringMatching(/TLS/)]); // the client hung up in the handshake
     expect(footer(parseLog(box.logOf('untrusted'))).notifications).toMatch(/email failure: email: .*(certificate|self-signed).*\(kept\)/i);
     expect(keptFiles(box)).toHaveLength(1);
@@ -266,7 +267,7 @@ describe('policy', () => {
     const run = () => cronwrap(['--name', 'r', '--remind', '1s', '--webhook', hook.url, '-c', 'exit 1'], box);
     await run();
     await run();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     await run();
     await run();
     expect(hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind)).toEqual(['failure', 'reminder']);

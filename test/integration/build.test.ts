@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cronwrap.js';
@@ -21,5 +21,15 @@ describe('the built entry', () => {
     const run = spawnSync(process.execPath, [join(dir, 'bin.js'), '--version'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+});
+
+describe('dist/remote.cjs', () => {
+  it('holds the code that talks to other servers, and neither the config file reader nor the option table', () => {
+    const remote = readFileSync(join(DIST, 'remote.cjs'), 'utf8');
+    expect(remote).toContain('event_action'); // PagerDuty
+    expect(remote).toContain('SET'); // the Redis lock
+    expect(remote).not.toMatch(/smol-toml|TomlError/);
+    expect(remote).not.toMatch(/CRONWRAP_LOCK_REDIS_FALLBACK|--alert-after|src\/config\//);
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/parse-args.js';
+import { invocationOf } from '../helpers/invocation.js';
 import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
 import { parseLog } from '../helpers/records.js';
 
@@ -23,7 +23,7 @@ describe('examples', () => {
     const lines = readFileSync(join(EXAMPLES, 'crontab'), 'utf8').split('\n').filter((l) => /^[^#]\S*\s.*cronwrap /.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(8);
     for (const line of lines) {
-      const invocation = parseArgs(cronwrapArgs(line), { CRONWRAP_CONFIG: '/nonexistent/cronwrap.toml' }, false);
+      const invocation = invocationOf(cronwrapArgs(line));
       expect(invocation.mode, line).not.toBe('print');
     }
   });
@@ -37,7 +37,7 @@ describe('examples', () => {
   it('the systemd service runs a valid cronwrap command', () => {
     const service = readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.service'), 'utf8');
     const execStart = /^ExecStart=(.*)$/m.exec(service)![1]!;
-    expect(parseArgs(cronwrapArgs(execStart), {}, false)).toMatchObject({ mode: 'wrap', job: 'backup', settings: { timeoutMs: 7_200_000, lock: true } });
+    expect(invocationOf(cronwrapArgs(execStart))).toMatchObject({ mode: 'wrap', job: 'backup', settings: { timeoutMs: 7_200_000, lock: true } });
     expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.timer'), 'utf8')).toMatch(/^OnCalendar=/m);
   });
 

@@ -276,9 +276,9 @@ describe('status, history and tail', () => {
 
   it('status colours the result on a terminal, never with NO_COLOR', () => {
     const box = sandbox();
-    spawnSync(BIN, ['--name', 'red', '-c', 'exit 1'], { env: { ...process.env, ...box.env } });
+    spawnSync(BIN, ['--name', 'red', '-c', 'exit 1'], { env: { ...box.env } });
     const onTty = (extra: Record<string, string>) =>
-      spawnSync('script', ['-qec', `${BIN} status`, '/dev/null'], { env: { ...process.env, ...box.env, ...extra }, encoding: 'utf8' }).stdout;
+      spawnSync('script', ['-qec', `${BIN} status`, '/dev/null'], { env: { ...box.env, ...extra }, encoding: 'utf8' }).stdout;
     expect(onTty({})).toContain('\u001b[31m');
     expect(onTty({ NO_COLOR: '1' })).not.toContain('\u001b[');
   });

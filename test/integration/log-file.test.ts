@@ -35,7 +35,7 @@ describe('log file', () => {
     const box = sandbox();
     const path = join(box.dir, 'deep', 'er', 'job.log');
     // A known umask: modes are what we ask for, less the umask.
-    execFileSync('sh', ['-c', 'umask 022; exec "$@"', 'sh', join(__dirname, '../../bin/cronwrap'), '--log', path, '--', 'true'], { env: { ...process.env, ...box.env } });
+    execFileSync('sh', ['-c', 'umask 022; exec "$@"', 'sh', join(__dirname, '../../bin/cronwrap'), '--log', path, '--', 'true'], { env: { ...box.env } });
     expect(statSync(join(box.dir, 'deep')).mode & 0o777).toBe(0o750);
     expect(statSync(join(box.dir, 'deep', 'er')).mode & 0o777).toBe(0o750);
     expect(statSync(path).mode & 0o777).toBe(0o640);
@@ -84,7 +84,7 @@ describe('log file', () => {
     chmodSync(join(shared, 'locked'), 0o555);
     try {
       const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
-      const env = { ...process.env, CRONWRAP_STATE_DIR: join(shared, 'state'), HOME: shared };
+      const env = { ...process.env, CRONWRAP_STATE_DIR: join(shared, 'state'), CRONWRAP_CONFIG: '/dev/null', HOME: shared };
       const argv = [...asNobody, BIN, '--name', 'perm', '--log', join(shared, 'locked', 'sub', 'job.log'), '--', 'sh', '-c', 'echo kept; exit 6'];
       const run = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'buffer' });
       expect(run.status).toBe(6);

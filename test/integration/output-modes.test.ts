@@ -62,7 +62,7 @@ describe('on a terminal', () => {
     const box = sandbox();
     // script(1) gives cronwrap a real pseudo-terminal as stdout.
     const command = `${BIN} --name tty -- sh -c 'echo on-a-tty; exit 5'`;
-    const run = spawnSync('script', ['-qec', command, '/dev/null'], { env: { ...process.env, ...box.env }, encoding: 'utf8' });
+    const run = spawnSync('script', ['-qec', command, '/dev/null'], { env: { ...box.env }, encoding: 'utf8' });
     expect(run.status).toBe(5);
     const transcript = run.stdout;
     expect(transcript).toMatch(/out\| on-a-tty\r?\n/);
@@ -117,7 +117,7 @@ describe('filter mode', () => {
   it('stops when stdout goes away, like ts(1) under `| head`, with status 141 (128 + SIGPIPE)', () => {
     const box = sandbox();
     const run = spawnSync('sh', ['-c', `(yes | ${BIN}; echo "status=$?" >&2) | head -n 3`], {
-      env: { ...process.env, ...box.env },
+      env: { ...box.env },
       encoding: 'utf8',
       timeout: 20_000,
     });

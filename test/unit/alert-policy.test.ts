@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { decide, type AlertState, type PolicyOptions } from '../../src/notify/policy.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
-import { redactUrl } from '../../src/notify/http-post.js';
-import { expandKey } from '../../src/notify/channels.js';
+import { redactUrl } from '../../src/util/format.js';
+import { expandKey } from '../../src/observers/alert-channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 const options: PolicyOptions = { alertAfter: 1, remindMs: undefined, notifySuccess: false };

@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configKey, OPTIONS } from '../../src/cli/options.js';
+import { configKey, OPTIONS } from '../../src/config/options.js';
 import { closestKey, loadConfig } from '../../src/config/config-file.js';
 import { resolveSettings } from '../../src/config/resolve.js';
 import { tempDir } from '../helpers/cronwrap.js';
@@ -73,18 +73,18 @@ describe('loadConfig', () => {
 describe('resolveSettings', () => {
   it('flag > environment > job section > top level > built-in, with the origin of each', () => {
     const path = configFile('timeout = "1m"\nretries = 1\njitter = "5s"\n[jobs.backup]\ntimeout = "2h"\nretries = 3\n');
-    const { settings, origins } = resolveSettings({ retries: '7', config: path }, { CRONWRAP_TIMEOUT: '30s' }, () => 'backup');
+    const { settings, origins } = resolveSettings({ retries: '7', config: path }, { CRONWRAP_TIMEOUT: '30s' }, 'backup');
     expect(settings).toMatchObject({ retries: 7, timeoutMs: 30_000, jitterMs: 5000, lockWaitMs: 0 });
     expect(origins).toMatchObject({ retries: 'flag --retries', timeoutMs: 'env CRONWRAP_TIMEOUT', jitterMs: expect.stringMatching(/:3$/), lockWaitMs: 'default' });
-    const noEnv = resolveSettings({ config: path }, {}, () => 'backup');
+    const noEnv = resolveSettings({ config: path }, {}, 'backup');
     expect(noEnv.settings).toMatchObject({ timeoutMs: 7_200_000, retries: 3 });
-    const otherJob = resolveSettings({ config: path }, {}, () => 'other');
+    const otherJob = resolveSettings({ config: path }, {}, 'other');
     expect(otherJob.settings).toMatchObject({ timeoutMs: 60_000, retries: 1 });
   });
 
   it('a broken entry is reported and skipped; the rest of the file still applies', () => {
     const path = configFile('timeout = "1m"\nretries = "many"\n');
-    const { settings, configErrors } = resolveSettings({ config: path }, {}, () => undefined);
+    const { settings, configErrors } = resolveSettings({ config: path }, {}, undefined);
     expect(settings).toMatchObject({ timeoutMs: 60_000, retries: 0 });
     expect(configErrors).toEqual([expect.stringMatching(/retries must be a whole number/)]);
   });

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { describeOutcome, exitCodeOf, spawnFailure, type Outcome } from '../../src/run/outcome.js';
-import { formatDuration, parseDuration } from '../../src/cli/duration.js';
-import { TailLines } from '../../src/output/tail-lines.js';
-import { defaultJobName, defaultLogPath, stateDirectory } from '../../src/state/paths.js';
+import { parseDuration } from '../../src/config/value-types.js';
+import { TailLines } from '../../src/output/excerpt.js';
+import { defaultLogPath, stateDirectory } from '../../src/state/paths.js';
+import { formatDuration } from '../../src/util/format.js';
+import { defaultJobName } from '../../src/util/job-name.js';
 
 describe('exit status', () => {
   it.each<[Outcome, number, RegExp]>([

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseArgs } from '../../src/cli/parse-args.js';
-import { UsageError } from '../../src/cli/usage-error.js';
-
-const run = (argv: string[], env: NodeJS.ProcessEnv = {}, stdinIsTTY = false) => parseArgs(argv, env, stdinIsTTY);
+import { UsageError } from '../../src/errors.js';
+import { invocationOf as run } from '../helpers/invocation.js';
 
 describe('parseArgs', () => {
   it('takes the command after -- verbatim, including its own options', () => {

@@ -27,8 +27,13 @@ export function writeAll(fd: number, data: Uint8Array): void {
   }
 }
 
-/** The error code of a failed system call, for messages (`EACCES`), or the message itself. */
-export function errorCode(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  return e?.code ?? e?.message ?? String(error);
+/** Where cronwrap's stdout and stderr go: a descriptor for the real process, a buffer in tests. */
+export interface Writer {
+  /** Writes all of `data` or throws (EPIPE, ENOSPC). */
+  write(data: Uint8Array): void;
+}
+
+/** A Writer on a file descriptor. */
+export function fdWriter(fd: number): Writer {
+  return { write: (data) => writeAll(fd, data) };
 }

@@ -1,3 +1,32 @@
+/** A record as text for an alert or report, cut to `maxBytes` (before decoding: a 1 MB line is never decoded whole). */
+function clip(record: Buffer, maxBytes: number): string {
+  return record.length > maxBytes ? `${record.subarray(0, maxBytes).toString('utf8')} [cut]` : record.toString('utf8');
+}
+
+/** Keeps the first `count` records that went by, for alerts that show both ends. */
+export class HeadLines {
+  private readonly kept: string[] = [];
+
+  constructor(
+    private readonly count = 20,
+    private readonly maxRecordBytes = 2048,
+  ) {}
+
+  /** Takes note of a batch of whole records (each ends with a newline); free once full. */
+  add(records: Buffer): void {
+    let start = 0;
+    while (this.kept.length < this.count && start < records.length) {
+      const end = records.indexOf(0x0a, start);
+      this.kept.push(clip(records.subarray(start, end), this.maxRecordBytes));
+      start = end + 1;
+    }
+  }
+
+  lines(): string[] {
+    return [...this.kept];
+  }
+}
+
 /**
  * Keeps the last `count` records that went by, for the failure report. Only the end of each batch is
  * copied, and records are cut to `maxRecordBytes`, so memory stays small whatever the output.
@@ -31,10 +60,12 @@ export class TailLines {
 
   /** The last records, oldest first, each cut to the size limit. */
   lines(): string[] {
-    const text = Buffer.concat(this.pieces).toString('utf8');
-    const all = text.split('\n');
-    all.pop();
-    return all.slice(-this.count).map((line) => (line.length > this.maxRecordBytes ? `${line.slice(0, this.maxRecordBytes)} [cut]` : line));
+    const all = Buffer.concat(this.pieces);
+    const lines: string[] = [];
+    for (let start = 0, end = all.indexOf(0x0a); end !== -1; start = end + 1, end = all.indexOf(0x0a, start)) {
+      lines.push(clip(all.subarray(start, end), this.maxRecordBytes));
+    }
+    return lines.slice(-this.count);
   }
 }
 

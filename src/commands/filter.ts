@@ -1,13 +1,15 @@
 import { readSync } from 'node:fs';
-import type { Settings } from '../cli/options.js';
-import type { Io } from '../io.js';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
 import { createStamper } from '../annotate/timestamp.js';
+import type { Settings } from '../config/options.js';
+import { errorCode } from '../errors.js';
+import type { Io } from '../io.js';
 import { ConsoleOutput, warn } from '../output/console.js';
-import { errorCode, retryWhileBusy } from '../output/fd-writer.js';
 import { openRunLog } from '../output/log-file.js';
-import { newRunId } from './run-id.js';
+import { headerRecord } from '../report/footer.js';
+import { retryWhileBusy } from '../util/fd.js';
+import { newRunId } from '../util/run-id.js';
 
 /** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
 const EXIT_BROKEN_PIPE = 141;
@@ -26,8 +28,8 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
   const startWall = io.now();
   const startMono = io.mono();
   const run = newRunId();
-  const console = settings.quiet ? undefined : new ConsoleOutput(1);
-  const log = settings.log === undefined ? undefined : openRunLog(settings.log, console);
+  const console = settings.quiet ? undefined : new ConsoleOutput(io.stdout);
+  const log = settings.log === undefined ? undefined : openRunLog(settings.log, console, io.stderr);
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run, host: io.host }) : textFormat,
@@ -35,7 +37,7 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
     log,
     console,
   });
-  recorder.meta('start', { job, run, host: io.host, user: io.user, pid: process.pid, command: ['(stdin)'], start: new Date(startWall).toISOString() });
+  recorder.meta('start', headerRecord({ job, run, host: io.host, user: io.user, pid: process.pid, command: ['(stdin)'], startMs: startWall }));
 
   const buffer = Buffer.allocUnsafe(READ_SIZE);
   let exitCode = 0;
@@ -46,7 +48,7 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
       bytes = readChunk(0, buffer);
     } catch (error) {
       readError = errorCode(error);
-      warn(`cannot read stdin: ${readError}`);
+      warn(io.stderr, `cannot read stdin: ${readError}`);
       exitCode = 1;
       break;
     }

@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { jsonFormat, textFormat } from '../annotate/record-format.js';
+import { RunRecorder } from '../annotate/run-recorder.js';
+import { createStamper } from '../annotate/timestamp.js';
+import type { Settings } from '../config/options.js';
+import type { Io } from '../io.js';
+import { observersFor, type ObserverParts } from '../observers/index.js';
+import { ConsoleOutput } from '../output/console.js';
+import { openRunLog } from '../output/log-file.js';
+import { Interruptions } from '../run/interruptions.js';
+import type { Observer } from '../run/events.js';
+import { GuardedObservers } from '../run/observers.js';
+import { runJob } from '../run/wrap.js';
+import { defaultLogPath, stateDirectory } from '../state/paths.js';
+import { newRunId } from '../util/run-id.js';
+
+/**
+ * Wrap mode: sets up the run's log, output and observers, runs the command, returns cronwrap's exit status.
+ * `makeObservers` is the list of reactions (tests swap one for a failing one).
+ */
+export async function runWrapped(
+  settings: Settings,
+  job: string,
+  command: readonly [string, ...string[]],
+  io: Io,
+  configErrors: readonly string[],
+  makeObservers: (parts: ObserverParts) => Observer[] = observersFor,
+): Promise<number> {
+  const header = { job, run: newRunId(), host: io.host, user: io.user, pid: process.pid, command, startMs: io.now() };
+  const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
+  const logPath = resolve(settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid));
+  const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
+  const console = showLive ? new ConsoleOutput(io.stdout) : undefined;
+  const log = openRunLog(logPath, console, io.stderr);
+  const recorder = new RunRecorder({
+    io,
+    format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }) : textFormat,
+    stamper: createStamper(settings.timestamp, io.mono()),
+    log,
+    console,
+  });
+  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors }), io.stderr);
+  const interruptions = new Interruptions();
+  try {
+    return await runJob({ settings, job, command, io, stateDir, interruptions, observers }, recorder, header);
+  } finally {
+    interruptions.dispose();
+  }
+}

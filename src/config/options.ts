@@ -1,0 +1,184 @@
+import { parseTimestampStyle, type TimestampStyle } from '../annotate/timestamp.js';
+import { parseJobName } from '../util/job-name.js';
+import {
+  address,
+  addresses,
+  checkedText,
+  count,
+  duration,
+  flag,
+  httpUrl,
+  httpUrls,
+  oneOf,
+  optionalDuration,
+  redisUrl,
+  smtpUrl,
+  text,
+  type ValueType,
+} from './value-types.js';
+
+/** Everything a run can be told, after flags and environment are read. */
+export interface Settings {
+  config: string;
+  name: string | undefined;
+  shell: string | undefined;
+  log: string | undefined;
+  logDir: string | undefined;
+  stateDir: string | undefined;
+  timestamp: TimestampStyle;
+  json: boolean;
+  drainMs: number;
+  killAfterMs: number;
+  quiet: boolean;
+  tee: boolean;
+  timeoutMs: number | undefined;
+  keepLeftovers: boolean;
+  lock: boolean;
+  lockWaitMs: number;
+  lockBusyExit: number;
+  jitterMs: number;
+  retries: number;
+  retryDelayMs: number;
+  lineBuffered: boolean;
+  pty: boolean;
+  historyLimit: number;
+  mailTo: string[] | undefined;
+  mailFrom: string | undefined;
+  smtpUrl: string | undefined;
+  smtpPassword: string | undefined;
+  smtpPasswordFile: string | undefined;
+  sendmail: string | undefined;
+  pagerdutyRoutingKey: string | undefined;
+  pagerdutyRoutingKeyFile: string | undefined;
+  pagerdutyUrl: string;
+  pagerdutyDedupKey: string;
+  pagerdutySeverity: PagerDutySeverity;
+  webhooks: string[];
+  webhookFormat: 'json' | 'slack';
+  ping: string | undefined;
+  alertAfter: number;
+  remindMs: number | undefined;
+  notifySuccess: boolean;
+  lockRedisUrl: string | undefined;
+  lockRedisPassword: string | undefined;
+  lockRedisPasswordFile: string | undefined;
+  lockRedisFallback: 'skip' | 'run';
+  lockRedisTtlMs: number;
+  metricsDir: string | undefined;
+  metricsPush: string | undefined;
+}
+
+const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
+export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
+
+/** One option, declared once: commander, the `CRONWRAP_*` twin, the config key and `--help` all come from its row. */
+export interface OptionSpec<K extends keyof Settings> {
+  key: K;
+  /** Commander's flags; a value placeholder (`<file>`) makes it take a value. None: environment only (secrets). */
+  flags?: string;
+  /** The flag may be given several times; its values are joined with spaces before parsing. */
+  repeatable?: boolean;
+  /** Never shown, logged or accepted as a flag; in a config file only if others cannot read it. */
+  secret?: boolean;
+  /** Not a config file key (it names or selects what runs). */
+  cliOnly?: boolean;
+  /** The environment twin, read when the flag is not given. */
+  env?: string;
+  help: string;
+  /** Reads a value from a flag, the environment or the config file. */
+  type: ValueType<Settings[K]>;
+  defaultValue: Settings[K];
+}
+
+/** The table: a row for every setting, each row's parser and default typed by its key. */
+type OptionTable = { readonly [K in keyof Settings]: OptionSpec<K> };
+
+/** Any row of the table. */
+export type AnyOption = OptionTable[keyof Settings];
+
+const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
+
+const TABLE: OptionTable = {
+  config: { key: 'config', cliOnly: true, flags: '--config <file>', env: 'CRONWRAP_CONFIG', help: 'config file (default /etc/cronwrap/cronwrap.toml; a missing default file is fine)', type: text, defaultValue: DEFAULT_CONFIG },
+  name: { key: 'name', cliOnly: true, flags: '-n, --name <job>', help: 'job name for the log, history and reports (default: the command\'s base name), e.g. --name mysql-backup', type: checkedText(parseJobName), defaultValue: undefined },
+  shell: { key: 'shell', cliOnly: true, flags: '-c, --shell <string>', help: 'run STRING with /bin/sh -c instead of a command, e.g. -c \'pg_dump db | gzip > db.gz\'', type: text, defaultValue: undefined },
+  log: { key: 'log', flags: '-l, --log <file>', help: 'append annotated output to FILE (default: <log-dir>/<job>.log)', type: text, defaultValue: undefined },
+  logDir: { key: 'logDir', flags: '--log-dir <dir>', env: 'CRONWRAP_LOG_DIR', help: 'directory of default logs (default: /var/log/cronwrap as root, else <state-dir>/logs)', type: text, defaultValue: undefined },
+  stateDir: { key: 'stateDir', flags: '--state-dir <dir>', env: 'CRONWRAP_STATE_DIR', help: 'where run history is kept (default: /var/lib/cronwrap as root, else $XDG_STATE_HOME/cronwrap)', type: text, defaultValue: undefined },
+  timestamp: { key: 'timestamp', flags: '-t, --timestamp <style>', env: 'CRONWRAP_TIMESTAMP', help: 'default iso (local, ms, offset), utc, date (like date(1)), epoch, elapsed (like ts -s), delta (like ts -i), or a dayjs pattern such as \'YYYY-MM-DD HH:mm:ss\'', type: checkedText(parseTimestampStyle), defaultValue: 'iso' },
+  json: { key: 'json', flags: '--json', env: 'CRONWRAP_JSON', help: 'write JSON lines {"ts","stream","line","job","run","host"} instead of text', type: flag, defaultValue: false },
+  drainMs: { key: 'drainMs', flags: '--drain <duration>', env: 'CRONWRAP_DRAIN', help: 'after the command exits, how long to wait for output from processes it left behind (default 5s)', type: duration, defaultValue: 5000 },
+  killAfterMs: { key: 'killAfterMs', flags: '--kill-after <duration>', env: 'CRONWRAP_KILL_AFTER', help: 'after forwarding SIGTERM/SIGINT/SIGHUP, send SIGKILL if the command is still running (default 10s)', type: duration, defaultValue: 10_000 },
+  quiet: { key: 'quiet', flags: '-q, --quiet', env: 'CRONWRAP_QUIET', help: 'never print the output or the failure report (the log still gets everything)', type: flag, defaultValue: false },
+  tee: { key: 'tee', flags: '--tee', env: 'CRONWRAP_TEE', help: 'always print the annotated lines on stdout, even when it is not a terminal', type: flag, defaultValue: false },
+  timeoutMs: { key: 'timeoutMs', flags: '--timeout <duration>', env: 'CRONWRAP_TIMEOUT', help: 'stop the whole process group after DURATION (SIGTERM, SIGCONT, then SIGKILL after --kill-after) and exit 124, e.g. --timeout 2h', type: optionalDuration, defaultValue: undefined },
+  keepLeftovers: { key: 'keepLeftovers', flags: '--keep-leftovers', env: 'CRONWRAP_KEEP_LEFTOVERS', help: 'leave running the processes the command left in its process group (default: end them, as systemd does)', type: flag, defaultValue: false },
+  lock: { key: 'lock', flags: '--lock', env: 'CRONWRAP_LOCK', help: 'run at most one instance of the job on this host; a run that finds it busy is skipped', type: flag, defaultValue: false },
+  lockWaitMs: { key: 'lockWaitMs', flags: '--lock-wait <duration>', env: 'CRONWRAP_LOCK_WAIT', help: 'with --lock, wait up to DURATION for the running instance to finish (default: do not wait)', type: duration, defaultValue: 0 },
+  lockBusyExit: { key: 'lockBusyExit', flags: '--lock-busy-exit <n>', env: 'CRONWRAP_LOCK_BUSY_EXIT', help: 'exit status of a run skipped because the lock was busy (default 0)', type: count(0, 255), defaultValue: 0 },
+  jitterMs: { key: 'jitterMs', flags: '--jitter <duration>', env: 'CRONWRAP_JITTER', help: 'wait up to DURATION before starting; the delay is fixed per host and job, so a fleet spreads out but each run starts on time', type: duration, defaultValue: 0 },
+  retries: { key: 'retries', flags: '--retries <n>', env: 'CRONWRAP_RETRIES', help: 'run a failed command again up to N times (not when it was not found, timed out or stopped by a signal to cronwrap)', type: count(0, 100), defaultValue: 0 },
+  retryDelayMs: { key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', type: duration, defaultValue: 10_000 },
+  lineBuffered: { key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', type: flag, defaultValue: false },
+  pty: { key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', type: flag, defaultValue: false },
+  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'mail failures to these addresses (default: cron\'s MAILTO); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
+  mailFrom: { key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
+  smtpUrl: { key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
+  smtpPassword: { key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
+  smtpPasswordFile: { key: 'smtpPasswordFile', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', type: text, defaultValue: undefined },
+  sendmail: { key: 'sendmail', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', type: text, defaultValue: undefined },
+  pagerdutyRoutingKey: { key: 'pagerdutyRoutingKey', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', type: text, defaultValue: undefined },
+  pagerdutyRoutingKeyFile: { key: 'pagerdutyRoutingKeyFile', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', type: text, defaultValue: undefined },
+  pagerdutyUrl: { key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
+  pagerdutyDedupKey: { key: 'pagerdutyDedupKey', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
+  pagerdutySeverity: { key: 'pagerdutySeverity', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
+  webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list)', type: httpUrls, defaultValue: [] },
+  webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
+  ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure', type: httpUrl, defaultValue: undefined },
+  alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', type: count(1, 10_000), defaultValue: 1 },
+  remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: once)', type: optionalDuration, defaultValue: undefined },
+  notifySuccess: { key: 'notifySuccess', flags: '--notify-success', env: 'CRONWRAP_NOTIFY_SUCCESS', help: 'also send a notice when a run succeeds', type: flag, defaultValue: false },
+  lockRedisUrl: { key: 'lockRedisUrl', flags: '--lock-redis <url>', env: 'CRONWRAP_LOCK_REDIS_URL', help: 'a lock across hosts in Redis: at most one run of the job at a time in the whole fleet (redis:// or rediss://)', type: redisUrl, defaultValue: undefined },
+  lockRedisPassword: { key: 'lockRedisPassword', env: 'CRONWRAP_LOCK_REDIS_PASSWORD', secret: true, help: 'Redis password for --lock-redis', type: text, defaultValue: undefined },
+  lockRedisPasswordFile: { key: 'lockRedisPasswordFile', env: 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE', help: 'file holding the Redis password', type: text, defaultValue: undefined },
+  lockRedisFallback: { key: 'lockRedisFallback', flags: '--lock-redis-fallback <skip|run>', env: 'CRONWRAP_LOCK_REDIS_FALLBACK', help: 'when Redis cannot be reached: skip the run (default) or run without the fleet lock', type: oneOf(['skip', 'run'] as const), defaultValue: 'skip' },
+  lockRedisTtlMs: { key: 'lockRedisTtlMs', flags: '--lock-redis-ttl <duration>', env: 'CRONWRAP_LOCK_REDIS_TTL', help: 'how long the fleet lock outlives a host that stopped renewing it (default 30s)', type: duration, defaultValue: 30_000 },
+  metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
+  metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL', type: httpUrl, defaultValue: undefined },
+  historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
+};
+
+/** The rows in the order `--help` and `config show` list them. */
+export const OPTIONS: readonly AnyOption[] = Object.values(TABLE);
+
+/** The settings that say where alerts go: `test-alert` and `flush` take these (and --name, --state-dir). */
+export const ALERT_KEYS: readonly (keyof Settings)[] = [
+  'mailTo',
+  'mailFrom',
+  'smtpUrl',
+  'smtpPassword',
+  'smtpPasswordFile',
+  'sendmail',
+  'pagerdutyRoutingKey',
+  'pagerdutyRoutingKeyFile',
+  'pagerdutyUrl',
+  'pagerdutyDedupKey',
+  'pagerdutySeverity',
+  'webhooks',
+  'webhookFormat',
+];
+
+/** The row's config file key: its environment twin without `CRONWRAP_`, or its flag, in snake_case. */
+export function configKey(spec: AnyOption): string | undefined {
+  if (spec.cliOnly) return undefined;
+  if (spec.env) return spec.env.replace(/^CRONWRAP_/, '').toLowerCase();
+  return /--([\w-]+)/.exec(spec.flags ?? '')?.[1]?.replace(/-/g, '_');
+}
+
+/** The environment variables that hold cronwrap's own secrets: none of the job's business. */
+export const SECRET_VARIABLES: readonly string[] = OPTIONS.flatMap((spec) => (spec.secret && spec.env ? [spec.env] : []));
+
+/** A record by setting built from parts, checked to hold every key (the table has a row for each). */
+export function isComplete<T extends Record<keyof Settings, unknown>>(partial: Partial<T>): partial is T {
+  return OPTIONS.every((spec) => spec.key in partial);
+}

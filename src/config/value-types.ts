@@ -1,0 +1,107 @@
+import { UsageError } from '../errors.js';
+
+/** What a value looks like in the config file. */
+export type ValueKind = 'text' | 'flag' | 'count' | 'duration' | 'list';
+
+/** How an option's value is read from a flag, a variable or the config file; errors name `label`. */
+export interface ValueType<T> {
+  kind: ValueKind;
+  parse(label: string, value: string): T;
+}
+
+function valueType<T>(kind: ValueKind, parse: (label: string, value: string) => T): ValueType<T> {
+  return { kind, parse };
+}
+
+export const text = valueType('text', (_label, value) => value);
+
+/** Text that must be given in a form of its own (a job name, a timestamp style). */
+export const checkedText = <T>(parse: (label: string, value: string) => T): ValueType<T> => valueType('text', parse);
+
+export const flag = valueType('flag', (label, value): boolean => {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off|)$/i.test(value)) return false;
+  throw new UsageError(`${label}: '${value}' is not a yes/no value; use 1 or 0`);
+});
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses `500ms`, `90s`, `5m`, `2h`, `1d` or a bare number of seconds into milliseconds. */
+export function parseDuration(option: string, value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
+  if (!match) {
+    throw new UsageError(`${option}: '${value}' is not a duration; use a number with a unit, like 500ms, 90s, 5m or 2h`);
+  }
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+}
+
+export const duration = valueType('duration', parseDuration);
+
+/** A duration where 0 means "none". */
+export const optionalDuration = valueType('duration', (label, value): number | undefined => parseDuration(label, value) || undefined);
+
+/** A whole number from `min` to `max`. */
+export function count(min: number, max: number): ValueType<number> {
+  return valueType('count', (label, value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || n < min || n > max) {
+      throw new UsageError(`${label}: '${value}' is not a whole number from ${min} to ${max}`);
+    }
+    return n;
+  });
+}
+
+/** One of a fixed set of words. */
+export function oneOf<T extends string>(choices: readonly T[]): ValueType<T> {
+  return valueType('text', (label, value) => {
+    const choice = choices.find((c) => c === value);
+    if (choice === undefined) throw new UsageError(`${label}: '${value}' is not one of ${choices.join(', ')}`);
+    return choice;
+  });
+}
+
+/** A URL with one of `protocols` (`wording` names them); `example` shows the form, `passwordFix` where a password goes instead. */
+function urlOf(label: string, value: string, protocols: readonly string[], wording: string, example: string, passwordFix?: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${label}: '${value}' is not a URL; give one like ${example}`);
+  }
+  if (!protocols.includes(url.protocol)) throw new UsageError(`${label}: use ${wording}, e.g. ${example}`);
+  if (passwordFix && url.password) throw new UsageError(`${label}: do not put the password in the URL; use ${passwordFix}`);
+  return value;
+}
+
+const parseHttpUrl = (label: string, value: string) => urlOf(label, value, ['http:', 'https:'], 'an http:// or https:// URL', 'https://hc.example.com/ping/<uuid>');
+
+export const httpUrl = valueType('text', parseHttpUrl);
+
+/** A space-separated list of http(s) URLs. */
+export const httpUrls = valueType('list', (label, value): string[] => value.split(/\s+/).filter(Boolean).map((url) => parseHttpUrl(label, url)));
+
+/** `smtp://user@host:port` or `smtps://user@host:port`; the password never goes in it. */
+export const smtpUrl = valueType('text', (label, value) =>
+  urlOf(label, value, ['smtp:', 'smtps:'], 'smtp:// or smtps://', 'smtps://alerts@smtp.example.com:465', 'CRONWRAP_SMTP_PASSWORD or CRONWRAP_SMTP_PASSWORD_FILE'),
+);
+
+/** `redis://host:port` or `rediss://host:port` (TLS); the password never goes in it. */
+export const redisUrl = valueType('text', (label, value) =>
+  urlOf(label, value, ['redis:', 'rediss:'], 'redis:// or rediss:// (TLS)', 'rediss://redis.example.com:6380', 'CRONWRAP_LOCK_REDIS_PASSWORD or CRONWRAP_LOCK_REDIS_PASSWORD_FILE'),
+);
+
+const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+
+function parseAddresses(label: string, value: string): string[] {
+  const list = value.split(/[\s,]+/).filter(Boolean);
+  for (const address of list) {
+    if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com`);
+  }
+  return list;
+}
+
+/** Mail recipients, separated by commas or spaces. */
+export const addresses = valueType('list', parseAddresses);
+
+/** One mail address. */
+export const address = valueType('text', (label, value) => parseAddresses(label, value)[0] ?? '');

@@ -1,0 +1,132 @@
+import { sleep } from '../util/sleep.js';
+
+/** One HTTP request (PagerDuty, webhook, ping, Pushgateway) is given up after this long (contract). */
+export const HTTP_TIMEOUT_MS = 10_000;
+
+/** How one delivery went: what a person reads in the footer, history and `test-alert`. */
+export interface Delivery {
+  ok: boolean;
+  attempts: number;
+  /** The error in plain words when not ok (never holding a secret). */
+  error?: string;
+  /** True when trying again later could help (network, 408, 429, 5xx); false for other 4xx. */
+  retryable: boolean;
+  /** The run's time for notifications ran out before this delivery could finish. */
+  outOfTime?: boolean;
+}
+
+export interface SendOptions {
+  /** Monotonic time (ms) by which all attempts must be over. */
+  deadline: number;
+  headers?: Record<string, string>;
+  /** Pause before the second attempt; doubles after each. */
+  backoffMs?: number;
+  maxAttempts?: number;
+  /** POST unless told otherwise (the Pushgateway replaces a group with PUT). */
+  method?: 'POST' | 'PUT';
+  /** How to name the target in messages: never the full URL, which may hold a token. */
+  label: string;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** Enough of an answer to read an error; a huge answer is never held. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+async function readAnswer(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+    if (size >= MAX_ANSWER_BYTES) {
+      await reader.cancel();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number): Promise<Answer> {
+  // AbortSignal.timeout bounds the whole exchange: connecting, the answer's headers and its body.
+  const response = await fetch(url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, body: await readAnswer(response) };
+}
+
+const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  ETIMEDOUT: 'connection timed out',
+  EHOSTUNREACH: 'host unreachable',
+  UND_ERR_SOCKET: 'connection closed by the server',
+  CERT_HAS_EXPIRED: 'TLS certificate expired',
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'TLS certificate not trusted (self-signed)',
+  SELF_SIGNED_CERT_IN_CHAIN: 'TLS certificate not trusted (self-signed in chain)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'TLS certificate not trusted',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
+};
+
+/** fetch wraps the system error in `cause`; a timeout is a TimeoutError. */
+function networkError(error: unknown, timeoutMs: number): string {
+  const e = error as (Error & { code?: string; cause?: Error & { code?: string } }) | undefined;
+  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  if (e?.cause?.message === 'bad port') return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
+  const code = e?.cause?.code ?? e?.code;
+  return (code && NETWORK_WORDS[code]) ?? e?.cause?.message ?? e?.message ?? String(error);
+}
+
+/**
+ * Sends `body`, retrying with backoff on network errors, 408, 429 and 5xx (never on other 4xx), each
+ * request bounded by HTTP_TIMEOUT_MS and all of them by `deadline`. `accept` decides whether an answer is
+ * a success (default: 2xx). Never throws.
+ */
+export async function sendWithRetry(
+  url: string,
+  body: string,
+  options: SendOptions,
+  now: () => number,
+  accept: (answer: Answer) => boolean = (a) => a.status >= 200 && a.status < 300,
+): Promise<Delivery> {
+  let target: URL;
+  try {
+    target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    return { ok: false, attempts: 0, error: `${options.label}: not an http(s) URL`, retryable: false };
+  }
+  let backoff = options.backoffMs ?? 1000;
+  let last = 'no time left';
+  let attempt = 0;
+  let outOfTime = false;
+  const maxAttempts = options.maxAttempts ?? 4;
+  while (attempt < maxAttempts) {
+    const left = options.deadline - now();
+    if ((outOfTime = left <= 0)) break;
+    attempt++;
+    const timeoutMs = Math.ceil(Math.min(HTTP_TIMEOUT_MS, left));
+    try {
+      const answer = await sendOnce(target, body, options, timeoutMs);
+      if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
+      last = `HTTP ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+      if (!RETRYABLE_STATUS(answer.status)) return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: false };
+    } catch (error) {
+      last = networkError(error, timeoutMs);
+    }
+    if (attempt === maxAttempts) break;
+    if ((outOfTime = options.deadline - now() <= backoff)) break;
+    await sleep(backoff);
+    backoff *= 2;
+  }
+  return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: true, ...(outOfTime ? { outOfTime } : {}) };
+}

@@ -1,0 +1,52 @@
+import type { Settings } from '../config/options.js';
+import type { Io } from '../io.js';
+import { hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
+import type { AlertsDone } from '../notify/index.js';
+import { loadRemote } from '../remote/load.js';
+import { noticeFacts } from '../report/notice-facts.js';
+import type { Observer } from '../run/events.js';
+import type { NotificationRecord } from '../state/history.js';
+import { resolveChannels } from './alert-channels.js';
+
+/** Every alert and the closing ping, as history records. */
+function notificationRecords(done: AlertsDone, failed: boolean): NotificationRecord[] {
+  const { ping } = done;
+  return [
+    ...done.results.map((r) => ({ channel: r.channel, kind: r.kind, ok: r.ok, attempts: r.attempts, error: r.error ?? null, kept: r.kept, resent: r.resent })),
+    ...(ping ? [{ channel: 'ping', kind: failed ? 'fail' : 'success', ok: ping.ok, attempts: ping.attempts, error: ping.error ?? null, kept: false, resent: false }] : []),
+  ];
+}
+
+/**
+ * Alerts by policy (re-sending kept ones first) and health-check pings: the start ping once the job may
+ * run, alongside it; the closing ping and alerts after it, within the 60 s budget. None when no channel
+ * and no ping is configured, so such runs never load the network code.
+ */
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: string): Observer | undefined {
+  const channels = resolveChannels(settings, io.env, io.host, job);
+  const alerting = hasAlertChannels(channels);
+  if (!alerting && !channels.ping) return undefined;
+  let ping: { runId: string; started: Promise<unknown> } | undefined;
+  return {
+    stage: 'alerts',
+    on(event) {
+      if (event.type !== 'ready' || !channels.ping) return;
+      const remote = loadRemote();
+      const runId = remote.newPingRunId();
+      ping = { runId, started: remote.pingStart(channels.ping, runId) };
+    },
+    async end({ summary }) {
+      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), failed: summary.failed };
+      const done = await loadRemote().finishRun(request, ping?.runId);
+      await ping?.started;
+      const late = done.results.some((r) => r.outOfTime);
+      return {
+        stage: 'alerts',
+        alerting,
+        notifications: notificationRecords(done, summary.failed),
+        ...(done.undelivered ? { undelivered: done.undelivered } : {}),
+        ...(late ? { problem: `alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run` } : {}),
+      };
+    },
+  };
+}

@@ -1,0 +1,34 @@
+import type { RunRecorder } from '../annotate/run-recorder.js';
+import type { Settings } from '../config/options.js';
+import type { Io } from '../io.js';
+import type { LogFile } from '../output/log-file.js';
+import type { Observer } from '../run/events.js';
+import { alertsObserver } from './alerts.js';
+import { historyObserver } from './history.js';
+import { logRecordsObserver } from './log-records.js';
+import { metricsObserver } from './metrics.js';
+import { reportObserver } from './report.js';
+
+export interface ObserverParts {
+  settings: Settings;
+  io: Io;
+  stateDir: string;
+  job: string;
+  recorder: RunRecorder;
+  log: LogFile;
+  configErrors: readonly string[];
+}
+
+/**
+ * Everything that reacts to a wrapped run, in the order they end: alerts and metrics first, so that the
+ * history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
+ */
+export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors }: ObserverParts): Observer[] {
+  return [
+    alertsObserver(settings, io, stateDir, job),
+    metricsObserver(settings, io, stateDir, job),
+    historyObserver(stateDir, settings.historyLimit),
+    logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
+    settings.quiet ? undefined : reportObserver(io),
+  ].filter((observer) => observer !== undefined);
+}

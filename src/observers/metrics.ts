@@ -1,0 +1,45 @@
+import type { Settings } from '../config/options.js';
+import { errorCode } from '../errors.js';
+import { readJobMetrics, renderMetrics, saveJobMetrics, type JobMetrics } from '../fleet/metrics.js';
+import type { Io } from '../io.js';
+import { HTTP_TIMEOUT_MS } from '../net/http.js';
+import { loadRemote } from '../remote/load.js';
+import { metricsAfterRun, metricsWhileRunning } from '../report/metrics.js';
+import type { Observer } from '../run/events.js';
+import { monotonicMs } from '../util/monotonic.js';
+
+/**
+ * `--metrics-dir` / `--metrics-push`: marks the job running (cronwrap_running 1) as it starts, and
+ * updates every figure when it ends. A run skipped for a lock leaves the metrics as they were.
+ */
+export function metricsObserver(settings: Settings, io: Io, stateDir: string, job: string): Observer | undefined {
+  const { metricsDir, metricsPush } = settings;
+  if (!metricsDir && !metricsPush) return undefined;
+  /** Writes (and pushes) the metrics; resolves to what went wrong. */
+  const save = async (metrics: JobMetrics): Promise<string[]> => {
+    const problems: string[] = [];
+    try {
+      saveJobMetrics(stateDir, metricsDir, job, metrics);
+    } catch (error) {
+      problems.push(`cannot write metrics: ${errorCode(error)}`);
+    }
+    if (!metricsPush) return problems;
+    const pushed = await loadRemote().pushMetrics(metricsPush, job, io.host, renderMetrics(job, metrics), monotonicMs() + 2 * HTTP_TIMEOUT_MS, monotonicMs);
+    return pushed.ok ? problems : [...problems, `cannot push metrics: ${pushed.error ?? 'failed'}`];
+  };
+  let started: { before: JobMetrics; at: number; saved: Promise<string[]> } | undefined;
+  return {
+    stage: 'metrics',
+    on(event) {
+      if (event.type !== 'ready') return;
+      const before = readJobMetrics(stateDir, job);
+      const at = io.now() / 1000;
+      started = { before, at, saved: save(metricsWhileRunning(before, at)) };
+    },
+    async end({ summary }) {
+      if (!started) return undefined;
+      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary)))];
+      return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { print, warn } from '../output/console.js';
+import { failureLine, failureReport } from '../report/failure-report.js';
+import type { Observer } from '../run/events.js';
+import type { Io } from '../io.js';
+
+/**
+ * What a person reading cron's mail gets on stdout: an alert no channel could take, and, when no alert
+ * channel is configured, the failure report (at a terminal, one line: the output was on the screen).
+ */
+export function reportObserver(io: Io): Observer {
+  const printOrWarn = (text: string) => print(io.stdout, text) || warn(io.stderr, 'a report could not be printed on stdout');
+  return {
+    stage: 'report',
+    end({ summary, results }) {
+      const alerts = results.find((r) => r.stage === 'alerts');
+      if (alerts?.undelivered) printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
+      if (summary.exitCode === 0 || alerts?.alerting) return undefined;
+      if (io.stdoutIsTTY) warn(io.stderr, failureLine(summary));
+      else printOrWarn(failureReport(summary));
+      return undefined;
+    },
+  };
+}

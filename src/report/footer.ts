@@ -1,0 +1,74 @@
+import type { NotificationRecord } from '../state/history.js';
+import type { RunHeader, StageResult } from '../run/events.js';
+import { describeProcesses } from '../run/leftovers.js';
+import type { RunSummary } from '../run/summary.js';
+import { formatDuration } from '../util/format.js';
+
+/** The fields of a run's `=== end` record, in the order they are written. */
+export type FooterRecord = {
+  job: string;
+  run: string;
+  exit: number;
+  status: string;
+  signal: string | null;
+  timed_out: boolean;
+  attempts: number;
+  end: string;
+  duration_ms: number;
+  stdout_lines: number;
+  stdout_bytes: number;
+  stderr_lines: number;
+  stderr_bytes: number;
+  not_logged_bytes: number;
+  not_logged_reason?: string;
+  drain_expired?: string;
+  left_behind?: string;
+  notifications?: string;
+  lock_problems?: string;
+} & { [problem: `${string}_problem`]: string };
+
+/** The fields of a run's `=== start` record. */
+export function headerRecord(header: RunHeader) {
+  return { job: header.job, run: header.run, host: header.host, user: header.user, pid: header.pid, command: header.command, start: new Date(header.startMs).toISOString() };
+}
+
+/** `1234 sleep (ended by cronwrap)`: the processes the command left behind, for footers and reports. */
+export function leftoversNote(summary: RunSummary): string | undefined {
+  const list = describeProcesses(summary.leftovers);
+  return list ? `${list} (${summary.leftoversEnded ? 'ended by cronwrap' : 'left running'})` : undefined;
+}
+
+/** One notification for the footer: `email failure: ok`, `pagerduty failure (trigger): HTTP 400 (kept)`, `ping: ok`. */
+export function describeNotification(n: NotificationRecord): string {
+  const result = n.ok ? 'ok' : `${n.error ?? 'failed'}${n.kept ? ' (kept)' : ''}`;
+  return n.channel === 'ping' ? `ping: ${result}` : `${n.channel} ${n.kind}${n.resent ? ' resent' : ''}: ${result}`;
+}
+
+/** The footer: the summary, plus what the observers before it did (notifications, problems). */
+export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): FooterRecord {
+  const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
+  const left = leftoversNote(summary);
+  const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
+  return {
+    job: summary.job,
+    run: summary.run,
+    exit: summary.exitCode,
+    status: summary.status,
+    signal: summary.signal,
+    timed_out: summary.timedOut,
+    attempts: summary.attempts,
+    end: new Date(summary.endMs).toISOString(),
+    duration_ms: Math.round(summary.durationMs),
+    stdout_lines: summary.out.lines,
+    stdout_bytes: summary.out.bytes,
+    stderr_lines: summary.err.lines,
+    stderr_bytes: summary.err.bytes,
+    not_logged_bytes: summary.log.bytesNotLogged,
+    ...(summary.log.failure ? { not_logged_reason: summary.log.failure } : {}),
+    ...(summary.drainExpired ? { drain_expired: `output pipes still open ${formatDuration(drainMs)} after exit; stopped reading` } : {}),
+    ...(left ? { left_behind: left } : {}),
+    ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
+    ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
+    ...problems,
+  };
+}

@@ -1,0 +1,25 @@
+import type { StageResult } from '../run/events.js';
+import type { RunSummary } from '../run/summary.js';
+import type { RunRecord } from '../state/history.js';
+
+/** The run as kept in the job's history. */
+export function historyRecord(summary: RunSummary, results: readonly StageResult[]): RunRecord {
+  return {
+    job: summary.job,
+    run: summary.run,
+    host: summary.host,
+    start: new Date(summary.startMs).toISOString(),
+    end: new Date(summary.endMs).toISOString(),
+    duration_ms: Math.round(summary.durationMs),
+    exit: summary.exitCode,
+    signal: summary.signal,
+    timed_out: summary.timedOut,
+    log: summary.log.path,
+    attempts: summary.attempts,
+    lock_skipped: summary.skipped,
+    leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
+    leftovers_ended: summary.leftoversEnded,
+    notifications: results.flatMap((r) => r.notifications ?? []),
+    ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),
+  };
+}

@@ -1,0 +1,24 @@
+import type { JobMetrics } from '../fleet/metrics.js';
+import type { RunSummary } from '../run/summary.js';
+
+/** The job's metrics while a run started at `startedAt` (Unix seconds) is in progress. */
+export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobMetrics {
+  return { ...before, running: true, lastStart: startedAt };
+}
+
+/** The job's metrics once the run is over. */
+export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: RunSummary): JobMetrics {
+  const end = summary.endMs / 1000;
+  const succeeded = summary.exitCode === 0;
+  return {
+    ...before,
+    running: false,
+    lastStart: startedAt,
+    lastEnd: end,
+    lastExitCode: summary.exitCode,
+    lastDurationSeconds: summary.durationMs / 1000,
+    lastSuccess: succeeded ? end : before.lastSuccess,
+    runsTotal: before.runsTotal + 1,
+    failuresTotal: before.failuresTotal + (succeeded ? 0 : 1),
+  };
+}

@@ -1,0 +1,26 @@
+import type { NoticeFacts } from '../notify/index.js';
+import type { RunSummary } from '../run/summary.js';
+
+/** The run as an alert tells it; a run that ran without its fleet lock, or lost it, says so in its status. */
+export function noticeFacts(summary: RunSummary): NoticeFacts {
+  const lockTrouble = summary.lockProblems.length > 0 && !summary.skipped ? `; fleet lock: ${summary.lockProblems.join('; ')}` : '';
+  return {
+    job: summary.job,
+    host: summary.host,
+    user: summary.user,
+    run: summary.run,
+    command: [...summary.command],
+    start: new Date(summary.startMs).toISOString(),
+    end: new Date(summary.endMs).toISOString(),
+    durationMs: summary.durationMs,
+    exitCode: summary.exitCode,
+    status: `${summary.status}${lockTrouble}`,
+    signal: summary.signal,
+    timedOut: summary.timedOut,
+    attempts: summary.attempts,
+    logPath: summary.log.path,
+    head: summary.head,
+    tail: summary.tail,
+    totalLines: summary.out.lines + summary.err.lines,
+  };
+}

@@ -1,0 +1,15 @@
+import type { Settings } from '../config/options.js';
+import type { Io } from '../io.js';
+import type { Interruptions } from './interruptions.js';
+import type { GuardedObservers } from './observers.js';
+
+/** What every step of one run is given. */
+export interface RunContext {
+  settings: Settings;
+  job: string;
+  command: readonly [string, ...string[]];
+  io: Io;
+  stateDir: string;
+  interruptions: Interruptions;
+  observers: GuardedObservers;
+}

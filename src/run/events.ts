@@ -1,0 +1,58 @@
+import type { StreamTag } from '../annotate/record-format.js';
+import type { NotificationRecord } from '../state/history.js';
+import type { RunSummary } from './summary.js';
+
+/** The run's header: who runs what, where, from when. */
+export interface RunHeader {
+  job: string;
+  run: string;
+  host: string;
+  user: string;
+  pid: number;
+  command: readonly string[];
+  /** Wall-clock start (ms). */
+  startMs: number;
+}
+
+/** What happens during a run, in order. The end is not an event but `Observer.end`, which gets the summary. */
+export type RunEvent =
+  | { type: 'start'; header: RunHeader }
+  /** `--jitter`: the run waits this long before it starts. */
+  | { type: 'wait'; jitterMs: number }
+  /** The run does not start: a lock is busy (or the fleet lock could not be had). */
+  | { type: 'skip'; reason: string; waitedMs?: number }
+  /** Locks are held: the command is about to start. */
+  | { type: 'ready' }
+  | { type: 'output'; stream: StreamTag; chunk: Buffer }
+  | { type: 'retry'; attempt: number; after: string; delayMs: number };
+
+/** What one observer did after the run, for the observers after it (footer, history, report). */
+export interface StageResult {
+  stage: string;
+  /** Alerts and pings sent, and how each went. */
+  notifications?: readonly NotificationRecord[];
+  /** Why the stage fell short; a failure the guard caught becomes one too. */
+  problem?: string;
+  /** Alert text some channel could not take: printed on stdout, so cron's MAILTO still carries it. */
+  undelivered?: string;
+  /** Alert channels are configured, so they (not the stdout report) tell people. */
+  alerting?: boolean;
+}
+
+/** The run as the observers after the job see it: the summary, and what the observers before did. */
+export interface RunEnding {
+  summary: RunSummary;
+  results: readonly StageResult[];
+}
+
+/**
+ * Something that reacts to a run: the log's records, history, metrics, alerts, the stdout report.
+ * Each sits behind the guard (run/observers.ts): what it throws is reported and never costs the job's
+ * exit status. Adding a reaction is one new observer and one line in observers/index.ts.
+ */
+export interface Observer {
+  /** Named in messages: `cronwrap: <stage>: <reason>`. */
+  readonly stage: string;
+  on?(event: RunEvent): void;
+  end?(ending: RunEnding): StageResult | undefined | Promise<StageResult | undefined>;
+}

@@ -1,0 +1,66 @@
+import { errorCode } from '../errors.js';
+import type { Writer } from '../util/fd.js';
+import { warn } from '../output/console.js';
+import type { Observer, RunEvent, StageResult } from './events.js';
+import type { RunSummary } from './summary.js';
+
+/** An exception that is not a failed system call is a bug in cronwrap: say so. */
+function describeFailure(error: unknown): string {
+  if (error instanceof Error && (error as NodeJS.ErrnoException).code === undefined) {
+    return `internal error (a bug in cronwrap, please report it): ${error.stack?.split('\n', 2).join(' ') ?? error.message}`;
+  }
+  return errorCode(error);
+}
+
+/**
+ * The one guard between the job's result and cronwrap's own reactions to it. It never throws: an
+ * observer that fails is reported once on stderr (`cronwrap: <stage>: <reason>`), hears no more events,
+ * and its failure becomes a StageResult that reaches the footer and the history.
+ */
+export class GuardedObservers {
+  private readonly failed = new Map<Observer, string>();
+
+  constructor(
+    private readonly observers: readonly Observer[],
+    private readonly stderr: Writer,
+  ) {}
+
+  /** Passes an event to every observer still standing. */
+  emit(event: RunEvent): void {
+    for (const observer of this.observers) {
+      if (!observer.on || this.failed.has(observer)) continue;
+      try {
+        observer.on(event);
+      } catch (error) {
+        this.fail(observer, error);
+      }
+    }
+  }
+
+  /** Ends the run for each observer in order; each sees what the ones before it did. */
+  async end(summary: RunSummary): Promise<StageResult[]> {
+    const results: StageResult[] = [];
+    for (const observer of this.observers) {
+      const earlier = this.failed.get(observer);
+      if (earlier !== undefined) {
+        results.push({ stage: observer.stage, problem: earlier });
+        continue;
+      }
+      try {
+        const result = await observer.end?.({ summary, results: [...results] });
+        if (result?.problem) warn(this.stderr, `${observer.stage}: ${result.problem}`);
+        if (result) results.push(result);
+      } catch (error) {
+        results.push({ stage: observer.stage, problem: this.fail(observer, error) });
+      }
+    }
+    return results;
+  }
+
+  private fail(observer: Observer, error: unknown): string {
+    const problem = describeFailure(error);
+    this.failed.set(observer, problem);
+    warn(this.stderr, `${observer.stage}: ${problem}`);
+    return problem;
+  }
+}

@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import { errorCode } from '../errors.js';
+import { warn } from '../output/console.js';
+import { waitForLock, type HeldLock } from '../state/lock.js';
+import type { RunContext } from './context.js';
+import { takeFleetLock } from './fleet-lock.js';
+import { jitterDelay } from './jitter.js';
+import { describeOutcome, type Outcome } from './outcome.js';
+
+/** Whether the command may start: with the locks to release after it, or the outcome of a run that never started. */
+export type Plan =
+  | { go: true; lockProblems: readonly string[]; release(): Promise<string[]> }
+  | { go: false; outcome: Outcome; lockProblems: readonly string[] };
+
+const notStarted = (signal: NodeJS.Signals): Outcome => ({ kind: 'interrupted', signal, command: null });
+
+/** The host's `--lock`: held, busy, or not to be had (the run goes on without it, as it always has). */
+async function hostLock({ settings, job, stateDir, interruptions, io }: RunContext): Promise<HeldLock | 'busy' | undefined> {
+  if (!settings.lock) return undefined;
+  try {
+    return (await waitForLock(join(stateDir, 'locks', 'jobs'), job, settings.lockWaitMs, (ms) => interruptions.sleep(ms))) ?? 'busy';
+  } catch (error) {
+    warn(io.stderr, `cannot take the lock in ${stateDir}: ${errorCode(error)}; running without it`);
+    return undefined;
+  }
+}
+
+/** Jitter, then the host lock, then the fleet lock; a signal on the way means the command never starts. */
+export async function prepare(context: RunContext): Promise<Plan> {
+  const { settings, job, io, interruptions, observers } = context;
+  const jitterMs = jitterDelay(io.host, job, settings.jitterMs);
+  if (jitterMs > 0) {
+    observers.emit({ type: 'wait', jitterMs });
+    await interruptions.sleep(jitterMs);
+  }
+  if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: [] };
+
+  const host = await hostLock(context);
+  if (host === 'busy' || interruptions.received) {
+    if (host !== 'busy') host?.release();
+    if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: [] };
+    const reason = 'another run of the job holds the lock';
+    observers.emit({ type: 'skip', reason, waitedMs: settings.lockWaitMs });
+    return { go: false, outcome: { kind: 'lock-busy', exitCode: settings.lockBusyExit, reason }, lockProblems: [] };
+  }
+
+  const fleet = await takeFleetLock(settings, job, (ms) => interruptions.sleep(ms));
+  if (fleet.warning) warn(io.stderr, fleet.warning);
+  const release = async (): Promise<string[]> => {
+    host?.release();
+    if (fleet.state !== 'held') return [];
+    await fleet.lock.release();
+    const problems = [...new Set(fleet.lock.problems)];
+    for (const problem of problems) warn(io.stderr, problem);
+    return problems;
+  };
+  if (fleet.state === 'skip' || interruptions.received) {
+    await release();
+    if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: fleet.problems };
+    if (fleet.state === 'skip') {
+      observers.emit({ type: 'skip', reason: describeOutcome(fleet.outcome) });
+      return { go: false, outcome: fleet.outcome, lockProblems: fleet.problems };
+    }
+  }
+  return { go: true, lockProblems: fleet.problems, release };
+}

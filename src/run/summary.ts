@@ -1,0 +1,68 @@
+import type { OutputFacts } from '../annotate/run-recorder.js';
+import type { ProcessInfo } from './leftovers.js';
+import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
+import type { RunHeader } from './events.js';
+
+/** What the attempts of one run came to. */
+export interface AttemptsResult {
+  outcome: Outcome;
+  /** How many times the command ran (1 + retries used; 0 when it never started). */
+  attempts: number;
+  /** The output pipes were still held open when the drain grace ended. */
+  drainExpired: boolean;
+  leftovers: ProcessInfo[];
+  leftoversEnded: boolean;
+}
+
+/**
+ * One run, all of it, built once when the job is over: the footer, the history record, the alert, the
+ * failure report and the metrics are each a mapper from this value (src/report/).
+ */
+export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
+  endMs: number;
+  durationMs: number;
+  /** cronwrap's exit status: the job's (contract). */
+  exitCode: number;
+  /** The outcome in words. */
+  status: string;
+  /** The signal that ended the command itself, if one did. */
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** The run did not start because a lock was busy. */
+  skipped: boolean;
+  /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
+  lockProblems: readonly string[];
+  /** The failure channels are told: a failed or skipped run, or one that ran without its fleet lock. */
+  failed: boolean;
+}
+
+export interface SummaryParts {
+  header: RunHeader;
+  attempts: AttemptsResult;
+  output: OutputFacts;
+  lockProblems: readonly string[];
+  endMs: number;
+  durationMs: number;
+}
+
+/** Builds the run's summary from what each step returned. */
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs }: SummaryParts): RunSummary {
+  const { outcome } = attempts;
+  const exitCode = exitCodeOf(outcome);
+  const skipped = outcome.kind === 'lock-busy';
+  return {
+    ...header,
+    ...attempts,
+    ...output,
+    endMs,
+    durationMs,
+    exitCode,
+    status: describeOutcome(outcome),
+    signal: commandSignal(outcome),
+    timedOut: outcome.kind === 'timed-out',
+    skipped,
+    lockProblems,
+    // A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded.
+    failed: exitCode !== 0 || skipped || lockProblems.length > 0,
+  };
+}

@@ -1,0 +1,29 @@
+/** Formats milliseconds for people: `850ms`, `12.3s`, `4m05s`, `2h03m`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 3 : 1)}s`;
+  const totalSeconds = Math.round(ms / 1000);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (totalSeconds < 3600) return `${Math.floor(totalSeconds / 60)}m${pad(totalSeconds % 60)}s`;
+  return `${Math.floor(totalSeconds / 3600)}h${pad(Math.floor(totalSeconds / 60) % 60)}m`;
+}
+
+/** Quotes an argument for /bin/sh only when it needs it, so a command reads as typed. */
+export function shellQuote(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A command line as a person would type it. */
+export function commandText(command: readonly string[]): string {
+  return command.map(shellQuote).join(' ');
+}
+
+/** `https://hc.example.com/…`, `redis://host:6379`: a URL without user, password, path or query, which may hold a token. */
+export function redactUrl(url: string, withPath = true): string {
+  try {
+    const { protocol, host } = new URL(url);
+    return `${protocol}//${host}${withPath ? '/…' : ''}`;
+  } catch {
+    return '(an invalid URL)';
+  }
+}

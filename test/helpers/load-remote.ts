@@ -1,0 +1,7 @@
+// In tests that run cronwrap in-process, src/remote/load.ts (which reads dist/remote.cjs beside the bundle)
+// is swapped for this (vitest.config.mts), as the single-file build swaps in load-inline.ts.
+import * as remote from '../../src/remote/index.js';
+
+export function loadRemote(): typeof remote {
+  return remote;
+}

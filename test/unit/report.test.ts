@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { failureReport } from '../../src/report/failure-report.js';
+import { footerRecord } from '../../src/report/footer.js';
+import { historyRecord } from '../../src/report/history-record.js';
+import { metricsAfterRun } from '../../src/report/metrics.js';
+import { noticeFacts } from '../../src/report/notice-facts.js';
+import type { StageResult } from '../../src/run/events.js';
+import { summarize, type AttemptsResult } from '../../src/run/summary.js';
+
+const START = Date.parse('2026-11-23T01:00:00.000Z');
+const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh', '--full'] as const, startMs: START };
+const output = {
+  out: { lines: 2, bytes: 10 },
+  err: { lines: 1, bytes: 4 },
+  head: ['t out| one'],
+  tail: ['t out| one', 't err| two'],
+  log: { path: '/var/log/cronwrap/backup.log', bytesNotLogged: 0 },
+};
+const ran = (outcome: AttemptsResult['outcome'], more: Partial<AttemptsResult> = {}): AttemptsResult => ({
+  outcome,
+  attempts: 1,
+  drainExpired: false,
+  leftovers: [],
+  leftoversEnded: false,
+  ...more,
+});
+const summary = (attempts: AttemptsResult, lockProblems: string[] = []) =>
+  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000 });
+
+describe('the run summary, built once', () => {
+  it.each([
+    ['success', ran({ kind: 'exited', code: 0 }), [], { exitCode: 0, failed: false, skipped: false, signal: null, timedOut: false }],
+    ['failure', ran({ kind: 'exited', code: 2 }), [], { exitCode: 2, failed: true, status: 'failed with exit status 2' }],
+    ['timeout', ran({ kind: 'timed-out', timeoutMs: 60_000, command: { kind: 'killed', signal: 'SIGTERM' } }), [], { exitCode: 124, timedOut: true, signal: 'SIGTERM' }],
+    ['skipped', ran({ kind: 'lock-busy', exitCode: 0, reason: 'busy' }, { attempts: 0 }), [], { exitCode: 0, skipped: true, failed: true }],
+    ['no fleet lock', ran({ kind: 'exited', code: 0 }), ['cannot reach Redis'], { exitCode: 0, failed: true, lockProblems: ['cannot reach Redis'] }],
+  ] as const)('%s', (_name, attempts, lockProblems, expected) => {
+    expect(summary(attempts, [...lockProblems])).toMatchObject(expected);
+  });
+});
+
+describe('mappers from the summary', () => {
+  const leftBehind = summary(ran({ kind: 'exited', code: 1 }, { attempts: 2, drainExpired: true, leftovers: [{ pid: 7, name: 'sleep' }], leftoversEnded: true }));
+  const results: StageResult[] = [
+    { stage: 'alerts', notifications: [{ channel: 'email', kind: 'failure', ok: false, attempts: 1, error: 'email: refused', kept: true, resent: false }] },
+    { stage: 'metrics', problem: 'cannot write metrics: ENOSPC' },
+  ];
+
+  it('footer: every count, and what the observers before it did', () => {
+    expect(footerRecord(leftBehind, results, 5000)).toEqual({
+      job: 'backup',
+      run: 'abc123',
+      exit: 1,
+      status: 'failed with exit status 1',
+      signal: null,
+      timed_out: false,
+      attempts: 2,
+      end: '2026-11-23T01:01:30.000Z',
+      duration_ms: 90_000,
+      stdout_lines: 2,
+      stdout_bytes: 10,
+      stderr_lines: 1,
+      stderr_bytes: 4,
+      not_logged_bytes: 0,
+      drain_expired: 'output pipes still open 5.000s after exit; stopped reading',
+      left_behind: '7 sleep (ended by cronwrap)',
+      notifications: 'email failure: email: refused (kept)',
+      metrics_problem: 'cannot write metrics: ENOSPC',
+    });
+  });
+
+  it('history record: the same run, notifications and problems included', () => {
+    expect(historyRecord(leftBehind, results)).toEqual({
+      job: 'backup',
+      run: 'abc123',
+      host: 'db1',
+      start: '2026-11-23T01:00:00.000Z',
+      end: '2026-11-23T01:01:30.000Z',
+      duration_ms: 90_000,
+      exit: 1,
+      signal: null,
+      timed_out: false,
+      log: '/var/log/cronwrap/backup.log',
+      attempts: 2,
+      lock_skipped: false,
+      leftovers: ['7 sleep'],
+      leftovers_ended: true,
+      notifications: results[0]!.notifications,
+      problems: ['metrics: cannot write metrics: ENOSPC'],
+    });
+  });
+
+  it('notice: a run without its fleet lock says so in its status; a skipped one does not repeat it', () => {
+    expect(noticeFacts(summary(ran({ kind: 'exited', code: 0 }), ['cannot reach Redis']))).toMatchObject({
+      status: 'succeeded (exit 0); fleet lock: cannot reach Redis',
+      totalLines: 3,
+      command: ['backup.sh', '--full'],
+      logPath: '/var/log/cronwrap/backup.log',
+    });
+    expect(noticeFacts(summary(ran({ kind: 'lock-busy', exitCode: 0, reason: 'the fleet lock could not be taken' }), ['x'])).status).toBe(
+      'skipped: the fleet lock could not be taken',
+    );
+  });
+
+  it('failure report: status, attempts, leftovers and the last lines', () => {
+    const report = failureReport(leftBehind);
+    expect(report).toMatch(/^cronwrap: job backup FAILED on db1\ncommand:  backup.sh --full\nstatus:   failed with exit status 1 \(cronwrap exits 1\)\n/);
+    expect(report).toContain('duration: 1m30s over 2 attempts\n');
+    expect(report).toContain('left behind: 7 sleep (ended by cronwrap)\n');
+    expect(report).toMatch(/last 2 lines of output:\n  t out\| one\n  t err\| two\n$/);
+  });
+
+  it.each([
+    ['success', 0, { lastExitCode: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1 }],
+    ['failure', 3, { lastExitCode: 3, lastSuccess: 100, runsTotal: 5, failuresTotal: 2 }],
+  ] as const)('metrics after a %s', (_name, code, expected) => {
+    const before = { lastStart: 1, lastEnd: 2, lastSuccess: 100, lastExitCode: 0, lastDurationSeconds: 1, runsTotal: 4, failuresTotal: 1, running: true };
+    expect(metricsAfterRun(before, START / 1000, summary(ran({ kind: 'exited', code })))).toEqual({
+      ...expected,
+      lastStart: START / 1000,
+      lastEnd: START / 1000 + 90,
+      lastDurationSeconds: 90,
+      running: false,
+    });
+  });
+});
