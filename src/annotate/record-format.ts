@@ -10,11 +10,56 @@ export type StreamTag = 'out' | 'err';
  */
 export type LineKind = 'line' | 'cont' | 'partial';
 
-/** Records about the run rather than its output: header, footer, and notes in between. */
-export type MetaEvent = 'start' | 'end' | 'wait' | 'skip' | 'retry' | 'config';
+/** A run's footer in wrap mode: the outcome, counts per stream, and what cronwrap's own work after the job met. */
+export type RunFooter = {
+  job: string;
+  run: string;
+  exit: number;
+  status: string;
+  signal: string | null;
+  timed_out: boolean;
+  attempts: number;
+  end: string;
+  duration_ms: number;
+  stdout_lines: number;
+  stdout_bytes: number;
+  stderr_lines: number;
+  stderr_bytes: number;
+  not_logged_bytes: number;
+  not_logged_reason?: string;
+  drain_expired?: string;
+  left_behind?: string;
+  notifications?: string;
+  lock_problems?: string;
+} & { [problem: `${string}_problem`]: string };
 
-/** The fields of a run's header or footer record. */
-export type MetaFields = Record<string, string | number | boolean | null | readonly string[]>;
+/** A run's footer in filter mode. */
+export type FilterFooter = {
+  job: string;
+  run: string;
+  exit: number;
+  end: string;
+  duration_ms: number;
+  stdin_lines: number;
+  stdin_bytes: number;
+  not_logged_bytes: number;
+  not_logged_reason?: string;
+  read_error?: string;
+};
+
+/** Records about the run rather than its output, by event: the header, the footer, and notes in between (README, "Records"). */
+export interface MetaRecords {
+  start: { job: string; run: string; host: string; user: string; pid: number; command: readonly string[]; start: string };
+  config: { job: string; problem: string; effect: string };
+  wait: { job: string; jitter_ms: number };
+  skip: { job: string; reason: string; waited_ms?: number };
+  retry: { job: string; attempt: number; after: string; delay_ms: number };
+  end: RunFooter | FilterFooter;
+}
+
+export type MetaEvent = keyof MetaRecords;
+
+type MetaValue = string | number | boolean | null | undefined | readonly string[];
 
 export interface StreamEncoder {
   /** Appends the record holding `data[start, end)` to the batch. */
@@ -24,7 +69,7 @@ export interface StreamEncoder {
 export interface RecordFormat {
   stream(tag: StreamTag): StreamEncoder;
   /** The header (`start`) or footer (`end`) record of a run. */
-  meta(stamp: string, event: MetaEvent, fields: MetaFields): Buffer;
+  meta<E extends MetaEvent>(stamp: string, event: E, fields: MetaRecords[E]): Buffer;
 }
 
 /** Who wrote the records: every JSON record carries it. */
@@ -64,7 +109,7 @@ class TextStreamEncoder implements StreamEncoder {
   }
 }
 
-function metaValue(value: MetaFields[string]): string {
+function metaValue(value: MetaValue): string {
   if (Array.isArray(value)) return JSON.stringify(value);
   const text = String(value);
   return /^[\w.\/:@%+,=-]+$/.test(text) ? text : JSON.stringify(text);
@@ -73,7 +118,7 @@ function metaValue(value: MetaFields[string]): string {
 export const textFormat: RecordFormat = {
   stream: (tag) => new TextStreamEncoder(tag),
   meta(stamp, event, fields) {
-    const pairs = Object.entries(fields).map(([key, value]) => `${key}=${metaValue(value)}`);
+    const pairs = Object.entries(fields).map(([key, value]: [string, MetaValue]) => `${key}=${metaValue(value)}`);
     return Buffer.from(`${stamp} === ${event} ${pairs.join(' ')}\n`);
   },
 };

@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
 import { LineAnnotator, type StreamCounts } from './line-annotator.js';
-import type { MetaEvent, MetaFields, RecordFormat, StreamTag } from './record-format.js';
+import type { MetaEvent, MetaRecords, RecordFormat, StreamTag } from './record-format.js';
 import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput } from '../output/console.js';
 import type { LogFile, LogResult } from '../output/log-file.js';
@@ -77,7 +77,7 @@ export class RunRecorder {
   }
 
   /** A header, footer or note (wait, skip, retry) record, for the log only. */
-  meta(event: MetaEvent, fields: MetaFields): void {
+  meta<E extends MetaEvent>(event: E, fields: MetaRecords[E]): void {
     this.parts.log?.write(this.parts.format.meta(this.stamp().first, event, fields));
   }
 }

@@ -1,34 +1,12 @@
+import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
 import type { NotificationRecord } from '../state/history.js';
 import type { RunHeader, StageResult } from '../run/events.js';
 import { describeProcesses } from '../run/leftovers.js';
 import type { RunSummary } from '../run/summary.js';
 import { formatDuration } from '../util/format.js';
 
-/** The fields of a run's `=== end` record, in the order they are written. */
-export type FooterRecord = {
-  job: string;
-  run: string;
-  exit: number;
-  status: string;
-  signal: string | null;
-  timed_out: boolean;
-  attempts: number;
-  end: string;
-  duration_ms: number;
-  stdout_lines: number;
-  stdout_bytes: number;
-  stderr_lines: number;
-  stderr_bytes: number;
-  not_logged_bytes: number;
-  not_logged_reason?: string;
-  drain_expired?: string;
-  left_behind?: string;
-  notifications?: string;
-  lock_problems?: string;
-} & { [problem: `${string}_problem`]: string };
-
 /** The fields of a run's `=== start` record. */
-export function headerRecord(header: RunHeader) {
+export function headerRecord(header: RunHeader): MetaRecords['start'] {
   return { job: header.job, run: header.run, host: header.host, user: header.user, pid: header.pid, command: header.command, start: new Date(header.startMs).toISOString() };
 }
 
@@ -45,7 +23,7 @@ export function describeNotification(n: NotificationRecord): string {
 }
 
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
-export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): FooterRecord {
+export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
   const left = leftoversNote(summary);
   const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
