@@ -28,20 +28,23 @@ async function hostLock({ settings, job, stateDir, interruptions, io }: RunConte
 /** Jitter, then the host lock, then the fleet lock; a signal on the way means the command never starts. */
 export async function prepare(context: RunContext): Promise<Plan> {
   const { settings, job, io, interruptions, observers } = context;
+  const stop = (outcome: Outcome, lockProblems: readonly string[] = []): Plan => ({ go: false, outcome, lockProblems });
   const jitterMs = jitterDelay(io.host, job, settings.jitterMs);
   if (jitterMs > 0) {
     observers.emit({ type: 'wait', jitterMs });
     await interruptions.sleep(jitterMs);
   }
-  if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: [] };
+  if (interruptions.received) return stop(notStarted(interruptions.received));
 
   const host = await hostLock(context);
-  if (host === 'busy' || interruptions.received) {
+  if (interruptions.received) {
     if (host !== 'busy') host?.release();
-    if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: [] };
+    return stop(notStarted(interruptions.received));
+  }
+  if (host === 'busy') {
     const reason = 'another run of the job holds the lock';
     observers.emit({ type: 'skip', reason, waitedMs: settings.lockWaitMs });
-    return { go: false, outcome: { kind: 'lock-busy', exitCode: settings.lockBusyExit, reason }, lockProblems: [] };
+    return stop({ kind: 'lock-busy', exitCode: settings.lockBusyExit, reason });
   }
 
   const fleet = await takeFleetLock(settings, job, (ms) => interruptions.sleep(ms));
@@ -54,13 +57,14 @@ export async function prepare(context: RunContext): Promise<Plan> {
     for (const problem of problems) warn(io.stderr, problem);
     return problems;
   };
-  if (fleet.state === 'skip' || interruptions.received) {
+  if (interruptions.received) {
     await release();
-    if (interruptions.received) return { go: false, outcome: notStarted(interruptions.received), lockProblems: fleet.problems };
-    if (fleet.state === 'skip') {
-      observers.emit({ type: 'skip', reason: describeOutcome(fleet.outcome) });
-      return { go: false, outcome: fleet.outcome, lockProblems: fleet.problems };
-    }
+    return stop(notStarted(interruptions.received), fleet.problems);
+  }
+  if (fleet.state === 'skip') {
+    await release();
+    observers.emit({ type: 'skip', reason: describeOutcome(fleet.outcome) });
+    return stop(fleet.outcome, fleet.problems);
   }
   return { go: true, lockProblems: fleet.problems, release };
 }
