@@ -209,6 +209,10 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
     return { flags, mode: 'wrap', job: name ?? defaultJobName(flags.shell.trim().split(/\s+/)[0] ?? 'sh'), command: ['/bin/sh', '-c', flags.shell] };
   }
   if (file !== undefined) return { flags, mode: 'wrap', job: name ?? defaultJobName(file), command: [file, ...args] };
+  // Under cron stdin is not a terminal: without this, `cronwrap --name x --` would quietly annotate nothing.
+  if (argv.includes('--')) {
+    return { mode: 'print', stdout: '', stderr: 'cronwrap: nothing to run after --: give the command after it, e.g. cronwrap --name backup -- /usr/local/bin/backup.sh\n', exitCode: EXIT_USAGE };
+  }
   if (stdinIsTTY) {
     return { mode: 'print', stdout: '', stderr: `cronwrap: nothing to run: give a command after --, or pipe output into cronwrap\n\n${program.helpInformation()}`, exitCode: EXIT_USAGE };
   }

@@ -1,7 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { errorCode } from '../errors.js';
 import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
+import { KeyLines } from './key-lines.js';
 import { readableByOthers } from './secrets.js';
 
 /** A value from the config file, already checked, with where it was written. */
@@ -66,21 +67,6 @@ export function closestKey(key: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-/** The line of `key` in the section that starts after `sectionLine` (0: top level), 1-based. */
-function lineOf(lines: readonly string[], key: string, section: string | undefined): number {
-  let inSection = section === undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    const header = /^\[([^\]]+)\]/.exec(line);
-    if (header) {
-      inSection = section !== undefined && header[1]!.replace(/\s|"/g, '') === section;
-      continue;
-    }
-    if (inSection && new RegExp(`^"?${key}"?\\s*=`).test(line)) return i + 1;
-  }
-  return 0;
-}
-
 const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings' };
 
 /** Turns a TOML value into the text the row's parser reads, or says what was expected. */
@@ -102,34 +88,86 @@ function asText(spec: AnyOption, value: unknown): string | { expected: string } 
   }
 }
 
-function checkLayer(table: Record<string, unknown>, section: string | undefined, context: { path: string; lines: string[]; errors: string[]; exposed: boolean }): ConfigLayer {
+/** A file's problems: all are counted, the first MAX_REPORTED are described (each costs work: a suggestion). */
+class Problems {
+  private readonly described: string[] = [];
+  private count = 0;
+
+  add(describe: () => string): void {
+    if (this.count++ < MAX_REPORTED) this.described.push(describe());
+  }
+
+  list(path: string): string[] {
+    const more = this.count - this.described.length;
+    return more > 0 ? [...this.described, `${path}: and ${more.toLocaleString('en')} more problems`] : [...this.described];
+  }
+}
+
+/** A file with thousands of mistakes is reported by its first few: cron mails stderr. */
+const MAX_REPORTED = 20;
+
+/** Larger than any real config: a file this big is a mistake, and reading it would slow every job. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+
+interface CheckContext {
+  path: string;
+  lines: KeyLines;
+  problems: Problems;
+  exposed: boolean;
+}
+
+function checkLayer(table: Record<string, unknown>, section: string | undefined, context: CheckContext): ConfigLayer {
   const layer = new ConfigLayer();
+  const { problems } = context;
   for (const [key, value] of Object.entries(table)) {
     if (section === undefined && key === 'jobs') continue;
-    const line = lineOf(context.lines, key, section);
-    const where = `${context.path}:${line}`;
+    const where = `${context.path}:${context.lines.lineOf(key, section)}`;
     const spec = SPEC_BY_KEY.get(key);
     if (!spec) {
-      const suggestion = closestKey(key);
-      context.errors.push(`${where}: unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`);
+      problems.add(() => {
+        const suggestion = closestKey(key);
+        return `${where}: unknown key '${key}'${suggestion ? `; did you mean '${suggestion}'?` : ''}`;
+      });
       continue;
     }
     if (spec.secret && context.exposed) {
-      context.errors.push(`${where}: ${key}: this file can be read by other users, so the secret in it is not used; chmod o-r ${context.path}, or use ${key}_file`);
+      problems.add(() => `${where}: ${key}: this file can be read by other users, so the secret in it is not used; chmod o-r ${context.path}, or use ${key}_file`);
       continue;
     }
     const text = asText(spec, value);
     if (typeof text !== 'string') {
-      context.errors.push(`${where}: ${key} must be ${text.expected}, not ${JSON.stringify(value)}`);
+      problems.add(() => `${where}: ${key} must be ${text.expected}, not ${JSON.stringify(value)}`);
       continue;
     }
     try {
       layer.set(spec.key, { value: spec.type.parse(key, text), origin: where });
     } catch (error) {
-      context.errors.push(`${where}: ${(error as Error).message}`);
+      problems.add(() => `${where}: ${(error as Error).message}`);
     }
   }
   return layer;
+}
+
+/** The file's text, or why it cannot be had; never more than MAX_CONFIG_BYTES. */
+function readConfigText(path: string): { text: string } | { error: string; code: string } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    return { error: `${path}: cannot read the config file: ${errorCode(error)}`, code: errorCode(error) };
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > MAX_CONFIG_BYTES) return { error: `${path}: the config file is over 1 MiB; not read`, code: 'EFBIG' };
+    const buffer = Buffer.alloc(size);
+    let read = 0;
+    for (let bytes = 1; bytes > 0 && read < size; read += bytes) bytes = readSync(fd, buffer, read, size - read, read);
+    return { text: buffer.subarray(0, read).toString('utf8') };
+  } catch (error) {
+    return { error: `${path}: cannot read the config file: ${errorCode(error)}`, code: errorCode(error) };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -138,34 +176,35 @@ function checkLayer(table: Record<string, unknown>, section: string | undefined,
  */
 export function loadConfig(path: string, required: boolean): LoadedConfig {
   const loaded: LoadedConfig = { path, defaults: new ConfigLayer(), jobs: new Map(), errors: [] };
-  let source: string;
-  try {
-    source = readFileSync(path, 'utf8');
-  } catch (error) {
-    if (required || errorCode(error) !== 'ENOENT') loaded.errors.push(`${path}: cannot read the config file: ${errorCode(error)}`);
+  const source = readConfigText(path);
+  if ('error' in source) {
+    if (required || source.code !== 'ENOENT') loaded.errors.push(source.error);
     return loaded;
   }
   let document: Record<string, unknown>;
   try {
-    document = parse(source) as Record<string, unknown>;
+    document = parse(source.text) as Record<string, unknown>;
   } catch (error) {
+    // Whatever the parser throws, a broken file is a reported problem, never a crash.
     const where = error instanceof TomlError ? `${path}:${error.line}` : path;
-    loaded.errors.push(`${where}: not valid TOML: ${(error as Error).message.split('\n')[0]}`);
+    loaded.errors.push(`${where}: not valid TOML: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}`);
     return loaded;
   }
-  const context = { path, lines: source.split('\n'), errors: loaded.errors, exposed: readableByOthers(path) };
+  const problems = new Problems();
+  const context: CheckContext = { path, lines: new KeyLines(source.text), problems, exposed: readableByOthers(path) };
   loaded.defaults = checkLayer(document, undefined, context);
   const jobs = document.jobs;
   if (jobs !== undefined && (typeof jobs !== 'object' || jobs === null || Array.isArray(jobs))) {
-    loaded.errors.push(`${path}:${lineOf(context.lines, 'jobs', undefined)}: jobs must be sections like [jobs.backup]`);
+    problems.add(() => `${path}:${context.lines.lineOf('jobs', undefined)}: jobs must be sections like [jobs.backup]`);
   } else {
     for (const [job, table] of Object.entries((jobs ?? {}) as Record<string, unknown>)) {
       if (typeof table !== 'object' || table === null || Array.isArray(table)) {
-        loaded.errors.push(`${path}: jobs.${job} must be a section like [jobs.${job}]`);
+        problems.add(() => `${path}: jobs.${job} must be a section like [jobs.${job}]`);
         continue;
       }
       loaded.jobs.set(job, checkLayer(table as Record<string, unknown>, `jobs.${job}`, context));
     }
   }
+  loaded.errors.push(...problems.list(path));
   return loaded;
 }

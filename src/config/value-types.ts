@@ -26,13 +26,18 @@ export const flag = valueType('flag', (label, value): boolean => {
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** Parses `500ms`, `90s`, `5m`, `2h`, `1d` or a bare number of seconds into milliseconds. */
+/** Node's timers hold at most 2^31-1 ms (24.8 days); a longer one fires at once. 24 days is the round limit. */
+const MAX_DURATION_MS = 24 * UNIT_MS.d!;
+
+/** Parses `500ms`, `90s`, `5m`, `2h`, `1d` or a bare number of seconds into milliseconds, at most 24 days. */
 export function parseDuration(option: string, value: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(value.trim());
   if (!match) {
     throw new UsageError(`${option}: '${value}' is not a duration; use a number with a unit, like 500ms, 90s, 5m or 2h`);
   }
-  return Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+  const ms = Math.round(Number(match[1]) * UNIT_MS[match[2] ?? 's']!);
+  if (ms > MAX_DURATION_MS) throw new UsageError(`${option}: '${value}' is longer than cronwrap can time (at most 24d)`);
+  return ms;
 }
 
 export const duration = valueType('duration', parseDuration);

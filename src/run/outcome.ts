@@ -94,10 +94,15 @@ export function describeOutcome(outcome: Outcome): string {
   }
 }
 
-/** Maps an error from spawning to the outcome the contract asks for (127 not found, 126 not runnable). */
-export function spawnFailure(error: NodeJS.ErrnoException): Outcome {
+/**
+ * Maps an error from spawning to the outcome the contract asks for (127 not found, 126 not runnable).
+ * `interpreter`: the script's `#!` interpreter, when that is what is missing.
+ */
+export function spawnFailure(error: NodeJS.ErrnoException, interpreter?: string): Outcome {
   const reason = error.code ?? error.message;
+  if (error.code === 'ENOENT' && interpreter) return { kind: 'not-found', reason: `interpreter ${interpreter} (named on the script's #! line) not found` };
   if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return { kind: 'not-found', reason };
+  if (error.code === 'E2BIG') return { kind: 'not-executable', reason: 'E2BIG: the arguments and environment are too long for exec' };
   if (error.code === 'EACCES' || error.code === 'EPERM' || error.code === 'ENOEXEC' || error.code === 'EISDIR') {
     return { kind: 'not-executable', reason };
   }

@@ -1,5 +1,4 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '../util/find-executable.js';
 import { commandText } from '../util/format.js';
 
 /** What actually runs, once `--line-buffered` or `--pty` have had their say. */
@@ -10,19 +9,6 @@ export interface PreparedCommand {
 
 /** Environment that makes common runtimes flush their output per line when it is a pipe. */
 const LINE_BUFFERED_ENV = { PYTHONUNBUFFERED: '1' };
-
-function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 /**
  * A program writing into a pipe often block-buffers, so all lines of a block get the same late stamp.

@@ -1,9 +1,10 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
 import { endLeftovers, GroupStopper } from './group-stopper.js';
 import type { Interruptions } from './interruptions.js';
 import { processesInGroup, type ProcessInfo } from './leftovers.js';
+import { missingInterpreter } from './interpreter.js';
 import { spawnFailure, type Outcome } from './outcome.js';
 
 export interface SuperviseOptions {
@@ -54,7 +55,14 @@ export async function supervise(command: readonly [string, ...string[]], options
     else stopper.stop(signal);
   });
 
-  const child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true, env: options.env });
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true, env: options.env });
+  } catch (error) {
+    // Some exec failures (E2BIG) are thrown at once rather than emitted: they are outcomes all the same.
+    unsubscribe();
+    return { outcome: spawnFailure(error as NodeJS.ErrnoException), drainExpired: false, leftovers: [], leftoversEnded: false };
+  }
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
   stdout.on('data', (chunk: Buffer) => options.onOutput('out', chunk));
@@ -74,7 +82,7 @@ export async function supervise(command: readonly [string, ...string[]], options
           stopper.stop('SIGTERM');
         }, timeoutMs);
   const ended = await new Promise<Outcome>((resolve) => {
-    child.once('error', (error) => resolve(spawnFailure(error)));
+    child.once('error', (error: NodeJS.ErrnoException) => resolve(spawnFailure(error, error.code === 'ENOENT' ? missingInterpreter(file, options.env) : undefined)));
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'killed', signal } : { kind: 'exited', code: code ?? 0 }));
   });
   clearTimeout(timeout);

@@ -1,0 +1,106 @@
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readHistory } from '../../src/state/history.js';
+import { cronwrap, sandbox } from '../helpers/cronwrap.js';
+import { footer, parseLog } from '../helpers/records.js';
+
+// The Reliability issue: each test here reproduced a broken promise on the main of 2026-11-23.
+
+describe('a -- with no command after it', () => {
+  it('is a usage error in every mode, never a silent filter run on empty stdin', async () => {
+    const box = sandbox();
+    for (const args of [['--name', 'x', '--'], ['--']]) {
+      const result = await cronwrap(args, box, { input: '' });
+      expect(result.exitCode, args.join(' ')).toBe(125);
+      expect(result.stderr.toString()).toMatch(/^cronwrap: nothing to run after --: give the command after it/);
+    }
+    // Without --, piped input is still filter mode.
+    const filtered = await cronwrap(['--timestamp', 'epoch'], box, { input: 'line\n' });
+    expect(filtered.exitCode).toBe(0);
+    expect(filtered.stdout.toString()).toMatch(/^\d+\.\d{3} out\| line\n$/);
+  });
+});
+
+describe('config keys that are not what they seem', () => {
+  it('a key that would be a broken regular expression: the job runs, config check names the line and exits 78', async () => {
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, 'retries = 1\n"a(" = 1\nretry_delay = "10ms"\n[jobs.x]\n"b[" = 2\n');
+    const run = await cronwrap(['--name', 'x', '--', 'sh', '-c', 'exit 4'], box);
+    expect(run.exitCode).toBe(4);
+    expect(run.stderr.toString()).toMatch(/cronwrap\.toml:2: unknown key 'a\('/);
+    expect(run.stderr.toString()).toMatch(/cronwrap\.toml:5: unknown key 'b\['/);
+    expect(footer(parseLog(box.logOf('x')))).toMatchObject({ exit: '4', attempts: '2' }); // retries = 1 still applied
+    const check = await cronwrap(['config', 'check'], box);
+    expect(check.exitCode).toBe(78);
+    expect(check.stderr.toString()).toMatch(/:2: unknown key 'a\('/);
+  });
+
+  it('20,000 unknown keys cost well under a second, and the report is capped', async () => {
+    const box = sandbox();
+    const keys = Array.from({ length: 20_000 }, (_, i) => `unknown_key_${i} = ${i}`).join('\n');
+    writeFileSync(box.env.CRONWRAP_CONFIG!, `${keys}\n`);
+    const started = Date.now();
+    const check = await cronwrap(['config', 'check'], box);
+    expect(Date.now() - started).toBeLessThan(20_000); // a loaded 2-core machine; it took 78 s before
+    expect(check.exitCode).toBe(78);
+    const lines = check.stderr.toString().trimEnd().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(21);
+    expect(lines.at(-1)).toMatch(/and 19,980 more problems/);
+    expect(lines[0]).toMatch(/:1: unknown key 'unknown_key_0'/);
+  });
+
+  it('a file over the size cap is refused as a whole, named, and the job runs', async () => {
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, `# ${'x'.repeat(2 * 1024 * 1024)}\nretries = 1\n`);
+    const run = await cronwrap(['--name', 'big', '--', 'true'], box);
+    expect(run.exitCode).toBe(0);
+    expect(run.stderr.toString()).toMatch(/cronwrap\.toml: the config file is over 1 MiB; not read/);
+  });
+});
+
+describe('durations the clock cannot hold', () => {
+  it.each([
+    [['--timeout', '25d']],
+    [['--kill-after', '30d']],
+    [['--retry-delay', '40d']],
+  ])('%j is refused with the limit, never a timer that fires at once', async (flags) => {
+    const box = sandbox();
+    const result = await cronwrap([...flags, '--', 'true'], box);
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.toString()).toMatch(/is longer than cronwrap can time \(at most 24d\)/);
+  });
+
+  it('the same in the config file: config check refuses it', async () => {
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, 'timeout = "30d"\n');
+    const check = await cronwrap(['config', 'check'], box);
+    expect(check.exitCode).toBe(78);
+    expect(check.stderr.toString()).toMatch(/:1: timeout: '30d' is longer than cronwrap can time/);
+    const run = await cronwrap(['--name', 'long', '--', 'sleep', '0.3'], box);
+    expect(run.exitCode).toBe(0); // the bad entry is skipped: no timeout fires at once
+  });
+});
+
+describe('exec failures are outcomes', () => {
+  it('an argument list too long (E2BIG) is exit 126 with the reason, footer and history written', async () => {
+    const box = sandbox();
+    // Each argument fits exec's 128 KiB limit; --pty joins them into one string for script(1), which does not.
+    const half = 'x'.repeat(70 * 1024);
+    const result = await cronwrap(['--name', 'big', '--pty', '--', 'echo', half, half], box);
+    expect(result.exitCode).toBe(126);
+    expect(result.stderr.toString()).not.toMatch(/internal error/);
+    expect(footer(parseLog(box.logOf('big')))).toMatchObject({ exit: '126', status: expect.stringMatching(/E2BIG/) });
+    expect(readHistory(box.stateDir, 'big')).toMatchObject([{ exit: 126 }]);
+  });
+
+  it('a script whose #! interpreter is missing names the interpreter', async () => {
+    const box = sandbox();
+    const script = join(box.dir, 'job.sh');
+    writeFileSync(script, '#!/nonexistent/bin/interpreter -x\necho hi\n');
+    chmodSync(script, 0o755);
+    const result = await cronwrap(['--name', 'interp', '--', script], box);
+    expect(result.exitCode).toBe(127);
+    expect(footer(parseLog(box.logOf('interp'))).status).toMatch(/interpreter \/nonexistent\/bin\/interpreter .*not found/);
+  });
+});
