@@ -1,4 +1,5 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
 import type { Notice } from './notice.js';
 import type { PagerDutyAction } from './pagerduty.js';
@@ -28,7 +29,7 @@ function spoolDir(stateDir: string): string {
 /** Keeps an alert, unless the same notice is already kept for the channel. Names sort in the order kept. */
 export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void {
   const dir = join(spoolDir(stateDir), alert.channel);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const suffix = `-${alert.notice.id}-${alert.channel === 'pagerduty' ? alert.action : 'send'}.json`;
   if (readdirSync(dir).some((name) => name.endsWith(suffix))) return;
   writeFileSync(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify(alert)}\n`, { mode: 0o600, flag: 'wx' });

@@ -1,7 +1,8 @@
-import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
+import { makeDirs } from '../util/make-dirs.js';
 import { ConsoleOutput, warn } from './console.js';
 
 /** Log directories are created 0750 and log files 0640 (contract, "Safe by default"). */
@@ -15,6 +16,37 @@ export interface LogResult {
   failure?: string;
   /** Bytes that went to the fallback instead of the log file. */
   bytesNotLogged: number;
+}
+
+/** What a log may be: a regular file, or a character device such as /dev/null. */
+function kindOf(stats: Stats): string | undefined {
+  if (stats.isFIFO()) return 'a FIFO';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isBlockDevice()) return 'a block device';
+  return undefined;
+}
+
+/**
+ * Opens the log for appending without ever blocking: O_NONBLOCK, so a FIFO planted at the path cannot hold
+ * open() for ever, and no symlink followed. Anything but a regular file or a character device is refused.
+ */
+function openLog(path: string): number {
+  const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
+  let fd: number;
+  try {
+    fd = openSync(path, flags, FILE_MODE);
+  } catch (error) {
+    // A FIFO nobody reads answers a non-blocking open with ENXIO.
+    if (errorCode(error) === 'ENXIO') throw new Error('not a regular file (a FIFO)');
+    throw error;
+  }
+  const kind = kindOf(fstatSync(fd));
+  if (kind) {
+    closeSync(fd);
+    throw new Error(`not a regular file (${kind})`);
+  }
+  return fd;
 }
 
 /**
@@ -34,9 +66,8 @@ export class LogFile {
     private readonly onFailure: (reason: string) => void,
   ) {
     try {
-      mkdirSync(dirname(path), { recursive: true, mode: DIR_MODE });
-      const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW;
-      this.fd = openSync(path, flags, FILE_MODE);
+      makeDirs(dirname(path), DIR_MODE);
+      this.fd = openLog(path);
     } catch (error) {
       this.fail(`cannot open ${path}: ${errorCode(error)}`);
     }

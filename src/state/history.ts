@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 import { tryLock } from './lock.js';
 
 /** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
@@ -70,7 +71,7 @@ function appendLine(path: string, line: string): void {
  * appender that wrote to a file a trim replaced writes again, and readers drop the duplicates by run id.
  */
 export function appendHistory(stateDir: string, record: RunRecord, limit: number): void {
-  mkdirSync(historyDir(stateDir), { recursive: true, mode: 0o700 });
+  makeDirs(historyDir(stateDir), 0o700);
   const path = historyPath(stateDir, record.job);
   appendLine(path, `${JSON.stringify(record)}\n`);
   // Trim only once the file has clearly outgrown the limit (records are well over 200 bytes).

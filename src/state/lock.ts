@@ -1,5 +1,6 @@
-import { linkSync, mkdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { makeDirs } from '../util/make-dirs.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { readProcStat } from '../util/proc.js';
 import { newRunId } from '../util/run-id.js';
@@ -35,7 +36,7 @@ export interface HeldLock {
  * lock taken meanwhile by a third process is put back), and removed.
  */
 export function tryLock(dir: string, name: string): HeldLock | undefined {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const path = join(dir, `${name}.lock`);
   const unique = `${process.pid}.${newRunId()}`;
   const mine = join(dir, `.${name}.${unique}`);

@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
-import { cronwrap, sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 
 // The Reliability issue: each test here reproduced a broken promise on the main of 2026-11-23.
@@ -102,5 +103,30 @@ describe('exec failures are outcomes', () => {
     const result = await cronwrap(['--name', 'interp', '--', script], box);
     expect(result.exitCode).toBe(127);
     expect(footer(parseLog(box.logOf('interp'))).status).toMatch(/interpreter \/nonexistent\/bin\/interpreter .*not found/);
+  });
+});
+
+describe('paths that would hang cronwrap', () => {
+  it.each([
+    ['--log-dir under /proc', (box: Sandbox) => ({ CRONWRAP_LOG_DIR: join('/proc', `cronwrap-test-${process.pid}`, 'logs') }), 'log'],
+    ['--state-dir under /proc', (box: Sandbox) => ({ CRONWRAP_STATE_DIR: join('/proc', `cronwrap-test-${process.pid}`, 'state'), CRONWRAP_LOG_DIR: box.logDir }), 'history'],
+  ] as const)('%s: ends in bounded time with the job\'s status, saying why', async (_name, env, what) => {
+    const box = sandbox();
+    const started = Date.now();
+    const result = await cronwrap(['--name', 'proc', '--lock', '--', 'sh', '-c', 'echo kept; exit 5'], box, { env: env(box), timeout: 20_000 });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(result.exitCode).toBe(5);
+    if (what === 'log') expect(result.stderr.toString()).toMatch(/cannot open .*proc.*: ENOENT; the output goes to stderr instead[\s\S]*out\| kept/);
+    else expect(result.stderr.toString()).toMatch(/cannot record the run in \/proc\/.*: ENOENT/);
+  });
+
+  it('a FIFO where the log should be: the output goes to stderr with the reason, in bounded time', async () => {
+    const box = sandbox();
+    const fifo = join(box.dir, 'job.log');
+    execFileSync('mkfifo', [fifo]);
+    const result = await cronwrap(['--log', fifo, '--', 'sh', '-c', 'echo to-stderr; exit 6'], box, { timeout: 20_000 });
+    expect(result.exitCode).toBe(6);
+    expect(result.stderr.toString()).toMatch(/cannot open .*job\.log: not a regular file \(a FIFO\); the output goes to stderr instead/);
+    expect(result.stderr.toString()).toMatch(/out\| to-stderr/);
   });
 });

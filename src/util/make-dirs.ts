@@ -1,0 +1,27 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
+/**
+ * `mkdir -p`, one component at a time: at most one mkdir per component of the path. Node's recursive
+ * mkdirSync loops for ever at 100 % CPU where mkdir answers ENOENT for a parent that exists (under /proc),
+ * and no signal can stop a synchronous loop. Throws the first error (ENOENT, EACCES, ENOTDIR) as it is.
+ */
+export function makeDirs(path: string, mode: number): void {
+  const missing: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR' });
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === dirname(dir)) throw error;
+      missing.push(dir);
+    }
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      mkdirSync(dir, mode);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made by another run meanwhile
+    }
+  }
+}
