@@ -2,7 +2,7 @@ import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
-import { print } from '../output/console.js';
+import { print, warn } from '../output/console.js';
 import { loadRemote } from '../remote/load.js';
 import { newRunId } from '../util/run-id.js';
 
@@ -33,7 +33,8 @@ function testFacts(job: string, io: Io): NoticeFacts {
 export async function runTestAlert(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const job = settings.name ?? 'test';
   const channels = resolveChannels(settings, io.env, io.host, job);
-  const { results, configured } = await loadRemote().testAlert({ channels, stateDir, facts: testFacts(job, io) });
+  const { results, configured, problems } = await loadRemote().testAlert({ channels, stateDir, facts: testFacts(job, io) });
+  for (const problem of problems) warn(io.stderr, problem);
   if (!configured) {
     print(io.stderr, 'cronwrap: no alert channel is configured: set --mail-to (or MAILTO) with CRONWRAP_SMTP_URL or a local sendmail, CRONWRAP_PAGERDUTY_ROUTING_KEY, or --webhook\n');
     return 1;
@@ -45,7 +46,8 @@ export async function runTestAlert(settings: Settings, stateDir: string, io: Io)
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const channels = resolveChannels(settings, io.env, io.host, settings.name ?? 'test');
-  const results = await loadRemote().flushKept(channels, stateDir);
+  const { results, problems } = await loadRemote().flushKept(channels, stateDir);
+  for (const problem of problems) warn(io.stderr, problem);
   for (const r of results) print(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `still kept: ${r.error ?? 'unknown error'}`}\n`);
   if (results.length === 0) print(io.stdout, 'no kept alerts to send through the channels configured now\n');
   return results.every((r) => r.ok) ? 0 : 1;

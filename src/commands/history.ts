@@ -2,12 +2,12 @@ import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { readHistory } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
-import { resultOf } from './job-summary.js';
+import { damagedLines, resultOf } from './job-summary.js';
 import { textTable } from './text-table.js';
 
 /** `cronwrap history JOB`: the last `count` runs of a job, newest first. */
 export function runHistory(stateDir: string, job: string, count: number, json: boolean, io: Io): number {
-  const runs = readHistory(stateDir, job).slice(-count).reverse();
+  const runs = readHistory(stateDir, job, damagedLines(io)).slice(-count).reverse();
   if (json) {
     print(io.stdout, `${JSON.stringify(runs, null, 2)}\n`);
     return 0;

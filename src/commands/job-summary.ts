@@ -1,4 +1,11 @@
+import type { Io } from '../io.js';
+import { warn } from '../output/console.js';
 import type { RunRecord } from '../state/history.js';
+
+/** Says on stderr that a history file has lines that are not records (they are skipped). */
+export function damagedLines(io: Io): (path: string, lines: number) => void {
+  return (path, lines) => warn(io.stderr, `${path}: ${lines} damaged ${lines === 1 ? 'line' : 'lines'} skipped`);
+}
 
 /** One row of `cronwrap status`. */
 export interface JobSummary {

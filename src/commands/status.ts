@@ -2,7 +2,7 @@ import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { historyJobs, readHistory } from '../state/history.js';
-import { orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
+import { damagedLines, orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
@@ -17,7 +17,7 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
 export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const now = io.now();
   const summaries = orderSummaries(
-    historyJobs(stateDir).flatMap((job) => summarizeJob(job, readHistory(stateDir, job), now) ?? []),
+    historyJobs(stateDir).flatMap((job) => summarizeJob(job, readHistory(stateDir, job, damagedLines(io)), now) ?? []),
   );
   if (json) {
     print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { replaceFile } from '../state/atomic-file.js';
-import { readJobState, writeJobState } from '../state/job-state.js';
+import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
+import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
 
 /** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
 export interface JobMetrics {
@@ -44,8 +45,19 @@ export function renderMetrics(job: string, metrics: JobMetrics): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function readJobMetrics(stateDir: string, job: string): JobMetrics {
-  return readJobState(stateDir, 'metrics', job, EMPTY);
+const isJobMetrics = shape<JobMetrics>({
+  lastStart: nullable(isNumber),
+  lastEnd: nullable(isNumber),
+  lastSuccess: nullable(isNumber),
+  lastExitCode: nullable(isNumber),
+  lastDurationSeconds: nullable(isNumber),
+  runsTotal: isNumber,
+  failuresTotal: isNumber,
+  running: isBoolean,
+});
+
+export function readJobMetrics(stateDir: string, job: string): ReadState<JobMetrics> {
+  return readJobState(stateDir, 'metrics', job, EMPTY, isJobMetrics);
 }
 
 /**

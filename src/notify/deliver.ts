@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
 import type { Delivery } from '../net/http.js';
 import { tryLock } from '../state/lock.js';
 import { redactUrl } from '../util/format.js';
@@ -97,12 +98,19 @@ function resultOf(target: Target, alert: KeptAlert, delivery: Delivery, kept: bo
   return { channel: target.label, kind, job: alert.notice.job, ok: delivery.ok, attempts: delivery.attempts, ...error, kept, resent, outOfTime: delivery.outOfTime === true };
 }
 
+/** What became of a run's messages, and the damaged kept alerts met on the way (moved aside). */
+export interface Delivered {
+  results: ChannelResult[];
+  problems: string[];
+}
+
 /**
  * Sends kept alerts, then `notice`, on every target: targets in parallel, each in order (an alert waits
  * behind older kept ones of its channel, so a dead pager never holds back a mail). What fails for a
  * reason that may pass (network, 408, 429, 5xx, time) is kept when `keep` is set.
  */
-export async function deliverAll(notice: Notice | null, targets: Target[], stateDir: string, keep: boolean): Promise<ChannelResult[]> {
+export async function deliverAll(notice: Notice | null, targets: Target[], stateDir: string, keep: boolean): Promise<Delivered> {
+  const problems: string[] = [];
   const perTarget = await Promise.all(
     targets.map(async (target) => {
       const results: ChannelResult[] = [];
@@ -110,7 +118,9 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
       let blocked = !lock; // another run is sending this channel's kept alerts: queue behind them
       try {
         if (lock) {
-          for (const { file, alert } of keptAlerts(stateDir).get(target.id) ?? []) {
+          const { kept, damaged } = keptAlerts(stateDir, target.id);
+          problems.push(...damaged);
+          for (const { file, alert } of kept) {
             const delivery = await target.send(alert);
             results.push(resultOf(target, alert, delivery, !delivery.ok && delivery.retryable, true));
             if (delivery.ok || !delivery.retryable) dropKept(file);
@@ -124,8 +134,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
           const delivery: Delivery = blocked
             ? { ok: false, attempts: 0, error: `${target.label}: waiting behind older kept alerts`, retryable: true }
             : await target.send(alert);
-          const kept = keep && !delivery.ok && delivery.retryable;
-          if (kept) keepAlert(stateDir, alert, Date.now());
+          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, alert, problems);
           if (!delivery.ok) blocked = true;
           results.push(resultOf(target, alert, delivery, kept, false));
         }
@@ -135,6 +144,17 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
       return results;
     }),
   );
-  return perTarget.flat();
+  return { results: perTarget.flat(), problems };
+}
+
+/** Keeps an alert for a later run; if the spool cannot take it, says why. */
+function keepOrSay(stateDir: string, alert: KeptAlert, problems: string[]): boolean {
+  try {
+    keepAlert(stateDir, alert, Date.now());
+    return true;
+  } catch (error) {
+    problems.push(`cannot keep the ${alert.channel} alert for later in ${stateDir}: ${errorCode(error)}`);
+    return false;
+  }
 }
 

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { HTTP_TIMEOUT_MS, type Delivery } from '../net/http.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
-import { deliverAll, targetsFor, type ChannelResult } from './deliver.js';
+import { errorCode } from '../errors.js';
+import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
 import { bodyOf, tailText, type Notice, type NoticeKind } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
 import { decide, readAlertState, writeAlertState, type PolicyOptions } from './policy.js';
@@ -33,6 +34,8 @@ export interface AlertsDone {
   ping: Delivery | undefined;
   /** The alert text, when some channel could not take it: printed so cron's MAILTO still carries it. */
   undelivered: string | undefined;
+  /** State that could not be used (a damaged kept alert, an unreadable policy file), in words. */
+  problems: string[];
 }
 
 /** A run id for healthchecks.io (it wants a UUID). */
@@ -51,30 +54,38 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   const deadline = monotonicMs() + NOTIFY_BUDGET_MS;
   let kind: NoticeKind | null = null;
   let consecutiveFailures = 0;
+  const problems: string[] = [];
   if (hasAlertChannels(channels)) {
-    const decision = decide(readAlertState(stateDir, facts.job), run.failed, run.policy, Date.now());
-    writeAlertState(stateDir, facts.job, decision.next);
+    const { state, problem } = readAlertState(stateDir, facts.job);
+    if (problem) problems.push(problem);
+    const decision = decide(state, run.failed, run.policy, Date.now());
+    try {
+      writeAlertState(stateDir, facts.job, decision.next);
+    } catch (error) {
+      problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
+    }
     kind = decision.kind;
     consecutiveFailures = decision.next.failures || (run.failed ? 1 : 0);
   }
   const notice: Notice | null = kind ? { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures } : null;
   const pingEvent: PingEvent = run.failed ? 'fail' : 'success';
-  const [results, ping] = await Promise.all([
+  const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels, deadline, monotonicMs), stateDir, true),
     channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), deadline, monotonicMs) : undefined,
   ]);
+  const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
-  return { kind, results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined };
+  return { kind, results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined, problems: [...problems, ...delivered.problems] };
 }
 
 /** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */
-export async function testAlert(request: AlertRequest): Promise<{ results: ChannelResult[]; configured: boolean }> {
+export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean }> {
   const notice: Notice = { ...request.facts, kind: 'test', id: `${request.facts.run}-test`, consecutiveFailures: 0 };
   const targets = targetsFor(request.channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs);
-  return { results: await deliverAll(notice, targets, request.stateDir, false), configured: targets.length > 0 };
+  return { ...(await deliverAll(notice, targets, request.stateDir, false)), configured: targets.length > 0 };
 }
 
 /** `cronwrap flush`: re-sends kept alerts through the channels configured now. */
-export async function flushKept(channels: Channels, stateDir: string): Promise<ChannelResult[]> {
+export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered> {
   return deliverAll(null, targetsFor(channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs), stateDir, true);
 }

@@ -1,4 +1,5 @@
-import { readJobState, writeJobState } from '../state/job-state.js';
+import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
+import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
 import type { NoticeKind } from './notice.js';
 
 /** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
@@ -36,8 +37,10 @@ export function decide(state: AlertState, failed: boolean, options: PolicyOption
   return { kind: null, next: { ...state, failures } };
 }
 
-export function readAlertState(stateDir: string, job: string): AlertState {
-  return readJobState(stateDir, 'alerts', job, FRESH);
+const isAlertState = shape<AlertState>({ failures: isNumber, alerted: isBoolean, lastAlertAt: nullable(isNumber) });
+
+export function readAlertState(stateDir: string, job: string): ReadState<AlertState> {
+  return readJobState(stateDir, 'alerts', job, FRESH, isAlertState);
 }
 
 export function writeAlertState(stateDir: string, job: string, state: AlertState): void {

@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { makeDirs } from '../util/make-dirs.js';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
+import { replaceFile } from '../state/atomic-file.js';
+import { moveAside } from '../state/damaged.js';
+import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, shape, type Check } from '../util/check.js';
 import type { Notice } from './notice.js';
 import type { PagerDutyAction } from './pagerduty.js';
 
@@ -22,44 +25,84 @@ export interface KeptFile {
   alert: KeptAlert;
 }
 
-function spoolDir(stateDir: string): string {
-  return join(stateDir, 'spool');
+const isNotice = shape<Notice>({
+  id: isString,
+  kind: literal('failure', 'reminder', 'recovery', 'success', 'test'),
+  job: isString,
+  host: isString,
+  user: isString,
+  run: isString,
+  command: arrayOf(isString),
+  start: isString,
+  end: isString,
+  durationMs: isNumber,
+  exitCode: isNumber,
+  status: isString,
+  signal: nullable(isString),
+  timedOut: isBoolean,
+  attempts: isNumber,
+  consecutiveFailures: isNumber,
+  logPath: isString,
+  head: arrayOf(isString),
+  tail: arrayOf(isString),
+  totalLines: isNumber,
+});
+const isWebhookChannel = (value: unknown): value is `webhook-${string}` => typeof value === 'string' && /^webhook-[0-9a-f]{8}$/.test(value);
+const isKeptAlert: Check<KeptAlert> = either(
+  either(
+    shape<Extract<KeptAlert, { channel: 'email' }>>({ channel: literal('email'), notice: isNotice, to: arrayOf(isString), keptAt: isString }),
+    shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({ channel: literal('pagerduty'), notice: isNotice, action: literal('trigger', 'resolve'), dedupKey: isString, keptAt: isString }),
+  ),
+  shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ channel: isWebhookChannel, notice: isNotice, keptAt: isString }),
+);
+
+function spoolDir(stateDir: string, channel: string): string {
+  return join(stateDir, 'spool', channel);
 }
 
-/** Keeps an alert, unless the same notice is already kept for the channel. Names sort in the order kept. */
+/**
+ * Keeps an alert, unless the same notice is already kept for the channel. Names sort in the order kept;
+ * the file appears whole (written beside, then renamed), so a reader never takes a half-written one for damaged.
+ */
 export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void {
-  const dir = join(spoolDir(stateDir), alert.channel);
-  makeDirs(dir, 0o700);
+  const dir = spoolDir(stateDir, alert.channel);
   const suffix = `-${alert.notice.id}-${alert.channel === 'pagerduty' ? alert.action : 'send'}.json`;
-  if (readdirSync(dir).some((name) => name.endsWith(suffix))) return;
-  writeFileSync(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify(alert)}\n`, { mode: 0o600, flag: 'wx' });
+  try {
+    if (readdirSync(dir).some((name) => name.endsWith(suffix))) return;
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') throw error;
+  }
+  replaceFile(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify(alert)}\n`, 0o600);
 }
 
-/** The kept alerts of every channel, oldest first within each. */
-export function keptAlerts(stateDir: string): Map<string, KeptFile[]> {
-  const byChannel = new Map<string, KeptFile[]>();
-  let channels: string[];
+/** One channel's kept alerts, oldest first; damaged files are moved aside and said in `damaged`. */
+export function keptAlerts(stateDir: string, channel: string): { kept: KeptFile[]; damaged: string[] } {
+  const dir = spoolDir(stateDir, channel);
+  const kept: KeptFile[] = [];
+  const damaged: string[] = [];
+  let names: string[];
   try {
-    channels = readdirSync(spoolDir(stateDir));
-  } catch {
-    return byChannel;
+    names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+  } catch (error) {
+    if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read the kept alerts in ${dir}: ${errorCode(error)}`);
+    return { kept, damaged };
   }
-  for (const channel of channels) {
-    const dir = join(spoolDir(stateDir), channel);
-    const files: KeptFile[] = [];
-    for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
-      try {
-        files.push({ file: join(dir, name), alert: JSON.parse(readFileSync(join(dir, name), 'utf8')) as KeptAlert });
-      } catch {
-        // being written or damaged: leave it for a later look
-      }
+  for (const name of names) {
+    const file = join(dir, name);
+    let alert: unknown;
+    try {
+      alert = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if (error instanceof SyntaxError) damaged.push(moveAside(file, 'not JSON'));
+      else if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read ${file}: ${errorCode(error)}`); // ENOENT: sent meanwhile
+      continue;
     }
-    if (files.length > 0) byChannel.set(channel, files);
+    if (isKeptAlert(alert) && alert.channel === channel) kept.push({ file, alert });
+    else damaged.push(moveAside(file, `not a kept alert for ${channel}`));
   }
-  return byChannel;
+  return { kept, damaged };
 }
 
 export function dropKept(file: string): void {
   rmSync(file, { force: true });
 }
-

@@ -40,12 +40,13 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);
+      const problems = [...done.problems, ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : [])];
       return {
         stage: 'alerts',
         alerting,
         notifications: notificationRecords(done, summary.failed),
         ...(done.undelivered ? { undelivered: done.undelivered } : {}),
-        ...(late ? { problem: `alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run` } : {}),
+        ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };
     },
   };

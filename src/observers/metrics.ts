@@ -32,9 +32,10 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
     stage: 'metrics',
     on(event) {
       if (event.type !== 'ready') return;
-      const before = readJobMetrics(stateDir, job);
+      const { state: before, problem } = readJobMetrics(stateDir, job);
       const at = io.now() / 1000;
-      started = { before, at, saved: save(metricsWhileRunning(before, at)) };
+      const saved = save(metricsWhileRunning(before, at));
+      started = { before, at, saved: problem ? saved.then((problems) => [problem, ...problems]) : saved };
     },
     async end({ summary }) {
       if (!started) return undefined;

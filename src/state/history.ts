@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
+import { arrayOf, isBoolean, isNumber, isString, nullable, optional, shape } from '../util/check.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { tryLock } from './lock.js';
 
@@ -104,25 +105,75 @@ function readAll(fd: number): Buffer {
   return Buffer.concat(chunks);
 }
 
-/** A job's runs, oldest first, each once. */
-export function readHistory(stateDir: string, job: string): RunRecord[] {
+const isNotificationRecord = shape<NotificationRecord>({
+  channel: isString,
+  kind: isString,
+  ok: isBoolean,
+  attempts: isNumber,
+  error: nullable(isString),
+  kept: isBoolean,
+  resent: isBoolean,
+});
+
+const isRunRecord = shape<RunRecord>({
+  job: isString,
+  run: isString,
+  host: isString,
+  start: isString,
+  end: isString,
+  duration_ms: isNumber,
+  exit: isNumber,
+  signal: nullable(isString),
+  timed_out: isBoolean,
+  log: isString,
+  attempts: isNumber,
+  lock_skipped: isBoolean,
+  leftovers: arrayOf(isString),
+  leftovers_ended: isBoolean,
+  notifications: arrayOf(isNotificationRecord),
+  problems: optional(arrayOf(isString)),
+});
+
+/** Fields that records of older versions lack. */
+const OLDER_RECORDS = { leftovers: [], leftovers_ended: false, notifications: [] };
+
+/** A line of the history as a record, or undefined when it is not one (damaged or hand-edited). */
+function parseRecord(line: string): RunRecord | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const record: unknown = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...OLDER_RECORDS, ...parsed } : parsed;
+  return isRunRecord(record) ? record : undefined;
+}
+
+/**
+ * A job's runs, oldest first, each once. Lines that are not records are skipped; `onDamaged` hears how
+ * many, so a command can say so (the file is kept: its other lines are good).
+ */
+export function readHistory(stateDir: string, job: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
+  const path = historyPath(stateDir, job);
   let text: string;
   try {
-    text = readFileSync(historyPath(stateDir, job), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return [];
   }
   const byRun = new Map<string, RunRecord>();
+  let damaged = 0;
   for (const line of text.split('\n')) {
     if (!line) continue;
-    try {
-      const record = JSON.parse(line) as RunRecord;
-      byRun.delete(record.run);
-      byRun.set(record.run, record);
-    } catch {
-      // a line that is not a record (hand-edited file): skip it
+    const record = parseRecord(line);
+    if (!record) {
+      damaged++;
+      continue;
     }
+    byRun.delete(record.run);
+    byRun.set(record.run, record);
   }
+  if (damaged > 0) onDamaged?.(path, damaged);
   return [...byRun.values()];
 }
 

@@ -1,24 +1,49 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
+import type { Check } from '../util/check.js';
 import { replaceFile } from './atomic-file.js';
+import { moveAside } from './damaged.js';
 
 /** What a job's small state file is for: `<state>/<kind>/<job>.json`. */
 export type StateKind = 'alerts' | 'metrics';
 
-function statePath(stateDir: string, kind: StateKind, job: string): string {
+export function jobStatePath(stateDir: string, kind: StateKind, job: string): string {
   return join(stateDir, kind, `${job}.json`);
 }
 
-/** A job's JSON state merged over `fallback`; the fallback when it is missing or unreadable. */
-export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: string, fallback: T): T {
+/** A state as read: the file's, or `fallback` with the reason when the file could not be used. */
+export interface ReadState<T> {
+  state: T;
+  problem?: string;
+}
+
+/**
+ * A job's JSON state, merged over `fallback` (a file from an older version may lack newer fields) and
+ * checked. Missing: the fallback. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
+ * a fresh start. Damaged (not JSON, wrong shape): moved aside, the fallback, and the reason.
+ */
+export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: string, fallback: T, check: Check<T>): ReadState<T> {
+  const path = jobStatePath(stateDir, kind, job);
+  let text: string;
   try {
-    return { ...fallback, ...(JSON.parse(readFileSync(statePath(stateDir, kind, job), 'utf8')) as Partial<T>) };
-  } catch {
-    return { ...fallback };
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return { state: { ...fallback } };
+    return { state: { ...fallback }, problem: `cannot read ${path}: ${errorCode(error)}; going on as if it were empty` };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { state: { ...fallback }, problem: moveAside(path, 'not JSON') };
+  }
+  const merged: unknown = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...fallback, ...parsed } : parsed;
+  if (!check(merged)) return { state: { ...fallback }, problem: moveAside(path, 'not the expected fields') };
+  return { state: merged };
 }
 
 /** Replaces a job's state file atomically, 0600 in a 0700 directory. */
 export function writeJobState(stateDir: string, kind: StateKind, job: string, state: object): void {
-  replaceFile(statePath(stateDir, kind, job), `${JSON.stringify(state)}\n`, 0o600);
+  replaceFile(jobStatePath(stateDir, kind, job), `${JSON.stringify(state)}\n`, 0o600);
 }

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
+import { fnv1a } from '../../src/util/hash.js';
 import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
+import { startHttp } from '../helpers/servers.js';
 
 // The Reliability issue: each test here reproduced a broken promise on the main of 2026-11-23.
 
@@ -128,5 +130,63 @@ describe('paths that would hang cronwrap', () => {
     expect(result.exitCode).toBe(6);
     expect(result.stderr.toString()).toMatch(/cannot open .*job\.log: not a regular file \(a FIFO\); the output goes to stderr instead/);
     expect(result.stderr.toString()).toMatch(/out\| to-stderr/);
+  });
+});
+
+describe('damaged state files', () => {
+  it('a damaged file of every kind: the job\'s exit status, footer and history survive; each file is moved aside and named once', async () => {
+    const box = sandbox();
+    const hook = await startHttp();
+    const url = `${hook.url}/hook`;
+    const job = 'damaged';
+    const plant = (path: string, text: string) => {
+      mkdirSync(join(box.stateDir, path, '..'), { recursive: true });
+      writeFileSync(join(box.stateDir, path), text);
+    };
+    const webhookSpool = `spool/webhook-${fnv1a(url).toString(16).padStart(8, '0')}`;
+    plant(`${webhookSpool}/000000000000001-old-failure-send.json`, '{"channel":"email","keptAt":"x"}\n'); // valid JSON, wrong shape
+    plant(`${webhookSpool}/000000000000002-old-failure-send.json`, '{"chan'); // not JSON
+    plant(`alerts/${job}.json`, '{"failures":"many","alerted":1}\n');
+    plant(`metrics/${job}.json`, '[1,2,3]\n');
+    plant(`history/${job}.jsonl`, 'not json\n{"job":"damaged","run":7}\n');
+    plant(`locks/jobs/${job}.lock`, 'garbage\n');
+    const args = ['--name', job, '--lock', '--webhook', url, '--metrics-dir', join(box.dir, 'prom'), '--', 'sh', '-c', 'echo out; exit 3'];
+
+    const first = await cronwrap(args, box);
+    expect(first.exitCode).toBe(3);
+    expect(first.stderr.toString()).not.toMatch(/internal error/);
+    const log = parseLog(box.logOf(job));
+    expect(footer(log)).toMatchObject({ exit: '3', status: 'failed with exit status 3' });
+    expect(hook.requests.map((r) => JSON.parse(r.body).exit)).toEqual([3]); // the new alert went out
+    for (const damaged of [`${webhookSpool}/000000000000001-old-failure-send.json`, `${webhookSpool}/000000000000002-old-failure-send.json`, `alerts/${job}.json`, `metrics/${job}.json`]) {
+      const name = damaged.split('/').at(-1)!;
+      expect(first.stderr.toString(), damaged).toMatch(new RegExp(`${name.replace(/\./g, '\\.')} is damaged .*moved aside to ${name.replace(/\./g, '\\.')}\\.damaged-`));
+      expect(readdirSync(join(box.stateDir, damaged, '..')).some((f) => f.startsWith(`${name}.damaged-`)), damaged).toBe(true);
+    }
+    expect(footer(log).alerts_problem).toMatch(/damaged/);
+    expect(footer(log).metrics_problem).toMatch(/damaged/);
+    expect(readFileSync(join(box.dir, 'prom', `cronwrap_${job}.prom`), 'utf8')).toMatch(/^cronwrap_runs_total\{job="damaged"\} 1$/m);
+
+    // The next run: nothing left to report, and the history reads past its damaged lines.
+    const second = await cronwrap(args, box);
+    expect(second.exitCode).toBe(3);
+    expect(second.stderr.toString()).not.toMatch(/damaged/);
+    const history = await cronwrap(['history', job, '--json'], box);
+    expect(history.exitCode).toBe(0);
+    expect(JSON.parse(history.stdout.toString())).toMatchObject([{ exit: 3 }, { exit: 3 }]);
+    expect(history.stderr.toString()).toMatch(/history\/damaged\.jsonl: 2 damaged lines skipped/);
+    const status = await cronwrap(['status'], box);
+    expect(status.stdout.toString()).toMatch(/^damaged +\S+ +exit 3 +\S+ +never +2 /m);
+  });
+
+  it('a state file cron cannot read is not taken for a fresh one: it says so', async () => {
+    const box = sandbox();
+    mkdirSync(join(box.stateDir, 'alerts'), { recursive: true });
+    mkdirSync(join(box.stateDir, 'alerts', 'unreadable.json')); // EISDIR, as root cannot be refused EACCES
+    const hook = await startHttp();
+    const result = await cronwrap(['--name', 'unreadable', '--webhook', hook.url, '--', 'false'], box);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.toString()).toMatch(/cronwrap: alerts: cannot read .*alerts\/unreadable\.json: EISDIR/);
+    expect(hook.requests).toHaveLength(1); // the alert still goes out
   });
 });

@@ -1,0 +1,37 @@
+/** A check that a value read back from disk has the shape the code expects, so no cast has to be trusted. */
+export type Check<T> = (value: unknown) => value is T;
+
+export const isString: Check<string> = (value): value is string => typeof value === 'string';
+export const isNumber: Check<number> = (value): value is number => typeof value === 'number' && Number.isFinite(value);
+export const isBoolean: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
+
+export function nullable<T>(check: Check<T>): Check<T | null> {
+  return (value): value is T | null => value === null || check(value);
+}
+
+export function optional<T>(check: Check<T>): Check<T | undefined> {
+  return (value): value is T | undefined => value === undefined || check(value);
+}
+
+export function arrayOf<T>(check: Check<T>): Check<T[]> {
+  return (value): value is T[] => Array.isArray(value) && value.every(check);
+}
+
+export function literal<T extends string>(...choices: readonly T[]): Check<T> {
+  return (value): value is T => choices.some((choice) => choice === value);
+}
+
+/** An object with (at least) these fields, each passing its check; a field that may be missing uses `optional`. */
+export function shape<T extends object>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
+  const entries = Object.entries(fields) as [string, Check<unknown>][];
+  return (value): value is T => {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+    const record = value as Record<string, unknown>;
+    return entries.every(([key, check]) => check(record[key]));
+  };
+}
+
+/** One of several checks. */
+export function either<A, B>(a: Check<A>, b: Check<B>): Check<A | B> {
+  return (value): value is A | B => a(value) || b(value);
+}
