@@ -77,7 +77,8 @@ export class LineAnnotator {
   /** Holds an unfinished line (a copy: the caller reuses its chunk), writing full pieces as it grows. */
   private keep(rest: Buffer, stamp: string): void {
     let start = 0;
-    while (rest.length - start >= MAX_RECORD_TEXT) {
+    // A full piece is held back until more comes: if the stream ends there, it is the `partial` last record.
+    while (rest.length - start > MAX_RECORD_TEXT) {
       this.put(stamp, 'cont', rest, start, start + MAX_RECORD_TEXT);
       start += MAX_RECORD_TEXT;
     }

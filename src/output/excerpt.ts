@@ -1,6 +1,18 @@
-/** A record as text for an alert or report, cut to `maxBytes` (before decoding: a 1 MB line is never decoded whole). */
+/** C0 and C1 control characters but tab: a terminal or mail reader would act on them (clear, clipboard, bell). */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
+
+/** `\x1b` for ESC, `\r` for CR: shown, never acted on. */
+function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => (c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/**
+ * A record as text for an alert or report (mail, PagerDuty, webhooks, cron's mail): cut to `maxBytes`
+ * before decoding (a 1 MB line is never decoded whole), control characters escaped. The log keeps the bytes.
+ */
 function clip(record: Buffer, maxBytes: number): string {
-  return record.length > maxBytes ? `${record.subarray(0, maxBytes).toString('utf8')} [cut]` : record.toString('utf8');
+  const text = escapeControl(record.subarray(0, maxBytes).toString('utf8'));
+  return record.length > maxBytes ? `${text} [cut]` : text;
 }
 
 /** Keeps the first `count` records that went by, for alerts that show both ends. */

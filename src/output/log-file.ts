@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
@@ -49,6 +49,43 @@ function openLog(path: string): number {
   return fd;
 }
 
+const NEWLINE = Buffer.from('\n');
+
+/** Whether the file's last byte is not a newline: an earlier write was cut short. */
+function endsInsideRecord(path: string, fd: number): boolean {
+  const stats = fstatSync(fd);
+  const { size } = stats;
+  if (size === 0 || !stats.isFile()) return false;
+  const last = Buffer.alloc(1);
+  const reader = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    return readSync(reader, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+  } finally {
+    closeSync(reader);
+  }
+}
+
+/**
+ * Truncates away `torn`, the start of a record a short write left at the end of the file, if the file still
+ * ends with exactly those bytes (nothing appended after them), so a concurrent run's records are never cut.
+ */
+function takeBack(path: string, fd: number, torn: Buffer): void {
+  if (torn.length === 0) return;
+  try {
+    const { size } = fstatSync(fd);
+    const end = Buffer.alloc(torn.length);
+    const reader = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    try {
+      if (fstatSync(reader).ino !== fstatSync(fd).ino || readSync(reader, end, 0, torn.length, size - torn.length) !== torn.length) return;
+    } finally {
+      closeSync(reader);
+    }
+    if (end.equals(torn)) ftruncateSync(fd, size - torn.length);
+  } catch {
+    // The next run starts on a fresh line (endsInsideRecord) in any case.
+  }
+}
+
 /**
  * Appends records to a log file through one O_APPEND descriptor (each write holds whole records, so
  * concurrent runs never tear each other's lines, and copytruncate is safe). When the file cannot be
@@ -59,6 +96,8 @@ export class LogFile {
   private fd: number | undefined;
   private failure: string | undefined;
   private bytesNotLogged = 0;
+  /** The file ends inside a record (a full disk cut an earlier run short): start on a fresh line. */
+  private freshLine = false;
 
   constructor(
     readonly path: string,
@@ -68,6 +107,7 @@ export class LogFile {
     try {
       makeDirs(dirname(path), DIR_MODE);
       this.fd = openLog(path);
+      this.freshLine = endsInsideRecord(path, this.fd);
     } catch (error) {
       this.fail(`cannot open ${path}: ${errorCode(error)}`);
     }
@@ -76,10 +116,15 @@ export class LogFile {
   write(records: Buffer): void {
     if (this.fd !== undefined) {
       try {
+        if (this.freshLine) records = Buffer.concat([NEWLINE, records]);
+        this.freshLine = false;
         const written = writeSync(this.fd, records);
         if (written === records.length) return;
-        this.fail(`short write to ${this.path}`);
-        records = records.subarray(written);
+        // The disk took only part: take back the torn record, so the file still ends on a whole one.
+        const whole = records.lastIndexOf(0x0a, written - 1) + 1;
+        takeBack(this.path, this.fd, records.subarray(whole, written));
+        this.fail(`short write to ${this.path} (the disk or the file size limit is full)`);
+        records = records.subarray(whole);
       } catch (error) {
         this.fail(`cannot write ${this.path}: ${errorCode(error)}`);
       }

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
 import { fnv1a } from '../../src/util/hash.js';
-import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
-import { footer, parseLog } from '../helpers/records.js';
+import { BIN, cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
 // The Reliability issue: each test here reproduced a broken promise on the main of 2026-11-23.
@@ -188,5 +188,58 @@ describe('damaged state files', () => {
     expect(result.exitCode).toBe(1);
     expect(result.stderr.toString()).toMatch(/cronwrap: alerts: cannot read .*alerts\/unreadable\.json: EISDIR/);
     expect(hook.requests).toHaveLength(1); // the alert still goes out
+  });
+});
+
+describe('whole records on a log a full disk cut', () => {
+  it('a log whose last record was cut short: the next run starts on a fresh line', async () => {
+    const box = sandbox();
+    const path = join(box.dir, 'job.log');
+    writeFileSync(path, '2026-11-23T04:21:28.5'); // what a full file system left of a record
+    const result = await cronwrap(['--log', path, '--', 'echo', 'next'], box);
+    expect(result.exitCode).toBe(0);
+    const text = readFileSync(path, 'utf8');
+    expect(text).toMatch(/^2026-11-23T04:21:28\.5\n\S+ === start /);
+    expect(parseLog(Buffer.from(text.slice(text.indexOf('\n') + 1))).meta.map((m) => m.event)).toEqual(['start', 'end']);
+  });
+
+  it('a file size limit that cuts a write short: what was written ends on a newline or not at all, the rest goes to stderr', async () => {
+    const box = sandbox();
+    const path = join(box.dir, 'limited.log');
+    // ulimit -f counts 512-byte blocks: 2 blocks, far less than the output.
+    const run = spawnSync('sh', ['-c', `ulimit -f 2; trap '' XFSZ; exec "$@"`, 'sh', BIN, '--log', path, '--', 'seq', '1', '2000'], { env: box.env, encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/short write to .*limited\.log/);
+    expect(run.stderr).toMatch(/out\| 2000\n/); // what the log could not take went to stderr
+    const logged = readFileSync(path);
+    expect(logged.length).toBeLessThanOrEqual(1024);
+    expect(logged.at(-1)).toBe(0x0a);
+  });
+});
+
+describe('what alerts carry of the output', () => {
+  it('control bytes from the job (OSC 52, ESC[2J, NUL, BEL, bare CR) are shown escaped in alerts and the cron report', async () => {
+    const box = sandbox();
+    const hook = await startHttp();
+    const nasty = "printf 'copy\\033]52;c;SGVsbG8=\\007 clear\\033[2J nul\\000 bell\\007 cr\\rback\\n'; exit 2";
+    const withHook = await cronwrap(['--name', 'ctl', '--webhook', hook.url, '-c', nasty], box);
+    expect(withHook.exitCode).toBe(2);
+    const tail = (JSON.parse(hook.requests[0]!.body) as { output: { tail: string[] } }).output.tail.join('\n');
+    expect(tail).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(tail).toContain('copy\\x1b]52;c;SGVsbG8=\\x07 clear\\x1b[2J nul\\x00 bell\\x07 cr\\rback');
+    const report = await cronwrap(['--name', 'ctl2', '-c', nasty], box);
+    expect(report.stdout.toString()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
+    expect(report.stdout.toString()).toContain('clear\\x1b[2J');
+    // The log keeps the exact bytes (nothing lost there).
+    expect(box.logOf('ctl2').includes(Buffer.from('\x1b[2J'))).toBe(true);
+  });
+
+  it('a stream of exactly 64 KiB with no final newline ends on a ! record, as at any other length', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'exact', '-c', "head -c 65536 /dev/zero | tr '\\0' x"], box);
+    expect(result.exitCode).toBe(0);
+    const records = parseLog(box.logOf('exact')).records.filter((r) => r.stream === 'out');
+    expect(records.map((r) => r.flag)).toEqual(['!']);
+    expect(reassemble(records, 'out').length).toBe(65536);
   });
 });
