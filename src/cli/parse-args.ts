@@ -41,7 +41,8 @@ Exit status: the command's; 128+N if it was killed by signal N (or cronwrap got 
 Under cron (stdout not a terminal) cronwrap prints nothing when the job succeeds and a short report when it
 fails, so cron's MAILTO mail carries it. Options with an environment twin (CRONWRAP_*) read it when the flag
 is not given, then the config file, where every option is a key in snake_case (--alert-after: alert_after)
-under the top level or a [jobs.<name>] section; cronwrap config show lists them all.
+under the top level or a [jobs.<name>] section; cronwrap config show lists them all. A bad flag is refused
+(exit 125); a bad variable or config entry is said on stderr and skipped, and the job runs.
 
 Commands (see cronwrap <command> --help):
   cronwrap status [--json]                  every job seen here: last result, last success, failures

@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.js';
 import { loadConfig, type ConfigLayer } from './config-file.js';
 import { isComplete, OPTIONS, type OptionSpec, type Settings } from './options.js';
 
@@ -5,7 +6,7 @@ import { isComplete, OPTIONS, type OptionSpec, type Settings } from './options.j
 export interface Resolved {
   settings: Settings;
   origins: Record<keyof Settings, string>;
-  /** Problems in the config file; what they concern was left at its lower-precedence value. */
+  /** Problems in the environment and the config file; what they concern was left at its lower-precedence value. */
   configErrors: string[];
 }
 
@@ -16,14 +17,31 @@ function longFlag(flags: string | undefined): string {
   return /--[\w-]+/.exec(flags ?? '')?.[0] ?? '';
 }
 
-/** One setting's value and origin, by precedence; a bad flag or variable throws a UsageError. */
-function resolveOne<K extends keyof Settings>(spec: OptionSpec<K>, given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[]): { value: Settings[K]; origin: string } {
+/**
+ * One setting's value and origin, by precedence. A bad flag throws a UsageError (the person typing it is
+ * there to fix it); a bad variable is reported in `problems` and skipped, as a bad config entry is, so a
+ * stray CRONWRAP_* in a crontab never stops the jobs below it.
+ */
+function resolveOne<K extends keyof Settings>(
+  spec: OptionSpec<K>,
+  given: GivenFlags,
+  env: NodeJS.ProcessEnv,
+  layers: readonly ConfigLayer[],
+  problems: string[],
+): { value: Settings[K]; origin: string } {
   const raw = given[spec.key];
   const flag = `flag ${longFlag(spec.flags)}`;
   if (raw === true) return { value: spec.type.parse(longFlag(spec.flags), 'true'), origin: flag };
   if (raw !== undefined) return { value: spec.type.parse(longFlag(spec.flags), raw), origin: flag };
   const fromEnv = spec.env ? env[spec.env] : undefined;
-  if (spec.env && fromEnv !== undefined) return { value: spec.type.parse(spec.env, fromEnv), origin: `env ${spec.env}` };
+  if (spec.env && fromEnv !== undefined) {
+    try {
+      return { value: spec.type.parse(spec.env, fromEnv), origin: `env ${spec.env}` };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+    }
+  }
   const entry = layers.find((layer) => layer.has(spec.key))?.get(spec.key);
   if (entry) return { value: entry.value, origin: entry.origin };
   return { value: spec.defaultValue, origin: 'default' };
@@ -33,11 +51,11 @@ function set<K extends keyof Settings>(target: Partial<Settings>, key: K, value:
   target[key] = value;
 }
 
-function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[]): Omit<Resolved, 'configErrors'> {
+function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[], problems: string[]): Omit<Resolved, 'configErrors'> {
   const settings: Partial<Settings> = {};
   const origins: Partial<Record<keyof Settings, string>> = {};
   for (const spec of OPTIONS) {
-    const { value, origin } = resolveOne(spec, given, env, layers);
+    const { value, origin } = resolveOne(spec, given, env, layers, problems);
     set(settings, spec.key, value);
     origins[spec.key] = origin;
   }
@@ -47,13 +65,15 @@ function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readon
 
 /**
  * Precedence: flag > environment > the job's `[jobs.<name>]` section > the file's top level > built-in.
- * A flag or variable with a bad value is a usage error (thrown); a bad config entry is reported and
- * skipped, so a broken file never stops a job. Reads the config file: called once, from main.
+ * A flag with a bad value is a usage error (thrown); a bad variable or config entry is reported and
+ * skipped, so neither ever stops a job. Reads the config file: called once, from main.
  */
 export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, job: string | undefined): Resolved {
-  const direct = resolveLayers(given, env, []);
+  const direct = resolveLayers(given, env, [], []);
   const config = loadConfig(direct.settings.config, direct.origins.config !== 'default');
   const jobLayer = job === undefined ? undefined : config.jobs.get(job);
   const layers = jobLayer ? [jobLayer, config.defaults] : [config.defaults];
-  return { ...resolveLayers(given, env, layers), configErrors: config.errors };
+  const envProblems: string[] = [];
+  const resolved = resolveLayers(given, env, layers, envProblems);
+  return { ...resolved, configErrors: [...envProblems, ...config.errors] };
 }

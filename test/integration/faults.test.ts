@@ -243,3 +243,18 @@ describe('what alerts carry of the output', () => {
     expect(reassemble(records, 'out').length).toBe(65536);
   });
 });
+
+describe('values that do not come from the command line', () => {
+  it('a bad CRONWRAP_* value warns and falls back, as a bad config entry does; the same value as a flag is refused', async () => {
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, 'retries = 1\nretry_delay = "10ms"\n');
+    const env = { CRONWRAP_RETRIES: 'many', CRONWRAP_QUIET: 'maybe' };
+    const run = await cronwrap(['--name', 'envbad', '--', 'sh', '-c', 'exit 3'], box, { env });
+    expect(run.exitCode).toBe(3); // the job ran
+    expect(run.stderr.toString()).toMatch(/^cronwrap: config: CRONWRAP_RETRIES: 'many' is not a whole number from 0 to 100 \(ignored/m);
+    expect(run.stderr.toString()).toMatch(/^cronwrap: config: CRONWRAP_QUIET: 'maybe' is not a yes\/no value/m);
+    expect(footer(parseLog(box.logOf('envbad')))).toMatchObject({ attempts: '2' }); // the file's retries = 1 applies
+    const flag = await cronwrap(['--retries', 'many', '--', 'true'], box);
+    expect(flag.exitCode).toBe(125);
+  });
+});

@@ -51,8 +51,11 @@ describe('parseArgs', () => {
     expect(() => run(argv)).toThrow(message);
   });
 
-  it('names a bad environment twin', () => {
-    expect(() => run(['true'], { CRONWRAP_QUIET: 'maybe' })).toThrow(/CRONWRAP_QUIET: 'maybe' is not a yes\/no value/);
+  it('names a bad environment twin, and falls back rather than stopping the job', () => {
+    expect(run(['true'], { CRONWRAP_QUIET: 'maybe' })).toMatchObject({
+      settings: { quiet: false },
+      configErrors: [expect.stringMatching(/CRONWRAP_QUIET: 'maybe' is not a yes\/no value/)],
+    });
   });
 
   it('answers an unknown flag with exit 125 and a pointer to --help', () => {
