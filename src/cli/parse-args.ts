@@ -142,7 +142,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   } else if (name === 'test-alert') {
     program.description('Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.');
   } else if (name === 'flush') {
-    program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now.');
+    program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {

@@ -46,9 +46,13 @@ export async function runTestAlert(settings: Settings, stateDir: string, io: Io)
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const channels = resolveChannels(settings, io.env, io.host, settings.name ?? 'test');
-  const { results, problems } = await loadRemote().flushKept(channels, stateDir);
+  const { results, problems, left, configured } = await loadRemote().flushKept(channels, stateDir);
   for (const problem of problems) warn(io.stderr, problem);
-  for (const r of results) print(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `still kept: ${r.error ?? 'unknown error'}`}\n`);
-  if (results.length === 0) print(io.stdout, 'no kept alerts to send through the channels configured now\n');
-  return results.every((r) => r.ok) ? 0 : 1;
+  for (const r of results) print(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}\n`);
+  for (const [channel, count] of left) {
+    const why = configured.has(channel) ? 'the channel did not take them (above)' : 'that channel is not configured now';
+    print(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${channel} ${count === 1 ? 'waits' : 'wait'}: ${why}\n`);
+  }
+  if (results.length === 0 && left.size === 0) print(io.stdout, 'no kept alerts\n');
+  return left.size === 0 ? 0 : 1;
 }

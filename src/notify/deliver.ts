@@ -8,7 +8,7 @@ import type { Channels } from './channels.js';
 import { sendEmail } from './email.js';
 import type { Notice } from './notice.js';
 import { sendPagerDuty, type PagerDutyAction } from './pagerduty.js';
-import { dropKept, keepAlert, keptAlerts, type KeptAlert } from './spool.js';
+import { dropKept, keepAlert, keptAlerts, pruneKept, type KeptAlert } from './spool.js';
 import { sendWebhook } from './webhook.js';
 
 /** What became of one message on one channel: for the footer, the history and `test-alert`. */
@@ -32,7 +32,13 @@ interface Target {
   id: string;
   label: string;
   alertsFor(notice: Notice): KeptAlert[];
-  send(alert: KeptAlert): Promise<Delivery>;
+  /** `attempts`: 1 for a kept alert (a later run tries again), more for a run's own. */
+  send(alert: KeptAlert, attempts: number | undefined): Promise<Delivery>;
+}
+
+/** PagerDuty events of one incident must arrive in order (trigger before resolve); other alerts stand alone. */
+function orderKey(alert: KeptAlert): string | undefined {
+  return alert.channel === 'pagerduty' ? alert.dedupKey : undefined;
 }
 
 /** A webhook's spool is named by a hash of its URL, never the URL (it may hold a token). */
@@ -74,10 +80,10 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
           dedupKey: notice.kind === 'test' ? `${pagerduty.dedupKey}/test` : pagerduty.dedupKey,
           keptAt: keptAt(),
         })),
-      send: (alert) =>
+      send: (alert, attempts) =>
         alert.channel === 'pagerduty'
-          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey }, alert.action, deadline, now)
-          : sendPagerDuty(alert.notice, pagerduty, 'trigger', deadline, now),
+          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey }, alert.action, deadline, now, attempts)
+          : sendPagerDuty(alert.notice, pagerduty, 'trigger', deadline, now, attempts),
     });
   }
   for (const webhook of channels.webhooks) {
@@ -86,7 +92,7 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
       id,
       label: `webhook ${redactUrl(webhook.url)}`,
       alertsFor: (notice) => [{ channel: id, notice, keptAt: keptAt() }],
-      send: (alert) => sendWebhook(alert.notice, webhook, deadline, now),
+      send: (alert, attempts) => sendWebhook(alert.notice, webhook, deadline, now, attempts),
     });
   }
   return targets;
@@ -105,37 +111,40 @@ export interface Delivered {
 }
 
 /**
- * Sends kept alerts, then `notice`, on every target: targets in parallel, each in order (an alert waits
- * behind older kept ones of its channel, so a dead pager never holds back a mail). What fails for a
- * reason that may pass (network, 408, 429, 5xx, time) is kept when `keep` is set.
+ * Sends kept alerts (oldest first, one attempt each), then `notice`, on every target, targets in
+ * parallel. Each alert stands alone: one that cannot go never holds back the others (only PagerDuty
+ * events of one incident wait for the earlier ones). What fails for a reason that may pass (network, 408,
+ * 429, 5xx, time) is kept when `keep` is set; what cannot succeed (other 4xx, SMTP 5xx) is dropped.
  */
 export async function deliverAll(notice: Notice | null, targets: Target[], stateDir: string, keep: boolean): Promise<Delivered> {
   const problems: string[] = [];
   const perTarget = await Promise.all(
     targets.map(async (target) => {
       const results: ChannelResult[] = [];
+      const held = new Set<string>(); // incident keys with an earlier event still kept
+      const waiting = (): Delivery => ({ ok: false, attempts: 0, error: `${target.label}: waiting for an earlier event of the incident`, retryable: true });
+      const fresh = notice ? target.alertsFor(notice) : [];
+      // Another run holding the lock is re-sending this channel's kept alerts: this run sends only its own.
       const lock = tryLock(join(stateDir, 'locks', 'spool'), target.id);
-      let blocked = !lock; // another run is sending this channel's kept alerts: queue behind them
       try {
         if (lock) {
-          const { kept, damaged } = keptAlerts(stateDir, target.id);
-          problems.push(...damaged);
-          for (const { file, alert } of kept) {
-            const delivery = await target.send(alert);
-            results.push(resultOf(target, alert, delivery, !delivery.ok && delivery.retryable, true));
-            if (delivery.ok || !delivery.retryable) dropKept(file);
-            else {
-              blocked = true;
-              break;
-            }
+          const read = keptAlerts(stateDir, target.id);
+          const pruned = pruneKept(target.id, read.kept, Date.now(), fresh.length);
+          problems.push(...read.damaged, ...(pruned.dropped ? [pruned.dropped] : []));
+          for (const { file, alert } of pruned.kept) {
+            const key = orderKey(alert);
+            const delivery = key && held.has(key) ? waiting() : await target.send(alert, 1);
+            const stillKept = !delivery.ok && delivery.retryable;
+            if (stillKept && key) held.add(key);
+            if (!stillKept) dropKept(file);
+            results.push(resultOf(target, alert, delivery, stillKept, true));
           }
         }
-        for (const alert of notice ? target.alertsFor(notice) : []) {
-          const delivery: Delivery = blocked
-            ? { ok: false, attempts: 0, error: `${target.label}: waiting behind older kept alerts`, retryable: true }
-            : await target.send(alert);
+        for (const alert of fresh) {
+          const key = orderKey(alert);
+          const delivery = key && held.has(key) ? waiting() : await target.send(alert, undefined);
           const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, alert, problems);
-          if (!delivery.ok) blocked = true;
+          if (!delivery.ok && delivery.retryable && key) held.add(key);
           results.push(resultOf(target, alert, delivery, kept, false));
         }
       } finally {

@@ -27,6 +27,8 @@ function transportFor(channel: EmailChannel) {
 
 function describeMailError(error: unknown): { message: string; retryable: boolean } {
   const e = error as { code?: string; responseCode?: number; message?: string };
+  // An address or message the server can never take: keeping it would only repeat the refusal.
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE') return { message: `refused: ${oneLine(e.message ?? '')}`, retryable: false };
   if (e.code === 'EAUTH') return { message: `login refused by the SMTP server (${e.responseCode ?? ''})`.replace(' ()', ''), retryable: false };
   if (e.responseCode && e.responseCode >= 500) return { message: `refused by the server: ${oneLine(e.message ?? '')}`, retryable: false };
   const words: Record<string, string> = {

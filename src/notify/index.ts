@@ -8,6 +8,7 @@ import { errorCode } from '../errors.js';
 import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
 import { bodyOf, tailText, type Notice, type NoticeKind } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
+import { keptCounts } from './spool.js';
 import { decide, readAlertState, writeAlertState, type PolicyOptions } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
@@ -85,7 +86,9 @@ export async function testAlert(request: AlertRequest): Promise<Delivered & { co
   return { ...(await deliverAll(notice, targets, request.stateDir, false)), configured: targets.length > 0 };
 }
 
-/** `cronwrap flush`: re-sends kept alerts through the channels configured now. */
-export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered> {
-  return deliverAll(null, targetsFor(channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs), stateDir, true);
+/** `cronwrap flush`: re-sends kept alerts through the channels configured now; `left`: what is still kept, by channel. */
+export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: Map<string, number>; configured: Set<string> }> {
+  const targets = targetsFor(channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs);
+  const delivered = await deliverAll(null, targets, stateDir, true);
+  return { ...delivered, left: keptCounts(stateDir), configured: new Set(targets.map((t) => t.id)) };
 }

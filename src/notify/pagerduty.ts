@@ -36,10 +36,17 @@ function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: Pager
 }
 
 /** Sends a trigger or resolve event. Never throws. */
-export async function sendPagerDuty(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction, deadline: number, now: () => number): Promise<Delivery> {
+export async function sendPagerDuty(
+  notice: Notice,
+  channel: PagerDutyChannel,
+  action: PagerDutyAction,
+  deadline: number,
+  now: () => number,
+  maxAttempts?: number,
+): Promise<Delivery> {
   if ('error' in channel.routingKey) return { ok: false, attempts: 0, error: `pagerduty: ${channel.routingKey.error}`, retryable: true };
   const routingKey = channel.routingKey.value;
   if (!routingKey) return { ok: false, attempts: 0, error: 'pagerduty: the routing key is empty', retryable: false };
   const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(notice, channel, action) });
-  return sendWithRetry(channel.url, body, { deadline, headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
+  return sendWithRetry(channel.url, body, { deadline, ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
 }

@@ -106,3 +106,43 @@ export function keptAlerts(stateDir: string, channel: string): { kept: KeptFile[
 export function dropKept(file: string): void {
   rmSync(file, { force: true });
 }
+
+/** A channel keeps at most this many alerts, none older than MAX_KEPT_AGE_MS: a spool never grows without end. */
+export const MAX_KEPT = 100;
+const MAX_KEPT_AGE_MS = 7 * 24 * 3600 * 1000;
+
+/**
+ * Drops the kept alerts over the bounds, oldest first, leaving room for `room` new ones; returns the rest
+ * (oldest first) and, if any were dropped, the sentence that says so.
+ */
+export function pruneKept(channel: string, kept: readonly KeptFile[], now: number, room: number): { kept: KeptFile[]; dropped?: string } {
+  const young = kept.filter(({ alert }) => !(now - Date.parse(alert.keptAt) > MAX_KEPT_AGE_MS));
+  const remaining = young.slice(Math.max(0, young.length - (MAX_KEPT - room)));
+  const old = kept.length - young.length;
+  const over = young.length - remaining.length;
+  if (old + over === 0) return { kept: remaining };
+  const keep = new Set(remaining);
+  for (const file of kept) if (!keep.has(file)) dropKept(file.file);
+  const why = [old > 0 ? `${old} older than 7 days` : '', over > 0 ? `${over} over the ${MAX_KEPT} a channel keeps` : ''].filter(Boolean).join(', ');
+  return { kept: remaining, dropped: `dropped ${old + over} kept alerts of ${channel} (${why})` };
+}
+
+/** How many alerts each channel keeps, by spool directory. */
+export function keptCounts(stateDir: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  let channels: string[];
+  try {
+    channels = readdirSync(join(stateDir, 'spool'));
+  } catch {
+    return counts;
+  }
+  for (const channel of channels) {
+    try {
+      const count = readdirSync(spoolDir(stateDir, channel)).filter((n) => n.endsWith('.json')).length;
+      if (count > 0) counts.set(channel, count);
+    } catch {
+      // not a directory: nothing kept there
+    }
+  }
+  return counts;
+}

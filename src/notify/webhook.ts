@@ -34,7 +34,7 @@ function slackMessage(notice: Notice): Record<string, unknown> {
   return { text: `${subjectOf(notice)}\n${notice.status}; log ${notice.logPath}${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}` };
 }
 
-export function sendWebhook(notice: Notice, channel: WebhookChannel, deadline: number, now: () => number): Promise<Delivery> {
+export function sendWebhook(notice: Notice, channel: WebhookChannel, deadline: number, now: () => number, maxAttempts?: number): Promise<Delivery> {
   const body = JSON.stringify(channel.format === 'slack' ? slackMessage(notice) : webhookReport(notice));
-  return sendWithRetry(channel.url, body, { deadline, headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
+  return sendWithRetry(channel.url, body, { deadline, ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
 }

@@ -258,3 +258,59 @@ describe('values that do not come from the command line', () => {
     expect(flag.exitCode).toBe(125);
   });
 });
+
+describe('kept alerts', () => {
+  const notice = (job: string, id: string) => ({
+    id, kind: 'failure', job, host: 'h', user: 'u', run: id, command: ['x'], start: '2026-11-20T00:00:00.000Z', end: '2026-11-20T00:00:01.000Z',
+    durationMs: 1000, exitCode: 1, status: 'failed with exit status 1', signal: null, timedOut: false, attempts: 1, consecutiveFailures: 1,
+    logPath: '/x.log', head: [], tail: [], totalLines: 0,
+  });
+  /** Plants kept webhook alerts for `url`, as an earlier run would have left them. */
+  function plantKept(box: Sandbox, url: string, jobs: { job: string; keptAt: Date }[]): string {
+    const dir = join(box.stateDir, 'spool', `webhook-${fnv1a(url).toString(16).padStart(8, '0')}`);
+    mkdirSync(dir, { recursive: true });
+    jobs.forEach(({ job, keptAt }, i) => {
+      const id = `old${i}`;
+      const alert = { channel: `webhook-${fnv1a(url).toString(16).padStart(8, '0')}`, notice: notice(job, id), keptAt: keptAt.toISOString() };
+      writeFileSync(join(dir, `${String(keptAt.getTime() + i).padStart(15, '0')}-${id}-failure-send.json`), JSON.stringify(alert));
+    });
+    return dir;
+  }
+
+  it('one alert the server always refuses does not hold back newer alerts on its channel', async () => {
+    const box = sandbox();
+    const hook = await startHttp((request, res) => (request.body.includes('"job":"poison"') ? res.socket?.destroy() : res.end('ok')));
+    const url = `${hook.url}/hook`;
+    const dir = plantKept(box, url, [{ job: 'poison', keptAt: new Date() }]);
+    const result = await cronwrap(['--name', 'fresh', '--webhook', url, '--', 'false'], box);
+    expect(result.exitCode).toBe(1);
+    const delivered = hook.requests.map((r) => JSON.parse(r.body).job);
+    expect(delivered).toContain('fresh');
+    expect(footer(parseLog(box.logOf('fresh'))).notifications).toMatch(/failure: ok/);
+    expect(readdirSync(dir)).toHaveLength(1); // the poison alert is still kept, tried again next time
+  });
+
+  it('at most 100 kept per channel and none older than 7 days; the oldest are dropped and said', async () => {
+    const box = sandbox();
+    const hook = await startHttp((_request, res) => {
+      res.statusCode = 503;
+      res.end('down');
+    });
+    const url = `${hook.url}/hook`;
+    const old = new Date(Date.now() - 8 * 24 * 3600 * 1000);
+    const dir = plantKept(box, url, [...Array.from({ length: 10 }, () => ({ job: 'ancient', keptAt: old })), ...Array.from({ length: 120 }, () => ({ job: 'recent', keptAt: new Date() }))]);
+    const result = await cronwrap(['--name', 'bounded', '--webhook', url, '--', 'false'], box, { timeout: 120_000 });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr.toString()).toMatch(/dropped 31 kept alerts of webhook-[0-9a-f]{8} \(10 older than 7 days, 21 over the 100 a channel keeps\)/);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.json')).length).toBeLessThanOrEqual(100);
+  }, 150_000);
+
+  it('flush says which kept alerts wait for a channel that is not configured, and exits 1 while any remain', async () => {
+    const box = sandbox();
+    const url = 'http://127.0.0.1:9/hook';
+    plantKept(box, url, [{ job: 'waiting', keptAt: new Date() }]);
+    const flush = await cronwrap(['flush'], box);
+    expect(flush.exitCode).toBe(1);
+    expect(flush.stdout.toString()).toMatch(/1 kept alert for webhook-[0-9a-f]{8} waits: that channel is not configured now/);
+  });
+});
