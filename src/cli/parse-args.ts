@@ -94,7 +94,7 @@ function parseWith(program: Command, argv: readonly string[], out: Captured): In
     if (!(error instanceof CommanderError)) throw error;
     if (error.exitCode === 0) return { mode: 'print', stdout: out.stdout, stderr: out.stderr, exitCode: 0 };
     const message = out.stderr.trimEnd().replace(/^error: /, '');
-    return { mode: 'print', stdout: '', stderr: `cronwrap: ${message} (see cronwrap ${program.name() === 'cronwrap' ? '' : `${program.name()} `}--help)\n`, exitCode: EXIT_USAGE };
+    return { mode: 'print', stdout: '', stderr: `cronwrap: ${message} (see ${program.name()} --help)\n`, exitCode: EXIT_USAGE };
   }
 }
 
@@ -121,10 +121,12 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const out: Captured = { stdout: '', stderr: '' };
   const [action, ...actionArgv] = argv;
   if (name === 'config' && action !== 'check' && action !== 'show') {
-    return { mode: 'print', stdout: '', stderr: "cronwrap: config: say 'config check [--config FILE]' or 'config show [--name JOB]'\n", exitCode: EXIT_USAGE };
+    const help = 'Usage: cronwrap config check [--config FILE]   check a config file (exit 78 when invalid)\n       cronwrap config show [--name JOB]      a job\'s effective settings and where each came from\n';
+    if (action === '--help' || action === '-h') return { mode: 'print', stdout: help, stderr: '', exitCode: 0 };
+    return { mode: 'print', stdout: '', stderr: `cronwrap: config: say 'config check [--config FILE]' or 'config show [--name JOB]'\n\n${help}`, exitCode: EXIT_USAGE };
   }
   const label = name === 'config' ? `config ${action}` : name;
-  const program = capturing(new Command(label), out).helpOption('-h, --help', 'show this help');
+  const program = capturing(new Command(`cronwrap ${label}`), out).helpOption('-h, --help', 'show this help');
   const keys: (keyof Settings)[] =
     name === 'tail'
       ? ['stateDir', 'logDir', 'config']
@@ -149,13 +151,13 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     program
       .description('The last runs of a job, newest first.')
       .argument('<job>', 'job name')
-      .option('-n, --count <n>', 'how many runs (default 20)', wholeNumber('--count'), 20)
+      .option('-n, --count <n>', 'how many runs', wholeNumber('--count'), 20)
       .option('--json', 'one JSON array of run records');
   } else {
     program
       .description("Print the end of a job's log; with -f, keep printing what is appended (across logrotate).")
       .argument('<job>', 'job name')
-      .option('-n, --lines <n>', 'how many lines (default 20)', wholeNumber('--lines'), 20)
+      .option('-n, --lines <n>', 'how many lines', wholeNumber('--lines'), 20)
       .option('-f, --follow', 'keep printing new lines until interrupted');
   }
   const attributes = addOptions(program, keys);
@@ -200,6 +202,7 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
   const printed = parseWith(program, argv, out);
   if (printed) return printed;
   const flags = givenFlags(program, attributes);
+  if (flags.tee && flags.quiet) throw new UsageError('--tee and --quiet ask for opposite things; give one');
   const name = nameFlag(flags);
   const [file, ...args] = program.args;
   if (typeof flags.shell === 'string') {

@@ -7,7 +7,7 @@ import { print } from '../output/console.js';
 /** `cronwrap config check`: every problem on its own line; 0 when there is none, else 78. */
 export function runConfigCheck(resolved: Resolved, io: Io): number {
   if (resolved.configErrors.length === 0) {
-    print(io.stdout, `${resolved.settings.config}: ok\n`);
+    print(io.stdout, `${resolved.settings.config}: ${resolved.configFound ? 'ok' : 'not found; the built-in defaults apply'}\n`);
     return 0;
   }
   print(io.stderr, resolved.configErrors.map((e) => `cronwrap: ${e}\n`).join(''));
@@ -16,6 +16,7 @@ export function runConfigCheck(resolved: Resolved, io: Io): number {
 
 /** A duration in the largest unit that states it exactly, as it would be written in the file. */
 function durationText(ms: number): string {
+  if (ms === 0) return '0s';
   for (const [unit, size] of [['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
   return `${ms}ms`;
 }

@@ -50,19 +50,36 @@ export function jobLogPath(stateDir: string, job: string, fallback: string): str
  * appended to it, across logrotate (a new file or a truncated one is read from its start).
  */
 export async function runTail(path: string, lines: number, follow: boolean, io: Io): Promise<number> {
-  let fd: number;
+  const interruptions = new Interruptions();
+  let fd: number | undefined;
   try {
-    fd = openSync(path, 'r');
-  } catch (error) {
-    print(io.stderr, `cronwrap: cannot read ${path}: ${errorCode(error)}\n`);
-    return 1;
+    // With -f, a log that does not exist yet (the job has not run) is waited for, as tail -F does.
+    for (;;) {
+      try {
+        fd = openSync(path, 'r');
+        break;
+      } catch (error) {
+        if (!follow || errorCode(error) !== 'ENOENT') {
+          print(io.stderr, `cronwrap: cannot read ${path}: ${errorCode(error)}\n`);
+          return 1;
+        }
+      }
+      if (await interruptions.sleep(FOLLOW_POLL_MS)) return 0;
+    }
+    return await printAndFollow(fd, path, lines, follow, io, interruptions);
+  } finally {
+    interruptions.dispose();
   }
+}
+
+/** Prints the last `lines` of the open log and, with `follow`, what is appended, until interrupted. */
+async function printAndFollow(opened: number, path: string, lines: number, follow: boolean, io: Io, interruptions: Interruptions): Promise<number> {
+  let fd = opened;
   let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines), io.stdout);
   if (!follow) {
     closeSync(fd);
     return 0;
   }
-  const interruptions = new Interruptions();
   try {
     while (!(await interruptions.sleep(FOLLOW_POLL_MS))) {
       let current: { ino: number; size: number } | undefined;
@@ -85,6 +102,5 @@ export async function runTail(path: string, lines: number, follow: boolean, io: 
     return 0;
   } finally {
     closeSync(fd);
-    interruptions.dispose();
   }
 }

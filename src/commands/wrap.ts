@@ -12,6 +12,7 @@ import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
 import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
+import { tryMakeDirs } from '../util/make-dirs.js';
 import { newRunId } from '../util/run-id.js';
 
 /**
@@ -29,6 +30,9 @@ export async function runWrapped(
   const header = { job, run: newRunId(), host: io.host, user: io.user, pid: process.pid, command, startMs: io.now() };
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
   const logPath = resolve(settings.log ?? defaultLogPath(job, settings.logDir, stateDir, io.uid));
+  // Made first and private (0700): the default log dir of a user sits inside it and would make it 0750.
+  // A state dir that cannot be made is said by the observers that need it.
+  tryMakeDirs(stateDir, 0o700);
   const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
   const console = showLive ? new ConsoleOutput(io.stdout) : undefined;
   const log = openRunLog(logPath, console, io.stderr);

@@ -39,6 +39,8 @@ export interface LoadedConfig {
   jobs: Map<string, ConfigLayer>;
   /** Every problem found, each naming the key, the file and line, and the fix. */
   errors: string[];
+  /** Whether there was a file to read (the default one may well be missing). */
+  found: boolean;
 }
 
 const SPEC_BY_KEY = new Map(OPTIONS.flatMap((spec) => (configKey(spec) ? [[configKey(spec)!, spec] as const] : [])));
@@ -175,12 +177,13 @@ function readConfigText(path: string): { text: string } | { error: string; code:
  * reported and left out; the rest is usable. A missing file is an error only when `required`.
  */
 export function loadConfig(path: string, required: boolean): LoadedConfig {
-  const loaded: LoadedConfig = { path, defaults: new ConfigLayer(), jobs: new Map(), errors: [] };
+  const loaded: LoadedConfig = { path, defaults: new ConfigLayer(), jobs: new Map(), errors: [], found: false };
   const source = readConfigText(path);
   if ('error' in source) {
     if (required || source.code !== 'ENOENT') loaded.errors.push(source.error);
     return loaded;
   }
+  loaded.found = true;
   let document: Record<string, unknown>;
   try {
     document = parse(source.text) as Record<string, unknown>;

@@ -8,6 +8,8 @@ export interface Resolved {
   origins: Record<keyof Settings, string>;
   /** Problems in the environment and the config file; what they concern was left at its lower-precedence value. */
   configErrors: string[];
+  /** Whether the config file was there to read. */
+  configFound: boolean;
 }
 
 /** Values given as flags, by settings key: `true` for a flag without a value. */
@@ -51,7 +53,7 @@ function set<K extends keyof Settings>(target: Partial<Settings>, key: K, value:
   target[key] = value;
 }
 
-function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[], problems: string[]): Omit<Resolved, 'configErrors'> {
+function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[], problems: string[]): Omit<Resolved, 'configErrors' | 'configFound'> {
   const settings: Partial<Settings> = {};
   const origins: Partial<Record<keyof Settings, string>> = {};
   for (const spec of OPTIONS) {
@@ -75,5 +77,5 @@ export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, job: 
   const layers = jobLayer ? [jobLayer, config.defaults] : [config.defaults];
   const envProblems: string[] = [];
   const resolved = resolveLayers(given, env, layers, envProblems);
-  return { ...resolved, configErrors: [...envProblems, ...config.errors] };
+  return { ...resolved, configErrors: [...envProblems, ...config.errors], configFound: config.found };
 }

@@ -95,12 +95,13 @@ export const redisUrl = valueType('text', (label, value) =>
   urlOf(label, value, ['redis:', 'rediss:'], 'redis:// or rediss:// (TLS)', 'rediss://redis.example.com:6380', 'CRONWRAP_LOCK_REDIS_PASSWORD or CRONWRAP_LOCK_REDIS_PASSWORD_FILE'),
 );
 
-const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
+/** `ops@example.com`, or a local name such as `root`, as cron's MAILTO allows (the mail goes to it at this host). */
+const ADDRESS = /^[^\s@<>,;"]+(@[^\s@<>,;"]+)?$/;
 
 function parseAddresses(label: string, value: string): string[] {
   const list = value.split(/[\s,]+/).filter(Boolean);
   for (const address of list) {
-    if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com`);
+    if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com or a local name like root`);
   }
   return list;
 }

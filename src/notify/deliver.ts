@@ -86,15 +86,18 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
           : sendPagerDuty(alert.notice, pagerduty, 'trigger', deadline, now, attempts),
     });
   }
-  for (const webhook of channels.webhooks) {
+  const shown = channels.webhooks.map((webhook) => redactUrl(webhook.url));
+  channels.webhooks.forEach((webhook, index) => {
     const id = `webhook-${urlId(webhook.url)}` as const;
+    // Two webhooks on one host look the same once redacted: number them, in the order given.
+    const twin = shown.filter((url) => url === shown[index]).length > 1 ? ` #${index + 1}` : '';
     targets.push({
       id,
-      label: `webhook ${redactUrl(webhook.url)}`,
+      label: `webhook ${shown[index]}${twin}`,
       alertsFor: (notice) => [{ channel: id, notice, keptAt: keptAt() }],
       send: (alert, attempts) => sendWebhook(alert.notice, webhook, deadline, now, attempts),
     });
-  }
+  });
   return targets;
 }
 

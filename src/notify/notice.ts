@@ -61,7 +61,7 @@ export function outputExcerpt(notice: Notice): string[] {
   if (totalLines === 0) return ['(no output)'];
   if (totalLines <= head.length + tail.length) {
     const all = totalLines <= tail.length ? tail : [...head, ...tail.slice(head.length + tail.length - totalLines)];
-    return [`all ${totalLines} lines of output:`, ...all.map((l) => `  ${l}`)];
+    return [totalLines === 1 ? 'the only line of output:' : `all ${totalLines} lines of output:`, ...all.map((l) => `  ${l}`)];
   }
   return [
     `showing first ${head.length} and last ${tail.length} of ${totalLines} lines of output:`,
@@ -83,7 +83,7 @@ export function bodyOf(notice: Notice): string {
     `start:    ${notice.start}`,
     `end:      ${notice.end}`,
     `duration: ${formatDuration(notice.durationMs)}${notice.attempts > 1 ? ` over ${notice.attempts} attempts` : ''}`,
-    `status:   ${notice.status} (exit ${notice.exitCode})`,
+    `status:   ${notice.status}${notice.status.includes(`(exit ${notice.exitCode})`) ? '' : ` (exit ${notice.exitCode})`}`,
     `log:      ${notice.logPath}`,
     `run:      ${notice.run}`,
     '',

@@ -85,7 +85,7 @@ export function describeOutcome(outcome: Outcome): string {
       return `could not start the command (${outcome.reason})`;
     case 'interrupted':
       return outcome.command
-        ? `stopped because cronwrap got ${outcome.signal}; the command ${describeOutcome(outcome.command)}`
+        ? `stopped because cronwrap got ${outcome.signal}; the command ${outcome.command.kind === 'killed' ? 'was ' : ''}${describeOutcome(outcome.command)}`
         : `not started: cronwrap got ${outcome.signal} before the command ran`;
     case 'lock-busy':
       return `skipped: ${outcome.reason}`;

@@ -25,3 +25,12 @@ export function makeDirs(path: string, mode: number): void {
     }
   }
 }
+
+/** makeDirs, for a caller that learns of a failure later, from the files it then cannot write. */
+export function tryMakeDirs(path: string, mode: number): void {
+  try {
+    makeDirs(path, mode);
+  } catch {
+    // said by whoever needs the directory
+  }
+}

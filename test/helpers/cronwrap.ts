@@ -1,5 +1,5 @@
 import { execa, type Options } from 'execa';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
@@ -80,4 +80,27 @@ export function writesBytes(box: Sandbox, out: Buffer, err: Buffer = Buffer.allo
   writeFileSync(outFile, out);
   writeFileSync(errFile, err);
   return ['node', join(FIXTURES, 'write-files.mjs'), outFile, errFile, String(exitCode)];
+}
+
+/** Polls `condition` until it holds; fails after `ms` (generous: a loaded 2-core machine). */
+export async function waitFor(condition: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** A cronwrap left running; `stdoutText()` is what it printed so far. */
+export function cronwrapProcess(args: readonly string[], box: Sandbox, options: Options = {}) {
+  const child = startCronwrap(args, box, options);
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  return Object.assign(child, { stdoutText: () => out });
+}
+
+/** Waits until the job's log holds `text`. */
+export function waitForOutput(box: Sandbox, job: string, text: string): Promise<void> {
+  const path = join(box.logDir, `${job}.log`);
+  return waitFor(() => existsSync(path) && readFileSync(path, 'utf8').includes(text));
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { invocationOf } from '../helpers/invocation.js';
-import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, startCronwrap, waitForOutput } from '../helpers/cronwrap.js';
 import { parseLog } from '../helpers/records.js';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
@@ -76,8 +76,8 @@ describe('examples', () => {
     const config = join(box.dir, 'logrotate.conf');
     writeFileSync(config, readFileSync(join(EXAMPLES, 'logrotate', 'cronwrap'), 'utf8').replace('/var/log/cronwrap/*.log', `${box.logDir}/*.log`).replace('create 0640 root adm', 'create 0640'));
     const job = startCronwrap(['--name', 'rotated', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i"; i=$((i+1)); sleep 0.002; done'], box);
-    await new Promise((r) => setTimeout(r, 300));
-    const rotate = spawnSync('logrotate', ['-f', '-s', join(box.dir, 'state'), config], { encoding: 'utf8' });
+    await waitForOutput(box, 'rotated', 'out| line 10\n'); // rotate while the job writes
+    const rotate = spawnSync('logrotate', ['-f', '-s', join(box.dir, 'logrotate.status'), config], { encoding: 'utf8' });
     expect(rotate.status, rotate.stderr).toBe(0);
     expect((await job).exitCode).toBe(0);
     await cronwrap(['--name', 'rotated', '--', 'echo', 'next run'], box);

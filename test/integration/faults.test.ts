@@ -1,10 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
+import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
-import { BIN, cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { memoryIo } from '../helpers/memory-io.js';
+import { BIN, cronwrap, cronwrapProcess, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
+import { sleep } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -312,5 +315,94 @@ describe('kept alerts', () => {
     const flush = await cronwrap(['flush'], box);
     expect(flush.exitCode).toBe(1);
     expect(flush.stdout.toString()).toMatch(/1 kept alert for webhook-[0-9a-f]{8} waits: that channel is not configured now/);
+  });
+});
+
+describe('smaller promise breaks', () => {
+  it('--mail-to takes a local name, as cron\'s MAILTO does', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['config', 'show', '--name', 'x'], box, { env: { CRONWRAP_MAIL_TO: 'root' } });
+    expect(result.stdout.toString()).toMatch(/^mail_to = \["root"\]/m);
+    expect((await cronwrap(['--mail-to', 'root, ops@example.com', '--', 'true'], box)).exitCode).toBe(0);
+  });
+
+  it('--tee with --quiet is refused, not silently one of them', async () => {
+    const result = await cronwrap(['--tee', '--quiet', '--', 'true'], sandbox());
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.toString()).toMatch(/--tee and --quiet ask for opposite things; give one/);
+  });
+
+  it.skipIf(existsSync('/etc/cronwrap/cronwrap.toml'))('config check with no config file says the built-in defaults apply', async () => {
+    const box = sandbox();
+    const env: Record<string, string> = { ...box.env };
+    delete env.CRONWRAP_CONFIG;
+    const result = spawnSync(BIN, ['config', 'check'], { env, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('/etc/cronwrap/cronwrap.toml: not found; the built-in defaults apply\n');
+    const missing = await cronwrap(['config', 'check', '--config', '/nonexistent/cronwrap.toml'], sandbox());
+    expect(missing.exitCode).toBe(78);
+  });
+
+  it('words: no "(exit 0) (exit 0)", no "all 1 lines", no "the command killed", no "0h"', async () => {
+    const box = sandbox();
+    const hook = await startHttp();
+    await cronwrap(['--name', 'words', '--notify-success', '--webhook', hook.url, '--webhook-format', 'slack', '--', 'echo', 'one'], box);
+    const interrupted = cronwrapProcess(['--name', 'stopped', '--', 'sh', '-c', 'trap "kill -9 $$" TERM; echo ready; sleep 30'], box);
+    await waitForOutput(box, 'stopped', 'ready');
+    interrupted.kill('SIGTERM');
+    await interrupted;
+    expect(footer(parseLog(box.logOf('stopped'))).status).toMatch(/^stopped because cronwrap got SIGTERM; the command was killed by signal SIGKILL/);
+    const show = await cronwrap(['config', 'show'], box);
+    expect(show.stdout.toString()).toMatch(/^lock_wait = "0s"/m);
+    const test = await cronwrap(['test-alert', '--webhook', hook.url], box);
+    expect(test.exitCode).toBe(0);
+    const mailBody = (await import('../../src/notify/notice.js')).bodyOf({
+      id: 'i', kind: 'success', job: 'j', host: 'h', user: 'u', run: 'r', command: ['true'], start: 's', end: 'e', durationMs: 5, exitCode: 0,
+      status: 'succeeded (exit 0)', signal: null, timedOut: false, attempts: 1, consecutiveFailures: 0, logPath: '/l', head: ['x'], tail: ['x'], totalLines: 1,
+    });
+    expect(mailBody).toContain('status:   succeeded (exit 0)\n');
+    expect(mailBody).toContain('the only line of output:\n');
+  });
+
+  it('two webhooks on one host are told apart in test-alert and the footer', async () => {
+    const box = sandbox();
+    const hook = await startHttp();
+    const result = await cronwrap(['test-alert', '--webhook', `${hook.url}/a`, '--webhook', `${hook.url}/b`], box);
+    const lines = result.stdout.toString().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(new Set(lines).size).toBe(2);
+  });
+
+  it('tail -f before the first run waits for the log, as tail -F does', async () => {
+    const box = sandbox();
+    const tail = cronwrapProcess(['tail', '-f', 'later'], box);
+    await sleep(500);
+    expect(tail.exitCode).toBeNull(); // still waiting, not failed
+    await cronwrap(['--name', 'later', '--', 'echo', 'arrived'], box);
+    await waitFor(() => tail.stdoutText().includes('out| arrived'));
+    tail.kill('SIGTERM');
+    expect((await tail).exitCode).toBe(0);
+  });
+
+  it('the help of subcommands names cronwrap, states each default once, and config --help works', async () => {
+    const box = sandbox();
+    const history = await cronwrap(['history', '--help'], box);
+    expect(history.stdout.toString()).toMatch(/^Usage: cronwrap history/m);
+    expect(history.stdout.toString()).not.toMatch(/\(default 20\) \(default: 20\)/);
+    const config = await cronwrap(['config', '--help'], box);
+    expect(config.exitCode).toBe(0);
+    expect(config.stdout.toString()).toMatch(/config check[\s\S]*config show/);
+  });
+
+  it('a state dir cronwrap makes for a user is 0700, as the README says', async () => {
+    const box = sandbox();
+    const stateDir = join(box.dir, 'fresh-state');
+    const env: Record<string, string> = { ...box.env, CRONWRAP_STATE_DIR: stateDir };
+    delete env.CRONWRAP_LOG_DIR; // a user's log goes to <state dir>/logs, which made the state dir 0750
+    // In-process as a user (uid 1000), whoever runs the tests.
+    expect(await main(['--name', 'mode', '--', 'true'], memoryIo(env, { uid: 1000 }))).toBe(0);
+    expect(existsSync(join(stateDir, 'logs', 'mode.log'))).toBe(true);
+    expect(statSync(stateDir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(stateDir, 'logs')).mode & 0o777).toBe(0o750);
   });
 });
