@@ -220,5 +220,12 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
   if (stdinIsTTY) {
     return { mode: 'print', stdout: '', stderr: `cronwrap: nothing to run: give a command after --, or pipe output into cronwrap\n\n${program.helpInformation()}`, exitCode: EXIT_USAGE };
   }
+  const misplaced = OPTIONS.find((spec) => flags[spec.key] !== undefined && !FILTER_KEYS.includes(spec.key));
+  if (misplaced) {
+    throw new UsageError(`${/--[\w-]+/.exec(misplaced.flags ?? '')?.[0]} does not apply to filter mode (no command runs under cronwrap); give the command after --, or leave the option out`);
+  }
   return { flags, job: name, mode: 'filter' };
 }
+
+/** The flags filter mode honours: it annotates stdin; nothing runs, is locked, timed or alerted on. */
+const FILTER_KEYS: readonly (keyof Settings)[] = ['config', 'name', 'log', 'timestamp', 'json', 'quiet'];

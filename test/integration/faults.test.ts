@@ -406,3 +406,18 @@ describe('smaller promise breaks', () => {
     expect(statSync(join(stateDir, 'logs')).mode & 0o777).toBe(0o750);
   });
 });
+
+describe('filter mode', () => {
+  it.each([['--timeout', '5s'], ['--retries', '2'], ['--lock'], ['--webhook', 'http://127.0.0.1:9/x']])('refuses %s, which only a wrapped command can honour', async (...flag) => {
+    const result = await cronwrap([...flag], sandbox(), { input: 'line\n' });
+    expect(result.exitCode).toBe(125);
+    expect(result.stderr.toString()).toMatch(new RegExp(`^cronwrap: ${flag[0]} does not apply to filter mode`));
+  });
+
+  it('still takes the options that shape its output', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'f', '--json', '--log', join(box.dir, 'f.log'), '--timestamp', 'epoch', '--quiet'], box, { input: 'line\n' });
+    expect(result.exitCode).toBe(0);
+    expect(readFileSync(join(box.dir, 'f.log'), 'utf8')).toMatch(/"line":"line"/);
+  });
+});
