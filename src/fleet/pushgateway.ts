@@ -1,4 +1,4 @@
-import { sendWithRetry, type Delivery } from '../net/http.js';
+import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 
 /** The Pushgateway group of a job on a host: `/metrics/job/<job>/instance/<host>`. */
 export function pushUrl(base: string, job: string, host: string): string {
@@ -6,6 +6,6 @@ export function pushUrl(base: string, job: string, host: string): string {
 }
 
 /** Replaces the job's group on the Pushgateway (PUT) with these metrics. Never throws. */
-export function pushMetrics(base: string, job: string, host: string, text: string, deadline: number, now: () => number): Promise<Delivery> {
-  return sendWithRetry(pushUrl(base, job, host), text, { method: 'PUT', deadline, headers: { 'content-type': 'text/plain; version=0.0.4' }, label: 'pushgateway', maxAttempts: 2 }, now);
+export function pushMetrics(base: string, job: string, host: string, text: string, budget: Budget): Promise<Delivery> {
+  return sendWithRetry(pushUrl(base, job, host), text, { method: 'PUT', headers: { 'content-type': 'text/plain; version=0.0.4' }, label: 'pushgateway', maxAttempts: 2 }, budget);
 }

@@ -15,9 +15,21 @@ export interface Delivery {
   outOfTime?: boolean;
 }
 
-export interface SendOptions {
+/** How long sending may take: a deadline on the monotonic clock, and a signal that stops it sooner. */
+export interface Budget {
   /** Monotonic time (ms) by which all attempts must be over. */
   deadline: number;
+  now: () => number;
+  /** Aborted when cronwrap is told to stop: what is not sent by then is given up (and kept). */
+  stop?: AbortSignal;
+}
+
+/** Why a budget's stop fired, for messages. */
+export function stopReason(stop: AbortSignal | undefined): string {
+  return stop?.reason instanceof Error ? stop.reason.message : 'cronwrap was stopped';
+}
+
+export interface SendOptions {
   headers?: Record<string, string>;
   /** Pause before the second attempt; doubles after each. */
   backoffMs?: number;
@@ -54,9 +66,11 @@ async function readAnswer(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number): Promise<Answer> {
+async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined): Promise<Answer> {
   // AbortSignal.timeout bounds the whole exchange: connecting, the answer's headers and its body.
-  const response = await fetch(url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, signal: AbortSignal.timeout(timeoutMs) });
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
+  const response = await fetch(url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, signal });
   return { status: response.status, body: await readAnswer(response) };
 }
 
@@ -88,14 +102,14 @@ function networkError(error: unknown, timeoutMs: number): string {
 
 /**
  * Sends `body`, retrying with backoff on network errors, 408, 429 and 5xx (never on other 4xx), each
- * request bounded by HTTP_TIMEOUT_MS and all of them by `deadline`. `accept` decides whether an answer is
+ * request bounded by HTTP_TIMEOUT_MS and all of them by the budget. `accept` decides whether an answer is
  * a success (default: 2xx). Never throws.
  */
 export async function sendWithRetry(
   url: string,
   body: string,
   options: SendOptions,
-  now: () => number,
+  { deadline, now, stop }: Budget,
   accept: (answer: Answer) => boolean = (a) => a.status >= 200 && a.status < 300,
 ): Promise<Delivery> {
   let target: URL;
@@ -111,12 +125,13 @@ export async function sendWithRetry(
   let outOfTime = false;
   const maxAttempts = options.maxAttempts ?? 4;
   while (attempt < maxAttempts) {
-    const left = options.deadline - now();
+    if (stop?.aborted) return { ok: false, attempts: attempt, error: `${options.label}: not sent: ${stopReason(stop)}`, retryable: true };
+    const left = deadline - now();
     if ((outOfTime = left <= 0)) break;
     attempt++;
     const timeoutMs = Math.ceil(Math.min(HTTP_TIMEOUT_MS, left));
     try {
-      const answer = await sendOnce(target, body, options, timeoutMs);
+      const answer = await sendOnce(target, body, options, timeoutMs, stop);
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
       last = `HTTP ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
       if (!RETRYABLE_STATUS(answer.status)) return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: false };
@@ -124,8 +139,8 @@ export async function sendWithRetry(
       last = networkError(error, timeoutMs);
     }
     if (attempt === maxAttempts) break;
-    if ((outOfTime = options.deadline - now() <= backoff)) break;
-    await sleep(backoff);
+    if ((outOfTime = deadline - now() <= backoff)) break;
+    await sleep(backoff, stop);
     backoff *= 2;
   }
   return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: true, ...(outOfTime ? { outOfTime } : {}) };

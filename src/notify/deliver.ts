@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
-import type { Delivery } from '../net/http.js';
+import type { Budget, Delivery } from '../net/http.js';
 import { tryLock } from '../state/lock.js';
 import { redactUrl } from '../util/format.js';
 import { fnv1a } from '../util/hash.js';
@@ -55,7 +55,7 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   success: [],
 };
 
-export function targetsFor(channels: Channels, deadline: number, now: () => number): Target[] {
+export function targetsFor(channels: Channels, budget: Budget): Target[] {
   const targets: Target[] = [];
   const keptAt = () => new Date().toISOString();
   const { email, pagerduty } = channels;
@@ -64,7 +64,7 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
       id: 'email',
       label: 'email',
       alertsFor: (notice) => [{ channel: 'email', notice, to: email.to, keptAt: keptAt() }],
-      send: (alert) => sendEmail(alert.notice, { ...email, to: alert.channel === 'email' ? alert.to : email.to }, deadline, now),
+      send: (alert) => sendEmail(alert.notice, { ...email, to: alert.channel === 'email' ? alert.to : email.to }, budget),
     });
   }
   if (pagerduty) {
@@ -82,8 +82,8 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
         })),
       send: (alert, attempts) =>
         alert.channel === 'pagerduty'
-          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey }, alert.action, deadline, now, attempts)
-          : sendPagerDuty(alert.notice, pagerduty, 'trigger', deadline, now, attempts),
+          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey }, alert.action, budget, attempts)
+          : sendPagerDuty(alert.notice, pagerduty, 'trigger', budget, attempts),
     });
   }
   const shown = channels.webhooks.map((webhook) => redactUrl(webhook.url));
@@ -95,7 +95,7 @@ export function targetsFor(channels: Channels, deadline: number, now: () => numb
       id,
       label: `webhook ${shown[index]}${twin}`,
       alertsFor: (notice) => [{ channel: id, notice, keptAt: keptAt() }],
-      send: (alert, attempts) => sendWebhook(alert.notice, webhook, deadline, now, attempts),
+      send: (alert, attempts) => sendWebhook(alert.notice, webhook, budget, attempts),
     });
   });
   return targets;

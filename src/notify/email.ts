@@ -1,5 +1,5 @@
 import { createTransport } from 'nodemailer';
-import type { Delivery } from '../net/http.js';
+import { stopReason, type Budget, type Delivery } from '../net/http.js';
 import type { EmailChannel } from './channels.js';
 import { bodyOf, oneLine, subjectOf, type Notice } from './notice.js';
 
@@ -41,11 +41,13 @@ function describeMailError(error: unknown): { message: string; retryable: boolea
   return { message: e.code && words[e.code] ? `${words[e.code]} (${reason})` : reason, retryable: true };
 }
 
-/** Rejects the send when the run's time for notifications is over. */
+/** Rejects the send when the run's time for notifications is over, or cronwrap was told to stop. */
 const OUT_OF_TIME = Symbol('out of time');
+const STOPPED = Symbol('stopped');
 
 /** Sends the notice by mail. Never throws; bounded by `deadline` (monotonic ms). */
-export async function sendEmail(notice: Notice, channel: EmailChannel, deadline: number, now: () => number): Promise<Delivery> {
+export async function sendEmail(notice: Notice, channel: EmailChannel, { deadline, now, stop }: Budget): Promise<Delivery> {
+  if (stop?.aborted) return { ok: false, attempts: 0, error: `email: not sent: ${stopReason(stop)}`, retryable: true };
   let transport;
   try {
     transport = transportFor(channel);
@@ -64,16 +66,23 @@ export async function sendEmail(notice: Notice, channel: EmailChannel, deadline:
   };
   const left = deadline - now();
   let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
   try {
-    const outOfTime = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(OUT_OF_TIME), Math.max(0, left))));
-    await Promise.race([transport.sendMail(message), outOfTime]);
+    const givenUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(OUT_OF_TIME), Math.max(0, left));
+      onStop = () => reject(STOPPED);
+      stop?.addEventListener('abort', onStop, { once: true });
+    });
+    await Promise.race([transport.sendMail(message), givenUp]);
     return { ok: true, attempts: 1, retryable: false };
   } catch (error) {
     if (error === OUT_OF_TIME) return { ok: false, attempts: 1, error: 'email: no time left', retryable: true, outOfTime: true };
+    if (error === STOPPED) return { ok: false, attempts: 1, error: `email: not sent: ${stopReason(stop)}`, retryable: true };
     const { message: reason, retryable } = describeMailError(error);
     return { ok: false, attempts: 1, error: `email: ${reason}`, retryable };
   } finally {
     clearTimeout(timer);
+    if (onStop) stop?.removeEventListener('abort', onStop);
     transport.close();
   }
 }

@@ -27,6 +27,8 @@ export interface AlertRequest {
 export interface RunForAlerts extends AlertRequest {
   policy: PolicyOptions;
   failed: boolean;
+  /** Aborted when cronwrap is told to stop: what is not sent by then is kept. */
+  stop?: AbortSignal;
 }
 
 export interface AlertsDone {
@@ -39,6 +41,11 @@ export interface AlertsDone {
   problems: string[];
 }
 
+/** The 60 s every run's notifications share, from now. */
+function notifyBudget() {
+  return { deadline: monotonicMs() + NOTIFY_BUDGET_MS, now: monotonicMs };
+}
+
 /** A run id for healthchecks.io (it wants a UUID). */
 export function newPingRunId(): string {
   return randomUUID();
@@ -46,13 +53,13 @@ export function newPingRunId(): string {
 
 /** Sends URL/start, one request at most: it runs alongside the job. */
 export function pingStart(base: string, pingRunId: string): Promise<Delivery> {
-  return sendPing(base, 'start', pingRunId, '', monotonicMs() + HTTP_TIMEOUT_MS, monotonicMs);
+  return sendPing(base, 'start', pingRunId, '', { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs });
 }
 
 /** After a run: decide by policy, send (and re-send kept alerts), and ping success or failure. */
 export async function finishRun(run: RunForAlerts, pingRunId: string | undefined): Promise<AlertsDone> {
   const { channels, stateDir, facts } = run;
-  const deadline = monotonicMs() + NOTIFY_BUDGET_MS;
+  const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
   let kind: NoticeKind | null = null;
   let consecutiveFailures = 0;
   const problems: string[] = [];
@@ -71,8 +78,8 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   const notice: Notice | null = kind ? { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures } : null;
   const pingEvent: PingEvent = run.failed ? 'fail' : 'success';
   const [delivered, ping] = await Promise.all([
-    deliverAll(notice, targetsFor(channels, deadline, monotonicMs), stateDir, true),
-    channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), deadline, monotonicMs) : undefined,
+    deliverAll(notice, targetsFor(channels, budget), stateDir, true),
+    channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
@@ -82,13 +89,13 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
 /** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */
 export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean }> {
   const notice: Notice = { ...request.facts, kind: 'test', id: `${request.facts.run}-test`, consecutiveFailures: 0 };
-  const targets = targetsFor(request.channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs);
+  const targets = targetsFor(request.channels, notifyBudget());
   return { ...(await deliverAll(notice, targets, request.stateDir, false)), configured: targets.length > 0 };
 }
 
 /** `cronwrap flush`: re-sends kept alerts through the channels configured now; `left`: what is still kept, by channel. */
 export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: Map<string, number>; configured: Set<string> }> {
-  const targets = targetsFor(channels, monotonicMs() + NOTIFY_BUDGET_MS, monotonicMs);
+  const targets = targetsFor(channels, notifyBudget());
   const delivered = await deliverAll(null, targets, stateDir, true);
   return { ...delivered, left: keptCounts(stateDir), configured: new Set(targets.map((t) => t.id)) };
 }

@@ -1,4 +1,4 @@
-import { sendWithRetry, type Delivery } from '../net/http.js';
+import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import type { PagerDutyChannel } from './channels.js';
 import { subjectOf, type Notice } from './notice.js';
 
@@ -40,13 +40,12 @@ export async function sendPagerDuty(
   notice: Notice,
   channel: PagerDutyChannel,
   action: PagerDutyAction,
-  deadline: number,
-  now: () => number,
+  budget: Budget,
   maxAttempts?: number,
 ): Promise<Delivery> {
   if ('error' in channel.routingKey) return { ok: false, attempts: 0, error: `pagerduty: ${channel.routingKey.error}`, retryable: true };
   const routingKey = channel.routingKey.value;
   if (!routingKey) return { ok: false, attempts: 0, error: 'pagerduty: the routing key is empty', retryable: false };
   const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(notice, channel, action) });
-  return sendWithRetry(channel.url, body, { deadline, ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, now);
+  return sendWithRetry(channel.url, body, { ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, budget);
 }

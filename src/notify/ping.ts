@@ -1,4 +1,4 @@
-import { sendWithRetry, type Delivery } from '../net/http.js';
+import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import { redactUrl } from '../util/format.js';
 
 export type PingEvent = 'start' | 'success' | 'fail';
@@ -12,11 +12,11 @@ export function pingUrl(base: string, event: PingEvent, runId: string): string {
 }
 
 /** Sends one ping; `body` is the output tail (at most 10 KB) on success and failure. Never throws. */
-export function sendPing(base: string, event: PingEvent, runId: string, body: string, deadline: number, now: () => number): Promise<Delivery> {
+export function sendPing(base: string, event: PingEvent, runId: string, body: string, budget: Budget): Promise<Delivery> {
   return sendWithRetry(
     pingUrl(base, event, runId),
     body,
-    { deadline, headers: { 'content-type': 'text/plain; charset=utf-8' }, label: `ping ${event} ${redactUrl(base)}` },
-    now,
+    { headers: { 'content-type': 'text/plain; charset=utf-8' }, label: `ping ${event} ${redactUrl(base)}` },
+    budget,
   );
 }

@@ -1,4 +1,4 @@
-import { sendWithRetry, type Delivery } from '../net/http.js';
+import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import { redactUrl } from '../util/format.js';
 import type { WebhookChannel } from './channels.js';
 import { subjectOf, type Notice } from './notice.js';
@@ -34,7 +34,7 @@ function slackMessage(notice: Notice): Record<string, unknown> {
   return { text: `${subjectOf(notice)}\n${notice.status}; log ${notice.logPath}${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}` };
 }
 
-export function sendWebhook(notice: Notice, channel: WebhookChannel, deadline: number, now: () => number, maxAttempts?: number): Promise<Delivery> {
+export function sendWebhook(notice: Notice, channel: WebhookChannel, budget: Budget, maxAttempts?: number): Promise<Delivery> {
   const body = JSON.stringify(channel.format === 'slack' ? slackMessage(notice) : webhookReport(notice));
-  return sendWithRetry(channel.url, body, { deadline, ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, now);
+  return sendWithRetry(channel.url, body, { ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `webhook ${redactUrl(channel.url)}` }, budget);
 }

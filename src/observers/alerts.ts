@@ -35,12 +35,17 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       const runId = remote.newPingRunId();
       ping = { runId, started: remote.pingStart(channels.ping, runId) };
     },
-    async end({ summary }) {
-      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), failed: summary.failed };
+    async end({ summary, stop }) {
+      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), failed: summary.failed, stop };
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);
-      const problems = [...done.problems, ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : [])];
+      const stopped = stop.aborted && done.results.some((r) => !r.ok);
+      const problems = [
+        ...done.problems,
+        ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
+        ...(stopped ? [`${(stop.reason as Error).message}: stopped sending; what was not sent is kept for the next run`] : []),
+      ];
       return {
         stage: 'alerts',
         alerting,

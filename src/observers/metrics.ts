@@ -16,7 +16,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
   const { metricsDir, metricsPush } = settings;
   if (!metricsDir && !metricsPush) return undefined;
   /** Writes (and pushes) the metrics; resolves to what went wrong. */
-  const save = async (metrics: JobMetrics): Promise<string[]> => {
+  const save = async (metrics: JobMetrics, stop?: AbortSignal): Promise<string[]> => {
     const problems: string[] = [];
     try {
       saveJobMetrics(stateDir, metricsDir, job, metrics);
@@ -24,7 +24,8 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       problems.push(`cannot write metrics: ${errorCode(error)}`);
     }
     if (!metricsPush) return problems;
-    const pushed = await loadRemote().pushMetrics(metricsPush, job, io.host, renderMetrics(job, metrics), monotonicMs() + 2 * HTTP_TIMEOUT_MS, monotonicMs);
+    const budget = { deadline: monotonicMs() + 2 * HTTP_TIMEOUT_MS, now: monotonicMs, ...(stop ? { stop } : {}) };
+    const pushed = await loadRemote().pushMetrics(metricsPush, job, io.host, renderMetrics(job, metrics), budget);
     return pushed.ok ? problems : [...problems, `cannot push metrics: ${pushed.error ?? 'failed'}`];
   };
   let started: { before: JobMetrics; at: number; saved: Promise<string[]> } | undefined;
@@ -37,9 +38,9 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       const saved = save(metricsWhileRunning(before, at));
       started = { before, at, saved: problem ? saved.then((problems) => [problem, ...problems]) : saved };
     },
-    async end({ summary }) {
+    async end({ summary, stop }) {
       if (!started) return undefined;
-      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary)))];
+      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary), stop))];
       return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
     },
   };

@@ -43,6 +43,8 @@ export interface StageResult {
 export interface RunEnding {
   summary: RunSummary;
   results: readonly StageResult[];
+  /** Aborts a few seconds after cronwrap is told to stop (at once on a second signal): network work gives up then. */
+  stop: AbortSignal;
 }
 
 /**

@@ -45,6 +45,23 @@ export class Interruptions {
     });
   }
 
+  /**
+   * A signal for cronwrap's own work after the job (alerts, pushes): it aborts `graceMs` after the first
+   * stop signal (counted from now if one came already), and at once on a second.
+   */
+  stopAfter(graceMs: number): AbortSignal {
+    const controller = new AbortController();
+    const abort = () => controller.abort(new Error(`cronwrap got ${this.first ?? 'a signal'}`));
+    let timer: NodeJS.Timeout | undefined;
+    const start = () => {
+      // unref: a run that ends within the grace exits at once, not after it.
+      timer ??= setTimeout(abort, graceMs).unref();
+    };
+    if (this.first) start();
+    this.subscribe((_signal, repeated) => (repeated ? abort() : start()));
+    return controller.signal;
+  }
+
   dispose(): void {
     for (const signal of STOP_SIGNALS) process.off(signal, this.onSignal);
     this.listeners.clear();

@@ -38,7 +38,7 @@ export class GuardedObservers {
   }
 
   /** Ends the run for each observer in order; each sees what the ones before it did. */
-  async end(summary: RunSummary): Promise<StageResult[]> {
+  async end(summary: RunSummary, stop: AbortSignal): Promise<StageResult[]> {
     const results: StageResult[] = [];
     for (const observer of this.observers) {
       const earlier = this.failed.get(observer);
@@ -47,7 +47,7 @@ export class GuardedObservers {
         continue;
       }
       try {
-        const result = await observer.end?.({ summary, results: [...results] });
+        const result = await observer.end?.({ summary, results: [...results], stop });
         if (result?.problem) warn(this.stderr, `${observer.stage}: ${result.problem}`);
         if (result) results.push(result);
       } catch (error) {

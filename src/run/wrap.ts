@@ -9,6 +9,9 @@ import type { Outcome } from './outcome.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
 
+/** After a stop signal, alerts and pushes still in flight get this long, then what is unsent is kept. */
+const STOP_GRACE_MS = 3000;
+
 /** The attempts of a run that never started (a signal, a busy lock). */
 function neverRan(outcome: Outcome): AttemptsResult {
   return { outcome, attempts: 0, drainExpired: false, leftovers: NO_LEFTOVERS, leftoversEnded: false };
@@ -47,6 +50,6 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     endMs: io.now(),
     durationMs: io.mono() - startMono,
   });
-  await observers.end(summary);
+  await observers.end(summary, context.interruptions.stopAfter(STOP_GRACE_MS));
   return summary.exitCode;
 }

@@ -93,7 +93,7 @@ export async function waitFor(condition: () => boolean, ms = 20_000): Promise<vo
 
 /** A cronwrap left running; `stdoutText()` is what it printed so far. */
 export function cronwrapProcess(args: readonly string[], box: Sandbox, options: Options = {}) {
-  const child = startCronwrap(args, box, options);
+  const child = startCronwrap(args, box, { forceKillAfterDelay: false, ...options });
   let out = '';
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
   return Object.assign(child, { stdoutText: () => out });

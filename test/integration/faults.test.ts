@@ -421,3 +421,34 @@ describe('filter mode', () => {
     expect(readFileSync(join(box.dir, 'f.log'), 'utf8')).toMatch(/"line":"line"/);
   });
 });
+
+describe('signals while alerting', () => {
+  it('SIGTERM after the job: a short grace, then the unsent alert is kept and cronwrap exits with the job\'s status', async () => {
+    const box = sandbox();
+    const hook = await startHttp(() => undefined); // never answers
+    const run = cronwrapProcess(['--name', 'late', '--webhook', hook.url, '--', 'sh', '-c', 'exit 4'], box);
+    await waitFor(() => hook.requests.length > 0);
+    const signalled = Date.now();
+    run.kill('SIGTERM');
+    const result = await run;
+    expect(Date.now() - signalled).toBeLessThan(8_000); // it went on for the whole 55 s budget before
+    expect(result.exitCode).toBe(4);
+    const spool = readdirSync(join(box.stateDir, 'spool')).flatMap((dir) => readdirSync(join(box.stateDir, 'spool', dir)));
+    expect(spool.filter((f) => f.endsWith('.json'))).toHaveLength(1);
+    expect(footer(parseLog(box.logOf('late'))).alerts_problem).toMatch(/cronwrap got SIGTERM/);
+  });
+
+  it('a second signal ends it at once', async () => {
+    const box = sandbox();
+    const hook = await startHttp(() => undefined);
+    const run = cronwrapProcess(['--name', 'later', '--webhook', hook.url, '--', 'sh', '-c', 'exit 4'], box);
+    await waitFor(() => hook.requests.length > 0);
+    run.kill('SIGTERM');
+    await sleep(200);
+    const second = Date.now();
+    run.kill('SIGTERM');
+    const result = await run;
+    expect(Date.now() - second).toBeLessThan(2_500);
+    expect(result.exitCode).toBe(4);
+  });
+});
