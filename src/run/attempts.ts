@@ -14,7 +14,7 @@ function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Runs the command as many times as `--retries` allows; every read is annotated by `recorder`. */
-export async function runAttempts(context: RunContext, recorder: RunRecorder): Promise<AttemptsResult> {
+export async function runAttempts(context: RunContext, recorder: RunRecorder, holdFor: (group: number) => void): Promise<AttemptsResult> {
   const { settings, command, io, interruptions, observers } = context;
   const prepared = prepareCommand(command, withoutSecrets(io.env), settings);
   let result: AttemptsResult | undefined;
@@ -26,6 +26,7 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder): P
       keepLeftovers: settings.keepLeftovers,
       interruptions,
       env: prepared.env,
+      onSpawn: holdFor,
       onOutput: (stream, chunk) => {
         recorder.push(stream, chunk);
         observers.emit({ type: 'output', stream, chunk });

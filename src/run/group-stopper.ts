@@ -1,6 +1,6 @@
 import { monotonicMs } from '../util/monotonic.js';
 import { sleep } from '../util/sleep.js';
-import { processesInGroup, type ProcessInfo } from './leftovers.js';
+import { processesInGroup, type ProcessInfo } from '../util/proc.js';
 
 function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   try {

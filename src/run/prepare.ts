@@ -9,7 +9,7 @@ import { describeOutcome, type Outcome } from './outcome.js';
 
 /** Whether the command may start: with the locks to release after it, or the outcome of a run that never started. */
 export type Plan =
-  | { go: true; lockProblems: readonly string[]; release(): Promise<string[]> }
+  | { go: true; lockProblems: readonly string[]; holdFor(group: number): void; release(): Promise<string[]> }
   | { go: false; outcome: Outcome; lockProblems: readonly string[] };
 
 const notStarted = (signal: NodeJS.Signals): Outcome => ({ kind: 'interrupted', signal, command: null });
@@ -66,5 +66,5 @@ export async function prepare(context: RunContext): Promise<Plan> {
     observers.emit({ type: 'skip', reason: describeOutcome(fleet.outcome) });
     return stop(fleet.outcome, fleet.problems);
   }
-  return { go: true, lockProblems: fleet.problems, release };
+  return { go: true, lockProblems: fleet.problems, holdFor: (group) => host?.holdFor(group), release };
 }

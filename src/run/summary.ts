@@ -1,5 +1,5 @@
 import type { OutputFacts } from '../annotate/run-recorder.js';
-import type { ProcessInfo } from './leftovers.js';
+import type { ProcessInfo } from '../util/proc.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
 import type { RunHeader } from './events.js';
 

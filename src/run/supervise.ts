@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
 import { endLeftovers, GroupStopper } from './group-stopper.js';
 import type { Interruptions } from './interruptions.js';
-import { processesInGroup, type ProcessInfo } from './leftovers.js';
+import { processesInGroup, type ProcessInfo } from '../util/proc.js';
 import { missingInterpreter } from './interpreter.js';
 import { spawnFailure, type Outcome } from './outcome.js';
 
@@ -18,6 +18,8 @@ export interface SuperviseOptions {
   env: NodeJS.ProcessEnv;
   /** Called for every read from the command's stdout or stderr. */
   onOutput: (tag: StreamTag, chunk: Buffer) => void;
+  /** Called with the command's process group once it runs. */
+  onSpawn?: (group: number) => void;
 }
 
 export interface SupervisedRun {
@@ -71,7 +73,10 @@ export async function supervise(command: readonly [string, ...string[]], options
   const pipesClosed = Promise.all([closed(stdout), closed(stderr)]);
 
   const pid = child.pid;
-  if (pid !== undefined) stopper.attach(pid);
+  if (pid !== undefined) {
+    stopper.attach(pid);
+    options.onSpawn?.(pid);
+  }
   const { timeoutMs } = options;
   // setTimeout runs on the monotonic clock: a wall-clock jump neither fires nor delays it.
   const timeout =

@@ -2,8 +2,8 @@ import type { RunRecorder } from '../annotate/run-recorder.js';
 import { runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
 import type { RunHeader } from './events.js';
-import type { ProcessInfo } from './leftovers.js';
-import { prepare } from './prepare.js';
+import type { ProcessInfo } from '../util/proc.js';
+import { prepare, type Plan } from './prepare.js';
 import { summarize, type AttemptsResult } from './summary.js';
 import type { Outcome } from './outcome.js';
 
@@ -18,15 +18,15 @@ function neverRan(outcome: Outcome): AttemptsResult {
 }
 
 /** The attempts, with the locks released after them whatever happens; also what the release met. */
-async function attemptWithLocks(context: RunContext, recorder: RunRecorder, release: () => Promise<string[]>): Promise<[AttemptsResult, string[]]> {
+async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan: Extract<Plan, { go: true }>): Promise<[AttemptsResult, string[]]> {
   context.observers.emit({ type: 'ready' });
   let released = false;
   try {
-    const attempts = await runAttempts(context, recorder);
+    const attempts = await runAttempts(context, recorder, plan.holdFor);
     released = true;
-    return [attempts, await release()];
+    return [attempts, await plan.release()];
   } finally {
-    if (!released) await release();
+    if (!released) await plan.release();
   }
 }
 
@@ -41,7 +41,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
   const startMono = io.mono();
   observers.emit({ type: 'start', header });
   const plan = await prepare(context);
-  const [attempts, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan.release) : [neverRan(plan.outcome), []];
+  const [attempts, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan) : [neverRan(plan.outcome), []];
   const summary = summarize({
     header,
     attempts,

@@ -1,31 +1,39 @@
-import { linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeDirs } from '../util/make-dirs.js';
 import { monotonicMs } from '../util/monotonic.js';
-import { readProcStat } from '../util/proc.js';
+import { processesInGroup, readProcStat } from '../util/proc.js';
 import { newRunId } from '../util/run-id.js';
 
 /** Who holds a lock: a pid and that process's start time, so a reused pid is not taken for the holder. */
 interface Holder {
   pid: number;
   started: string;
+  /** The process group of the job the holder runs: the lock lives as long as it does. */
+  group: number | undefined;
 }
 
 function readHolder(path: string): { holder: Holder | undefined; inode: number } | undefined {
   try {
     const inode = statSync(path).ino;
-    const [pid, started] = readFileSync(path, 'utf8').trim().split(' ');
-    return { holder: pid && started ? { pid: Number(pid), started } : undefined, inode };
+    const [pid, started, group] = readFileSync(path, 'utf8').trim().split(' ');
+    return { holder: pid && started ? { pid: Number(pid), started, group: group ? Number(group) : undefined } : undefined, inode };
   } catch {
     return undefined; // gone: try again
   }
 }
 
+/** The holder still runs, or its job does (a SIGKILLed cronwrap leaves its job running in its own group). */
 function isAlive(holder: Holder | undefined): boolean {
-  return holder !== undefined && readProcStat(holder.pid)?.started === holder.started;
+  if (!holder) return false;
+  if (readProcStat(holder.pid)?.started === holder.started) return true;
+  // Zombies do not count (nobody may reap them); the kernel never gives a new process the id of a live group.
+  return holder.group !== undefined && holder.group > 1 && processesInGroup(holder.group).length > 0;
 }
 
 export interface HeldLock {
+  /** Ties the lock to the job's process group too, so it outlives a cronwrap killed while the job runs. */
+  holdFor(group: number): void;
   release(): void;
 }
 
@@ -40,13 +48,27 @@ export function tryLock(dir: string, name: string): HeldLock | undefined {
   const path = join(dir, `${name}.lock`);
   const unique = `${process.pid}.${newRunId()}`;
   const mine = join(dir, `.${name}.${unique}`);
-  const me = `${process.pid} ${readProcStat(process.pid)?.started ?? '0'}\n`;
+  const self = `${process.pid} ${readProcStat(process.pid)?.started ?? '0'}`;
+  let me = `${self}\n`;
   writeFileSync(mine, me, { mode: 0o600, flag: 'wx' });
   try {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         linkSync(mine, path);
         return {
+          holdFor: (group) => {
+            // A new content, put in place whole (rename) and only over a lock that is still ours.
+            const next = `${self} ${group}\n`;
+            const temp = join(dir, `.${name}.${unique}.group`);
+            try {
+              if (readFileSync(path, 'utf8') !== me) return;
+              writeFileSync(temp, next, { mode: 0o600, flag: 'wx' });
+              renameSync(temp, path);
+              me = next;
+            } catch {
+              rmSync(temp, { force: true });
+            }
+          },
           release: () => {
             // Remove the lock only if it is still ours; if it is gone already, so much the better.
             try {

@@ -7,7 +7,7 @@ import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
 import { BIN, cronwrap, cronwrapProcess, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { sleep } from '../helpers/processes.js';
+import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -450,5 +450,29 @@ describe('signals while alerting', () => {
     const result = await run;
     expect(Date.now() - second).toBeLessThan(2_500);
     expect(result.exitCode).toBe(4);
+  });
+});
+
+describe('the host lock lives as long as the job', () => {
+  it('SIGKILL the cronwrap that holds --lock: while its job runs on, the next run is skipped; once the job is gone, it runs', async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'job.pid');
+    const holder = cronwrapProcess(['--name', 'locked', '--lock', '-c', `echo $$ > ${pidFile}; exec sleep 30`], box);
+    const jobPid = await waitForPid(pidFile);
+    holder.kill('SIGKILL');
+    await holder.catch(() => undefined);
+    expect(alive(jobPid)).toBe(true); // the job lives on in its own process group
+    try {
+      const second = await cronwrap(['--name', 'locked', '--lock', '--', 'echo', 'second copy'], box);
+      expect(second.exitCode).toBe(0);
+      expect(box.logOf('locked').toString()).toMatch(/=== skip job=locked reason="another run of the job holds the lock"/);
+      expect(box.logOf('locked').toString()).not.toMatch(/out\| second copy/);
+    } finally {
+      killQuietly(jobPid);
+    }
+    await waitFor(() => !alive(jobPid));
+    const third = await cronwrap(['--name', 'locked', '--lock', '--', 'echo', 'third'], box);
+    expect(third.exitCode).toBe(0);
+    expect(box.logOf('locked').toString()).toMatch(/out\| third/);
   });
 });
