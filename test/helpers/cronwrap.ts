@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
+import { waitForPid } from './processes.js';
 
 export const BIN = resolve(__dirname, '../../bin/cronwrap');
 export const FIXTURES = resolve(__dirname, '../fixtures');
@@ -103,4 +104,14 @@ export function cronwrapProcess(args: readonly string[], box: Sandbox, options: 
 export function waitForOutput(box: Sandbox, job: string, text: string): Promise<void> {
   const path = join(box.logDir, `${job}.log`);
   return waitFor(() => existsSync(path) && readFileSync(path, 'utf8').includes(text));
+}
+
+/** A `--lock` run of `job` whose cronwrap was SIGKILLed while its job runs on (OOM killer, kill -9): the job's pid. */
+export async function orphanedLockHolder(box: Sandbox, job: string): Promise<number> {
+  const pidFile = join(box.dir, `${job}.pid`);
+  const holder = startCronwrap(['--name', job, '--lock', '-c', `echo $$ > ${pidFile}; exec sleep 60`], box);
+  const orphan = await waitForPid(pidFile);
+  holder.kill('SIGKILL');
+  await holder.catch(() => undefined);
+  return orphan;
 }

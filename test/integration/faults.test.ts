@@ -6,8 +6,8 @@ import { readHistory } from '../../src/state/history.js';
 import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
-import { BIN, cronwrap, cronwrapProcess, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
+import { BIN, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
+import { alive, killQuietly, sleep } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -456,11 +456,7 @@ describe('signals while alerting', () => {
 describe('the host lock lives as long as the job', () => {
   it('SIGKILL the cronwrap that holds --lock: while its job runs on, the next run is skipped; once the job is gone, it runs', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'job.pid');
-    const holder = cronwrapProcess(['--name', 'locked', '--lock', '-c', `echo $$ > ${pidFile}; exec sleep 30`], box);
-    const jobPid = await waitForPid(pidFile);
-    holder.kill('SIGKILL');
-    await holder.catch(() => undefined);
+    const jobPid = await orphanedLockHolder(box, 'locked');
     expect(alive(jobPid)).toBe(true); // the job lives on in its own process group
     try {
       const second = await cronwrap(['--name', 'locked', '--lock', '--', 'echo', 'second copy'], box);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, orphanedLockHolder, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
 import { alive, groupMembers, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 
@@ -124,11 +124,7 @@ describe('--lock', () => {
 
   it('a lock held by a SIGKILLed cronwrap is taken over once its job is gone too', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const holder = startCronwrap(['--name', 'crashed', '--lock', '-c', `echo $$ > ${pidFile}; exec sleep 60`], box);
-    const orphan = await waitForPid(pidFile);
-    holder.kill('SIGKILL');
-    await holder;
+    const orphan = await orphanedLockHolder(box, 'crashed');
     killQuietly(orphan); // while it ran, the lock held (faults.test.ts, "the host lock lives as long as the job")
     await waitFor(() => !alive(orphan));
     const next = await cronwrap(['--name', 'crashed', '--lock', '--', 'echo', 'ran'], box);
