@@ -11,6 +11,7 @@ import { UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
+import { timeZoneProblem } from './util/time-zone.js';
 
 export { processIo };
 
@@ -59,6 +60,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     if (invocation.mode !== 'config-check' && invocation.mode !== 'config-show') {
       for (const error of resolved.configErrors) print(io.stderr, `cronwrap: config: ${error} (ignored; cronwrap config check says more)\n`);
     }
+    // Timestamps are what wrap and filter mode are for: a zone they cannot honour is said, not hidden.
+    const zone = invocation.mode === 'wrap' || invocation.mode === 'filter' ? timeZoneProblem(io.env.TZ) : undefined;
+    if (zone) print(io.stderr, `cronwrap: ${zone}\n`);
     return await dispatch(invocation, resolved, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

@@ -472,3 +472,16 @@ describe('the host lock lives as long as the job', () => {
     expect(box.logOf('locked').toString()).toMatch(/out\| third/);
   });
 });
+
+describe('time zones', () => {
+  it.each(['CET-1CEST,M3.5.0,M10.5.0/3', 'IST-5:30'])('TZ=%s, which Node cannot use, is said on stderr instead of silently giving UTC', async (tz) => {
+    const result = await cronwrap(['--name', 'tz', '--', 'true'], sandbox(), { env: { TZ: tz } });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr.toString()).toMatch(new RegExp(`^cronwrap: TZ='${tz.replace(/[.+]/g, '\\$&')}' is not a time zone cronwrap can use .*times are in UTC`, 'm'));
+  });
+
+  it.each(['Europe/Paris', 'UTC', ':Europe/Paris', ''])('TZ=%j is understood: nothing said', async (tz) => {
+    const result = await cronwrap(['--name', 'tz', '--', 'true'], sandbox(), { env: { TZ: tz } });
+    expect(result.stderr.toString()).toBe('');
+  });
+});
