@@ -54,6 +54,8 @@ export interface MetaRecords {
   wait: { job: string; jitter_ms: number };
   skip: { job: string; reason: string; waited_ms?: number };
   retry: { job: string; attempt: number; after: string; delay_ms: number };
+  /** The log's path named another file (rotated) or none (removed): the run goes on in a new file there. */
+  reopened: { reason: string };
   end: RunFooter | FilterFooter;
 }
 

@@ -36,6 +36,7 @@ export class RunRecorder {
   private readonly annotators = new Map<StreamTag, LineAnnotator>();
 
   constructor(private readonly parts: RecorderParts) {
+    parts.log?.onReopen((reason) => parts.format.meta(this.stamp().first, 'reopened', { reason }));
     this.batch = new RecordBatch((records) => {
       parts.log?.write(records);
       parts.console?.write(records);

@@ -1,8 +1,9 @@
-import { closeSync, constants, fstatSync, ftruncateSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, ftruncateSync, lstatSync, openSync, readSync, writeSync, type Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { monotonicMs } from '../util/monotonic.js';
 import { ConsoleOutput, warn } from './console.js';
 
 /** Log directories are created 0750 and log files 0640 (contract, "Safe by default"). */
@@ -51,6 +52,9 @@ function openLog(path: string): number {
 
 const NEWLINE = Buffer.from('\n');
 
+/** How often, at most, a run checks that its log's path still names the file it writes. */
+const PATH_CHECK_MS = 1000;
+
 /** Whether the file's last byte is not a newline: an earlier write was cut short. */
 function endsInsideRecord(path: string, fd: number): boolean {
   const stats = fstatSync(fd);
@@ -98,6 +102,11 @@ export class LogFile {
   private bytesNotLogged = 0;
   /** The file ends inside a record (a full disk cut an earlier run short): start on a fresh line. */
   private freshLine = false;
+  /** The open file's inode, and when the path was last checked to still name it (monotonic ms). */
+  private inode = 0;
+  private checkedAt = 0;
+  /** The record that says the log was reopened (set by the recorder, which knows the format). */
+  private reopenedRecord: ((reason: string) => Buffer) | undefined;
 
   constructor(
     readonly path: string,
@@ -108,12 +117,20 @@ export class LogFile {
       makeDirs(dirname(path), DIR_MODE);
       this.fd = openLog(path);
       this.freshLine = endsInsideRecord(path, this.fd);
+      this.inode = fstatSync(this.fd).ino;
+      this.checkedAt = monotonicMs();
     } catch (error) {
       this.fail(`cannot open ${path}: ${errorCode(error)}`);
     }
   }
 
+  /** Gives the log the record it writes first into a file it reopened. */
+  onReopen(record: (reason: string) => Buffer): void {
+    this.reopenedRecord = record;
+  }
+
   write(records: Buffer): void {
+    if (this.fd !== undefined && monotonicMs() - this.checkedAt >= PATH_CHECK_MS) this.followPath();
     if (this.fd !== undefined) {
       try {
         if (this.freshLine) records = Buffer.concat([NEWLINE, records]);
@@ -131,6 +148,31 @@ export class LogFile {
     }
     this.bytesNotLogged += records.length;
     this.fallback(records);
+  }
+
+  /**
+   * While a run lasts, the log follows its path as tail -F does: if the path no longer names the open
+   * file (renamed by a rotation, or removed), the file at the path is opened (made if need be) and the
+   * rest of the run goes there, after a `reopened` record. copytruncate keeps the file: nothing to do.
+   */
+  private followPath(): void {
+    this.checkedAt = monotonicMs();
+    let reason: string | undefined;
+    try {
+      if (lstatSync(this.path).ino !== this.inode) reason = 'the path names another file (the log was rotated)';
+    } catch (error) {
+      reason = errorCode(error) === 'ENOENT' ? 'no file at the path any more (rotated or removed)' : undefined;
+    }
+    if (!reason || this.fd === undefined) return;
+    try {
+      const fd = openLog(this.path);
+      closeSync(this.fd);
+      this.fd = fd;
+      this.inode = fstatSync(fd).ino;
+      if (this.reopenedRecord) writeSync(fd, this.reopenedRecord(reason));
+    } catch (error) {
+      this.fail(`cannot reopen ${this.path} (${reason}): ${errorCode(error)}`);
+    }
   }
 
   /** Where the records went so far, and what could not be logged. */

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
@@ -483,5 +483,26 @@ describe('time zones', () => {
   it.each(['Europe/Paris', 'UTC', ':Europe/Paris', ''])('TZ=%j is understood: nothing said', async (tz) => {
     const result = await cronwrap(['--name', 'tz', '--', 'true'], sandbox(), { env: { TZ: tz } });
     expect(result.stderr.toString()).toBe('');
+  });
+});
+
+describe('the log follows its path', () => {
+  it.each([
+    ['renamed (a rename-style rotation)', (path: string) => renameSync(path, `${path}.1`)],
+    ['removed', (path: string) => rmSync(path)],
+  ] as const)('%s mid-run: the rest of the run goes to a new file at the path, after a === reopened record', async (_how, rotate) => {
+    const box = sandbox();
+    const path = join(box.logDir, 'moving.log');
+    const flag = join(box.dir, 'rotated');
+    // The job waits for the rotation, then over a second (cronwrap looks at the path at most once a second).
+    const script = `echo before; while [ ! -f ${flag} ]; do sleep 0.02; done; sleep 1.2; echo after`;
+    const run = cronwrapProcess(['--name', 'moving', '-c', script], box);
+    await waitForOutput(box, 'moving', 'out| before');
+    rotate(path);
+    writeFileSync(flag, '');
+    expect((await run).exitCode).toBe(0);
+    const now = parseLog(readFileSync(path));
+    expect(now.meta.map((m) => m.event)).toEqual(['reopened', 'end']);
+    expect(reassemble(now.records, 'out').toString()).toBe('after\n');
   });
 });
