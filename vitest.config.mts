@@ -11,6 +11,7 @@ export default defineConfig({
   resolve: { alias: [{ find: /^\.\.\/remote\/load\.js$/, replacement: fileURLToPath(new URL('./test/helpers/load-remote.ts', import.meta.url)) }] },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 30_000,
     pool: 'forks',

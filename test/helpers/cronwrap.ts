@@ -68,10 +68,13 @@ export interface Finished {
   stderr: Buffer;
 }
 
-/** Runs the built binary to the end. */
+/** Runs the built binary to the end. A Node warning on its stderr fails the test. */
 export async function cronwrap(args: readonly string[], box: Sandbox, options: Options = {}): Promise<Finished> {
   const result = await startCronwrap(args, box, options);
-  return { exitCode: result.exitCode, stdout: Buffer.from(result.stdout as Uint8Array), stderr: Buffer.from(result.stderr as Uint8Array) };
+  const stderr = Buffer.from(result.stderr as Uint8Array);
+  const warning = /\(node:\d+\) (\[\w+\] )?\w*Warning: .*/.exec(stderr.toString('utf8'));
+  if (warning) throw new Error(`Node warned in cronwrap ${args.join(' ')}: ${warning[0]}`);
+  return { exitCode: result.exitCode, stdout: Buffer.from(result.stdout as Uint8Array), stderr };
 }
 
 /** A command that writes exactly these bytes to stdout and stderr, through files in the sandbox. */

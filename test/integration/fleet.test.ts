@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
@@ -48,10 +48,13 @@ withRedis('--lock-redis (needs redis-server)', () => {
     const redis = await startRedis();
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
-    const long = startCronwrap(['--name', 'renew', '--lock-redis', redis.url, '--lock-redis-ttl', '600ms', '-c', `echo $$ > ${pidFile}; sleep 2; echo long`], box);
+    const flag = join(box.dir, 'intruder-done');
+    // The job holds the lock until the intruder has tried: it can never end first on a loaded machine.
+    const long = startCronwrap(['--name', 'renew', '--lock-redis', redis.url, '--lock-redis-ttl', '600ms', '-c', `echo $$ > ${pidFile}; while [ ! -f ${flag} ]; do sleep 0.05; done; echo long`], box);
     await waitForPid(pidFile);
-    await sleep(1300); // twice the TTL: without renewal the lock would be gone
+    await sleep(1300); // twice the TTL: without renewal the lock would be gone (the time itself is the test)
     const other = await cronwrap(['--name', 'renew', '--lock-redis', redis.url, '--', 'echo', 'intruder'], box);
+    writeFileSync(flag, '');
     expect(other.exitCode).toBe(0);
     expect((await long).exitCode).toBe(0);
     expect(reassemble(parseLog(box.logOf('renew')).records, 'out').toString()).toBe('long\n');

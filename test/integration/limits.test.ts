@@ -308,13 +308,13 @@ describe('status, history and tail', () => {
     const follower = startCronwrap(['tail', 'live', '-n', '1', '-f'], box, { encoding: 'utf8' });
     const seen: string[] = [];
     follower.stdout?.on('data', (chunk: Buffer | string) => seen.push(chunk.toString()));
-    await sleep(500);
+    await waitFor(() => seen.join('').includes('=== end')); // -n 1: the first run's footer
     await cronwrap(['--name', 'live', '--', 'echo', 'two'], box);
     const { renameSync } = await import('node:fs');
-    await sleep(500);
+    await waitFor(() => seen.join('').includes('out| two'));
     renameSync(join(box.logDir, 'live.log'), join(box.logDir, 'live.log.1'));
     await cronwrap(['--name', 'live', '--', 'echo', 'three'], box);
-    await sleep(800);
+    await waitFor(() => seen.join('').includes('out| three'));
     follower.kill('SIGTERM');
     const result = await follower;
     expect(result.exitCode).toBe(0);

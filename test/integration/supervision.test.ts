@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 
@@ -81,8 +81,7 @@ describe('signals sent to cronwrap', () => {
     const grandchild = await waitForPid(pidFile);
     child.kill('SIGTERM');
     expect((await child).exitCode).toBe(143);
-    await sleep(100);
-    expect(alive(grandchild)).toBe(false);
+    await waitFor(() => !alive(grandchild), 5000);
   });
 
   /** Starts a job that ignores SIGTERM and waits until it runs (wrapped: the subprocess is a promise itself). */
