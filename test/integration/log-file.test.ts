@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, FIXTURES, cronwrap, sandbox } from '../helpers/cronwrap.js';
@@ -82,10 +82,14 @@ describe('log file', () => {
     mkdirSync(join(shared, 'locked'), { recursive: true });
     chmodSync(shared, 0o755);
     chmodSync(join(shared, 'locked'), 0o555);
+    // The single-file build, copied beside: nobody may not be able to enter the checkout (a clone in a 0700 dir).
+    const binary = join(shared, 'cronwrap');
+    copyFileSync(join(BIN, '..', '..', 'dist', 'cronwrap-standalone.cjs'), binary);
+    chmodSync(binary, 0o755);
     try {
       const asNobody = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : [];
-      const env = { ...process.env, CRONWRAP_STATE_DIR: join(shared, 'state'), CRONWRAP_CONFIG: '/dev/null', HOME: shared };
-      const argv = [...asNobody, BIN, '--name', 'perm', '--log', join(shared, 'locked', 'sub', 'job.log'), '--', 'sh', '-c', 'echo kept; exit 6'];
+      const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_STATE_DIR: join(shared, 'state'), CRONWRAP_CONFIG: '/dev/null', HOME: shared };
+      const argv = [...asNobody, process.execPath, binary, '--name', 'perm', '--log', join(shared, 'locked', 'sub', 'job.log'), '--', 'sh', '-c', 'echo kept; exit 6'];
       const run = spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'buffer' });
       expect(run.status).toBe(6);
       expect(run.stderr.toString()).toMatch(/cronwrap: cannot open .*job\.log: EACCES; the output goes to stderr instead/);
