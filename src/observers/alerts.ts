@@ -2,6 +2,7 @@ import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
 import type { AlertsDone } from '../notify/index.js';
+import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
 import { noticeFacts } from '../report/notice-facts.js';
 import type { Observer } from '../run/events.js';
@@ -44,7 +45,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       const problems = [
         ...done.problems,
         ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
-        ...(stopped ? [`${(stop.reason as Error).message}: stopped sending; what was not sent is kept for the next run`] : []),
+        ...(stopped ? [`${stopReason(stop)}: stopped sending; what was not sent is kept for the next run`] : []),
       ];
       return {
         stage: 'alerts',
