@@ -114,6 +114,9 @@ export async function orphanedLockHolder(box: Sandbox, job: string): Promise<num
   const pidFile = join(box.dir, `${job}.pid`);
   const holder = startCronwrap(['--name', job, '--lock', '-c', `echo $$ > ${pidFile}; exec sleep 60`], box);
   const orphan = await waitForPid(pidFile);
+  // cronwrap writes the job's process group into the lock just after the spawn: kill it once it has.
+  const lock = join(box.stateDir, 'locks', 'jobs', `${job}.lock`);
+  await waitFor(() => existsSync(lock) && readFileSync(lock, 'utf8').trim().split(' ').length === 3);
   holder.kill('SIGKILL');
   await holder.catch(() => undefined);
   return orphan;
