@@ -1,5 +1,5 @@
 import { execa, type Options } from 'execa';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach } from 'vitest';
@@ -120,4 +120,12 @@ export async function orphanedLockHolder(box: Sandbox, job: string): Promise<num
   holder.kill('SIGKILL');
   await holder.catch(() => undefined);
   return orphan;
+}
+
+/** A script in the sandbox with this text and mode. */
+export function scriptFile(box: Sandbox, text: string, mode = 0o755): string {
+  const path = join(box.dir, `script-${Math.random().toString(36).slice(2)}.sh`);
+  writeFileSync(path, text, { mode });
+  chmodSync(path, mode); // the umask may have taken bits away
+  return path;
 }

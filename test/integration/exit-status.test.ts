@@ -1,7 +1,6 @@
-import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, scriptFile } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 
 describe('exit status is the command\'s', () => {
@@ -32,9 +31,7 @@ describe('exit status is the command\'s', () => {
 
   it('a file that is not executable gives 126', async () => {
     const box = sandbox();
-    const script = join(box.dir, 'script.sh');
-    writeFileSync(script, '#!/bin/sh\necho hi\n');
-    chmodSync(script, 0o644);
+    const script = scriptFile(box, '#!/bin/sh\necho hi\n', 0o644);
     const result = await cronwrap(['--name', 'job', '--', script], box);
     expect(result.exitCode).toBe(126);
     expect(result.stdout.toString()).toMatch(/not executable/);

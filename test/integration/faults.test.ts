@@ -1,12 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../src/state/history.js';
 import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
-import { BIN, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
 import { alive, killQuietly, sleep } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
@@ -102,9 +102,7 @@ describe('exec failures are outcomes', () => {
 
   it('a script whose #! interpreter is missing names the interpreter', async () => {
     const box = sandbox();
-    const script = join(box.dir, 'job.sh');
-    writeFileSync(script, '#!/nonexistent/bin/interpreter -x\necho hi\n');
-    chmodSync(script, 0o755);
+    const script = scriptFile(box, '#!/nonexistent/bin/interpreter -x\necho hi\n');
     const result = await cronwrap(['--name', 'interp', '--', script], box);
     expect(result.exitCode).toBe(127);
     expect(footer(parseLog(box.logOf('interp'))).status).toMatch(/interpreter \/nonexistent\/bin\/interpreter .*not found/);
