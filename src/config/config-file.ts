@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { errorCode } from '../errors.js';
 import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
@@ -159,12 +159,8 @@ function readConfigText(path: string): { text: string } | { error: string; code:
     return { error: `${path}: cannot read the config file: ${errorCode(error)}`, code: errorCode(error) };
   }
   try {
-    const { size } = fstatSync(fd);
-    if (size > MAX_CONFIG_BYTES) return { error: `${path}: the config file is over 1 MiB; not read`, code: 'EFBIG' };
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    for (let bytes = 1; bytes > 0 && read < size; read += bytes) bytes = readSync(fd, buffer, read, size - read, read);
-    return { text: buffer.subarray(0, read).toString('utf8') };
+    if (fstatSync(fd).size > MAX_CONFIG_BYTES) return { error: `${path}: the config file is over 1 MiB; not read`, code: 'EFBIG' };
+    return { text: readFileSync(fd, 'utf8') };
   } catch (error) {
     return { error: `${path}: cannot read the config file: ${errorCode(error)}`, code: errorCode(error) };
   } finally {

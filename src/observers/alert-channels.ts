@@ -1,19 +1,12 @@
-import { accessSync, constants } from 'node:fs';
 import type { Settings } from '../config/options.js';
 import { readSecret } from '../config/secrets.js';
 import type { Channels } from '../notify/channels.js';
+import { isExecutable } from '../util/find-executable.js';
 
 const SENDMAIL_PATHS = ['/usr/sbin/sendmail', '/usr/lib/sendmail'];
 
 function findSendmail(configured: string | undefined): string | undefined {
-  return (configured ? [configured] : SENDMAIL_PATHS).find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return (configured ? [configured] : SENDMAIL_PATHS).find(isExecutable);
 }
 
 /** `{host}` and `{job}` (or `<host>`, `<job>`) filled in. */

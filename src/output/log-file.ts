@@ -55,18 +55,27 @@ const NEWLINE = Buffer.from('\n');
 /** How often, at most, a run checks that its log's path still names the file it writes. */
 const PATH_CHECK_MS = 1000;
 
-/** Whether the file's last byte is not a newline: an earlier write was cut short. */
-function endsInsideRecord(path: string, fd: number): boolean {
+/**
+ * The last `length` bytes of the regular file open (write-only) as `fd`, read through the path, or
+ * undefined when they cannot be had (too short a file, not a regular file, the path names another file).
+ */
+function readEnd(path: string, fd: number, length: number): { bytes: Buffer; size: number } | undefined {
   const stats = fstatSync(fd);
-  const { size } = stats;
-  if (size === 0 || !stats.isFile()) return false;
-  const last = Buffer.alloc(1);
+  if (!stats.isFile() || stats.size < length || length === 0) return undefined;
   const reader = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    return readSync(reader, last, 0, 1, size - 1) === 1 && last[0] !== 0x0a;
+    const bytes = Buffer.alloc(length);
+    if (fstatSync(reader).ino !== stats.ino || readSync(reader, bytes, 0, length, stats.size - length) !== length) return undefined;
+    return { bytes, size: stats.size };
   } finally {
     closeSync(reader);
   }
+}
+
+/** Whether the file's last byte is not a newline: an earlier write was cut short. */
+function endsInsideRecord(path: string, fd: number): boolean {
+  const end = readEnd(path, fd, 1);
+  return end !== undefined && end.bytes[0] !== 0x0a;
 }
 
 /**
@@ -74,17 +83,9 @@ function endsInsideRecord(path: string, fd: number): boolean {
  * ends with exactly those bytes (nothing appended after them), so a concurrent run's records are never cut.
  */
 function takeBack(path: string, fd: number, torn: Buffer): void {
-  if (torn.length === 0) return;
   try {
-    const { size } = fstatSync(fd);
-    const end = Buffer.alloc(torn.length);
-    const reader = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    try {
-      if (fstatSync(reader).ino !== fstatSync(fd).ino || readSync(reader, end, 0, torn.length, size - torn.length) !== torn.length) return;
-    } finally {
-      closeSync(reader);
-    }
-    if (end.equals(torn)) ftruncateSync(fd, size - torn.length);
+    const end = readEnd(path, fd, torn.length);
+    if (end?.bytes.equals(torn)) ftruncateSync(fd, end.size - torn.length);
   } catch {
     // The next run starts on a fresh line (endsInsideRecord) in any case.
   }

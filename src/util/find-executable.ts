@@ -1,16 +1,20 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
+/** Whether this process may execute `path`. */
+export function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Where `name` is found on `env.PATH` (as execvp would look), or undefined. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  for (const dir of (env.PATH ?? '/usr/bin:/bin').split(delimiter)) {
-    const path = join(dir, name);
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+  return (env.PATH ?? '/usr/bin:/bin')
+    .split(delimiter)
+    .map((dir) => join(dir, name))
+    .find(isExecutable);
 }
