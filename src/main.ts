@@ -12,6 +12,7 @@ import { processIo, type Io } from './io.js';
 import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
+import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 
 export { processIo };
 
@@ -76,12 +77,14 @@ export function cli(): void {
   const io = processIo();
   main(process.argv.slice(2), io).then(
     (code) => {
+      releaseHungUpTerminal();
       process.exitCode = code;
       // Everything is written synchronously by now; this only guards cron against a handle left open.
       setTimeout(() => process.exit(code), 2000).unref();
     },
     (error: unknown) => {
       print(io.stderr, `cronwrap: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      releaseHungUpTerminal();
       process.exitCode = 125;
     },
   );

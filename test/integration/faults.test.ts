@@ -2,11 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { execa } from 'execa';
 import { readHistory } from '../../src/state/history.js';
 import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
-import { BIN, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, FIXTURES, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
 import { alive, killQuietly, sleep } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
@@ -502,5 +503,17 @@ describe('the log follows its path', () => {
     const now = parseLog(readFileSync(path));
     expect(now.meta.map((m) => m.event)).toEqual(['reopened', 'end']);
     expect(reassemble(now.records, 'out').toString()).toBe('after\n');
+  });
+});
+
+describe('a terminal that hangs up', () => {
+  // Node restores the terminal's modes at exit and aborted (SIGABRT) when the terminal was gone.
+  it.each([[[]], [['--pty']]])('cronwrap %j on it ends with the job status and its footer, not SIGABRT', async (extra) => {
+    const box = sandbox();
+    const args = ['--name', 'hangup', ...extra, '--kill-after', '1s', '--', 'sh', '-c', 'echo ready; sleep 30'];
+    const result = await execa('python3', [join(FIXTURES, 'hang-up.py'), 'ready', BIN, ...args], { env: box.env, extendEnv: false, reject: false });
+    expect(result.stdout).toBe('exit 129');
+    expect(footer(parseLog(box.logOf('hangup')))).toMatchObject({ exit: '129' });
+    expect(footer(parseLog(box.logOf('hangup'))).status).toMatch(/^stopped because cronwrap got SIGHUP/);
   });
 });
