@@ -57,6 +57,7 @@ export interface Settings {
   webhookFormat: 'json' | 'slack';
   ping: string | undefined;
   alertAfter: number;
+  alertAfterSkips: number;
   remindMs: number | undefined;
   notifySuccess: boolean;
   lockRedisUrl: string | undefined;
@@ -136,6 +137,7 @@ const TABLE: OptionTable = {
   webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
   ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure', type: httpUrl, defaultValue: undefined },
   alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', type: count(1, 10_000), defaultValue: 1 },
+  alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
   remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: never; one alert per failing streak)', type: optionalDuration, defaultValue: undefined },
   notifySuccess: { key: 'notifySuccess', flags: '--notify-success', env: 'CRONWRAP_NOTIFY_SUCCESS', help: 'also send a notice when a run succeeds', type: flag, defaultValue: false },
   lockRedisUrl: { key: 'lockRedisUrl', flags: '--lock-redis <url>', env: 'CRONWRAP_LOCK_REDIS_URL', help: 'a lock across hosts in Redis: at most one run of the job at a time in the whole fleet (redis:// or rediss://)', type: redisUrl, defaultValue: undefined },

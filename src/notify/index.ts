@@ -6,17 +6,17 @@ import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
 import { errorCode } from '../errors.js';
 import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
-import { bodyOf, tailText, type Notice, type NoticeKind } from './notice.js';
+import { bodyOf, tailText, type Notice } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
 import { keptCounts } from './spool.js';
-import { decide, readAlertState, writeAlertState, type PolicyOptions } from './policy.js';
+import { decide, readAlertState, writeAlertState, type PolicyOptions, type Verdict } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
 
 export type { ChannelResult };
 
-/** The run as a notice tells it (kind, id and the failure count are the policy's). */
-export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures'>;
+/** The run as a notice tells it (kind, id and the counts in a row are the policy's). */
+export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures' | 'consecutiveSkips'>;
 
 export interface AlertRequest {
   channels: Channels;
@@ -26,13 +26,12 @@ export interface AlertRequest {
 
 export interface RunForAlerts extends AlertRequest {
   policy: PolicyOptions;
-  failed: boolean;
+  verdict: Verdict;
   /** Aborted when cronwrap is told to stop: what is not sent by then is kept. */
   stop?: AbortSignal;
 }
 
 export interface AlertsDone {
-  kind: NoticeKind | null;
   results: ChannelResult[];
   ping: Delivery | undefined;
   /** The alert text, when some channel could not take it: printed so cron's MAILTO still carries it. */
@@ -60,30 +59,31 @@ export function pingStart(base: string, pingRunId: string): Promise<Delivery> {
 export async function finishRun(run: RunForAlerts, pingRunId: string | undefined): Promise<AlertsDone> {
   const { channels, stateDir, facts } = run;
   const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
-  let kind: NoticeKind | null = null;
-  let consecutiveFailures = 0;
+  let notice: Notice | null = null;
   const problems: string[] = [];
   if (hasAlertChannels(channels)) {
     const { state, problem } = readAlertState(stateDir, facts.job);
     if (problem) problems.push(problem);
-    const decision = decide(state, run.failed, run.policy, Date.now());
+    const { kind, next } = decide(state, run.verdict, run.policy, Date.now());
     try {
-      writeAlertState(stateDir, facts.job, decision.next);
+      writeAlertState(stateDir, facts.job, next);
     } catch (error) {
       problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
     }
-    kind = decision.kind;
-    consecutiveFailures = decision.next.failures || (run.failed ? 1 : 0);
+    if (kind) {
+      const skips = kind === 'skipped' ? { consecutiveSkips: next.skips ?? 1 } : {};
+      notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: next.failures, ...skips };
+    }
   }
-  const notice: Notice | null = kind ? { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures } : null;
-  const pingEvent: PingEvent = run.failed ? 'fail' : 'success';
+  // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here.
+  const pingEvent: PingEvent = run.verdict === 'ok' ? 'success' : 'fail';
   const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels, budget), stateDir, true),
     channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
-  return { kind, results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined, problems: [...problems, ...delivered.problems] };
+  return { results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined, problems: [...problems, ...delivered.problems] };
 }
 
 /** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */

@@ -1,7 +1,7 @@
 import { commandText, formatDuration } from '../util/format.js';
 
 /** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
-export type NoticeKind = 'failure' | 'reminder' | 'recovery' | 'success' | 'test';
+export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'recovery' | 'success' | 'test';
 
 /**
  * Everything an alert says about a run. It holds no secret, so it can be kept in the spool as it is and
@@ -26,6 +26,8 @@ export interface Notice {
   timedOut: boolean;
   attempts: number;
   consecutiveFailures: number;
+  /** On a `skipped` notice: the runs in a row that found the lock busy. */
+  consecutiveSkips?: number;
   logPath: string;
   head: string[];
   tail: string[];
@@ -36,6 +38,7 @@ export interface Notice {
 const HEADLINE: Record<NoticeKind, string> = {
   failure: 'FAILED',
   reminder: 'STILL FAILING',
+  skipped: 'SKIPPED',
   recovery: 'RECOVERED',
   success: 'succeeded',
   test: 'TEST ALERT',
@@ -46,12 +49,22 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
 }
 
+/** What the subject adds in brackets after the headline. */
+function subjectDetail(notice: Notice): string {
+  switch (notice.kind) {
+    case 'failure':
+    case 'reminder':
+      return ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`;
+    case 'skipped':
+      return ` (${notice.consecutiveSkips ?? 1} runs in a row: ${notice.status.replace(/^skipped: /, '').slice(0, 120)})`;
+    default:
+      return '';
+  }
+}
+
 /** `[cronwrap] backup FAILED on db1 (exit 2)`. */
 export function subjectOf(notice: Notice): string {
-  const detail =
-    notice.kind === 'failure' || notice.kind === 'reminder'
-      ? ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`
-      : '';
+  const detail = subjectDetail(notice);
   return oneLine(`[cronwrap] ${notice.job} ${HEADLINE[notice.kind]} on ${notice.host}${detail}`);
 }
 

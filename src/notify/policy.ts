@@ -1,19 +1,27 @@
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
-import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
+import { isBoolean, isNumber, nullable, optional, shape } from '../util/check.js';
 import type { NoticeKind } from './notice.js';
 
 /** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
 export interface AlertState {
-  /** Runs in a row that failed (or were skipped for the lock). */
+  /** Runs in a row that failed. */
   failures: number;
   /** A failure alert went out, so a recovery notice is due on the next success. */
   alerted: boolean;
   /** When the last failure or reminder alert went out (epoch ms). */
   lastAlertAt: number | null;
+  /** Runs in a row skipped because the lock was busy (absent in files older than the count). */
+  skips?: number;
+  /** A skip alert went out, so a recovery notice is due once a run succeeds. */
+  skipAlerted?: boolean;
 }
+
+/** How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure. */
+export type Verdict = 'ok' | 'failed' | 'skipped';
 
 export interface PolicyOptions {
   alertAfter: number;
+  alertAfterSkips: number;
   remindMs: number | undefined;
   notifySuccess: boolean;
 }
@@ -22,22 +30,36 @@ const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 
 /**
  * Whom to tell about a run, and what to remember: alert when `alertAfter` runs in a row have failed,
- * remind at most once per `remindMs` while it keeps failing, tell once when it recovers.
+ * remind at most once per `remindMs` while it keeps failing, tell once when it recovers. Skips for a
+ * busy lock are counted apart: one alert once `alertAfterSkips` came in a row (an earlier run is stuck),
+ * never one per skip, and they neither break nor lengthen a failing streak.
  */
-export function decide(state: AlertState, failed: boolean, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
-  if (!failed) {
-    return { kind: state.alerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
+  if (verdict === 'ok') {
+    return { kind: state.alerted || state.skipAlerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+  }
+  if (verdict === 'skipped') {
+    const skips = (state.skips ?? 0) + 1;
+    if (skips < options.alertAfterSkips || state.skipAlerted) return { kind: null, next: { ...state, skips } };
+    return { kind: 'skipped', next: { ...state, skips, skipAlerted: true, lastAlertAt: now } };
   }
   const failures = state.failures + 1;
-  if (failures < options.alertAfter) return { kind: null, next: { ...state, failures } };
-  if (!state.alerted) return { kind: 'failure', next: { failures, alerted: true, lastAlertAt: now } };
+  const ran = { ...state, failures, skips: 0 };
+  if (failures < options.alertAfter) return { kind: null, next: ran };
+  if (!state.alerted) return { kind: 'failure', next: { ...ran, alerted: true, lastAlertAt: now } };
   if (options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs) {
-    return { kind: 'reminder', next: { failures, alerted: true, lastAlertAt: now } };
+    return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
   }
-  return { kind: null, next: { ...state, failures } };
+  return { kind: null, next: ran };
 }
 
-const isAlertState = shape<AlertState>({ failures: isNumber, alerted: isBoolean, lastAlertAt: nullable(isNumber) });
+const isAlertState = shape<AlertState>({
+  failures: isNumber,
+  alerted: isBoolean,
+  lastAlertAt: nullable(isNumber),
+  skips: optional(isNumber),
+  skipAlerted: optional(isBoolean),
+});
 
 export function readAlertState(stateDir: string, job: string): ReadState<AlertState> {
   return readJobState(stateDir, 'alerts', job, FRESH, isAlertState);

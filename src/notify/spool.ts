@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
-import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, shape, type Check } from '../util/check.js';
+import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
 import type { Notice } from './notice.js';
 import type { PagerDutyAction } from './pagerduty.js';
 
@@ -27,7 +27,7 @@ export interface KeptFile {
 
 const isNotice = shape<Notice>({
   id: isString,
-  kind: literal('failure', 'reminder', 'recovery', 'success', 'test'),
+  kind: literal('failure', 'reminder', 'skipped', 'recovery', 'success', 'test'),
   job: isString,
   host: isString,
   user: isString,
@@ -42,6 +42,7 @@ const isNotice = shape<Notice>({
   timedOut: isBoolean,
   attempts: isNumber,
   consecutiveFailures: isNumber,
+  consecutiveSkips: optional(isNumber),
   logPath: isString,
   head: arrayOf(isString),
   tail: arrayOf(isString),

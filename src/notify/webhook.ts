@@ -20,6 +20,7 @@ function webhookReport(notice: Notice): Record<string, unknown> {
     timed_out: notice.timedOut,
     attempts: notice.attempts,
     consecutive_failures: notice.consecutiveFailures,
+    ...(notice.consecutiveSkips === undefined ? {} : { consecutive_skips: notice.consecutiveSkips }),
     start: notice.start,
     end: notice.end,
     duration_ms: Math.round(notice.durationMs),

@@ -10,11 +10,11 @@ import type { NotificationRecord } from '../state/history.js';
 import { resolveChannels } from './alert-channels.js';
 
 /** Every alert and the closing ping, as history records. */
-function notificationRecords(done: AlertsDone, failed: boolean): NotificationRecord[] {
+function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[] {
   const { ping } = done;
   return [
     ...done.results.map((r) => ({ channel: r.channel, kind: r.kind, ok: r.ok, attempts: r.attempts, error: r.error ?? null, kept: r.kept, resent: r.resent })),
-    ...(ping ? [{ channel: 'ping', kind: failed ? 'fail' : 'success', ok: ping.ok, attempts: ping.attempts, error: ping.error ?? null, kept: false, resent: false }] : []),
+    ...(ping ? [{ channel: 'ping', kind: ok ? 'success' : 'fail', ok: ping.ok, attempts: ping.attempts, error: ping.error ?? null, kept: false, resent: false }] : []),
   ];
 }
 
@@ -37,7 +37,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       ping = { runId, started: remote.pingStart(channels.ping, runId) };
     },
     async end({ summary, stop }) {
-      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), failed: summary.failed, stop };
+      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), verdict: summary.verdict, stop };
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);
@@ -50,7 +50,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       return {
         stage: 'alerts',
         alerting,
-        notifications: notificationRecords(done, summary.failed),
+        notifications: notificationRecords(done, summary.verdict === 'ok'),
         ...(done.undelivered ? { undelivered: done.undelivered } : {}),
         ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };

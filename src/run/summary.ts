@@ -2,6 +2,7 @@ import type { OutputFacts } from '../annotate/run-recorder.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
 import type { RunHeader } from './events.js';
+import type { Verdict } from '../notify/policy.js';
 
 /** What the attempts of one run came to. */
 export interface AttemptsResult {
@@ -32,8 +33,11 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   skipped: boolean;
   /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
   lockProblems: readonly string[];
-  /** The failure channels are told: a failed or skipped run, or one that ran without its fleet lock. */
-  failed: boolean;
+  /**
+   * How the run counts for alerts: `failed` for the job's failure or a run without (or that lost) its
+   * fleet lock, `skipped` for a busy lock (told once skips repeat), else `ok`.
+   */
+  verdict: Verdict;
 }
 
 export interface SummaryParts {
@@ -43,6 +47,13 @@ export interface SummaryParts {
   lockProblems: readonly string[];
   endMs: number;
   durationMs: number;
+}
+
+/** A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded. */
+function verdictOf(exitCode: number, skipped: boolean, lockProblems: readonly string[]): Verdict {
+  if (lockProblems.length > 0) return 'failed';
+  if (skipped) return 'skipped';
+  return exitCode === 0 ? 'ok' : 'failed';
 }
 
 /** Builds the run's summary from what each step returned. */
@@ -62,7 +73,6 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     timedOut: outcome.kind === 'timed-out',
     skipped,
     lockProblems,
-    // A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded.
-    failed: exitCode !== 0 || skipped || lockProblems.length > 0,
+    verdict: verdictOf(exitCode, skipped, lockProblems),
   };
 }

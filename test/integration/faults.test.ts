@@ -472,6 +472,26 @@ describe('the host lock lives as long as the job', () => {
   });
 });
 
+describe('a lock skip is not an alert storm', () => {
+  it('one SKIPPED alert once 3 runs in a row found the lock busy, none per skip, and RECOVERED when the stuck run succeeds', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    const flag = join(box.dir, 'unstuck');
+    const args = ['--name', 'stuck', '--lock', '--webhook', hook.url, '--'];
+    const holder = cronwrapProcess([...args, 'sh', '-c', `echo holding; while [ ! -f ${flag} ]; do sleep 0.05; done`], box);
+    await waitForOutput(box, 'stuck', 'out| holding');
+    const kinds = () => hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind);
+    for (const expected of [[], [], ['skipped'], ['skipped']]) {
+      expect((await cronwrap([...args, 'true'], box)).exitCode).toBe(0);
+      expect(kinds()).toEqual(expected);
+    }
+    expect(JSON.parse(hook.requests[0]!.body)).toMatchObject({ summary: expect.stringMatching(/^\[cronwrap\] stuck SKIPPED on .* \(3 runs in a row: another run of the job holds the lock/), consecutive_skips: 3 });
+    writeFileSync(flag, '');
+    expect((await holder).exitCode).toBe(0);
+    expect(kinds()).toEqual(['skipped', 'recovery']);
+  });
+});
+
 describe('time zones', () => {
   it.each(['CET-1CEST,M3.5.0,M10.5.0/3', 'IST-5:30'])('TZ=%s, which Node cannot use, is said on stderr instead of silently giving UTC', async (tz) => {
     const result = await cronwrap(['--name', 'tz', '--', 'true'], sandbox(), { env: { TZ: tz } });

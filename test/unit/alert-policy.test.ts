@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type AlertState, type PolicyOptions } from '../../src/notify/policy.js';
+import { decide, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/util/format.js';
 import { expandKey } from '../../src/observers/alert-channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
-const options: PolicyOptions = { alertAfter: 1, remindMs: undefined, notifySuccess: false };
+const options: PolicyOptions = { alertAfter: 1, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };
+const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped' };
 
-/** Runs a sequence of results (true = failed) through the policy; returns what was sent. */
-function play(results: boolean[], opts = options, step = 60_000): (string | null)[] {
-  let state = FRESH;
-  return results.map((failed, i) => {
-    const { kind, next } = decide(state, failed, opts, i * step);
+/** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock) through the policy; returns what was sent. */
+function play(runs: string, opts = options, step = 60_000, state = FRESH): (string | null)[] {
+  return [...runs].map((run, i) => {
+    const { kind, next } = decide(state, VERDICTS[run]!, opts, i * step);
     state = next;
     return kind;
   });
@@ -20,25 +20,38 @@ function play(results: boolean[], opts = options, step = 60_000): (string | null
 
 describe('alert policy', () => {
   it('alerts on the first failure, once, and tells once on recovery', () => {
-    expect(play([false, true, true, true, false, false])).toEqual([null, 'failure', null, null, 'recovery', null]);
+    expect(play('oFFFoo')).toEqual([null, 'failure', null, null, 'recovery', null]);
   });
 
   it('--alert-after 3: only the third failure in a row alerts; a success in between starts over', () => {
-    expect(play([true, true, false, true, true, true, true, true], { ...options, alertAfter: 3 })).toEqual([null, null, null, null, null, 'failure', null, null]);
+    expect(play('FFoFFFFF', { ...options, alertAfter: 3 })).toEqual([null, null, null, null, null, 'failure', null, null]);
   });
 
   it('no recovery notice when no alert went out', () => {
-    expect(play([true, true, false], { ...options, alertAfter: 3 })).toEqual([null, null, null]);
+    expect(play('FFo', { ...options, alertAfter: 3 })).toEqual([null, null, null]);
   });
 
   it('--remind: a job failing every minute for a day sends one alert per remind period, not 1,440', () => {
-    const day = play(Array.from({ length: 1440 }, () => true), { ...options, remindMs: 3_600_000 });
+    const day = play('F'.repeat(1440), { ...options, remindMs: 3_600_000 });
     expect(day.filter((k) => k === 'failure')).toHaveLength(1);
     expect(day.filter((k) => k === 'reminder')).toHaveLength(23);
   });
 
   it('--notify-success tells about every good run', () => {
-    expect(play([false, false], { ...options, notifySuccess: true })).toEqual(['success', 'success']);
+    expect(play('oo', { ...options, notifySuccess: true })).toEqual(['success', 'success']);
+  });
+
+  it('lock skips: one alert once 3 come in a row, none per skip; a success recovers', () => {
+    expect(play('ssosssssso')).toEqual([null, null, null, null, null, 'skipped', null, null, null, 'recovery']);
+  });
+
+  it('lock skips neither break nor lengthen a failing streak', () => {
+    expect(play('FsFsFo', { ...options, alertAfter: 3 })).toEqual([null, null, null, null, 'failure', 'recovery']);
+    expect(play('sssFo')).toEqual([null, null, 'skipped', 'failure', 'recovery']);
+  });
+
+  it('reads a state file written before skips were counted', () => {
+    expect(play('sss', options, 60_000, { failures: 2, alerted: true, lastAlertAt: 0 })).toEqual([null, null, 'skipped']);
   });
 });
 
@@ -71,6 +84,7 @@ describe('notice text', () => {
     [{ exitCode: 137 }, '[cronwrap] backup FAILED on db1 (exit 137)'],
     [{ exitCode: 124, timedOut: true }, '[cronwrap] backup FAILED on db1 (timed out)'],
     [{ kind: 'reminder', consecutiveFailures: 7 }, '[cronwrap] backup STILL FAILING on db1 (exit 2, 7 failures in a row)'],
+    [{ kind: 'skipped', consecutiveSkips: 3, exitCode: 0, status: 'skipped: another run of the job holds the lock' }, '[cronwrap] backup SKIPPED on db1 (3 runs in a row: another run of the job holds the lock)'],
     [{ kind: 'recovery' }, '[cronwrap] backup RECOVERED on db1'],
     [{ kind: 'test' }, '[cronwrap] backup TEST ALERT on db1'],
     [{ host: 'db1\r\nBcc: x@y' }, '[cronwrap] backup FAILED on db1 Bcc: x@y (exit 2)'],

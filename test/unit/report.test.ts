@@ -29,11 +29,13 @@ const summary = (attempts: AttemptsResult, lockProblems: string[] = []) =>
 
 describe('the run summary, built once', () => {
   it.each([
-    ['success', ran({ kind: 'exited', code: 0 }), [], { exitCode: 0, failed: false, skipped: false, signal: null, timedOut: false }],
-    ['failure', ran({ kind: 'exited', code: 2 }), [], { exitCode: 2, failed: true, status: 'failed with exit status 2' }],
+    ['success', ran({ kind: 'exited', code: 0 }), [], { exitCode: 0, verdict: 'ok', skipped: false, signal: null, timedOut: false }],
+    ['failure', ran({ kind: 'exited', code: 2 }), [], { exitCode: 2, verdict: 'failed', status: 'failed with exit status 2' }],
     ['timeout', ran({ kind: 'timed-out', timeoutMs: 60_000, command: { kind: 'killed', signal: 'SIGTERM' } }), [], { exitCode: 124, timedOut: true, signal: 'SIGTERM' }],
-    ['skipped', ran({ kind: 'lock-busy', exitCode: 0, reason: 'busy' }, { attempts: 0 }), [], { exitCode: 0, skipped: true, failed: true }],
-    ['no fleet lock', ran({ kind: 'exited', code: 0 }), ['cannot reach Redis'], { exitCode: 0, failed: true, lockProblems: ['cannot reach Redis'] }],
+    ['skipped', ran({ kind: 'lock-busy', exitCode: 0, reason: 'busy' }, { attempts: 0 }), [], { exitCode: 0, skipped: true, verdict: 'skipped' }],
+    ['skipped, --lock-busy-exit 75', ran({ kind: 'lock-busy', exitCode: 75, reason: 'busy' }, { attempts: 0 }), [], { exitCode: 75, verdict: 'skipped' }],
+    ['skipped, Redis unreachable', ran({ kind: 'lock-busy', exitCode: 0, reason: 'cannot reach Redis' }, { attempts: 0 }), ['cannot reach Redis'], { skipped: true, verdict: 'failed' }],
+    ['no fleet lock', ran({ kind: 'exited', code: 0 }), ['cannot reach Redis'], { exitCode: 0, verdict: 'failed', lockProblems: ['cannot reach Redis'] }],
   ] as const)('%s', (_name, attempts, lockProblems, expected) => {
     expect(summary(attempts, [...lockProblems])).toMatchObject(expected);
   });
