@@ -29,7 +29,8 @@ function currentUser(): string {
 
 export function processIo(): Io {
   return {
-    env: process.env,
+    // A copy: the job gets the environment as it was given, whatever cronwrap then changes in its own.
+    env: { ...process.env },
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
     stdout: fdWriter(1),

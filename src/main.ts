@@ -13,15 +13,35 @@ import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
+import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
 
 export { processIo };
 
 type Command = Exclude<Invocation, { mode: 'print' }>;
 
+/** The commands that show what the state directory holds: none of it is shown from a directory others control. */
+const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush']);
+
+/** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
+function unsafeStateDir(stateDir: string): string | undefined {
+  try {
+    checkTrustedDirectory(stateDir);
+    return undefined;
+  } catch (error) {
+    if (error instanceof UnsafePathError) return `cronwrap: not reading ${stateDir}: ${error.message}\n`;
+    return undefined; // missing or unreadable: each command says so in its own words
+  }
+}
+
 /** Runs what the arguments asked for with its resolved settings. */
 async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promise<number> {
   const { settings, configErrors } = resolved;
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
+  const unsafe = READS_STATE.has(invocation.mode) ? unsafeStateDir(stateDir) : undefined;
+  if (unsafe) {
+    print(io.stderr, unsafe);
+    return 1;
+  }
   switch (invocation.mode) {
     case 'config-check':
       return runConfigCheck(resolved, io);
@@ -75,6 +95,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 /** The one place that ends the process: used by bin/cronwrap. */
 export function cli(): void {
   const io = processIo();
+  // cronwrap's own TLS clients (alerts, pings, pushes, Redis) always check certificates: a
+  // NODE_TLS_REJECT_UNAUTHORIZED=0 inherited from the crontab stays the job's (io.env is a copy), not theirs.
+  delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
   main(process.argv.slice(2), io).then(
     (code) => {
       releaseHungUpTerminal();

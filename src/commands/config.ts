@@ -3,6 +3,7 @@ import type { Resolved } from '../config/resolve.js';
 import { EX_CONFIG } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
+import { redactUrl } from '../util/format.js';
 
 /** `cronwrap config check`: every problem on its own line; 0 when there is none, else 78. */
 export function runConfigCheck(resolved: Resolved, io: Io): number {
@@ -23,11 +24,12 @@ function durationText(ms: number): string {
 
 function shown(spec: AnyOption, value: unknown): string {
   if (value === undefined) return '(not set)';
+  if (spec.type.url) return JSON.stringify(Array.isArray(value) ? value.map((url: string) => redactUrl(url)) : redactUrl(String(value)));
   if (spec.type.kind === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
   return JSON.stringify(value);
 }
 
-/** `cronwrap config show`: `key = value  # origin` for every setting, secrets redacted. */
+/** `cronwrap config show`: `key = value  # origin` for every setting, secrets hidden and URLs shown as `https://host/…`. */
 export function runConfigShow(resolved: Resolved, job: string | undefined, io: Io): number {
   const lines = [`# effective settings${job ? ` for job ${job}` : ''}; config file ${resolved.settings.config}`];
   for (const spec of OPTIONS) {

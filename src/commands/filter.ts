@@ -7,6 +7,7 @@ import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
+import { outputWriter } from '../output/terminal-safe.js';
 import { headerRecord } from '../report/footer.js';
 import { retryWhileBusy } from '../util/fd.js';
 import { newRunId } from '../util/run-id.js';
@@ -28,7 +29,7 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
   const startWall = io.now();
   const startMono = io.mono();
   const run = newRunId();
-  const console = settings.quiet ? undefined : new ConsoleOutput(io.stdout);
+  const console = settings.quiet ? undefined : new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY));
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console, io.stderr);
   const recorder = new RunRecorder({
     io,

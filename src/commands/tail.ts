@@ -2,6 +2,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
+import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
 import { readHistory } from '../state/history.js';
 import type { Writer } from '../util/fd.js';
@@ -74,8 +75,9 @@ export async function runTail(path: string, lines: number, follow: boolean, io: 
 
 /** Prints the last `lines` of the open log and, with `follow`, what is appended, until interrupted. */
 async function printAndFollow(opened: number, path: string, lines: number, follow: boolean, io: Io, interruptions: Interruptions): Promise<number> {
+  const out = outputWriter(io.stdout, io.stdoutIsTTY);
   let fd = opened;
-  let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines), io.stdout);
+  let position = copyFrom(fd, startOfLastLines(fd, fstatSync(fd).size, lines), out);
   if (!follow) {
     closeSync(fd);
     return 0;
@@ -90,14 +92,14 @@ async function printAndFollow(opened: number, path: string, lines: number, follo
       }
       const open = fstatSync(fd);
       if (current.ino !== open.ino) {
-        position = copyFrom(fd, position, io.stdout); // the rest of the rotated file
+        position = copyFrom(fd, position, out); // the rest of the rotated file
         closeSync(fd);
         fd = openSync(path, 'r');
         position = 0;
       } else if (open.size < position) {
         position = 0; // truncated (copytruncate)
       }
-      position = copyFrom(fd, position, io.stdout);
+      position = copyFrom(fd, position, out);
     }
     return 0;
   } finally {

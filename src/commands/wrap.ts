@@ -7,6 +7,7 @@ import type { Io } from '../io.js';
 import { observersFor, type ObserverParts } from '../observers/index.js';
 import { ConsoleOutput } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
+import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
@@ -34,7 +35,7 @@ export async function runWrapped(
   // A state dir that cannot be made is said by the observers that need it.
   tryMakeDirs(stateDir, 0o700);
   const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
-  const console = showLive ? new ConsoleOutput(io.stdout) : undefined;
+  const console = showLive ? new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY)) : undefined;
   const log = openRunLog(logPath, console, io.stderr);
   const recorder = new RunRecorder({
     io,

@@ -1,9 +1,10 @@
-import { closeSync, fstatSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync } from 'node:fs';
 import { parse, TomlError } from 'smol-toml';
 import { errorCode } from '../errors.js';
 import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
 import { KeyLines } from './key-lines.js';
 import { readableByOthers } from './secrets.js';
+import { openTrustedFile, UnsafePathError } from '../util/trust.js';
 
 /** A value from the config file, already checked, with where it was written. */
 export interface ConfigEntry<T> {
@@ -152,10 +153,14 @@ function checkLayer(table: Record<string, unknown>, section: string | undefined,
 
 /** The file's text, or why it cannot be had; never more than MAX_CONFIG_BYTES. */
 function readConfigText(path: string): { text: string } | { error: string; code: string } {
+  // CRONWRAP_CONFIG=/dev/null is the usual way to say "no config file": an empty one, not a refused device.
+  if (path === '/dev/null') return { text: '' };
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = openTrustedFile(path, 'config');
   } catch (error) {
+    // A file another user could have written would give them root: none of it is used (as sudo does).
+    if (error instanceof UnsafePathError) return { error: `${path}: not used at all (${error.message})`, code: 'EUNSAFE' };
     return { error: `${path}: cannot read the config file: ${errorCode(error)}`, code: errorCode(error) };
   }
   try {

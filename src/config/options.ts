@@ -64,6 +64,7 @@ export interface Settings {
   lockRedisPassword: string | undefined;
   lockRedisPasswordFile: string | undefined;
   lockRedisFallback: 'skip' | 'run';
+  lockRedisCleartextPassword: boolean;
   lockRedisTtlMs: number;
   metricsDir: string | undefined;
   metricsPush: string | undefined;
@@ -85,6 +86,8 @@ export interface OptionSpec<K extends keyof Settings> {
   cliOnly?: boolean;
   /** The environment twin, read when the flag is not given. */
   env?: string;
+  /** Another program's variable read last, below the config file (cron's MAILTO). */
+  lastResortEnv?: string;
   help: string;
   /** Reads a value from a flag, the environment or the config file. */
   type: ValueType<Settings[K]>;
@@ -122,7 +125,7 @@ const TABLE: OptionTable = {
   retryDelayMs: { key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', type: duration, defaultValue: 10_000 },
   lineBuffered: { key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', type: flag, defaultValue: false },
   pty: { key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', type: flag, defaultValue: false },
-  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'mail failures to these addresses (default: cron\'s MAILTO); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
+  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', lastResortEnv: 'MAILTO', help: 'mail failures to these addresses (default: cron\'s MAILTO); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
   mailFrom: { key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
   smtpUrl: { key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
   smtpPassword: { key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
@@ -133,9 +136,9 @@ const TABLE: OptionTable = {
   pagerdutyUrl: { key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
   pagerdutyDedupKey: { key: 'pagerdutyDedupKey', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
   pagerdutySeverity: { key: 'pagerdutySeverity', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
-  webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list)', type: httpUrls, defaultValue: [] },
+  webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] },
   webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
-  ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure', type: httpUrl, defaultValue: undefined },
+  ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
   alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', type: count(1, 10_000), defaultValue: 1 },
   alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
   remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: never; one alert per failing streak)', type: optionalDuration, defaultValue: undefined },
@@ -144,9 +147,10 @@ const TABLE: OptionTable = {
   lockRedisPassword: { key: 'lockRedisPassword', env: 'CRONWRAP_LOCK_REDIS_PASSWORD', secret: true, help: 'Redis password for --lock-redis', type: text, defaultValue: undefined },
   lockRedisPasswordFile: { key: 'lockRedisPasswordFile', env: 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE', help: 'file holding the Redis password', type: text, defaultValue: undefined },
   lockRedisFallback: { key: 'lockRedisFallback', flags: '--lock-redis-fallback <skip|run>', env: 'CRONWRAP_LOCK_REDIS_FALLBACK', help: 'when Redis cannot be reached: skip the run (default) or run without the fleet lock', type: oneOf(['skip', 'run'] as const), defaultValue: 'skip' },
+  lockRedisCleartextPassword: { key: 'lockRedisCleartextPassword', flags: '--lock-redis-cleartext-password', env: 'CRONWRAP_LOCK_REDIS_CLEARTEXT_PASSWORD', help: 'send the Redis password over redis:// without TLS, readable by anyone on the network (default: refused; use rediss://)', type: flag, defaultValue: false },
   lockRedisTtlMs: { key: 'lockRedisTtlMs', flags: '--lock-redis-ttl <duration>', env: 'CRONWRAP_LOCK_REDIS_TTL', help: 'how long the fleet lock outlives a host that stopped renewing it (default 30s)', type: duration, defaultValue: 30_000 },
   metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
-  metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL', type: httpUrl, defaultValue: undefined },
+  metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (with a password: in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
 };
 
@@ -177,8 +181,8 @@ export function configKey(spec: AnyOption): string | undefined {
   return /--([\w-]+)/.exec(spec.flags ?? '')?.[1]?.replace(/-/g, '_');
 }
 
-/** The environment variables that hold cronwrap's own secrets: none of the job's business. */
-export const SECRET_VARIABLES: readonly string[] = OPTIONS.flatMap((spec) => (spec.secret && spec.env ? [spec.env] : []));
+/** The environment variables that hold cronwrap's own secrets, or URLs that may carry one: none of the job's business. */
+export const SECRET_VARIABLES: readonly string[] = OPTIONS.flatMap((spec) => ((spec.secret || spec.type.url) && spec.env ? [spec.env] : []));
 
 /** A record by setting built from parts, checked to hold every key (the table has a row for each). */
 export function isComplete<T extends Record<keyof Settings, unknown>>(partial: Partial<T>): partial is T {

@@ -7,10 +7,16 @@ export type ValueKind = 'text' | 'flag' | 'count' | 'duration' | 'list';
 export interface ValueType<T> {
   kind: ValueKind;
   parse(label: string, value: string): T;
+  /** URLs: they may carry a token or a password, so a value is never echoed, shown whole or passed to the job. */
+  url?: true;
 }
 
 function valueType<T>(kind: ValueKind, parse: (label: string, value: string) => T): ValueType<T> {
   return { kind, parse };
+}
+
+function urlType<T>(kind: ValueKind, parse: (label: string, value: string) => T): ValueType<T> {
+  return { kind, parse, url: true };
 }
 
 export const text = valueType('text', (_label, value) => value);
@@ -71,7 +77,7 @@ function urlOf(label: string, value: string, protocols: readonly string[], wordi
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`${label}: '${value}' is not a URL; give one like ${example}`);
+    throw new UsageError(`${label}: not a URL (the value is not shown: it may hold a token); give one like ${example}`);
   }
   if (!protocols.includes(url.protocol)) throw new UsageError(`${label}: use ${wording}, e.g. ${example}`);
   if (passwordFix && url.password) throw new UsageError(`${label}: do not put the password in the URL; use ${passwordFix}`);
@@ -80,18 +86,18 @@ function urlOf(label: string, value: string, protocols: readonly string[], wordi
 
 const parseHttpUrl = (label: string, value: string) => urlOf(label, value, ['http:', 'https:'], 'an http:// or https:// URL', 'https://hc.example.com/ping/<uuid>');
 
-export const httpUrl = valueType('text', parseHttpUrl);
+export const httpUrl = urlType('text', parseHttpUrl);
 
 /** A space-separated list of http(s) URLs. */
-export const httpUrls = valueType('list', (label, value): string[] => value.split(/\s+/).filter(Boolean).map((url) => parseHttpUrl(label, url)));
+export const httpUrls = urlType('list', (label, value): string[] => value.split(/\s+/).filter(Boolean).map((url) => parseHttpUrl(label, url)));
 
 /** `smtp://user@host:port` or `smtps://user@host:port`; the password never goes in it. */
-export const smtpUrl = valueType('text', (label, value) =>
+export const smtpUrl = urlType('text', (label, value) =>
   urlOf(label, value, ['smtp:', 'smtps:'], 'smtp:// or smtps://', 'smtps://alerts@smtp.example.com:465', 'CRONWRAP_SMTP_PASSWORD or CRONWRAP_SMTP_PASSWORD_FILE'),
 );
 
 /** `redis://host:port` or `rediss://host:port` (TLS); the password never goes in it. */
-export const redisUrl = valueType('text', (label, value) =>
+export const redisUrl = urlType('text', (label, value) =>
   urlOf(label, value, ['redis:', 'rediss:'], 'redis:// or rediss:// (TLS)', 'rediss://redis.example.com:6380', 'CRONWRAP_LOCK_REDIS_PASSWORD or CRONWRAP_LOCK_REDIS_PASSWORD_FILE'),
 );
 
@@ -99,7 +105,9 @@ export const redisUrl = valueType('text', (label, value) =>
 const ADDRESS = /^[^\s@<>,;"]+(@[^\s@<>,;"]+)?$/;
 
 function parseAddresses(label: string, value: string): string[] {
-  const list = value.split(/[\s,]+/).filter(Boolean);
+  // A line break would start a mail header (`a@b\nBcc: c@d`): no control character, anywhere.
+  if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${label}: an address list may not hold a line break or other control character; separate addresses with commas or spaces`);
+  const list = value.split(/[ ,]+/).filter(Boolean);
   for (const address of list) {
     if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com or a local name like root`);
   }

@@ -10,6 +10,8 @@ const RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('
 /** Bounds on talking to Redis: cron must never hang on it. */
 const CONNECT_TIMEOUT_MS = 5000;
 const COMMAND_TIMEOUT_MS = 5000;
+/** All a connection may receive: the lock's replies are a few bytes, and the ready check's INFO some KiB. */
+const MAX_RECEIVED_BYTES = 1024 * 1024;
 
 export interface RedisLockOptions {
   url: string;
@@ -60,6 +62,19 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
   // Commands report their own failures; the connection's error says why connecting failed (TLS, refused).
   let connectionError: unknown;
   redis.on('error', (error: unknown) => (connectionError = error));
+  // A broken or hostile server could send an endless reply, which the client would buffer whole: cut it off.
+  let received = 0;
+  redis.once('connect', () => {
+    const stream = redis.stream;
+    const count = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received <= MAX_RECEIVED_BYTES) return;
+      stream.off('data', count);
+      connectionError = new Error(`Redis sent more than ${MAX_RECEIVED_BYTES / 1024 / 1024} MiB; the connection was cut`);
+      redis.disconnect();
+    };
+    stream.on('data', count);
+  });
   try {
     await redis.connect();
   } catch (error) {
@@ -79,7 +94,7 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
     }
   } catch (error) {
     redis.disconnect();
-    return { state: 'unavailable', reason: `Redis at ${redactUrl(options.url, false)}: ${reasonOf(error)}` };
+    return { state: 'unavailable', reason: `Redis at ${redactUrl(options.url, false)}: ${reasonOf(connectionError ?? error)}` };
   }
   const problems: string[] = [];
   const renewal = setInterval(() => {

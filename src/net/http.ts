@@ -1,3 +1,4 @@
+import { escapeControl } from '../util/format.js';
 import { sleep } from '../util/sleep.js';
 
 /** One HTTP request (PagerDuty, webhook, ping, Pushgateway) is given up after this long (contract). */
@@ -38,6 +39,20 @@ export interface SendOptions {
   method?: 'POST' | 'PUT';
   /** How to name the target in messages: never the full URL, which may hold a token. */
   label: string;
+  /** Values a server might echo back (the routing key in the body): never in an error text. */
+  secrets?: readonly string[];
+}
+
+/**
+ * An answer's text as an error may hold it: what we sent that must stay secret (the request's secrets,
+ * the URL's path, query and password) replaced, control characters escaped, and cut to 200 characters.
+ */
+function serverText(body: string, url: URL, secrets: readonly string[]): string {
+  const sent = [...secrets, url.password, `${url.pathname}${url.search}`, url.pathname, url.search];
+  const hidden = sent.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+  let text = body;
+  for (const secret of hidden) text = text.split(secret).join('(hidden)');
+  return escapeControl(text.slice(0, 400).replace(/\s+/g, ' ')).slice(0, 200);
 }
 
 export interface Answer {
@@ -133,7 +148,7 @@ export async function sendWithRetry(
     try {
       const answer = await sendOnce(target, body, options, timeoutMs, stop);
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
-      last = `HTTP ${answer.status}${answer.body ? `: ${answer.body.slice(0, 200).replace(/\s+/g, ' ')}` : ''}`;
+      last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, target, options.secrets ?? [])}` : ''}`;
       if (!RETRYABLE_STATUS(answer.status)) return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: false };
     } catch (error) {
       last = networkError(error, timeoutMs);

@@ -4,9 +4,10 @@ import type { Secret } from '../util/secret.js';
 export interface EmailChannel {
   to: string[];
   from: string;
-  /** SMTP server URL, or undefined for the local sendmail at `sendmailPath`. */
+  /** SMTP server URL, or undefined for the local `sendmail`. */
   smtpUrl: string | undefined;
-  sendmailPath: string | undefined;
+  /** The sendmail program to run, or why it may not be run (another user could change it). */
+  sendmail: { path: string } | { error: string } | undefined;
   /** The SMTP password, used when the URL names a user. */
   password: Secret;
 }

@@ -7,7 +7,10 @@ import { bodyOf, oneLine, subjectOf, type Notice } from './notice.js';
 const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
 
 function transportFor(channel: EmailChannel) {
-  if (!channel.smtpUrl) return createTransport({ sendmail: true, path: channel.sendmailPath!, newline: 'unix' });
+  if (!channel.smtpUrl) {
+    if (!channel.sendmail || 'error' in channel.sendmail) throw new Error(channel.sendmail?.error ?? 'no sendmail program');
+    return createTransport({ sendmail: true, path: channel.sendmail.path, newline: 'unix' });
+  }
   const url = new URL(channel.smtpUrl);
   const secure = url.protocol === 'smtps:';
   const user = decodeURIComponent(url.username);

@@ -47,5 +47,5 @@ export async function sendPagerDuty(
   const routingKey = channel.routingKey.value;
   if (!routingKey) return { ok: false, attempts: 0, error: 'pagerduty: the routing key is empty', retryable: false };
   const body = JSON.stringify({ routing_key: routingKey, ...pagerDutyEvent(notice, channel, action) });
-  return sendWithRetry(channel.url, body, { ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}` }, budget);
+  return sendWithRetry(channel.url, body, { ...(maxAttempts ? { maxAttempts } : {}), headers: { 'content-type': 'application/json' }, label: `pagerduty ${action}`, secrets: [routingKey] }, budget);
 }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
+import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
 import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
@@ -83,6 +84,7 @@ export function keptAlerts(stateDir: string, channel: string): { kept: KeptFile[
   const damaged: string[] = [];
   let names: string[];
   try {
+    checkTrustedDirectory(dir);
     names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read the kept alerts in ${dir}: ${errorCode(error)}`);
@@ -133,6 +135,7 @@ export function keptCounts(stateDir: string): Map<string, number> {
   const counts = new Map<string, number>();
   let channels: string[];
   try {
+    checkTrustedDirectory(join(stateDir, 'spool'));
     channels = readdirSync(join(stateDir, 'spool'));
   } catch {
     return counts;

@@ -1,12 +1,22 @@
 import type { Settings } from '../config/options.js';
 import { readSecret } from '../config/secrets.js';
-import type { Channels } from '../notify/channels.js';
+import type { Channels, EmailChannel } from '../notify/channels.js';
+import { errorCode } from '../errors.js';
+import { checkTrustedFile } from '../util/trust.js';
 import { isExecutable } from '../util/find-executable.js';
 
 const SENDMAIL_PATHS = ['/usr/sbin/sendmail', '/usr/lib/sendmail'];
 
-function findSendmail(configured: string | undefined): string | undefined {
-  return (configured ? [configured] : SENDMAIL_PATHS).find(isExecutable);
+/** The sendmail root will run: only one that no other user could have changed (util/trust.ts). */
+function findSendmail(configured: string | undefined): EmailChannel['sendmail'] {
+  const path = (configured ? [configured] : SENDMAIL_PATHS).find(isExecutable);
+  if (!path) return undefined;
+  try {
+    checkTrustedFile(path, 'program');
+    return { path };
+  } catch (error) {
+    return { error: `sendmail ${path} is not run (${errorCode(error)})` };
+  }
 }
 
 /** `{host}` and `{job}` (or `<host>`, `<job>`) filled in. */
@@ -16,18 +26,18 @@ export function expandKey(template: string, host: string, job: string): string {
 
 /**
  * The channels this run can use, secrets read (once per run: a kept alert is re-sent with the credentials
- * of the day). Mail goes to --mail-to, else CRONWRAP_MAIL_TO, else cron's MAILTO.
+ * of the day). Mail goes to `mailTo` (--mail-to, CRONWRAP_MAIL_TO, the config file, else cron's MAILTO).
  */
-export function resolveChannels(settings: Settings, env: NodeJS.ProcessEnv, host: string, job: string): Channels {
-  const to = settings.mailTo ?? (env.MAILTO ? env.MAILTO.split(/[\s,]+/).filter(Boolean) : []);
-  const sendmailPath = settings.smtpUrl ? undefined : findSendmail(settings.sendmail);
+export function resolveChannels(settings: Settings, host: string, job: string): Channels {
+  const to = settings.mailTo ?? [];
+  const sendmail = settings.smtpUrl ? undefined : findSendmail(settings.sendmail);
   const email =
-    to.length > 0 && (settings.smtpUrl || sendmailPath)
+    to.length > 0 && (settings.smtpUrl || sendmail)
       ? {
           to,
           from: settings.mailFrom ?? `cronwrap@${host}`,
           smtpUrl: settings.smtpUrl,
-          sendmailPath,
+          sendmail,
           password: readSecret(settings.smtpPassword, settings.smtpPasswordFile, 'CRONWRAP_SMTP_PASSWORD_FILE'),
         }
       : undefined;

@@ -24,7 +24,7 @@ function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[
  * and no ping is configured, so such runs never load the network code.
  */
 export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: string): Observer | undefined {
-  const channels = resolveChannels(settings, io.env, io.host, job);
+  const channels = resolveChannels(settings, io.host, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
   let ping: { runId: string; started: Promise<unknown> } | undefined;

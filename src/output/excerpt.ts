@@ -1,10 +1,4 @@
-/** C0 and C1 control characters but tab: a terminal or mail reader would act on them (clear, clipboard, bell). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** `\x1b` for ESC, `\r` for CR: shown, never acted on. */
-function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\r' ? '\\r' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
+import { escapeControl } from '../util/format.js';
 
 /**
  * A record as text for an alert or report (mail, PagerDuty, webhooks, cron's mail): cut to `maxBytes`

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { ownerProblem, UnsafePathError } from '../util/trust.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { ConsoleOutput, warn } from './console.js';
 
@@ -29,8 +30,21 @@ function kindOf(stats: Stats): string | undefined {
 }
 
 /**
+ * Why an open log file may not take a job's output: made by another user (who could read it, or have
+ * linked it to a file of root's), a second name for a file (a hard link), or writable by every user.
+ */
+function trustProblem(path: string, stats: Stats): string | undefined {
+  const owner = ownerProblem(path, stats);
+  if (owner || !stats.isFile()) return owner;
+  if (stats.nlink !== 1) return `${path} has ${stats.nlink} names (hard links)`;
+  if ((stats.mode & 0o002) !== 0) return `${path} is writable by every user`;
+  return undefined;
+}
+
+/**
  * Opens the log for appending without ever blocking: O_NONBLOCK, so a FIFO planted at the path cannot hold
- * open() for ever, and no symlink followed. Anything but a regular file or a character device is refused.
+ * open() for ever, and no symlink followed. Anything but a regular file or a character device is refused,
+ * and so is a file that is not safe to take a job's output (trustProblem).
  */
 function openLog(path: string): number {
   const flags = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -42,10 +56,16 @@ function openLog(path: string): number {
     if (errorCode(error) === 'ENXIO') throw new Error('not a regular file (a FIFO)');
     throw error;
   }
-  const kind = kindOf(fstatSync(fd));
+  const stats = fstatSync(fd);
+  const kind = kindOf(stats);
   if (kind) {
     closeSync(fd);
     throw new Error(`not a regular file (${kind})`);
+  }
+  const problem = trustProblem(path, stats);
+  if (problem) {
+    closeSync(fd);
+    throw new UnsafePathError(problem);
   }
   return fd;
 }

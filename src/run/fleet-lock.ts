@@ -1,6 +1,6 @@
 import type { Settings } from '../config/options.js';
 import { readSecret } from '../config/secrets.js';
-import type { FleetLock } from '../fleet/redis-lock.js';
+import type { FleetLock, RedisLockResult } from '../fleet/redis-lock.js';
 import { loadRemote } from '../remote/load.js';
 import type { Outcome } from './outcome.js';
 
@@ -19,14 +19,12 @@ export async function takeFleetLock(settings: Settings, job: string, sleep: (ms:
   if (!settings.lockRedisUrl) return { state: 'without', problems: [] };
   const password = readSecret(settings.lockRedisPassword, settings.lockRedisPasswordFile, 'CRONWRAP_LOCK_REDIS_PASSWORD_FILE');
   const problems = 'error' in password ? [password.error] : [];
-  const result = await loadRemote().acquireRedisLock({
-    url: settings.lockRedisUrl,
-    password: 'value' in password ? password.value : undefined,
-    key: `cronwrap:lock:${job}`,
-    ttlMs: settings.lockRedisTtlMs,
-    waitMs: settings.lockWaitMs,
-    sleep,
-  });
+  const value = 'value' in password ? password.value : undefined;
+  // A password over plain redis:// can be read by anyone on the path: only when the operator says so.
+  const inClear = value !== undefined && settings.lockRedisUrl.startsWith('redis:') && !settings.lockRedisCleartextPassword;
+  const result: RedisLockResult = inClear
+    ? { state: 'unavailable', reason: 'the Redis password would go over redis:// in clear: use rediss:// (TLS), or --lock-redis-cleartext-password' }
+    : await loadRemote().acquireRedisLock({ url: settings.lockRedisUrl, password: value, key: `cronwrap:lock:${job}`, ttlMs: settings.lockRedisTtlMs, waitMs: settings.lockWaitMs, sleep });
   const skip = (reason: string): Outcome => ({ kind: 'lock-busy', exitCode: settings.lockBusyExit, reason });
   if (result.state === 'held') return { state: 'held', lock: result.lock, problems };
   if (result.state === 'busy') return { state: 'skip', outcome: skip('another run of the job holds the fleet lock (Redis)'), problems };

@@ -1,11 +1,31 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, openSync, renameSync, unlinkSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+import { writeAll } from '../util/fd.js';
 import { makeDirs } from '../util/make-dirs.js';
 
-/** Replaces a file atomically (a temp file beside it, then rename): a reader sees the old or the new, whole. */
+/**
+ * Replaces a file atomically (a temp file beside it, then rename): a reader sees the old or the new, whole.
+ * The temp file has a random name and is created O_EXCL|O_NOFOLLOW (mkstemp's way): nothing planted at a
+ * guessable name, a symlink least of all, can make root write elsewhere. The directory must be trusted.
+ */
 export function replaceFile(path: string, content: string, mode: number, dirMode = 0o700): void {
   makeDirs(dirname(path), dirMode);
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, content, { mode });
-  renameSync(temp, path);
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    try {
+      writeAll(fd, Buffer.from(content));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // gone already
+    }
+    throw error;
+  }
 }

@@ -3,6 +3,7 @@ import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
 import { arrayOf, isBoolean, isNumber, isString, nullable, optional, shape } from '../util/check.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { checkTrustedDirectory } from '../util/trust.js';
 import { tryLock } from './lock.js';
 
 /** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
@@ -157,9 +158,10 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
   const path = historyPath(stateDir, job);
   let text: string;
   try {
+    checkTrustedDirectory(historyDir(stateDir));
     text = readFileSync(path, 'utf8');
   } catch {
-    return [];
+    return []; // commands say why first (stateDirProblem)
   }
   const byRun = new Map<string, RunRecord>();
   let damaged = 0;
@@ -180,6 +182,7 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
 /** The jobs that have a history in this state directory. */
 export function historyJobs(stateDir: string): string[] {
   try {
+    checkTrustedDirectory(historyDir(stateDir));
     return readdirSync(historyDir(stateDir))
       .filter((name) => name.endsWith('.jsonl'))
       .map((name) => name.slice(0, -'.jsonl'.length))

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Check } from '../util/check.js';
+import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from './atomic-file.js';
 import { moveAside } from './damaged.js';
 
@@ -20,13 +21,14 @@ export interface ReadState<T> {
 
 /**
  * A job's JSON state, merged over `fallback` (a file from an older version may lack newer fields) and
- * checked. Missing: the fallback. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
+ * checked. Missing: the fallback. In a directory that is not trusted (util/trust.ts): not read. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
  * a fresh start. Damaged (not JSON, wrong shape): moved aside, the fallback, and the reason.
  */
 export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: string, fallback: T, check: Check<T>): ReadState<T> {
   const path = jobStatePath(stateDir, kind, job);
   let text: string;
   try {
+    checkTrustedDirectory(dirname(path));
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { state: { ...fallback } };

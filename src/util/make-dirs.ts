@@ -1,14 +1,17 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { checkTrustedDirectory } from './trust.js';
 
 /**
  * `mkdir -p`, one component at a time: at most one mkdir per component of the path. Node's recursive
  * mkdirSync loops for ever at 100 % CPU where mkdir answers ENOENT for a parent that exists (under /proc),
- * and no signal can stop a synchronous loop. Throws the first error (ENOENT, EACCES, ENOTDIR) as it is.
+ * and no signal can stop a synchronous loop. Nothing is made, and UnsafePathError thrown, when the
+ * directories that exist are not trusted (util/trust.ts). Other errors (ENOENT, EACCES, ENOTDIR) as they are.
  */
 export function makeDirs(path: string, mode: number): void {
   const missing: string[] = [];
-  for (let dir = resolve(path); ; dir = dirname(dir)) {
+  let dir = resolve(path);
+  for (; ; dir = dirname(dir)) {
     try {
       if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR' });
       break;
@@ -17,6 +20,7 @@ export function makeDirs(path: string, mode: number): void {
       missing.push(dir);
     }
   }
+  checkTrustedDirectory(dir);
   for (const dir of missing.reverse()) {
     try {
       mkdirSync(dir, mode);

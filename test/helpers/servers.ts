@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,11 +101,11 @@ export interface ReceivedRequest {
   body: string;
 }
 
-/** A real HTTP server on 127.0.0.1; `respond` answers each request (it may never answer, to hang). */
-export async function startHttp(respond: (request: ReceivedRequest, res: ServerResponse, index: number) => void = (_r, res) => res.end('ok')) {
+/** A real HTTP server on 127.0.0.1 (HTTPS with `tls`); `respond` answers each request (it may never answer, to hang). */
+export async function startHttp(respond: (request: ReceivedRequest, res: ServerResponse, index: number) => void = (_r, res) => res.end('ok'), tls?: { key: string; cert: string }) {
   const requests: ReceivedRequest[] = [];
   const open = new Set<ServerResponse>();
-  const server = createHttpServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -114,7 +115,8 @@ export async function startHttp(respond: (request: ReceivedRequest, res: ServerR
       res.on('close', () => open.delete(res));
       respond(request, res, requests.length - 1);
     });
-  });
+  };
+  const server = tls ? createHttpsServer(tls, handle) : createHttpServer(handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   closers.push(
@@ -124,7 +126,7 @@ export async function startHttp(respond: (request: ReceivedRequest, res: ServerR
         server.close(() => resolve());
       }),
   );
-  return { url: `http://127.0.0.1:${port}`, requests };
+  return { url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, requests };
 }
 
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];

@@ -60,13 +60,17 @@ withRedis('--lock-redis (needs redis-server)', () => {
     expect(reassemble(parseLog(box.logOf('renew')).records, 'out').toString()).toBe('long\n');
   });
 
-  it('works with a Redis password from CRONWRAP_LOCK_REDIS_PASSWORD, never shown', async () => {
+  it('works with a Redis password from CRONWRAP_LOCK_REDIS_PASSWORD, never shown; over redis:// only when told to send it in clear', async () => {
     const redis = await startRedis('s3cret-redis-pw');
     const box = sandbox();
-    const result = await cronwrap(['--name', 'pw', '--lock-redis', redis.url, '--', 'echo', 'authed'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 's3cret-redis-pw' } });
+    const refused = await cronwrap(['--name', 'pw', '--lock-redis', redis.url, '--', 'echo', 'not run'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 's3cret-redis-pw' } });
+    expect(refused.exitCode).toBe(0);
+    expect(refused.stderr.toString()).toMatch(/the Redis password would go over redis:\/\/ in clear: use rediss:\/\/ \(TLS\), or --lock-redis-cleartext-password; the run is skipped/);
+    const cleartext = ['--name', 'pw', '--lock-redis', redis.url, '--lock-redis-cleartext-password'];
+    const result = await cronwrap([...cleartext, '--', 'echo', 'authed'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 's3cret-redis-pw' } });
     expect(result.exitCode).toBe(0);
     expect(reassemble(parseLog(box.logOf('pw')).records, 'out').toString()).toBe('authed\n');
-    const wrong = await cronwrap(['--name', 'pw', '--lock-redis', redis.url, '--', 'true'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 'wrong' } });
+    const wrong = await cronwrap([...cleartext, '--', 'true'], box, { env: { CRONWRAP_LOCK_REDIS_PASSWORD: 'wrong' } });
     expect(wrong.stderr.toString()).toMatch(/refused the password|WRONGPASS|NOAUTH|cannot reach/);
     expect(wrong.stderr.toString() + box.logOf('pw').toString()).not.toContain('s3cret-redis-pw');
   });
