@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
@@ -41,6 +41,17 @@ function startOfLastLines(fd: number, size: number, lines: number): number {
   return 0;
 }
 
+/**
+ * Opens a log for reading: never through a symlink (cronwrap never writes through one), never blocking
+ * on a FIFO, and only a regular file (a device could be read for ever).
+ */
+function openLogForReading(path: string): number {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  if (fstatSync(fd).isFile()) return fd;
+  closeSync(fd);
+  throw new Error('not a regular file');
+}
+
 /** The job's log: where its last run logged, or the default place. */
 export function jobLogPath(stateDir: string, job: string, fallback: string): string {
   return readHistory(stateDir, job).at(-1)?.log ?? fallback;
@@ -57,7 +68,7 @@ export async function runTail(path: string, lines: number, follow: boolean, io: 
     // With -f, a log that does not exist yet (the job has not run) is waited for, as tail -F does.
     for (;;) {
       try {
-        fd = openSync(path, 'r');
+        fd = openLogForReading(path);
         break;
       } catch (error) {
         if (!follow || errorCode(error) !== 'ENOENT') {
@@ -94,7 +105,7 @@ async function printAndFollow(opened: number, path: string, lines: number, follo
       if (current.ino !== open.ino) {
         position = copyFrom(fd, position, out); // the rest of the rotated file
         closeSync(fd);
-        fd = openSync(path, 'r');
+        fd = openLogForReading(path);
         position = 0;
       } else if (open.size < position) {
         position = 0; // truncated (copytruncate)

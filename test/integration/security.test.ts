@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -204,6 +205,21 @@ asRoot('log and state paths another user controls', () => {
     expect(run.exitCode).toBe(2);
     expect(footer(parseLog(box.logOf('st'))).history_problem).toMatch(/not safe: .*state is owned by nobody/);
     expect(readFileSync(join(box.stateDir, 'history', 'st.jsonl'), 'utf8').split('\n')).toHaveLength(2); // the planted line only
+  });
+});
+
+describe('what tail reads', () => {
+  it('never a FIFO (it would block) nor a symlink at the log path: it says so and ends', async () => {
+    const box = sandbox();
+    mkdirSync(box.logDir);
+    execFileSync('mkfifo', [join(box.logDir, 'fifo.log')]);
+    symlinkSync(precious(box), join(box.logDir, 'link.log'));
+    const fifo = await cronwrap(['tail', 'fifo'], box);
+    expect(fifo.exitCode).toBe(1);
+    expect(fifo.stderr.toString()).toMatch(/cannot read .*fifo\.log: not a regular file/);
+    const link = await cronwrap(['tail', 'link'], box);
+    expect(link.exitCode).toBe(1);
+    expect(link.stdout.toString()).not.toContain('precious');
   });
 });
 
