@@ -5,6 +5,8 @@ import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
 
 /** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
 export interface JobMetrics {
+  /** When cronwrap first ran the job: the success time until there is one (absent in older files). */
+  firstStart: number | null;
   lastStart: number | null;
   lastEnd: number | null;
   lastSuccess: number | null;
@@ -15,7 +17,7 @@ export interface JobMetrics {
   running: boolean;
 }
 
-const EMPTY: JobMetrics = { lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false };
+const EMPTY: JobMetrics = { firstStart: null, lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false };
 
 /** A label value in the Prometheus text format: backslash, double quote and newline escaped. */
 export function escapeLabel(value: string): string {
@@ -25,7 +27,7 @@ export function escapeLabel(value: string): string {
 const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
   ['lastStart', 'cronwrap_last_start_timestamp_seconds', 'gauge', 'When the last run of the job started (Unix time).'],
   ['lastEnd', 'cronwrap_last_end_timestamp_seconds', 'gauge', 'When the last run of the job ended (Unix time).'],
-  ['lastSuccess', 'cronwrap_last_success_timestamp_seconds', 'gauge', 'When the last successful run of the job ended (Unix time).'],
+  ['lastSuccess', 'cronwrap_last_success_timestamp_seconds', 'gauge', 'When the last successful run of the job ended (Unix time); until one did, when cronwrap first ran it.'],
   ['lastExitCode', 'cronwrap_last_exit_code', 'gauge', "cronwrap's exit status for the last run (0 is success)."],
   ['lastDurationSeconds', 'cronwrap_last_duration_seconds', 'gauge', 'How long the last run took.'],
   ['runsTotal', 'cronwrap_runs_total', 'counter', 'Runs of the job that started (a run skipped for a lock is not counted).'],
@@ -33,12 +35,19 @@ const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
   ['running', 'cronwrap_running', 'gauge', '1 while a run of the job is in progress.'],
 ];
 
-/** The job's metrics in the Prometheus text exposition format (HELP and TYPE for each family). */
+/**
+ * The job's metrics in the Prometheus text exposition format (HELP and TYPE for each family), labelled
+ * `cron_job`: `job` and `instance` belong to the scrape (Prometheus' guidance for exporters), and a
+ * `job` label here would be renamed `exported_job` under a default node_exporter scrape.
+ */
 export function renderMetrics(job: string, metrics: JobMetrics): string {
-  const label = `{job="${escapeLabel(job)}"}`;
+  const label = `{cron_job="${escapeLabel(job)}"}`;
+  // A job that never succeeded still has a success series, from its first run: "not succeeding for
+  // 26 hours" rules then fire for it too.
+  const shown: JobMetrics = { ...metrics, lastSuccess: metrics.lastSuccess ?? metrics.firstStart };
   const lines: string[] = [];
   for (const [field, name, type, help] of FAMILIES) {
-    const value = metrics[field];
+    const value = shown[field];
     if (value === null) continue; // never happened yet: no sample rather than a misleading 0
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${label} ${typeof value === 'boolean' ? Number(value) : value}`);
   }
@@ -46,6 +55,7 @@ export function renderMetrics(job: string, metrics: JobMetrics): string {
 }
 
 const isJobMetrics = shape<JobMetrics>({
+  firstStart: nullable(isNumber),
   lastStart: nullable(isNumber),
   lastEnd: nullable(isNumber),
   lastSuccess: nullable(isNumber),

@@ -3,7 +3,7 @@ import type { RunSummary } from '../run/summary.js';
 
 /** The job's metrics while a run started at `startedAt` (Unix seconds) is in progress. */
 export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobMetrics {
-  return { ...before, running: true, lastStart: startedAt };
+  return { ...before, running: true, firstStart: before.firstStart ?? startedAt, lastStart: startedAt };
 }
 
 /** The job's metrics once the run is over. */
@@ -13,6 +13,7 @@ export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: 
   return {
     ...before,
     running: false,
+    firstStart: before.firstStart ?? startedAt,
     lastStart: startedAt,
     lastEnd: end,
     lastExitCode: summary.exitCode,

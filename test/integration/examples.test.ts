@@ -71,6 +71,23 @@ describe('examples', () => {
     expect(show.stdout.toString()).toMatch(/^timeout = "2h"  # .*cronwrap\.toml:\d+$/m);
   });
 
+  needs('promtool')('the Prometheus rules pass promtool, their unit tests fire and stay quiet, and the metrics they read lint clean', async () => {
+    const dir = join(EXAMPLES, 'prometheus');
+    for (const args of [['check', 'rules', 'cronwrap-alerts.yml'], ['test', 'rules', 'cronwrap-alerts.test.yml']]) {
+      const result = spawnSync('promtool', args, { cwd: dir, encoding: 'utf8' });
+      expect(result.status, `promtool ${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(0);
+    }
+    const box = sandbox();
+    const metrics = join(box.dir, 'textfile');
+    await cronwrap(['--name', 'backup', '--metrics-dir', metrics, '--', 'sh', '-c', 'exit 2'], box);
+    const text = readFileSync(join(metrics, 'cronwrap_backup.prom'), 'utf8');
+    // The rules' label and series, as cronwrap writes them: a failed first run already has a success series.
+    expect(text).toMatch(/^cronwrap_last_exit_code\{cron_job="backup"\} 2$/m);
+    expect(text).toMatch(/^cronwrap_last_success_timestamp_seconds\{cron_job="backup"\} \d+/m);
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+  });
+
   needs('logrotate')('the logrotate config rotates a log while a run writes to it, losing no line', async () => {
     const box = sandbox();
     const config = join(box.dir, 'logrotate.conf');

@@ -167,7 +167,7 @@ describe('damaged state files', () => {
     }
     expect(footer(log).alerts_problem).toMatch(/damaged/);
     expect(footer(log).metrics_problem).toMatch(/damaged/);
-    expect(readFileSync(join(box.dir, 'prom', `cronwrap_${job}.prom`), 'utf8')).toMatch(/^cronwrap_runs_total\{job="damaged"\} 1$/m);
+    expect(readFileSync(join(box.dir, 'prom', `cronwrap_${job}.prom`), 'utf8')).toMatch(/^cronwrap_runs_total\{cron_job="damaged"\} 1$/m);
 
     // The next run: nothing left to report, and the history reads past its damaged lines.
     const second = await cronwrap(args, box);

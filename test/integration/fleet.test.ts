@@ -159,17 +159,17 @@ describe('--metrics-dir', () => {
     const after = Date.now() / 1000;
     expect(readdirSync(dir)).toEqual(['cronwrap_etl.prom']);
     const m = samples(readFileSync(join(dir, 'cronwrap_etl.prom'), 'utf8'));
-    expect(m.get('cronwrap_runs_total{job="etl"}')).toBe(2);
-    expect(m.get('cronwrap_failures_total{job="etl"}')).toBe(1);
-    expect(m.get('cronwrap_last_exit_code{job="etl"}')).toBe(4);
-    expect(m.get('cronwrap_running{job="etl"}')).toBe(0);
-    expect(m.get('cronwrap_last_duration_seconds{job="etl"}')).toBeGreaterThanOrEqual(0.2);
-    const success = m.get('cronwrap_last_success_timestamp_seconds{job="etl"}')!;
-    const end = m.get('cronwrap_last_end_timestamp_seconds{job="etl"}')!;
+    expect(m.get('cronwrap_runs_total{cron_job="etl"}')).toBe(2);
+    expect(m.get('cronwrap_failures_total{cron_job="etl"}')).toBe(1);
+    expect(m.get('cronwrap_last_exit_code{cron_job="etl"}')).toBe(4);
+    expect(m.get('cronwrap_running{cron_job="etl"}')).toBe(0);
+    expect(m.get('cronwrap_last_duration_seconds{cron_job="etl"}')).toBeGreaterThanOrEqual(0.2);
+    const success = m.get('cronwrap_last_success_timestamp_seconds{cron_job="etl"}')!;
+    const end = m.get('cronwrap_last_end_timestamp_seconds{cron_job="etl"}')!;
     expect(success).toBeGreaterThanOrEqual(before);
     expect(success).toBeLessThan(end);
     expect(end).toBeLessThanOrEqual(after);
-    expect(m.get('cronwrap_last_start_timestamp_seconds{job="etl"}')).toBeLessThan(end);
+    expect(m.get('cronwrap_last_start_timestamp_seconds{cron_job="etl"}')).toBeLessThan(end);
   });
 
   it('shows cronwrap_running 1 while the job runs', async () => {
@@ -178,9 +178,9 @@ describe('--metrics-dir', () => {
     const pidFile = join(box.dir, 'pid');
     const job = startCronwrap(['--name', 'busy', '--metrics-dir', dir, '-c', `echo $$ > ${pidFile}; sleep 0.5`], box);
     await waitForPid(pidFile);
-    expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{job="busy"}')).toBe(1);
+    expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{cron_job="busy"}')).toBe(1);
     await job;
-    expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{job="busy"}')).toBe(0);
+    expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{cron_job="busy"}')).toBe(0);
   });
 
   it('replaces the file atomically: a reader never sees a half-written file', async () => {
@@ -210,7 +210,7 @@ withPushgateway('--metrics-push (needs prometheus-pushgateway)', () => {
     const box = sandbox();
     await cronwrap(['--name', 'pushed', '--metrics-push', gateway.url, '-c', 'exit 2'], box);
     const m = samples(await gateway.metrics());
-    const key = (name: string) => [...m.keys()].find((k) => k.startsWith(`${name}{`) && k.includes('job="pushed"'));
+    const key = (name: string) => [...m.keys()].find((k) => k.startsWith(`${name}{`) && k.includes('cron_job="pushed"'));
     expect(m.get(key('cronwrap_last_exit_code')!)).toBe(2);
     expect(m.get(key('cronwrap_runs_total')!)).toBe(1);
     expect(m.get(key('cronwrap_failures_total')!)).toBe(1);

@@ -54,7 +54,7 @@ describe('the guard around observers', () => {
       expect(footer(log).notifications).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/… failure: ok$/);
       expect(io.out()).toBe('');
     }
-    if (stage !== 'metrics') expect(readFileSync(join(metricsDir, 'cronwrap_guarded.prom'), 'utf8')).toMatch(/^cronwrap_last_exit_code\{job="guarded"\} 3$/m);
+    if (stage !== 'metrics') expect(readFileSync(join(metricsDir, 'cronwrap_guarded.prom'), 'utf8')).toMatch(/^cronwrap_last_exit_code\{cron_job="guarded"\} 3$/m);
     if (stage !== 'history') {
       expect(readHistory(box.stateDir, 'guarded')).toMatchObject([{ exit: 3, problems: [expect.stringMatching(new RegExp(`^${stage}: internal error`))] }]);
     }

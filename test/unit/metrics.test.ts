@@ -7,8 +7,9 @@ describe('Prometheus text format', () => {
     expect(escapeLabel('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
   });
 
-  it('renders HELP and TYPE for each family, a job label, and no sample for what never happened', () => {
+  it('renders HELP and TYPE for each family, a cron_job label, and no sample for what never happened', () => {
     const text = renderMetrics('we"ird', {
+      firstStart: null,
       lastStart: 10,
       lastEnd: 12.5,
       lastSuccess: null,
@@ -19,11 +20,17 @@ describe('Prometheus text format', () => {
       running: false,
     });
     expect(text).toContain('# HELP cronwrap_runs_total ');
-    expect(text).toContain('# TYPE cronwrap_runs_total counter\ncronwrap_runs_total{job="we\\"ird"} 3\n');
-    expect(text).toContain('# TYPE cronwrap_last_exit_code gauge\ncronwrap_last_exit_code{job="we\\"ird"} 1\n');
-    expect(text).toContain('cronwrap_running{job="we\\"ird"} 0\n');
+    expect(text).toContain('# TYPE cronwrap_runs_total counter\ncronwrap_runs_total{cron_job="we\\"ird"} 3\n');
+    expect(text).toContain('# TYPE cronwrap_last_exit_code gauge\ncronwrap_last_exit_code{cron_job="we\\"ird"} 1\n');
+    expect(text).toContain('cronwrap_running{cron_job="we\\"ird"} 0\n');
     expect(text).not.toContain('cronwrap_last_success_timestamp_seconds');
+    expect(text).not.toMatch(/[{,]job=/);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('a job that never succeeded has a success series from its first run, so "not succeeding" rules fire', () => {
+    const text = renderMetrics('new', { firstStart: 1000, lastStart: 5000, lastEnd: 5001, lastSuccess: null, lastExitCode: 1, lastDurationSeconds: 1, runsTotal: 2, failuresTotal: 2, running: false });
+    expect(text).toContain('cronwrap_last_success_timestamp_seconds{cron_job="new"} 1000\n');
   });
 
   it('groups pushed metrics by job and instance', () => {
