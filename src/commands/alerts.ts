@@ -36,7 +36,7 @@ export async function runTestAlert(settings: Settings, stateDir: string, io: Io)
   const { results, configured, problems } = await loadRemote().testAlert({ channels, stateDir, facts: testFacts(job, io) });
   for (const problem of problems) warn(io.stderr, problem);
   if (!configured) {
-    print(io.stderr, 'cronwrap: no alert channel is configured: set --mail-to (or MAILTO) with CRONWRAP_SMTP_URL or a local sendmail, CRONWRAP_PAGERDUTY_ROUTING_KEY, or --webhook\n');
+    print(io.stderr, 'cronwrap: no alert channel is configured: set --mail-to with CRONWRAP_SMTP_URL or a local sendmail, CRONWRAP_PAGERDUTY_ROUTING_KEY, or --webhook\n');
     return 1;
   }
   for (const r of results) print(io.stdout, `${r.channel} ${r.kind}: ${r.ok ? 'ok' : `FAILED: ${r.error ?? 'unknown error'}`}\n`);

@@ -86,8 +86,6 @@ export interface OptionSpec<K extends keyof Settings> {
   cliOnly?: boolean;
   /** The environment twin, read when the flag is not given. */
   env?: string;
-  /** Another program's variable read last, below the config file (cron's MAILTO). */
-  lastResortEnv?: string;
   help: string;
   /** Reads a value from a flag, the environment or the config file. */
   type: ValueType<Settings[K]>;
@@ -125,7 +123,7 @@ const TABLE: OptionTable = {
   retryDelayMs: { key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', type: duration, defaultValue: 10_000 },
   lineBuffered: { key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', type: flag, defaultValue: false },
   pty: { key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', type: flag, defaultValue: false },
-  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', lastResortEnv: 'MAILTO', help: 'mail failures to these addresses (default: cron\'s MAILTO); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
+  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'cronwrap mails failures to these addresses by the alert policy (one per failing streak; cron\'s MAILTO stays cron\'s: one mail per failed run); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
   mailFrom: { key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
   smtpUrl: { key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
   smtpPassword: { key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },

@@ -35,24 +35,18 @@ function resolveOne<K extends keyof Settings>(
   const flag = `flag ${longFlag(spec.flags)}`;
   if (raw === true) return { value: spec.type.parse(longFlag(spec.flags), 'true'), origin: flag };
   if (raw !== undefined) return { value: spec.type.parse(longFlag(spec.flags), raw), origin: flag };
-  const fromEnv = fromVariable(spec, spec.env, env, problems);
-  if (fromEnv) return fromEnv;
+  const fromEnv = spec.env ? env[spec.env] : undefined;
+  if (spec.env && fromEnv !== undefined) {
+    try {
+      return { value: spec.type.parse(spec.env, fromEnv), origin: `env ${spec.env}` };
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+    }
+  }
   const entry = layers.find((layer) => layer.has(spec.key))?.get(spec.key);
   if (entry) return { value: entry.value, origin: entry.origin };
-  return fromVariable(spec, spec.lastResortEnv, env, problems) ?? { value: spec.defaultValue, origin: 'default' };
-}
-
-/** The setting from `variable`, if it is set and good; a bad value is reported in `problems`. */
-function fromVariable<K extends keyof Settings>(spec: OptionSpec<K>, variable: string | undefined, env: NodeJS.ProcessEnv, problems: string[]): { value: Settings[K]; origin: string } | undefined {
-  const raw = variable ? env[variable] : undefined;
-  if (!variable || raw === undefined) return undefined;
-  try {
-    return { value: spec.type.parse(variable, raw), origin: `env ${variable}` };
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    problems.push(error.message);
-    return undefined;
-  }
+  return { value: spec.defaultValue, origin: 'default' };
 }
 
 function set<K extends keyof Settings>(target: Partial<Settings>, key: K, value: Settings[K]): void {

@@ -26,7 +26,7 @@ export function expandKey(template: string, host: string, job: string): string {
 
 /**
  * The channels this run can use, secrets read (once per run: a kept alert is re-sent with the credentials
- * of the day). Mail goes to `mailTo` (--mail-to, CRONWRAP_MAIL_TO, the config file, else cron's MAILTO).
+ * of the day). Mail goes to `mailTo` only: cron's MAILTO is cron's, which mails the failure report of each failed run.
  */
 export function resolveChannels(settings: Settings, host: string, job: string): Channels {
   const to = settings.mailTo ?? [];

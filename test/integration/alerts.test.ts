@@ -53,11 +53,15 @@ describe('email', () => {
     expect(historyOf(box, 'backup')[0]!.notifications).toEqual([expect.objectContaining({ channel: 'email', kind: 'failure', ok: true, attempts: 1 })]);
   });
 
-  it('falls back to cron\'s MAILTO for the recipients', async () => {
+  it('MAILTO stays cron\'s: cronwrap mails no one for it and prints the report of every failed run for cron to mail', async () => {
     const smtp = await startSmtp();
     const box = sandbox();
-    await cronwrap(['--name', 'm', '-c', 'exit 1'], box, { env: { MAILTO: 'root@example.com', CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
-    expect(smtp.mails.map((m) => m.to)).toEqual([['root@example.com']]);
+    const env = { MAILTO: 'root@example.com', CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+    for (const run of [1, 2]) {
+      const result = await cronwrap(['--name', 'm', '-c', 'exit 1'], box, { env });
+      expect(result.stdout.toString(), `run ${run}`).toMatch(/^cronwrap: job m FAILED on /);
+    }
+    expect(smtp.mails).toHaveLength(0);
   });
 
   it('output cannot inject headers or recipients', async () => {
@@ -381,7 +385,7 @@ describe('email through the local sendmail', () => {
     const fake = join(box.dir, 'sendmail');
     const kept = join(box.dir, 'sent');
     writeFileSync(fake, `#!/bin/sh\necho "$@" > ${kept}.args\ncat > ${kept}.message\n`, { mode: 0o755 });
-    const result = await cronwrap(['--name', 'local', '-c', 'echo oops; exit 6'], box, { env: { MAILTO: 'root', CRONWRAP_SENDMAIL: fake } });
+    const result = await cronwrap(['--name', 'local', '-c', 'echo oops; exit 6'], box, { env: { CRONWRAP_MAIL_TO: 'root', CRONWRAP_SENDMAIL: fake } });
     expect(result.exitCode).toBe(6);
     expect(readFileSync(`${kept}.args`, 'utf8')).toMatch(/^-i -f cronwrap@\S+ root\n$/);
     const message = readFileSync(`${kept}.message`, 'utf8');

@@ -18,6 +18,20 @@ function cronwrapArgs(line: string): string[] {
   return (end === -1 ? tokens : tokens.slice(0, end)).map((t) => t.replace(/^'(.*)'$/, '$1'));
 }
 
+/** A crontab line: five schedule fields (digits, `*`, `/`, `,`, `-`, names), or an @keyword, then the command. */
+const FIELD = String.raw`(?=\S*[\d*])[\w*/,-]+`;
+const CRON_LINE = new RegExp(String.raw`^(@(reboot|yearly|annually|monthly|weekly|daily|hourly)|(${FIELD}\s+){4}${FIELD})\s+(?=\S)`);
+
+/** The programs a crontab command runs: the first word of each part of a pipeline or list, and what cronwrap runs after `--`. */
+function programsOf(command: string): string[] {
+  const parts = command.replace(/'[^']*'|"[^"]*"/g, 'ARG').split(/\|\||&&|[|;]/);
+  return parts.flatMap((part) => {
+    const words = part.trim().split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w));
+    const dashes = words.indexOf('--');
+    return [words[0]!, ...(dashes >= 0 && words[dashes + 1] ? [words[dashes + 1]!] : [])];
+  });
+}
+
 describe('examples', () => {
   it('every cronwrap line of examples/crontab is a valid invocation', () => {
     const lines = readFileSync(join(EXAMPLES, 'crontab'), 'utf8').split('\n').filter((l) => /^[^#]\S*\s.*cronwrap /.test(l));
@@ -25,6 +39,23 @@ describe('examples', () => {
     for (const line of lines) {
       const invocation = invocationOf(cronwrapArgs(line));
       expect(invocation.mode, line).not.toBe('print');
+    }
+  });
+
+  it("every command of examples/crontab and the README's crontab lines is found under cron's PATH", () => {
+    const readme = readFileSync(join(EXAMPLES, '..', 'README.md'), 'utf8');
+    const lines = [...readFileSync(join(EXAMPLES, 'crontab'), 'utf8').split('\n'), ...readme.split('\n')].filter((l) => CRON_LINE.test(l));
+    expect(lines.length).toBeGreaterThanOrEqual(14);
+    for (const line of lines) {
+      for (const program of programsOf(line.replace(CRON_LINE, ''))) {
+        if (program.startsWith('/')) {
+          // Not installed here: the paths the README installs to and the jobs' own scripts.
+          expect(program === '/usr/local/bin/cronwrap' || !program.includes('cronwrap'), line).toBe(true);
+          continue;
+        }
+        const found = spawnSync('sh', ['-c', 'command -v "$0"', program], { env: { PATH: '/usr/bin:/bin' } });
+        expect(found.status, `${program} in: ${line}`).toBe(0);
+      }
     }
   });
 

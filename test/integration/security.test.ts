@@ -285,13 +285,13 @@ describe('the environment cronwrap inherits and passes on', () => {
     expect(seen).toContain('out| CRONWRAP_TIMEOUT=1m'); // a setting without a secret is the job's to see
   });
 
-  it('a MAILTO with a line break adds no recipient: it is refused and said', async () => {
+  it('recipients with a line break add no recipient: refused and said', async () => {
     const smtp = await startSmtp();
     const box = sandbox();
-    const env = { MAILTO: 'ops@example.com\nBcc: thief@example.net', CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+    const env = { CRONWRAP_MAIL_TO: 'ops@example.com\nBcc: thief@example.net', MAILTO: 'ops@example.com\nBcc: thief@example.net', CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
     const run = await cronwrap(['--name', 'mt', '--', 'sh', '-c', 'exit 1'], box, { env });
     expect(run.exitCode).toBe(1);
-    expect(run.stderr.toString()).toMatch(/cronwrap: config: MAILTO: an address list may not hold a line break/);
+    expect(run.stderr.toString()).toMatch(/cronwrap: config: CRONWRAP_MAIL_TO: an address list may not hold a line break/);
     expect(smtp.mails.flatMap((mail) => mail.to)).not.toContain('thief@example.net');
   });
 });
