@@ -37,13 +37,14 @@ export function sandbox(): Sandbox {
   const stateDir = join(dir, 'state');
   const logDir = join(dir, 'logs');
   const config = join(dir, 'cronwrap.toml');
+  // 0644 whatever the umask: cronwrap ignores a config file its group may write (a umask of 002 makes one).
   writeFileSync(config, '');
+  chmodSync(config, 0o644);
   return {
     dir,
     stateDir,
     logDir,
-    // MAILTO empty: a test never mails anyone through a local sendmail unless it asks to.
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', CRONWRAP_CONFIG: config, CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir, MAILTO: '' },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', CRONWRAP_CONFIG: config, CRONWRAP_STATE_DIR: stateDir, CRONWRAP_LOG_DIR: logDir },
     logOf: (job) => readFileSync(join(logDir, `${job}.log`)),
   };
 }

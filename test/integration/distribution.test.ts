@@ -13,7 +13,7 @@ describe('single-file build', () => {
     const binary = join(dir, 'cronwrap');
     copyFileSync(join(ROOT, 'dist', 'cronwrap-standalone.cjs'), binary);
     spawnSync('chmod', ['755', binary]);
-    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_STATE_DIR: join(dir, 'state'), CRONWRAP_LOG_DIR: join(dir, 'logs'), CRONWRAP_CONFIG: '/dev/null', MAILTO: '' };
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_STATE_DIR: join(dir, 'state'), CRONWRAP_LOG_DIR: join(dir, 'logs'), CRONWRAP_CONFIG: '/dev/null' };
     const version = spawnSync(binary, ['--version'], { cwd: dir, env, encoding: 'utf8' });
     expect(version.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
     const run = spawnSync(binary, ['--name', 'solo', '--webhook', 'http://127.0.0.1:9/unreachable', '-c', 'echo alone; exit 3'], { cwd: dir, env, encoding: 'utf8' });
@@ -34,7 +34,7 @@ describe('npm package', () => {
     const prefix = join(dir, 'prefix');
     const install = spawnSync('npm', ['install', '-g', '--offline', '--prefix', prefix, join(dir, tarball)], { encoding: 'utf8' });
     expect(install.status, install.stderr).toBe(0);
-    const env = { ...process.env, CRONWRAP_STATE_DIR: join(dir, 'state'), CRONWRAP_LOG_DIR: join(dir, 'logs'), CRONWRAP_CONFIG: '/dev/null', MAILTO: '' };
+    const env = { ...process.env, CRONWRAP_STATE_DIR: join(dir, 'state'), CRONWRAP_LOG_DIR: join(dir, 'logs'), CRONWRAP_CONFIG: '/dev/null' };
     const run = spawnSync(join(prefix, 'bin', 'cronwrap'), ['--name', 'packed', '--', 'echo', 'installed'], { cwd: dir, env, encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(reassemble(parseLog(readFileSync(join(dir, 'logs', 'packed.log'))).records, 'out').toString()).toBe('installed\n');

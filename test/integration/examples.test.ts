@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { invocationOf } from '../helpers/invocation.js';
@@ -60,7 +60,10 @@ describe('examples', () => {
   });
 
   it.each(readdirSync(join(EXAMPLES, 'config')))('examples/config/%s passes cronwrap config check', async (file) => {
-    const result = await cronwrap(['config', 'check', '--config', join(EXAMPLES, 'config', file)], sandbox());
+    // Checked as installed (root's, 0644), whatever mode the checkout gave the file.
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, readFileSync(join(EXAMPLES, 'config', file)));
+    const result = await cronwrap(['config', 'check', '--config', box.env.CRONWRAP_CONFIG!], box);
     expect(result.stderr.toString()).toBe('');
     expect(result.exitCode).toBe(0);
   });
@@ -123,6 +126,7 @@ describe('examples', () => {
     const box = sandbox();
     const config = join(box.dir, 'logrotate.conf');
     writeFileSync(config, readFileSync(join(EXAMPLES, 'logrotate', 'cronwrap'), 'utf8').replace('/var/log/cronwrap/*.log', `${box.logDir}/*.log`).replace('create 0640 root adm', 'create 0640'));
+    chmodSync(config, 0o644); // logrotate ignores a config its group may write (a umask of 002 makes one)
     const job = startCronwrap(['--name', 'rotated', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i"; i=$((i+1)); sleep 0.002; done'], box);
     await waitForOutput(box, 'rotated', 'out| line 10\n'); // rotate while the job writes
     const rotate = spawnSync('logrotate', ['-f', '-s', join(box.dir, 'logrotate.status'), config], { encoding: 'utf8' });
