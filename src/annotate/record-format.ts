@@ -125,42 +125,66 @@ export const textFormat: RecordFormat = {
   },
 };
 
+/**
+ * The opening of a JSON record: `"ts"` is always an absolute RFC 3339 time, which log shippers parse; a
+ * `--timestamp` style that is not one (elapsed, epoch, a pattern) goes beside it as `"stamp"`. `time`
+ * is undefined when the stamp already is that time (iso, utc).
+ */
+class JsonStampText {
+  private stamp = '';
+  private time = '';
+  private text = '';
+
+  constructor(private readonly clock: (() => string) | undefined) {}
+
+  of(stamp: string): string {
+    const time = this.clock ? this.clock() : stamp;
+    if (stamp !== this.stamp || time !== this.time) {
+      this.stamp = stamp;
+      this.time = time;
+      this.text = `{"ts":${JSON.stringify(time)}${this.clock ? `,"stamp":${JSON.stringify(stamp)}` : ''}`;
+    }
+    return this.text;
+  }
+}
+
 class JsonStreamEncoder implements StreamEncoder {
   private readonly head: string;
-  private stamp = '';
-  private stampJson = '""';
+  private readonly opening: JsonStampText;
 
   constructor(
     tag: StreamTag,
     private readonly context: string,
+    clock: (() => string) | undefined,
   ) {
     this.head = `,"stream":"${tag}","line":`;
+    this.opening = new JsonStampText(clock);
   }
 
   put(batch: RecordBatch, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void {
-    if (stamp !== this.stamp) {
-      this.stamp = stamp;
-      this.stampJson = JSON.stringify(stamp);
-    }
     const bytes = data.subarray(start, end);
     // Text that is not UTF-8 is shown with replacement characters and kept exactly in `b64`.
     const exact = isUtf8(bytes) ? '' : `,"b64":"${bytes.toString('base64')}"`;
     const ending = kind === 'cont' ? ',"cont":true' : kind === 'partial' ? ',"eol":false' : '';
-    const record = `{"ts":${this.stampJson}${this.head}${JSON.stringify(bytes.toString('utf8'))}${exact}${ending}${this.context}}\n`;
+    const record = `${this.opening.of(stamp)}${this.head}${JSON.stringify(bytes.toString('utf8'))}${exact}${ending}${this.context}}\n`;
     batch.putRecord(Buffer.from(record));
   }
 }
 
 /** The version of the JSON record schema (README, "JSON log schema"); bumped only for incompatible changes. */
-const JSON_SCHEMA_VERSION = 1;
+const JSON_SCHEMA_VERSION = 2;
 
-/** JSON lines: `{"ts","stream","line","job","run","host","v"}`, plus `b64`, `cont` or `eol` when needed. */
-export function jsonFormat(context: RecordContext): RecordFormat {
+/**
+ * JSON lines: `{"ts","stream","line","job","run","host","v"}`, plus `stamp`, `b64`, `cont` or `eol` when
+ * needed. `clock` gives the RFC 3339 time for `ts` when the `--timestamp` style is not one itself.
+ */
+export function jsonFormat(context: RecordContext, clock?: () => string): RecordFormat {
   const contextText = `,"job":${JSON.stringify(context.job)},"run":${JSON.stringify(context.run)},"host":${JSON.stringify(context.host)},"v":${JSON_SCHEMA_VERSION}`;
   return {
-    stream: (tag) => new JsonStreamEncoder(tag, contextText),
+    stream: (tag) => new JsonStreamEncoder(tag, contextText, clock),
     meta(stamp, event, fields) {
-      return Buffer.from(`${JSON.stringify({ ts: stamp, stream: 'meta', event, ...context, ...fields, v: JSON_SCHEMA_VERSION })}\n`);
+      const times = clock ? { ts: clock(), stamp } : { ts: stamp };
+      return Buffer.from(`${JSON.stringify({ ...times, stream: 'meta', event, ...context, ...fields, v: JSON_SCHEMA_VERSION })}\n`);
     },
   };
 }

@@ -102,6 +102,16 @@ function cachedWallStamper(format: (ms: number) => string, resolutionMs: number)
   };
 }
 
+/**
+ * For JSON records: the absolute RFC 3339 time of now, when `style` is not one itself (elapsed, epoch,
+ * date, a pattern); undefined for iso and utc, whose stamps already are.
+ */
+export function rfc3339Clock(style: TimestampStyle, now: () => number): (() => string) | undefined {
+  if (style === 'iso' || style === 'utc') return undefined;
+  const stamper = cachedWallStamper(localIso, 1);
+  return () => stamper.stamp(now(), 0).first;
+}
+
 /** Builds the stamper for a style; `startMono` is the run's start on the monotonic clock. */
 export function createStamper(style: TimestampStyle, startMono: number): Stamper {
   if (typeof style === 'object') return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);

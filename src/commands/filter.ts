@@ -1,7 +1,7 @@
 import { readSync } from 'node:fs';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
-import { createStamper } from '../annotate/timestamp.js';
+import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
@@ -33,7 +33,7 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console, io.stderr);
   const recorder = new RunRecorder({
     io,
-    format: settings.json ? jsonFormat({ job, run, host: io.host }) : textFormat,
+    format: settings.json ? jsonFormat({ job, run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
     stamper: createStamper(settings.timestamp, startMono),
     log,
     console,

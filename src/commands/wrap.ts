@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
-import { createStamper } from '../annotate/timestamp.js';
+import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { observersFor, type ObserverParts } from '../observers/index.js';
@@ -39,7 +39,7 @@ export async function runWrapped(
   const log = openRunLog(logPath, console, io.stderr);
   const recorder = new RunRecorder({
     io,
-    format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }) : textFormat,
+    format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
     stamper: createStamper(settings.timestamp, io.mono()),
     log,
     console,

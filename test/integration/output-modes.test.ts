@@ -111,7 +111,21 @@ describe('filter mode', () => {
     const record = JSON.parse(result.stdout.toString()) as Record<string, unknown>;
     expect(record).toMatchObject({ stream: 'out', line: 'hello', job: 'j' });
     expect(Object.keys(record)).toEqual(['ts', 'stream', 'line', 'job', 'run', 'host', 'v']);
-    expect(record.v).toBe(1);
+    expect(record.v).toBe(2);
+  });
+
+  it.each(['elapsed', 'epoch', 'date', 'HH:mm:ss'])('--json -t %s: ts is still an RFC 3339 time for log shippers, the styled stamp beside it', async (style) => {
+    const box = sandbox();
+    const before = Date.now();
+    await cronwrap(['--json', '-t', style, '--name', 'shipped', '--', 'sh', '-c', 'echo one; echo two >&2'], box);
+    const records = box.logOf('shipped').toString().trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((r) => r.stream)).toEqual(['meta', 'out', 'err', 'meta']);
+    for (const record of records) {
+      expect(record.ts).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d)$/);
+      expect(Date.parse(record.ts as string)).toBeGreaterThanOrEqual(before - 1);
+      expect(typeof record.stamp).toBe('string');
+      expect(record.stamp).not.toBe(record.ts);
+    }
   });
 
   it('stops when stdout goes away, like ts(1) under `| head`, with status 141 (128 + SIGPIPE)', () => {
