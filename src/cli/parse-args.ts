@@ -203,6 +203,7 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
   if (printed) return printed;
   const flags = givenFlags(program, attributes);
   if (flags.tee && flags.quiet) throw new UsageError('--tee and --quiet ask for opposite things; give one');
+  if (flags.stderrFails && flags.pty) throw new UsageError('--stderr-fails cannot see stderr under --pty, which merges it into stdout; give one');
   const name = nameFlag(flags);
   const [file, ...args] = program.args;
   if (typeof flags.shell === 'string') {

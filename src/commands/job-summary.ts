@@ -11,23 +11,29 @@ export function damagedLines(io: Io): (path: string, lines: number) => void {
 export interface JobSummary {
   job: string;
   last_start: string;
-  /** `ok`, `exit N`, `signal SIGX`, `timeout` or `skipped`. */
+  /** `ok`, `exit N`, `signal SIGX`, `timeout`, `stderr` or `skipped`. */
   last_result: string;
   last_exit: number;
   last_duration_ms: number;
   last_success: string | null;
   consecutive_failures: number;
   runs_24h: number;
-  /** The last run failed (its exit status was not 0). */
+  /** The last run failed (its exit status was not 0, or --stderr-fails found output on stderr). */
   failing: boolean;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
+/** Whether a run that ran succeeded: exit 0, and no stderr output where --stderr-fails asked for none. */
+function succeeded(run: RunRecord): boolean {
+  return run.exit === 0 && run.stderr_failed !== true;
+}
+
 /** A run's result in one word or two. */
 export function resultOf(run: RunRecord): string {
   if (run.lock_skipped) return 'skipped';
   if (run.timed_out) return 'timeout';
+  if (run.stderr_failed) return 'stderr';
   if (run.exit === 0) return 'ok';
   if (run.signal) return `signal ${run.signal}`;
   return `exit ${run.exit}`;
@@ -41,10 +47,10 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
   for (let i = runs.length - 1; i >= 0; i--) {
     const run = runs[i]!;
     if (run.lock_skipped) continue;
-    if (run.exit === 0) break;
+    if (succeeded(run)) break;
     consecutiveFailures++;
   }
-  const lastSuccess = runs.findLast((run) => run.exit === 0 && !run.lock_skipped);
+  const lastSuccess = runs.findLast((run) => succeeded(run) && !run.lock_skipped);
   return {
     job,
     last_start: last.start,
@@ -54,7 +60,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     last_success: lastSuccess?.start ?? null,
     consecutive_failures: consecutiveFailures,
     runs_24h: runs.filter((run) => now - Date.parse(run.start) <= DAY_MS).length,
-    failing: last.exit !== 0,
+    failing: !succeeded(last),
   };
 }
 

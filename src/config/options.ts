@@ -41,6 +41,7 @@ export interface Settings {
   retryDelayMs: number;
   lineBuffered: boolean;
   pty: boolean;
+  stderrFails: boolean;
   historyLimit: number;
   mailTo: string[] | undefined;
   mailFrom: string | undefined;
@@ -149,6 +150,7 @@ const TABLE: OptionTable = {
   lockRedisTtlMs: { key: 'lockRedisTtlMs', flags: '--lock-redis-ttl <duration>', env: 'CRONWRAP_LOCK_REDIS_TTL', help: 'how long the fleet lock outlives a host that stopped renewing it (default 30s)', type: duration, defaultValue: 30_000 },
   metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
   metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (with a password: in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
+  stderrFails: { key: 'stderrFails', flags: '--stderr-fails', env: 'CRONWRAP_STDERR_FAILS', help: "a run that exits 0 but writes to stderr counts as failed, as chronic -e has it: reported, alerted, counted (the exit status stays the command's; not with --pty, which merges stderr into stdout)", type: flag, defaultValue: false },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
 };
 

@@ -14,7 +14,8 @@ export function reportObserver(io: Io): Observer {
     end({ summary, results }) {
       const alerts = results.find((r) => r.stage === 'alerts');
       if (alerts?.undelivered) printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
-      if (summary.exitCode === 0 || alerts?.alerting) return undefined;
+      // A failure with exit 0 (--stderr-fails, a run without its fleet lock) is reported too.
+      if ((summary.exitCode === 0 && summary.verdict !== 'failed') || alerts?.alerting) return undefined;
       if (io.stdoutIsTTY) warn(io.stderr, failureLine(summary));
       else printOrWarn(failureReport(summary));
       return undefined;

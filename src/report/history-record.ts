@@ -17,6 +17,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     log: summary.log.path,
     attempts: summary.attempts,
     lock_skipped: summary.skipped,
+    ...(summary.stderrFailed ? { stderr_failed: true } : {}),
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,
     notifications: results.flatMap((r) => r.notifications ?? []),

@@ -9,7 +9,7 @@ export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobM
 /** The job's metrics once the run is over. */
 export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: RunSummary): JobMetrics {
   const end = summary.endMs / 1000;
-  const succeeded = summary.exitCode === 0;
+  const succeeded = summary.exitCode === 0 && !summary.stderrFailed;
   return {
     ...before,
     running: false,

@@ -31,6 +31,8 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   timedOut: boolean;
   /** The run did not start because a lock was busy. */
   skipped: boolean;
+  /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run counts as failed. */
+  stderrFailed: boolean;
   /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
   lockProblems: readonly string[];
   /**
@@ -47,20 +49,25 @@ export interface SummaryParts {
   lockProblems: readonly string[];
   endMs: number;
   durationMs: number;
+  /** `--stderr-fails`: output on stderr makes a run that exited 0 a failure. */
+  stderrFails: boolean;
 }
 
 /** A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded. */
-function verdictOf(exitCode: number, skipped: boolean, lockProblems: readonly string[]): Verdict {
-  if (lockProblems.length > 0) return 'failed';
+function verdictOf(exitCode: number, skipped: boolean, stderrFailed: boolean, lockProblems: readonly string[]): Verdict {
+  if (lockProblems.length > 0 || stderrFailed) return 'failed';
   if (skipped) return 'skipped';
   return exitCode === 0 ? 'ok' : 'failed';
 }
 
 /** Builds the run's summary from what each step returned. */
-export function summarize({ header, attempts, output, lockProblems, endMs, durationMs }: SummaryParts): RunSummary {
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, stderrFails }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = exitCodeOf(outcome);
   const skipped = outcome.kind === 'lock-busy';
+  const stderrFailed = stderrFails && exitCode === 0 && !skipped && output.err.bytes > 0;
+  const lines = output.err.lines;
+  const stderrNote = stderrFailed ? ` but wrote ${lines} ${lines === 1 ? 'line' : 'lines'} to stderr (--stderr-fails)` : '';
   return {
     ...header,
     ...attempts,
@@ -68,11 +75,12 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     endMs,
     durationMs,
     exitCode,
-    status: describeOutcome(outcome),
+    status: `${describeOutcome(outcome)}${stderrNote}`,
     signal: commandSignal(outcome),
     timedOut: outcome.kind === 'timed-out',
     skipped,
+    stderrFailed,
     lockProblems,
-    verdict: verdictOf(exitCode, skipped, lockProblems),
+    verdict: verdictOf(exitCode, skipped, stderrFailed, lockProblems),
   };
 }

@@ -49,6 +49,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     lockProblems: [...plan.lockProblems, ...heldProblems],
     endMs: io.now(),
     durationMs: io.mono() - startMono,
+    stderrFails: context.settings.stderrFails,
   });
   await observers.end(summary, context.interruptions.stopAfter(STOP_GRACE_MS));
   return summary.exitCode;

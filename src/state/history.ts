@@ -24,6 +24,8 @@ export interface RunRecord {
   attempts: number;
   /** The run did not start because another run of the job held the lock. */
   lock_skipped: boolean;
+  /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
+  stderr_failed?: boolean;
   /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
   leftovers: string[];
   leftovers_ended: boolean;
@@ -129,6 +131,7 @@ const isRunRecord = shape<RunRecord>({
   log: isString,
   attempts: isNumber,
   lock_skipped: isBoolean,
+  stderr_failed: optional(isBoolean),
   leftovers: arrayOf(isString),
   leftovers_ended: isBoolean,
   notifications: arrayOf(isNotificationRecord),

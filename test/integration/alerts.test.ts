@@ -396,3 +396,38 @@ describe('email through the local sendmail', () => {
     expect(footer(parseLog(box.logOf('local'))).notifications).toBe('email failure: ok');
   });
 });
+
+describe('--stderr-fails, as chronic -e', () => {
+  const warns = ['sh', '-c', 'echo done; echo "warning: 3 rows skipped" >&2'];
+
+  it('a run that exits 0 but writes to stderr is failed everywhere cronwrap judges it; the exit status stays 0', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    const metrics = join(box.dir, 'metrics');
+    const run = await cronwrap(['--name', 'e', '--stderr-fails', '--webhook', hook.url, '--metrics-dir', metrics, '--', ...warns], box);
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(hook.requests[0]!.body) as Record<string, unknown>;
+    expect(report).toMatchObject({ kind: 'failure', exit: 0, status: 'succeeded (exit 0) but wrote 1 line to stderr (--stderr-fails)' });
+    expect(historyOf(box, 'e')[0]).toMatchObject({ exit: 0, stderr_failed: true });
+    expect(readFileSync(join(metrics, 'cronwrap_e.prom'), 'utf8')).toMatch(/^cronwrap_failures_total\{cron_job="e"\} 1$/m);
+    const status = await cronwrap(['status', '--json'], box);
+    expect(JSON.parse(status.stdout.toString())).toMatchObject([{ job: 'e', last_result: 'stderr', failing: true }]);
+    expect(status.exitCode).toBe(1);
+  });
+
+  it('under cron with no channel, the failure report goes to stdout for cron to mail; quiet stderr, or no flag, stays quiet', async () => {
+    const box = sandbox();
+    const failed = await cronwrap(['--name', 'c', '--stderr-fails', '--', ...warns], box);
+    expect(failed.exitCode).toBe(0);
+    expect(failed.stdout.toString()).toMatch(/^cronwrap: job c FAILED on /);
+    expect(failed.stdout.toString()).toMatch(/^status: +succeeded \(exit 0\) but wrote 1 line to stderr \(--stderr-fails\) \(cronwrap exits 0\)$/m);
+    expect((await cronwrap(['--name', 'c', '--stderr-fails', '--', 'echo', 'fine'], box)).stdout.toString()).toBe('');
+    expect((await cronwrap(['--name', 'c', '--', ...warns], box)).stdout.toString()).toBe('');
+  });
+
+  it('is refused with --pty, which merges stderr into stdout', async () => {
+    const run = await cronwrap(['--name', 'p', '--stderr-fails', '--pty', '--', 'true'], sandbox());
+    expect(run.exitCode).toBe(125);
+    expect(run.stderr.toString()).toMatch(/--stderr-fails cannot see stderr under --pty/);
+  });
+});

@@ -24,8 +24,8 @@ const ran = (outcome: AttemptsResult['outcome'], more: Partial<AttemptsResult> =
   leftoversEnded: false,
   ...more,
 });
-const summary = (attempts: AttemptsResult, lockProblems: string[] = []) =>
-  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000 });
+const summary = (attempts: AttemptsResult, lockProblems: string[] = [], stderrFails = false) =>
+  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, stderrFails });
 
 describe('the run summary, built once', () => {
   it.each([
@@ -38,6 +38,12 @@ describe('the run summary, built once', () => {
     ['no fleet lock', ran({ kind: 'exited', code: 0 }), ['cannot reach Redis'], { exitCode: 0, verdict: 'failed', lockProblems: ['cannot reach Redis'] }],
   ] as const)('%s', (_name, attempts, lockProblems, expected) => {
     expect(summary(attempts, [...lockProblems])).toMatchObject(expected);
+  });
+
+  it('--stderr-fails: exit 0 with stderr output is a failed run, the exit status stays 0; a failed exit stays as it was', () => {
+    expect(summary(ran({ kind: 'exited', code: 0 }), [], true)).toMatchObject({ exitCode: 0, stderrFailed: true, verdict: 'failed', status: 'succeeded (exit 0) but wrote 1 line to stderr (--stderr-fails)' });
+    expect(summary(ran({ kind: 'exited', code: 2 }), [], true)).toMatchObject({ exitCode: 2, stderrFailed: false, status: 'failed with exit status 2' });
+    expect(summary(ran({ kind: 'exited', code: 0 }), [], false)).toMatchObject({ stderrFailed: false, verdict: 'ok' });
   });
 });
 
