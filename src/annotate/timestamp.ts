@@ -1,19 +1,31 @@
 import dayjs from 'dayjs';
 import { UsageError } from '../errors.js';
+import { DAYS, MONTHS, offsetText, pad2, pad3, zoneAbbreviation } from './calendar.js';
+import { compileStrftime, microClock } from './strftime.js';
 
 const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
-export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string };
+export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string } | { strftime: string };
 
 // A pattern must hold a date or time token (YYYY, MM, DD, HH, hh, mm, ss, SSS, Z), so a typo such as `isoo`
 // is an error rather than a stamp that says `isoo` on every line.
 const DAYJS_TOKEN = /YY|MM|DD|HH|hh|mm|ss|SSS|Z/;
 
-/** Reads `--timestamp`: one of the named styles or a dayjs format pattern. */
+/**
+ * Reads `--timestamp`: one of the named styles, a strftime format as `ts` takes it (it has a `%`), or a
+ * dayjs pattern.
+ */
 export function parseTimestampStyle(option: string, value: string): TimestampStyle {
   if ((TIMESTAMP_NAMES as readonly string[]).includes(value)) return value as TimestampStyle;
-  if (DAYJS_TOKEN.test(value.replace(/\[[^\]]*\]/g, ''))) return { pattern: value };
+  if (value.includes('%')) {
+    compileStrftime(option, value); // refused here, not at the first line
+    return { strftime: value };
+  }
+  const tokens = value.replace(/\[[^\]]*\]/g, '');
+  // dayjs knows milliseconds only: SSSSSS would print them twice, as fake microseconds.
+  if (/S{4,}/.test(tokens)) throw new UsageError(`${option}: '${value}' asks for more than milliseconds, which dayjs patterns cannot give; for microseconds use a ts format such as '%H:%M:%.S'`);
+  if (DAYJS_TOKEN.test(tokens)) return { pattern: value };
   throw new UsageError(
-    `${option}: unknown style '${value}'; use ${TIMESTAMP_NAMES.join(', ')} or a dayjs pattern such as 'YYYY-MM-DD HH:mm:ss'`,
+    `${option}: unknown style '${value}'; use ${TIMESTAMP_NAMES.join(', ')}, a ts/strftime format such as '%Y-%m-%d %H:%M:%.S' or a dayjs pattern such as 'YYYY-MM-DD HH:mm:ss'`,
   );
 }
 
@@ -28,16 +40,6 @@ export interface Stamper {
   stamp(wallMs: number, monoMs: number): ReadStamp;
 }
 
-const pad2 = (n: number) => (n < 10 ? '0' : '') + n;
-const pad3 = (n: number) => (n < 10 ? '00' : n < 100 ? '0' : '') + n;
-
-function offsetText(date: Date): string {
-  const minutes = -date.getTimezoneOffset();
-  const sign = minutes < 0 ? '-' : '+';
-  const abs = Math.abs(minutes);
-  return `${sign}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
-}
-
 /** Local time with milliseconds and UTC offset: `2026-11-22T02:36:43.123+01:00`. */
 export function localIso(ms: number): string {
   const d = new Date(ms);
@@ -47,9 +49,6 @@ export function localIso(ms: number): string {
   );
 }
 
-const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
 /** date(1)'s default look, as annotate.sh printed it: `Thu Sep  6 14:39:59 PDT 2012`. */
 function dateLike(zoneName: (d: Date) => string): (ms: number) => string {
   return (ms) => {
@@ -58,23 +57,6 @@ function dateLike(zoneName: (d: Date) => string): (ms: number) => string {
       `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
       `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())} ${zoneName(d)} ${d.getFullYear()}`
     );
-  };
-}
-
-// ICU knows a zone's abbreviation only in locales where it is in common use (CET in en-GB, IST in en-IN).
-const ABBREVIATION_LOCALES = ['en-US', 'en-GB', 'en-IN', 'en-AU'];
-
-/** The zone's abbreviation as date(1) prints it (PDT, CET, IST), else `GMT+9`. */
-function zoneAbbreviation(): (d: Date) => string {
-  const formats = ABBREVIATION_LOCALES.map((locale) => new Intl.DateTimeFormat(locale, { timeZoneName: 'short' }));
-  return (d) => {
-    let fallback = offsetText(d);
-    for (const format of formats) {
-      const name = format.formatToParts(d).find((p) => p.type === 'timeZoneName')?.value;
-      if (name && !/^GMT[+-]/.test(name)) return name;
-      fallback = name ?? fallback;
-    }
-    return fallback;
   };
 }
 
@@ -112,9 +94,22 @@ export function rfc3339Clock(style: TimestampStyle, now: () => number): (() => s
   return () => stamper.stamp(now(), 0).first;
 }
 
+/** A ts/strftime format: with %.S, %.s or %.T real microseconds for each read, else text computed once a second. */
+function strftimeStamper(pattern: string): Stamper {
+  const { format, micro } = compileStrftime('--timestamp', pattern);
+  if (!micro) return cachedWallStamper((ms) => format(ms * 1000), 1000);
+  const clock = microClock();
+  return {
+    stamp(wallMs, monoMs) {
+      const text = format(clock(wallMs, monoMs));
+      return { first: text, rest: text };
+    },
+  };
+}
+
 /** Builds the stamper for a style; `startMono` is the run's start on the monotonic clock. */
 export function createStamper(style: TimestampStyle, startMono: number): Stamper {
-  if (typeof style === 'object') return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);
+  if (typeof style === 'object') return 'pattern' in style ? cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1) : strftimeStamper(style.strftime);
   switch (style) {
     case 'iso':
       return cachedWallStamper(localIso, 1);

@@ -105,6 +105,18 @@ describe('filter mode', () => {
     expect(reassemble(parseLog(readFileSync(path)).records, 'out').toString()).toBe('x\n');
   });
 
+  it('takes the ts/strftime formats of old crontabs: %.S with real microseconds, %b %d from a config file', async () => {
+    const box = sandbox();
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n');
+    const micro = await cronwrap(['-t', '%Y-%m-%d %H:%M:%.S'], box, { input: `${lines}\n` });
+    const stamps = micro.stdout.toString().trimEnd().split('\n').map((line) => /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}) out\| line \d+$/.exec(line)?.[1]);
+    expect(stamps.every(Boolean)).toBe(true);
+    writeFileSync(box.env.CRONWRAP_CONFIG!, 'timestamp = "%b %d %H:%M:%S"\n');
+    expect((await cronwrap(['config', 'check'], box)).exitCode).toBe(0);
+    const short = await cronwrap([], box, { input: 'x\n' });
+    expect(short.stdout.toString()).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d out\| x\n$/);
+  });
+
   it('writes JSON lines with --json', async () => {
     const box = sandbox();
     const result = await cronwrap(['--json', '--name', 'j'], box, { input: 'hello\n' });

@@ -30,6 +30,33 @@ describe('timestamp styles', () => {
     }
   });
 
+  it.each([
+    ['%Y-%m-%d %H:%M:%S', '2012-09-06 14:39:59'],
+    ['%b %d %H:%M:%S', 'Sep 06 14:39:59'],
+    ['%a %e %B %Y, %I:%M %p (%Z, %z) day %j', 'Thu  6 September 2012, 02:39 PM (PDT, -0700) day 250'],
+    ['%F %T %s %%', '2012-09-06 14:39:59 1346967599 %'],
+    ['%c', 'Thu Sep  6 14:39:59 2012'],
+  ])('a ts/strftime format %j', (format, expected) => {
+    expect(createStamper(parseTimestampStyle('--timestamp', format), 0).stamp(MOMENT, 0).first).toBe(expected);
+  });
+
+  it('ts\'s %.S, %.s and %.T carry real microseconds from the monotonic clock, laid on the wall clock', () => {
+    const stamper = createStamper(parseTimestampStyle('--timestamp', '%H:%M:%.S|%.s|%.T'), 0);
+    // The first read anchors the fractions on the wall clock's millisecond; the next is 0.250375 ms later.
+    expect(stamper.stamp(MOMENT, 5000).first).toBe('14:39:59.123000|1346967599.123000|14:39:59.123000');
+    expect(stamper.stamp(MOMENT, 5000.250375).first).toBe('14:39:59.123250|1346967599.123250|14:39:59.123250');
+    // The wall clock was set back a second: it wins, and the fractions start again from it.
+    expect(stamper.stamp(MOMENT - 1000 + 1, 5001.5).first).toBe('14:39:58.124000|1346967598.124000|14:39:58.124000');
+  });
+
+  it.each([
+    ['%Y-%m-%d%n', /%n in .*a newline would split the record/],
+    ['%Q', /%Q in '%Q': not a conversion cronwrap knows/],
+    ['ss.SSSSSS', /asks for more than milliseconds.*'%H:%M:%.S'/],
+  ])('refuses %j with the fix', (format, message) => {
+    expect(() => parseTimestampStyle('--timestamp', format)).toThrow(message);
+  });
+
   it('formats a dayjs pattern in local time', () => {
     const stamper = createStamper(parseTimestampStyle('--timestamp', 'YYYY/MM/DD HH:mm:ss.SSS'), 0);
     expect(stamper.stamp(MOMENT, 0).first).toBe('2012/09/06 14:39:59.123');
