@@ -8,7 +8,7 @@ const LAYERS = [
   ['errors.ts'],
   ['util'],
   ['io.ts', 'net', 'output'],
-  ['annotate', 'state'],
+  ['annotate', 'state', 'cron'],
   ['config'],
   ['notify', 'fleet'],
   ['remote'],

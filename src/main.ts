@@ -3,6 +3,7 @@ import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
 import { runFilter } from './commands/filter.js';
 import { runHistory } from './commands/history.js';
+import { runJobs } from './commands/jobs.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
 import { runWrapped } from './commands/wrap.js';
@@ -59,6 +60,8 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return await runTestAlert(settings, stateDir, io);
     case 'flush':
       return await runFlush(settings, stateDir, io);
+    case 'jobs':
+      return runJobs(invocation.root, stateDir, invocation.json, io);
     case 'tail': {
       const path = jobLogPath(stateDir, invocation.job, defaultLogPath(invocation.job, settings.logDir, stateDir, io.uid));
       return await runTail(path, invocation.lines, invocation.follow, io);

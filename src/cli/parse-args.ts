@@ -3,6 +3,7 @@ import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
+import { SUBCOMMANDS, type Subcommand } from '../commands/subcommands.js';
 
 declare const CRONWRAP_VERSION: string;
 
@@ -19,12 +20,10 @@ export type Invocation =
   | (Given & { mode: 'status'; json: boolean })
   | (Given & { mode: 'history'; job: string; count: number; json: boolean })
   | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
+  | (Given & { mode: 'jobs'; json: boolean; root: string })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
-/** Subcommands: they are recognised only as the first argument, so `cronwrap -- status` runs a program named status. */
-const SUBCOMMANDS = ['status', 'history', 'tail', 'test-alert', 'flush', 'config'] as const;
-type Subcommand = (typeof SUBCOMMANDS)[number];
 
 const EXAMPLES = `
 Modes:
@@ -116,7 +115,7 @@ const wholeNumber = (label: string) => (value: string) => {
   return Number(value);
 };
 
-/** `status`, `history JOB`, `tail JOB`, `test-alert`, `flush`, `config check|show`: run no job. */
+/** `status`, `history JOB`, `tail JOB`, `jobs`, `test-alert`, `flush`, `config check|show`: run no job. */
 function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
   const [action, ...actionArgv] = argv;
@@ -145,6 +144,11 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     program.description('Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.');
   } else if (name === 'flush') {
     program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.');
+  } else if (name === 'jobs') {
+    program
+      .description("Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look.")
+      .option('--json', 'one JSON object: jobs, problems (lines cron rejects), unreadable (what this user may not read)')
+      .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
@@ -163,11 +167,12 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean }>();
+  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string }>();
   const flags = givenFlags(program, attributes);
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);
   if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
+  if (name === 'jobs') return { flags, job, mode: 'jobs', json: given.json === true, root: given.root ?? '/' };
   if (name === 'test-alert' || name === 'flush' || name === 'status') {
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
   }

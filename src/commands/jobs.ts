@@ -1,0 +1,121 @@
+import { localIso } from '../annotate/timestamp.js';
+import type { CronEntry } from '../cron/crontab.js';
+import { readCronTree } from '../cron/sources.js';
+import type { Io } from '../io.js';
+import { print } from '../output/console.js';
+import { loadRemote } from '../remote/load.js';
+import { readHistory, type RunRecord } from '../state/history.js';
+import { formatDuration } from '../util/format.js';
+import { summarizeJob } from './job-summary.js';
+import { textTable } from './text-table.js';
+import { cronwrapUse } from './wrapped-job.js';
+
+/** One scheduled job, as `cronwrap jobs` shows it. */
+export interface InventoryJob {
+  /** `/etc/cron.d/backup:3`, or a run-parts script's path. */
+  source: string;
+  user: string;
+  /** As written (`1 0 * * *`, `@daily`), or, for a run-parts script, that of the line that runs its directory. */
+  schedule: string | null;
+  words: string;
+  /** CRON_TZ set above the line: the zone cron reads the schedule in (else the host's). */
+  time_zone: string | null;
+  next_run: string | null;
+  command: string;
+  /** The cronwrap job it runs as, or null when cronwrap does not wrap it. */
+  cronwrap: string | null;
+  last_run: string | null;
+  last_result: string | null;
+  last_success: string | null;
+  typical_duration_ms: number | null;
+  /** What an operator must see: not wrapped, too frequent, longer than its interval, scheduled twice. */
+  flags: string[];
+}
+
+export interface Inventory {
+  jobs: InventoryJob[];
+  /** Lines cron rejects or ignores, `file:line: reason`. */
+  problems: string[];
+  /** What could not be read by this user, and why. */
+  unreadable: string[];
+}
+
+const FREQUENT_MS = 5 * 60_000;
+
+/** The median duration of the job's last successful runs, if it has any. */
+function typicalDuration(runs: readonly RunRecord[]): number | null {
+  const durations = runs.filter((run) => run.exit === 0 && !run.lock_skipped && run.stderr_failed !== true).slice(-20).map((run) => run.duration_ms).sort((a, b) => a - b);
+  return durations.length === 0 ? null : durations[Math.floor(durations.length / 2)]!;
+}
+
+/** Commands compared as cron runs them: the same words, whatever the spacing. */
+const sameCommand = (command: string) => command.trim().split(/\s+/).join(' ');
+
+/** Joins a host's schedules with what cronwrap remembers of each job. */
+export function inventory(root: string, stateDir: string, now: Date): Inventory {
+  const tree = readCronTree(root);
+  const schedule = loadRemote();
+  const scheduled: { entry: CronEntry | undefined; source: string; user: string; command: string; via?: string }[] = [
+    ...tree.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, user: entry.user, command: entry.command })),
+    ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
+  ];
+  const jobs = scheduled.map(({ entry, source, user, command, via }): InventoryJob => {
+    const timeZone = entry?.env.CRON_TZ;
+    const use = cronwrapUse(command);
+    const name = use && 'job' in use ? use.job : null;
+    const runs = name ? readHistory(stateDir, name) : [];
+    const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
+    const typical = typicalDuration(runs);
+    const anacron = entry?.anacronDelayMinutes;
+    const interval = entry ? schedule.shortestInterval(entry.schedule, now, timeZone) : undefined;
+    const flags: string[] = [];
+    if (!use) flags.push('not wrapped by cronwrap');
+    if (!entry) flags.push('no crontab line runs its directory (anacron may)');
+    if (interval !== undefined && interval < FREQUENT_MS) flags.push(`runs every ${formatDuration(interval)}`);
+    if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
+    const twins = scheduled.filter((other) => other.source !== source && sameCommand(other.command) === sameCommand(command));
+    if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
+    return {
+      source: via ? `${source} (run by ${via})` : source,
+      user,
+      schedule: entry?.schedule ?? null,
+      words: !entry ? 'unknown' : anacron !== undefined ? `${entry.schedule.slice(1)}, when anacron runs (after ${anacron} min)` : schedule.describeSchedule(entry.schedule),
+      time_zone: timeZone ?? null,
+      // anacron picks its own time: only a cron schedule has a next run to tell.
+      next_run: entry && anacron === undefined ? (schedule.nextRuns(entry.schedule, now, 1, timeZone)[0]?.toISOString() ?? null) : null,
+      command,
+      cronwrap: name,
+      last_run: summary?.last_start ?? null,
+      last_result: summary?.last_result ?? null,
+      last_success: summary?.last_success ?? null,
+      typical_duration_ms: typical,
+      flags,
+    };
+  });
+  return { jobs, problems: tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), unreadable: tree.unreadable };
+}
+
+/**
+ * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
+ * line cron rejects or ignores (a job that silently never runs), else 0.
+ */
+export function runJobs(root: string, stateDir: string, json: boolean, io: Io): number {
+  const found = inventory(root, stateDir, new Date(io.now()));
+  if (json) {
+    print(io.stdout, `${JSON.stringify(found, null, 2)}\n`);
+  } else {
+    const rows = found.jobs.map((job) => [
+      job.cronwrap ?? '-',
+      job.source,
+      job.user,
+      job.words,
+      job.next_run ? localIso(Date.parse(job.next_run)).slice(0, 16).replace('T', ' ') : '-',
+      job.last_result ? `${job.last_result} ${job.last_run}` : '-',
+      job.flags.join('; '),
+    ]);
+    print(io.stdout, found.jobs.length === 0 ? `no scheduled jobs found under ${root}\n` : textTable(['JOB', 'SOURCE', 'USER', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LOOK AT'], rows));
+    for (const problem of found.problems) print(io.stderr, `cronwrap: ${problem}\n`);
+    for (const path of found.unreadable) print(io.stderr, `cronwrap: not shown, cannot read ${path}\n`);
+  }
+  return found.problems.length > 0 ? 1 : 0;
+}

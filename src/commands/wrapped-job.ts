@@ -1,0 +1,47 @@
+import { basename } from 'node:path';
+import { OPTIONS } from '../config/options.js';
+import { defaultJobName } from '../util/job-name.js';
+import { SUBCOMMANDS } from './subcommands.js';
+
+/** The flags that take a value (`--timeout 2h`), from the option table: the word after them is not the command. */
+const TAKES_VALUE = new Set(OPTIONS.flatMap((spec) => (spec.flags && /[<[]/.test(spec.flags) ? spec.flags.split(/[ ,]+/).filter((f) => f.startsWith('-')) : [])));
+
+/** A shell command line cut into words, quotes honoured (enough for a crontab line; no expansion). */
+function words(command: string): string[] {
+  return [...command.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]!);
+}
+
+
+/** How a crontab command involves cronwrap: it wraps a job (named as cronwrap would name it), or runs one of cronwrap's own commands. */
+export type CronwrapUse = { job: string } | { subcommand: string };
+
+/**
+ * Whether a crontab command runs under cronwrap, and as which job: the name cronwrap itself would use
+ * (`--name`, else the base name of the command, or of the first word of `-c`). Filter mode (`... |
+ * cronwrap`) logs but runs nothing of its own: the job is the pipeline's, named `stdin` unless `--name`.
+ */
+export function cronwrapUse(command: string): CronwrapUse | undefined {
+  const all = words(command.split(/(?<!\\)%/)[0]!); // cron turns an unescaped % into a newline, then stdin
+  const at = all.findIndex((word) => basename(word) === 'cronwrap' || basename(word) === 'cronwrap-standalone.cjs');
+  if (at === -1) return undefined;
+  // A line that runs one of cronwrap's own commands (`cronwrap status`) wraps no job.
+  const subcommand = SUBCOMMANDS.find((name) => name === all[at + 1]);
+  if (subcommand) return { subcommand };
+  return { job: jobName(all.slice(at + 1)) };
+}
+
+/** The job name cronwrap gives a run with these arguments. */
+function jobName(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? args[i + 1];
+    if ((flag === '--name' || flag === '-n') && value !== undefined) return value;
+    if (flag === '-c' || flag === '--shell') return defaultJobName(value?.trim().split(/\s+/)[0] ?? 'sh');
+    if (flag === '--') return defaultJobName(args[i + 1] ?? 'job');
+    if (['|', '||', '&&', ';', '>', '2>&1'].includes(arg)) break;
+    if (!arg.startsWith('-')) return defaultJobName(arg);
+    if (TAKES_VALUE.has(flag) && inline === undefined) i++;
+  }
+  return 'stdin';
+}

@@ -1,0 +1,140 @@
+// Reads crontab files as Vixie cron (Debian's cron) does: variable lines, five time fields or an
+// @keyword, a user field in system crontabs, the command. What cron would reject is reported, never thrown.
+
+/** One scheduled line. */
+export interface CronEntry {
+  file: string;
+  line: number;
+  /** Who runs it: the line's user field (system crontabs) or the crontab's owner. */
+  user: string;
+  /** As written: `1 0 * * *` or `@daily`. */
+  schedule: string;
+  command: string;
+  /** The variables set above the line (CRON_TZ, TZ, PATH, MAILTO...). */
+  env: Readonly<Record<string, string>>;
+  /** An anacron job: it runs once per period (`schedule` is @daily, @weekly or @monthly) when anacron runs, after this delay. */
+  anacronDelayMinutes?: number;
+}
+
+/** A line cron would reject, or ignore. */
+export interface CronProblem {
+  file: string;
+  line: number;
+  reason: string;
+}
+
+export interface ParsedCrontab {
+  entries: CronEntry[];
+  problems: CronProblem[];
+}
+
+const KEYWORDS = ['reboot', 'yearly', 'annually', 'monthly', 'weekly', 'daily', 'midnight', 'hourly'];
+
+interface FieldRule {
+  name: string;
+  min: number;
+  max: number;
+  names?: readonly string[];
+}
+
+const FIELDS: readonly FieldRule[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
+];
+
+/** A number or (month, weekday) name of a field, or undefined when it is neither. */
+function valueOf(text: string, rule: FieldRule): number | undefined {
+  if (/^\d+$/.test(text)) return Number(text);
+  const index = rule.names?.indexOf(text.toLowerCase()) ?? -1;
+  return index === -1 ? undefined : index + (rule.min === 1 ? 1 : 0);
+}
+
+/** Why one time field is not one Vixie cron takes (`*`, N, N-M, each with an optional /step, in lists). */
+export function fieldProblem(text: string, rule: FieldRule): string | undefined {
+  for (const element of text.split(',')) {
+    const match = /^(\*|[^-/]+(?:-[^-/]+)?)(?:\/(\d+))?$/.exec(element);
+    if (!match) return `${rule.name} '${text}': '${element}' is not a value, a range or a step`;
+    const [, span, step] = match;
+    if (step !== undefined && Number(step) === 0) return `${rule.name} '${text}': a step of 0`;
+    if (span === '*') continue;
+    const bounds = span!.split('-').map((part) => valueOf(part, rule));
+    for (const [i, bound] of bounds.entries()) {
+      if (bound === undefined) return `${rule.name} '${text}': '${span!.split('-')[i]}' is not a number${rule.names ? ' or a name' : ''}`;
+      if (bound < rule.min || bound > rule.max) return `${rule.name} '${text}': ${bound} is out of range ${rule.min}-${rule.max}`;
+    }
+    if (bounds.length === 2 && bounds[0]! > bounds[1]!) return `${rule.name} '${text}': the range runs backwards`;
+  }
+  return undefined;
+}
+
+/** Why a schedule (five fields or an @keyword) is not one cron takes; undefined when it is. */
+export function scheduleProblem(schedule: string): string | undefined {
+  if (schedule.startsWith('@')) return KEYWORDS.includes(schedule.slice(1).toLowerCase()) ? undefined : `unknown ${schedule}`;
+  const fields = schedule.split(/\s+/);
+  if (fields.length !== 5) return `${fields.length} time fields, not 5`;
+  for (const [i, field] of fields.entries()) {
+    const problem = fieldProblem(field, FIELDS[i]!);
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
+const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+
+/** A variable's value as cron takes it: surrounding quotes of the same kind removed. */
+function unquote(value: string): string {
+  const match = /^(['"])(.*)\1$/.exec(value.trim());
+  return match ? match[2]! : value.trim();
+}
+
+/**
+ * Parses a crontab. `owner` is the user of a per-user crontab; a system crontab (/etc/crontab,
+ * /etc/cron.d) has no owner and carries a user field on each line instead.
+ */
+export function parseCrontab(text: string, file: string, owner: string | undefined): ParsedCrontab {
+  const entries: CronEntry[] = [];
+  const problems: CronProblem[] = [];
+  const env: Record<string, string> = {};
+  const lines = text.split('\n');
+  // Cron reads a line only up to its newline: a last line without one is not read at all.
+  const unterminated = lines.at(-1) !== '' ? lines.length : 0;
+  for (const [index, raw] of lines.entries()) {
+    const line = index + 1;
+    const text = raw.trim();
+    if (text === '' || text.startsWith('#')) continue;
+    if (line === unterminated) {
+      problems.push({ file, line, reason: 'no newline at the end of the file: cron ignores this last line' });
+      continue;
+    }
+    const variable = VARIABLE.exec(text);
+    if (variable) {
+      env[variable[1]!] = unquote(variable[2]!);
+      continue;
+    }
+    const words = text.split(/\s+/);
+    const timeWords = words[0]!.startsWith('@') ? 1 : 5;
+    const schedule = words.slice(0, timeWords).join(' ');
+    const scheduled = scheduleProblem(schedule);
+    if (scheduled) {
+      problems.push({ file, line, reason: `cron rejects this line: ${scheduled}` });
+      continue;
+    }
+    const user = owner ?? words[timeWords];
+    const command = afterWords(text, timeWords + (owner ? 0 : 1));
+    if (!user || command === '') {
+      problems.push({ file, line, reason: `cron rejects this line: no ${owner ? '' : 'user or '}command after the schedule` });
+      continue;
+    }
+    entries.push({ file, line, user, schedule, command, env: { ...env } });
+  }
+  return { entries, problems };
+}
+
+/** The text after the first `count` words, as written (inner spacing kept). */
+function afterWords(text: string, count: number): string {
+  const match = new RegExp(`^(?:\\S+\\s+){${count}}`).exec(text);
+  return match ? text.slice(match[0].length) : '';
+}

@@ -1,0 +1,108 @@
+import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { BIN, cronwrap, FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+
+// The Know-every-job issue: `cronwrap jobs` over a fixture tree of every kind of cron file.
+const ROOT = join(FIXTURES, 'cron-root');
+
+interface Listed {
+  jobs: { source: string; user: string; schedule: string | null; words: string; next_run: string | null; cronwrap: string | null; last_result: string | null; typical_duration_ms: number | null; flags: string[] }[];
+  problems: string[];
+  unreadable: string[];
+}
+
+/** Runs of a job in the sandbox's history, each `minutes` long, ending in `exit`. */
+function history(box: Sandbox, job: string, runs: { minutes: number; exit: number }[]): void {
+  const dir = join(box.stateDir, 'history');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const lines = runs.map(({ minutes, exit }, i) => {
+    const start = new Date(Date.UTC(2026, 10, 20, 9, i * 10));
+    const end = new Date(start.getTime() + minutes * 60_000);
+    return JSON.stringify({ job, run: `r${i}`, host: 'h', start: start.toISOString(), end: end.toISOString(), duration_ms: minutes * 60_000, exit, signal: null, timed_out: false, log: '/x.log', attempts: 1, lock_skipped: false, leftovers: [], leftovers_ended: false, notifications: [] });
+  });
+  writeFileSync(join(dir, `${job}.jsonl`), `${lines.join('\n')}\n`);
+}
+
+describe('cronwrap jobs', () => {
+  it('lists every scheduled job of every kind of cron file, joined with its history, and flags what needs a look', async () => {
+    const box = sandbox();
+    history(box, 'sync-orders', [{ minutes: 14, exit: 0 }, { minutes: 16, exit: 0 }, { minutes: 15, exit: 2 }]);
+    const run = await cronwrap(['jobs', '--root', ROOT, '--json'], box, { env: { TZ: 'UTC' } });
+    expect(run.exitCode).toBe(1); // lines cron rejects: jobs that silently never run
+    const listed = JSON.parse(run.stdout.toString()) as Listed;
+    const bySource = new Map(listed.jobs.map((job) => [job.source, job]));
+    expect([...bySource.keys()]).toEqual([
+      '/etc/crontab:5',
+      '/etc/crontab:6',
+      '/etc/crontab:7',
+      '/etc/cron.d/backup:3',
+      '/etc/cron.d/backup:5',
+      '/etc/cron.d/backup:7',
+      '/etc/cron.d/backup:8',
+      '/var/spool/cron/crontabs/alice:3',
+      '/var/spool/cron/crontabs/alice:4',
+      '/var/spool/cron/crontabs/bob:1',
+      '/etc/anacrontab:3',
+      '/etc/anacrontab:4',
+      '/etc/anacrontab:5',
+      '/etc/cron.daily/logrotate (run by /etc/crontab:6)',
+      '/etc/cron.weekly/man-db (run by /etc/crontab:7)',
+    ]);
+    expect(bySource.get('/etc/cron.d/backup:3')).toMatchObject({ user: 'root', schedule: '1 0 * * *', words: 'At 00:01', cronwrap: 'mysql-backup', flags: [] });
+    expect(bySource.get('/etc/cron.d/backup:5')).toMatchObject({ cronwrap: null, flags: ['not wrapped by cronwrap', 'runs every 1m00s'] });
+    // Wrapped with -c and no --name; its typical run (15 min) outlasts its 10-minute interval.
+    expect(bySource.get('/etc/cron.d/backup:7')).toMatchObject({
+      user: 'deploy',
+      cronwrap: 'sync-orders',
+      last_result: 'exit 2',
+      typical_duration_ms: 16 * 60_000,
+      flags: ['a typical run (16m00s) outlasts its interval (10m00s)'],
+    });
+    expect(bySource.get('/etc/cron.d/backup:8')).toMatchObject({ schedule: '@reboot', next_run: null, cronwrap: 'warm-cache' });
+    // CRON_TZ=Europe/Berlin: 02:30 there is 01:30 UTC in winter.
+    expect(bySource.get('/var/spool/cron/crontabs/alice:3')!.next_run).toMatch(/T01:30:00\.000Z$/);
+    expect(bySource.get('/etc/anacrontab:3')).toMatchObject({ words: 'daily, when anacron runs (after 5 min)', next_run: null });
+    expect(bySource.get('/etc/cron.daily/logrotate (run by /etc/crontab:6)')).toMatchObject({ schedule: '25 6 * * *', flags: ['not wrapped by cronwrap'] });
+    expect(listed.problems).toEqual([
+      "/etc/cron.d/backup:10: cron rejects this line: minute '*/0': a step of 0",
+      "/etc/cron.d/backup:11: cron rejects this line: hour '24': 24 is out of range 0-23",
+      "/etc/cron.d/backup:12: cron rejects this line: day of week 'funday': 'funday' is not a number or a name",
+      '/etc/cron.d/backup:13: cron rejects this line: unknown @fortnightly',
+      '/etc/cron.d/backup:14: cron rejects this line: no user or command after the schedule',
+      "/etc/cron.d/old.dpkg-dist: cron ignores this file: a name with characters other than letters, digits, '_' and '-'",
+      '/var/spool/cron/crontabs/bob:2: no newline at the end of the file: cron ignores this last line',
+    ]);
+  });
+
+  it('the same command scheduled twice is flagged on both lines', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'crontab'), '0 3 * * * root /usr/local/bin/cleanup  --old\n');
+    writeFileSync(join(root, 'etc', 'cron.d', 'cleanup'), '30 3 * * * root /usr/local/bin/cleanup --old\n');
+    const listed = JSON.parse((await cronwrap(['jobs', '--root', root, '--json'], box)).stdout.toString()) as Listed;
+    expect(listed.jobs.map((job) => job.flags.at(-1))).toEqual(['also scheduled at /etc/cron.d/cleanup:1', 'also scheduled at /etc/crontab:1']);
+  });
+
+  it('a user who may not read a crontab directory is told what is not shown; the table names each job', async () => {
+    const box = sandbox();
+    chmodSync(box.dir, 0o755);
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'var', 'spool', 'cron', 'crontabs'), { recursive: true });
+    chmodSync(join(root, 'var', 'spool', 'cron', 'crontabs'), 0o700);
+    mkdirSync(join(root, 'etc'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'crontab'), '1 0 * * * root /usr/local/bin/cronwrap --name nightly -- /bin/true\n');
+    // As root, the job list runs as nobody (permissions mean nothing to root), from the single-file build
+    // copied beside: nobody may not be able to enter the checkout.
+    const binary = join(box.dir, 'cronwrap');
+    copyFileSync(join(BIN, '..', '..', 'dist', 'cronwrap-standalone.cjs'), binary);
+    chmodSync(binary, 0o755);
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_CONFIG: '/dev/null', CRONWRAP_STATE_DIR: join(box.dir, 'nobody-state'), HOME: box.dir, TZ: 'UTC' };
+    const run = await execa(process.execPath, [binary, 'jobs', '--root', root], { ...asNobody, env, extendEnv: false, reject: false });
+    expect(run.stdout).toMatch(/^JOB +SOURCE +USER +SCHEDULE +NEXT RUN +LAST RUN +LOOK AT\nnightly +\/etc\/crontab:1 +root +At 00:01 /);
+    if (process.getuid?.() === 0) expect(run.stderr).toMatch(/cronwrap: not shown, cannot read \/var\/spool\/cron\/crontabs: EACCES/);
+  });
+});

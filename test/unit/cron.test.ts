@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { parseCrontab, scheduleProblem } from '../../src/cron/crontab.js';
+import { describeSchedule, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
+import { cronwrapUse } from '../../src/commands/wrapped-job.js';
+
+// The host's zone is UTC here; CRON_TZ cases name theirs. Monday 23 November 2026, 08:00 UTC.
+process.env.TZ = 'UTC';
+const NOW = new Date('2026-11-23T08:00:00Z');
+const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
+
+describe('schedules as cron reads them', () => {
+  it.each([
+    ['*/5 * * * *', 3, undefined, ['2026-11-23T08:05:00.000Z', '2026-11-23T08:10:00.000Z', '2026-11-23T08:15:00.000Z']],
+    ['1 0 * * *', 2, undefined, ['2026-11-24T00:01:00.000Z', '2026-11-25T00:01:00.000Z']],
+    // Day of month and day of week both restricted: either one (Vixie's OR rule), not both.
+    ['0 0 1,15 * sun', 4, undefined, ['2026-11-29T00:00:00.000Z', '2026-12-01T00:00:00.000Z', '2026-12-06T00:00:00.000Z', '2026-12-13T00:00:00.000Z']],
+    ['0 12 * * mon-fri', 2, undefined, ['2026-11-23T12:00:00.000Z', '2026-11-24T12:00:00.000Z']],
+    ['30 2 1-10/3 jan,jul *', 2, undefined, ['2027-01-01T02:30:00.000Z', '2027-01-04T02:30:00.000Z']],
+    ['0 0 * * 7', 1, undefined, ['2026-11-29T00:00:00.000Z']], // 7 is Sunday too
+    ['@daily', 1, undefined, ['2026-11-24T00:00:00.000Z']],
+    ['@hourly', 1, undefined, ['2026-11-23T09:00:00.000Z']],
+    ['@monthly', 1, undefined, ['2026-12-01T00:00:00.000Z']],
+    ['@reboot', 1, undefined, []],
+    // CRON_TZ: 02:30 in Berlin is 01:30 UTC in winter.
+    ['30 2 * * *', 1, 'Europe/Berlin', ['2026-11-24T01:30:00.000Z']],
+  ] as const)('%s next %i (zone %s)', (schedule, count, zone, expected) => {
+    expect(iso(nextRuns(schedule, NOW, count, zone))).toEqual(expected);
+  });
+
+  it('says the schedule in words and finds its shortest interval', () => {
+    expect(describeSchedule('*/5 * * * *')).toBe('Every 5 minutes');
+    expect(describeSchedule('1 0 * * *')).toBe('At 00:01');
+    expect(describeSchedule('@reboot')).toBe('At every reboot');
+    expect(shortestInterval('*/5 * * * *', NOW)).toBe(300_000);
+    expect(shortestInterval('0 9,10 * * *', NOW)).toBe(3_600_000);
+    expect(shortestInterval('@reboot', NOW)).toBeUndefined();
+  });
+
+  it.each([
+    ['* * * * *', undefined],
+    ['*/0 * * * *', "minute '*/0': a step of 0"],
+    ['60 * * * *', "minute '60': 60 is out of range 0-59"],
+    ['0 0 0 * *', "day of month '0': 0 is out of range 1-31"],
+    ['0 0 * 13 *', "month '13': 13 is out of range 1-12"],
+    ['0 0 * * 8', "day of week '8': 8 is out of range 0-7"],
+    ['0 0 * * fri-mon', "day of week 'fri-mon': the range runs backwards"],
+    ['0 0 L * *', "day of month 'L': 'L' is not a number"],
+    ['0 0 * *', '4 time fields, not 5'],
+    ['@fortnightly', 'unknown @fortnightly'],
+    ['@ANNUALLY', undefined],
+  ])('%s: %s', (schedule, problem) => {
+    expect(scheduleProblem(schedule)).toBe(problem);
+  });
+});
+
+describe('crontab files', () => {
+  it('reads variables, both formats, @keywords and keeps the command as written; reports what cron rejects', () => {
+    const text = 'MAILTO=ops\nCRON_TZ = "Europe/Paris"\n\n# comment\n  1 0 * * * root /bin/backup  --full\n@reboot root /bin/warm\n61 * * * * root /bin/x\n5 4 * * *\n';
+    const { entries, problems } = parseCrontab(text, '/etc/cron.d/a', undefined);
+    expect(entries).toEqual([
+      { file: '/etc/cron.d/a', line: 5, user: 'root', schedule: '1 0 * * *', command: '/bin/backup  --full', env: { MAILTO: 'ops', CRON_TZ: 'Europe/Paris' } },
+      { file: '/etc/cron.d/a', line: 6, user: 'root', schedule: '@reboot', command: '/bin/warm', env: { MAILTO: 'ops', CRON_TZ: 'Europe/Paris' } },
+    ]);
+    expect(problems.map((p) => `${p.line}: ${p.reason}`)).toEqual([
+      "7: cron rejects this line: minute '61': 61 is out of range 0-59",
+      '8: cron rejects this line: no user or command after the schedule',
+    ]);
+  });
+
+  it('a user crontab has no user field; a last line without a newline is not read by cron', () => {
+    const { entries, problems } = parseCrontab('0 3 * * * /home/bob/a.sh\n0 4 * * * /home/bob/b.sh', '/var/spool/cron/crontabs/bob', 'bob');
+    expect(entries.map((e) => [e.user, e.command])).toEqual([['bob', '/home/bob/a.sh']]);
+    expect(problems).toEqual([{ file: '/var/spool/cron/crontabs/bob', line: 2, reason: 'no newline at the end of the file: cron ignores this last line' }]);
+  });
+});
+
+describe('which job a crontab command runs under cronwrap', () => {
+  it.each([
+    ['/usr/local/bin/cronwrap --name mysql-backup --timeout 2h -- /usr/local/bin/backup.sh', { job: 'mysql-backup' }],
+    ['cronwrap --timeout=2h --name=nightly -- x', { job: 'nightly' }],
+    ['/usr/local/bin/cronwrap --timeout 2h -- /usr/local/bin/backup.sh --full', { job: 'backup.sh' }],
+    ["cronwrap -c '/opt/sync --all | tee x'", { job: 'sync' }],
+    ['/usr/local/bin/long-report 2>&1 | /usr/local/bin/cronwrap --quiet --log /var/log/r.log', { job: 'stdin' }],
+    ['cronwrap status > /dev/null || echo failing', { subcommand: 'status' }],
+    ['/opt/app/brett.sh restart', undefined],
+    // cron ends the command at an unescaped %: the rest is the command's stdin.
+    ['echo "a%b" | cronwrap --name after-percent', undefined],
+    ['echo "a\\%b" | cronwrap --name after-escaped-percent', { job: 'after-escaped-percent' }],
+  ])('%s', (command, expected) => {
+    expect(cronwrapUse(command)).toEqual(expected);
+  });
+});
