@@ -14,6 +14,7 @@ const define = { CRONWRAP_VERSION: JSON.stringify(version) };
 await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cronwrap.cjs', define });
 await build({ ...common, entryPoints: ['src/start.ts'], outfile: 'dist/start.cjs' });
 await build({ ...common, entryPoints: ['src/remote/index.ts'], outfile: 'dist/remote.cjs' });
+await build({ ...common, entryPoints: ['src/remote/schedule.ts'], outfile: 'dist/schedule.cjs' });
 
 // In the single file, remote/load.js (which reads dist/remote.cjs) becomes remote/load-inline.ts.
 const inlineNotify = {

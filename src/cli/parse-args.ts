@@ -3,7 +3,7 @@ import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
-import { SUBCOMMANDS, type Subcommand } from '../commands/subcommands.js';
+import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
 
 declare const CRONWRAP_VERSION: string;
 

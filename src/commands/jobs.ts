@@ -3,12 +3,12 @@ import type { CronEntry } from '../cron/crontab.js';
 import { readCronTree } from '../cron/sources.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
-import { loadRemote } from '../remote/load.js';
+import { loadSchedule } from '../remote/load.js';
 import { readHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
 import { textTable } from './text-table.js';
-import { cronwrapUse } from './wrapped-job.js';
+import { cronwrapUse } from '../config/cronwrap-use.js';
 
 /** One scheduled job, as `cronwrap jobs` shows it. */
 export interface InventoryJob {
@@ -54,7 +54,7 @@ const sameCommand = (command: string) => command.trim().split(/\s+/).join(' ');
 /** Joins a host's schedules with what cronwrap remembers of each job. */
 export function inventory(root: string, stateDir: string, now: Date): Inventory {
   const tree = readCronTree(root);
-  const schedule = loadRemote();
+  const schedule = loadSchedule();
   const scheduled: { entry: CronEntry | undefined; source: string; user: string; command: string; via?: string }[] = [
     ...tree.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, user: entry.user, command: entry.command })),
     ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),

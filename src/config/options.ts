@@ -4,6 +4,7 @@ import {
   address,
   addresses,
   checkedText,
+  cronSchedule,
   count,
   duration,
   flag,
@@ -42,6 +43,7 @@ export interface Settings {
   lineBuffered: boolean;
   pty: boolean;
   stderrFails: boolean;
+  schedule: string | undefined;
   historyLimit: number;
   mailTo: string[] | undefined;
   mailFrom: string | undefined;
@@ -151,6 +153,7 @@ const TABLE: OptionTable = {
   metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
   metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (with a password: in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
   stderrFails: { key: 'stderrFails', flags: '--stderr-fails', env: 'CRONWRAP_STDERR_FAILS', help: "a run that exits 0 but writes to stderr counts as failed, as chronic -e has it: reported, alerted, counted (the exit status stays the command's; not with --pty, which merges stderr into stdout)", type: flag, defaultValue: false },
+  schedule: { key: 'schedule', flags: '--schedule <cron>', env: 'CRONWRAP_SCHEDULE', help: "the job's cron schedule ('1 0 * * *', @daily), for the missed-run deadline in the metrics (default: the crontab line that runs this --name, read as cronwrap jobs reads it)", type: cronSchedule, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
 };
 

@@ -1,3 +1,4 @@
+import { scheduleProblem } from '../cron/crontab.js';
 import { UsageError } from '../errors.js';
 
 /** What a value looks like in the config file. */
@@ -119,3 +120,11 @@ export const addresses = valueType('list', parseAddresses);
 
 /** One mail address. */
 export const address = valueType('text', (label, value) => parseAddresses(label, value)[0] ?? '');
+
+/** A cron schedule as cron takes it: five fields or an @keyword (`1 0 * * *`, `@daily`). */
+export const cronSchedule = valueType('text', (label, value) => {
+  const schedule = value.trim().split(/\s+/).join(' ');
+  const problem = scheduleProblem(schedule);
+  if (problem) throw new UsageError(`${label}: '${value}' is not a cron schedule: ${problem}; give five fields such as '1 0 * * *', or @daily`);
+  return schedule;
+});

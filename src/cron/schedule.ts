@@ -42,3 +42,17 @@ export function shortestInterval(schedule: string, after: Date, timeZone?: strin
   if (times.length < 2) return undefined;
   return Math.min(...times.slice(1).map((time, i) => time - times[i]!));
 }
+
+const MINUTE_MS = 60_000;
+
+/**
+ * The latest time the next start after `after` may happen: the next scheduled start plus a grace of a
+ * tenth of the interval, at least a minute and at most half an hour (cron starts late on a busy host).
+ * Undefined for @reboot, which has no next start.
+ */
+export function deadlineAfter(schedule: string, after: Date, timeZone?: string): Date | undefined {
+  const [next, following] = nextRuns(schedule, after, 2, timeZone);
+  if (!next || !following) return undefined;
+  const grace = Math.min(30 * MINUTE_MS, Math.max(MINUTE_MS, (following.getTime() - next.getTime()) / 10));
+  return new Date(next.getTime() + grace);
+}

@@ -15,9 +15,11 @@ export interface JobMetrics {
   runsTotal: number;
   failuresTotal: number;
   running: boolean;
+  /** The latest time the next run should start (the schedule's next start plus a grace), when the schedule is known. */
+  nextRunDeadline: number | null;
 }
 
-const EMPTY: JobMetrics = { firstStart: null, lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false };
+const EMPTY: JobMetrics = { firstStart: null, lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false, nextRunDeadline: null };
 
 /** A label value in the Prometheus text format: backslash, double quote and newline escaped. */
 export function escapeLabel(value: string): string {
@@ -33,6 +35,7 @@ const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
   ['runsTotal', 'cronwrap_runs_total', 'counter', 'Runs of the job that started (a run skipped for a lock is not counted).'],
   ['failuresTotal', 'cronwrap_failures_total', 'counter', 'Runs of the job that failed.'],
   ['running', 'cronwrap_running', 'gauge', '1 while a run of the job is in progress.'],
+  ['nextRunDeadline', 'cronwrap_next_run_deadline_timestamp_seconds', 'gauge', 'The latest time the next run should start (Unix time): its next scheduled start plus a grace.'],
 ];
 
 /**
@@ -64,6 +67,7 @@ const isJobMetrics = shape<JobMetrics>({
   runsTotal: isNumber,
   failuresTotal: isNumber,
   running: isBoolean,
+  nextRunDeadline: nullable(isNumber),
 });
 
 export function readJobMetrics(stateDir: string, job: string): ReadState<JobMetrics> {

@@ -3,10 +3,21 @@ import { errorCode } from '../errors.js';
 import { readJobMetrics, renderMetrics, saveJobMetrics, type JobMetrics } from '../fleet/metrics.js';
 import type { Io } from '../io.js';
 import { HTTP_TIMEOUT_MS } from '../net/http.js';
-import { loadRemote } from '../remote/load.js';
+import { loadRemote, loadSchedule } from '../remote/load.js';
+import { jobSchedule } from '../config/job-schedule.js';
 import { metricsAfterRun, metricsWhileRunning } from '../report/metrics.js';
 import type { Observer } from '../run/events.js';
 import { monotonicMs } from '../util/monotonic.js';
+
+/**
+ * When the next run should have started, in Unix seconds: from `--schedule`, else the crontab line that
+ * runs the job; undefined when neither says (or @reboot).
+ */
+function nextRunDeadline(settings: Settings, job: string, startMs: number): number | undefined {
+  const found = jobSchedule(settings, job);
+  const deadline = found && loadSchedule().deadlineAfter(found.schedule, new Date(startMs), found.timeZone);
+  return deadline ? deadline.getTime() / 1000 : undefined;
+}
 
 /**
  * `--metrics-dir` / `--metrics-push`: marks the job running (cronwrap_running 1) as it starts, and
@@ -40,7 +51,8 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
     },
     async end({ summary, stop }) {
       if (!started) return undefined;
-      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary), stop))];
+      const deadline = nextRunDeadline(settings, job, summary.startMs);
+      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), stop))];
       return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
     },
   };

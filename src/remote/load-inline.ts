@@ -1,4 +1,5 @@
 import type * as Remote from './index.js';
+import type * as Schedule from './schedule.js';
 
 /**
  * The single-file build's loadRemote: the code is inside the one file, and esbuild turns this require into
@@ -6,4 +7,9 @@ import type * as Remote from './index.js';
  */
 export function loadRemote(): typeof Remote {
   return require('./index.js') as typeof Remote;
+}
+
+/** The single-file build's loadSchedule: croner and cronstrue are inside the one file, set up on first use. */
+export function loadSchedule(): typeof Schedule {
+  return require('./schedule.js') as typeof Schedule;
 }

@@ -6,8 +6,8 @@ export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobM
   return { ...before, running: true, firstStart: before.firstStart ?? startedAt, lastStart: startedAt };
 }
 
-/** The job's metrics once the run is over. */
-export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: RunSummary): JobMetrics {
+/** The job's metrics once the run is over; `deadline` (Unix seconds) when the job's schedule is known. */
+export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: RunSummary, deadline?: number): JobMetrics {
   const end = summary.endMs / 1000;
   const succeeded = summary.exitCode === 0 && !summary.stderrFailed;
   return {
@@ -21,5 +21,6 @@ export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: 
     lastSuccess: succeeded ? end : before.lastSuccess,
     runsTotal: before.runsTotal + 1,
     failuresTotal: before.failuresTotal + (succeeded ? 0 : 1),
+    nextRunDeadline: deadline ?? null,
   };
 }

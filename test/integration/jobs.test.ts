@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
@@ -104,5 +104,31 @@ describe('cronwrap jobs', () => {
     const run = await execa(process.execPath, [binary, 'jobs', '--root', root], { ...asNobody, env, extendEnv: false, reject: false });
     expect(run.stdout).toMatch(/^JOB +SOURCE +USER +SCHEDULE +NEXT RUN +LAST RUN +LOOK AT\nnightly +\/etc\/crontab:1 +root +At 00:01 /);
     if (process.getuid?.() === 0) expect(run.stderr).toMatch(/cronwrap: not shown, cannot read \/var\/spool\/cron\/crontabs: EACCES/);
+  });
+});
+
+describe('a wrapped job knows its schedule', () => {
+  it('--schedule gives the metrics the latest time the next run may start; a bad one is refused with the fix', async () => {
+    const box = sandbox();
+    const metrics = join(box.dir, 'metrics');
+    const before = Date.now() / 1000;
+    const run = await cronwrap(['--name', 'five', '--schedule', '*/5 * * * *', '--metrics-dir', metrics, '--', 'true'], box);
+    expect(run.exitCode).toBe(0);
+    const text = readFileSync(join(metrics, 'cronwrap_five.prom'), 'utf8');
+    const deadline = Number(/^cronwrap_next_run_deadline_timestamp_seconds\{cron_job="five"\} (\d+)$/m.exec(text)?.[1]);
+    // The next 5-minute mark after the start, plus a minute of grace.
+    expect(deadline % 60).toBe(0);
+    expect(deadline).toBeGreaterThan(before + 60);
+    expect(deadline).toBeLessThanOrEqual(before + 6 * 60 + 1);
+    const bad = await cronwrap(['--name', 'five', '--schedule', '0 25 * * *', '--', 'true'], box);
+    expect(bad.exitCode).toBe(125);
+    expect(bad.stderr.toString()).toMatch(/--schedule: '0 25 \* \* \*' is not a cron schedule: hour '25': 25 is out of range 0-23; give five fields/);
+  });
+
+  it('without --schedule or a crontab line that runs it, no deadline series: nothing to miss', async () => {
+    const box = sandbox();
+    const metrics = join(box.dir, 'metrics');
+    await cronwrap(['--name', 'unscheduled-test-job', '--metrics-dir', metrics, '--', 'true'], box);
+    expect(readFileSync(join(metrics, 'cronwrap_unscheduled-test-job.prom'), 'utf8')).not.toContain('cronwrap_next_run_deadline_timestamp_seconds');
   });
 });

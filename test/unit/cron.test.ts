@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCrontab, scheduleProblem } from '../../src/cron/crontab.js';
-import { describeSchedule, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
-import { cronwrapUse } from '../../src/commands/wrapped-job.js';
+import { join } from 'node:path';
+import { deadlineAfter, describeSchedule, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
+import { scheduleFromCrontabs } from '../../src/config/job-schedule.js';
+import { cronwrapUse } from '../../src/config/cronwrap-use.js';
 
 // The host's zone is UTC here; CRON_TZ cases name theirs. Monday 23 November 2026, 08:00 UTC.
 process.env.TZ = 'UTC';
@@ -50,6 +52,27 @@ describe('schedules as cron reads them', () => {
     ['@ANNUALLY', undefined],
   ])('%s: %s', (schedule, problem) => {
     expect(scheduleProblem(schedule)).toBe(problem);
+  });
+});
+
+describe('the next run deadline', () => {
+  it.each([
+    ['*/5 * * * *', '2026-11-23T08:06:00.000Z'], // next start 08:05, a grace of a minute at least
+    ['0 * * * *', '2026-11-23T09:06:00.000Z'], // a tenth of an hour
+    ['1 0 * * *', '2026-11-24T00:31:00.000Z'], // a tenth of a day, but half an hour at most
+  ])('%s: %s', (schedule, deadline) => {
+    expect(deadlineAfter(schedule, NOW)?.toISOString()).toBe(deadline);
+  });
+
+  it('has none for @reboot', () => {
+    expect(deadlineAfter('@reboot', NOW)).toBeUndefined();
+  });
+
+  it('a job without --schedule takes the schedule of the crontab line that runs it, with its CRON_TZ', () => {
+    const root = join(__dirname, '..', 'fixtures', 'cron-root');
+    expect(scheduleFromCrontabs('mysql-backup', root)).toEqual({ schedule: '1 0 * * *', timeZone: undefined, source: '/etc/cron.d/backup:3' });
+    expect(scheduleFromCrontabs('report', root)).toEqual({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', source: '/var/spool/cron/crontabs/alice:3' });
+    expect(scheduleFromCrontabs('nobody-runs-this', root)).toBeUndefined();
   });
 });
 

@@ -18,6 +18,7 @@ describe('Prometheus text format', () => {
       runsTotal: 3,
       failuresTotal: 3,
       running: false,
+      nextRunDeadline: null,
     });
     expect(text).toContain('# HELP cronwrap_runs_total ');
     expect(text).toContain('# TYPE cronwrap_runs_total counter\ncronwrap_runs_total{cron_job="we\\"ird"} 3\n');
@@ -29,8 +30,9 @@ describe('Prometheus text format', () => {
   });
 
   it('a job that never succeeded has a success series from its first run, so "not succeeding" rules fire', () => {
-    const text = renderMetrics('new', { firstStart: 1000, lastStart: 5000, lastEnd: 5001, lastSuccess: null, lastExitCode: 1, lastDurationSeconds: 1, runsTotal: 2, failuresTotal: 2, running: false });
+    const text = renderMetrics('new', { firstStart: 1000, lastStart: 5000, lastEnd: 5001, lastSuccess: null, lastExitCode: 1, lastDurationSeconds: 1, runsTotal: 2, failuresTotal: 2, running: false, nextRunDeadline: null });
     expect(text).toContain('cronwrap_last_success_timestamp_seconds{cron_job="new"} 1000\n');
+    expect(text).not.toContain('cronwrap_next_run_deadline_timestamp_seconds'); // no schedule known: no series
   });
 
   it('groups pushed metrics by job and instance', () => {

@@ -122,10 +122,11 @@ describe('mappers from the summary', () => {
     ['success', 0, { lastExitCode: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1 }],
     ['failure', 3, { lastExitCode: 3, lastSuccess: 100, runsTotal: 5, failuresTotal: 2 }],
   ] as const)('metrics after a %s', (_name, code, expected) => {
-    const before = { firstStart: 1, lastStart: 1, lastEnd: 2, lastSuccess: 100, lastExitCode: 0, lastDurationSeconds: 1, runsTotal: 4, failuresTotal: 1, running: true };
+    const before = { firstStart: 1, lastStart: 1, lastEnd: 2, lastSuccess: 100, lastExitCode: 0, lastDurationSeconds: 1, runsTotal: 4, failuresTotal: 1, running: true, nextRunDeadline: 1 };
     expect(metricsAfterRun(before, START / 1000, summary(ran({ kind: 'exited', code })))).toEqual({
       ...expected,
       firstStart: 1,
+      nextRunDeadline: null,
       lastStart: START / 1000,
       lastEnd: START / 1000 + 90,
       lastDurationSeconds: 90,

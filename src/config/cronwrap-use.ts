@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { OPTIONS } from '../config/options.js';
+import { OPTIONS } from './options.js';
 import { defaultJobName } from '../util/job-name.js';
 import { SUBCOMMANDS } from './subcommands.js';
 

@@ -1,0 +1,24 @@
+import { readCronTree } from '../cron/sources.js';
+import type { Settings } from './options.js';
+import { cronwrapUse } from './cronwrap-use.js';
+
+/** A job's schedule, the zone it is read in (CRON_TZ), and where it was found. */
+export interface JobSchedule {
+  schedule: string;
+  timeZone: string | undefined;
+  source: string;
+}
+
+/** The schedule of the crontab line that runs `job` under cronwrap, found as `cronwrap jobs` finds it. */
+export function scheduleFromCrontabs(job: string, root = '/'): JobSchedule | undefined {
+  const entry = readCronTree(root).entries.find((candidate) => {
+    const use = cronwrapUse(candidate.command);
+    return use !== undefined && 'job' in use && use.job === job;
+  });
+  return entry ? { schedule: entry.schedule, timeZone: entry.env.CRON_TZ, source: `${entry.file}:${entry.line}` } : undefined;
+}
+
+/** `--schedule` (or `schedule` in the config), else the crontab line that runs the job. */
+export function jobSchedule(settings: Settings, job: string): JobSchedule | undefined {
+  return settings.schedule ? { schedule: settings.schedule, timeZone: undefined, source: '--schedule' } : scheduleFromCrontabs(job);
+}
