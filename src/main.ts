@@ -2,6 +2,7 @@ import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
 import { runFilter } from './commands/filter.js';
+import { runCheck } from './commands/check.js';
 import { runHistory } from './commands/history.js';
 import { runJobs } from './commands/jobs.js';
 import { runStatus } from './commands/status.js';
@@ -21,7 +22,7 @@ export { processIo };
 type Command = Exclude<Invocation, { mode: 'print' }>;
 
 /** The commands that show what the state directory holds: none of it is shown from a directory others control. */
-const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush']);
+const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check']);
 
 /** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
 function unsafeStateDir(stateDir: string): string | undefined {
@@ -60,6 +61,8 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return await runTestAlert(settings, stateDir, io);
     case 'flush':
       return await runFlush(settings, stateDir, io);
+    case 'check':
+      return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags }, stateDir, io);
     case 'jobs':
       return runJobs(invocation.root, stateDir, invocation.json, io);
     case 'tail': {

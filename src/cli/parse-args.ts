@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
+import { duration } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
@@ -21,6 +22,7 @@ export type Invocation =
   | (Given & { mode: 'history'; job: string; count: number; json: boolean })
   | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
   | (Given & { mode: 'jobs'; json: boolean; root: string })
+  | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
@@ -47,13 +49,15 @@ Commands (see cronwrap <command> --help):
   cronwrap status [--json]                  every job seen here: last result, last success, failures
   cronwrap history <job> [-n N] [--json]    a job's last runs, newest first
   cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
+  cronwrap jobs [--json] [--root DIR]       every job scheduled on this host, wrapped or not, and what needs a look
+  cronwrap check [--grace DUR] [--json]     tell the runs that never happened (MISSED); exit 1 while any is
   cronwrap test-alert [--name JOB]          send a test alert through every configured channel
   cronwrap flush                            re-send alerts kept because they could not be delivered
   cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
   cronwrap config show [--name JOB]         a job's effective settings and where each came from
 
 Examples:
-  1 0 * * * cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
+  1 0 * * * /usr/local/bin/cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
   cronwrap --name report -c 'make-report | gzip > /srv/report.gz'
   some-long-command 2>&1 | cronwrap --log /var/log/long.log --timestamp elapsed
 `;
@@ -115,7 +119,7 @@ const wholeNumber = (label: string) => (value: string) => {
   return Number(value);
 };
 
-/** `status`, `history JOB`, `tail JOB`, `jobs`, `test-alert`, `flush`, `config check|show`: run no job. */
+/** `status`, `history JOB`, `tail JOB`, `jobs`, `check`, `test-alert`, `flush`, `config check|show`: run no job. */
 function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
   const [action, ...actionArgv] = argv;
@@ -133,7 +137,9 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
         ? ['stateDir', 'name', 'config', ...ALERT_KEYS]
         : name === 'config'
           ? ['config', ...(action === 'show' ? (['name'] as const) : [])]
-          : ['stateDir', 'config'];
+          : name === 'check'
+            ? ['stateDir', 'config', 'logDir', ...ALERT_KEYS]
+            : ['stateDir', 'config'];
   if (name === 'config') {
     program.description(
       action === 'check'
@@ -149,6 +155,12 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .description("Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look.")
       .option('--json', 'one JSON object: jobs, problems (lines cron rejects), unreadable (what this user may not read)')
       .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/');
+  } else if (name === 'check') {
+    program
+      .description("Find every job whose scheduled start passed (with its grace) and no run was recorded; tell each through the job's own channels as MISSED, once per episode (its next good run tells RECOVERED). Exits 1 while any job is missed. Run it from cron every few minutes.")
+      .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
+      .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
+      .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
@@ -167,12 +179,13 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string }>();
+  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number }>();
   const flags = givenFlags(program, attributes);
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);
   if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
   if (name === 'jobs') return { flags, job, mode: 'jobs', json: given.json === true, root: given.root ?? '/' };
+  if (name === 'check') return { flags, job, mode: 'check', json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
   if (name === 'test-alert' || name === 'flush' || name === 'status') {
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
   }

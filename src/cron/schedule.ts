@@ -45,14 +45,38 @@ export function shortestInterval(schedule: string, after: Date, timeZone?: strin
 
 const MINUTE_MS = 60_000;
 
+/** How late a start may be before it counts as missed: a tenth of the interval, between 1 and 30 minutes. */
+function graceAt(start: Date, following: Date): number {
+  return Math.min(30 * MINUTE_MS, Math.max(MINUTE_MS, (following.getTime() - start.getTime()) / 10));
+}
+
 /**
- * The latest time the next start after `after` may happen: the next scheduled start plus a grace of a
- * tenth of the interval, at least a minute and at most half an hour (cron starts late on a busy host).
- * Undefined for @reboot, which has no next start.
+ * The latest time the next start after `after` may happen: the next scheduled start plus its grace (cron
+ * starts late on a busy host). Undefined for @reboot, which has no next start.
  */
 export function deadlineAfter(schedule: string, after: Date, timeZone?: string): Date | undefined {
   const [next, following] = nextRuns(schedule, after, 2, timeZone);
-  if (!next || !following) return undefined;
-  const grace = Math.min(30 * MINUTE_MS, Math.max(MINUTE_MS, (following.getTime() - next.getTime()) / 10));
-  return new Date(next.getTime() + grace);
+  return next && following ? new Date(next.getTime() + graceAt(next, following)) : undefined;
+}
+
+/** A run's start counts for a scheduled time if it came at most this much before it (clocks, cron's second). */
+const EARLY_MS = MINUTE_MS;
+
+/**
+ * The scheduled start that passed, with its grace, without a run: the latest start whose grace is over
+ * by `now`, if no run started since (`lastStartMs`) and the job was known then (`knownSinceMs`: a line
+ * added to a crontab this morning did not miss last night). `graceMs` overrides the schedule's own grace.
+ */
+export function missedStart(schedule: string, now: Date, lastStartMs: number | undefined, knownSinceMs: number, timeZone?: string, graceMs?: number): Date | undefined {
+  const fields = fieldsOf(schedule);
+  if (!fields) return undefined;
+  const cron = cronOf(fields, timeZone);
+  // The latest start whose grace is over: look back far enough for the longest grace, then keep those due.
+  const recent = cron.previousRuns(3, new Date(now.getTime() - (graceMs ?? 0))).filter((start) => {
+    const following = cron.nextRun(start);
+    return following !== null && start.getTime() + (graceMs ?? graceAt(start, following)) <= now.getTime();
+  });
+  const due = recent[0];
+  if (!due || due.getTime() < knownSinceMs) return undefined;
+  return lastStartMs !== undefined && lastStartMs >= due.getTime() - EARLY_MS ? undefined : due;
 }

@@ -50,6 +50,7 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   failure: ['trigger'],
   // A stuck earlier run keeps every later one from starting: that is an incident too, resolved by a success.
   skipped: ['trigger'],
+  missed: ['trigger'],
   recovery: ['resolve'],
   test: ['trigger', 'resolve'],
   // PagerDuty keeps one open incident: reminders and success notices are for the other channels.

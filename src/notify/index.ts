@@ -9,7 +9,7 @@ import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './de
 import { bodyOf, tailText, type Notice } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
 import { keptCounts } from './spool.js';
-import { decide, readAlertState, writeAlertState, type PolicyOptions, type Verdict } from './policy.js';
+import { decide, decideMissed, readAlertState, writeAlertState, type PolicyOptions, type Verdict } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
 
@@ -84,6 +84,26 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
   return { results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined, problems: [...problems, ...delivered.problems] };
+}
+
+/**
+ * `cronwrap check`: a run that never happened, told through the job's channels once per episode (the
+ * job's next good run tells the recovery). `sent` is false when this episode was told already.
+ */
+export async function alertMissed(request: AlertRequest): Promise<Delivered & { sent: boolean }> {
+  const { channels, stateDir, facts } = request;
+  const { state, problem } = readAlertState(stateDir, facts.job);
+  const { kind, next } = decideMissed(state, Date.now());
+  const problems = problem ? [problem] : [];
+  if (!kind) return { results: [], problems, sent: false };
+  try {
+    writeAlertState(stateDir, facts.job, next);
+  } catch (error) {
+    problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
+  }
+  const notice: Notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: state.failures };
+  const delivered = await deliverAll(notice, targetsFor(channels, notifyBudget()), stateDir, true);
+  return { ...delivered, problems: [...problems, ...delivered.problems], sent: true };
 }
 
 /** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */

@@ -1,7 +1,7 @@
 import { commandText, formatDuration } from '../util/format.js';
 
 /** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
-export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'recovery' | 'success' | 'test';
+export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'missed' | 'recovery' | 'success' | 'test';
 
 /**
  * Everything an alert says about a run. It holds no secret, so it can be kept in the spool as it is and
@@ -39,6 +39,7 @@ const HEADLINE: Record<NoticeKind, string> = {
   failure: 'FAILED',
   reminder: 'STILL FAILING',
   skipped: 'SKIPPED',
+  missed: 'MISSED',
   recovery: 'RECOVERED',
   success: 'succeeded',
   test: 'TEST ALERT',
@@ -55,6 +56,8 @@ function subjectDetail(notice: Notice): string {
     case 'failure':
     case 'reminder':
       return ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`;
+    case 'missed':
+      return ` (due ${notice.start})`;
     case 'skipped':
       return ` (${notice.consecutiveSkips ?? 1} runs in a row: ${notice.status.replace(/^skipped: /, '').slice(0, 120)})`;
     default:
@@ -86,23 +89,29 @@ export function outputExcerpt(notice: Notice): string[] {
 
 /** The plain-text body of a mail (and the text of a Slack message). */
 export function bodyOf(notice: Notice): string {
-  const lines = [
+  const head = [
     notice.kind === 'test' ? 'This is a test alert sent by `cronwrap test-alert`; nothing failed.' : subjectOf(notice).replace('[cronwrap] ', ''),
     '',
     `job:      ${notice.job}`,
-    `command:  ${commandText(notice.command)}`,
+    ...(notice.command.length > 0 ? [`command:  ${commandText(notice.command)}`] : []),
     `host:     ${notice.host}`,
     `user:     ${notice.user}`,
-    `start:    ${notice.start}`,
-    `end:      ${notice.end}`,
-    `duration: ${formatDuration(notice.durationMs)}${notice.attempts > 1 ? ` over ${notice.attempts} attempts` : ''}`,
-    `status:   ${notice.status}${notice.status.includes(`(exit ${notice.exitCode})`) ? '' : ` (exit ${notice.exitCode})`}`,
-    `log:      ${notice.logPath}`,
-    `run:      ${notice.run}`,
-    '',
-    ...outputExcerpt(notice),
   ];
-  return `${lines.join('\n')}\n`;
+  // A missed run never started: what was due and when it was found, not a run's duration, exit and output.
+  const run =
+    notice.kind === 'missed'
+      ? [`due:      ${notice.start}`, `checked:  ${notice.end}`, `status:   ${notice.status}`, `log:      ${notice.logPath}`]
+      : [
+          `start:    ${notice.start}`,
+          `end:      ${notice.end}`,
+          `duration: ${formatDuration(notice.durationMs)}${notice.attempts > 1 ? ` over ${notice.attempts} attempts` : ''}`,
+          `status:   ${notice.status}${notice.status.includes(`(exit ${notice.exitCode})`) ? '' : ` (exit ${notice.exitCode})`}`,
+          `log:      ${notice.logPath}`,
+          `run:      ${notice.run}`,
+          '',
+          ...outputExcerpt(notice),
+        ];
+  return `${[...head, ...run].join('\n')}\n`;
 }
 
 /** The last `maxBytes` of the output tail, for a ping body. */

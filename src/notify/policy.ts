@@ -14,6 +14,8 @@ export interface AlertState {
   skips?: number;
   /** A skip alert went out, so a recovery notice is due once a run succeeds. */
   skipAlerted?: boolean;
+  /** `cronwrap check` told that a run never happened: once per episode, and a recovery is due once one succeeds. */
+  missedAlerted?: boolean;
 }
 
 /** How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure. */
@@ -36,7 +38,7 @@ const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
  */
 export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
   if (verdict === 'ok') {
-    return { kind: state.alerted || state.skipAlerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+    return { kind: state.alerted || state.skipAlerted || state.missedAlerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
   }
   if (verdict === 'skipped') {
     const skips = (state.skips ?? 0) + 1;
@@ -59,7 +61,13 @@ const isAlertState = shape<AlertState>({
   lastAlertAt: nullable(isNumber),
   skips: optional(isNumber),
   skipAlerted: optional(isBoolean),
+  missedAlerted: optional(isBoolean),
 });
+
+/** `cronwrap check` found a run that never happened: tell it once per episode (the next good run ends it). */
+export function decideMissed(state: AlertState, now: number): { kind: 'missed' | null; next: AlertState } {
+  return state.missedAlerted ? { kind: null, next: state } : { kind: 'missed', next: { ...state, missedAlerted: true, lastAlertAt: now } };
+}
 
 export function readAlertState(stateDir: string, job: string): ReadState<AlertState> {
   return readJobState(stateDir, 'alerts', job, FRESH, isAlertState);

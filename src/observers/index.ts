@@ -1,4 +1,6 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
+import { jobSchedule } from '../config/job-schedule.js';
+import { once } from '../util/once.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { LogFile } from '../output/log-file.js';
@@ -24,10 +26,12 @@ export interface ObserverParts {
  * history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
  */
 export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors }: ObserverParts): Observer[] {
+  // Read at the end, once, and only by those who need it: finding it may read the host's crontabs.
+  const schedule = once(() => jobSchedule(settings, job));
   return [
     alertsObserver(settings, io, stateDir, job),
-    metricsObserver(settings, io, stateDir, job),
-    historyObserver(stateDir, settings.historyLimit),
+    metricsObserver(settings, io, stateDir, job, schedule),
+    historyObserver(stateDir, settings.historyLimit, schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     settings.quiet ? undefined : reportObserver(io),
   ].filter((observer) => observer !== undefined);

@@ -4,17 +4,16 @@ import { readJobMetrics, renderMetrics, saveJobMetrics, type JobMetrics } from '
 import type { Io } from '../io.js';
 import { HTTP_TIMEOUT_MS } from '../net/http.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
-import { jobSchedule } from '../config/job-schedule.js';
+import type { JobSchedule } from '../config/job-schedule.js';
 import { metricsAfterRun, metricsWhileRunning } from '../report/metrics.js';
 import type { Observer } from '../run/events.js';
 import { monotonicMs } from '../util/monotonic.js';
 
 /**
- * When the next run should have started, in Unix seconds: from `--schedule`, else the crontab line that
- * runs the job; undefined when neither says (or @reboot).
+ * When the next run should have started, in Unix seconds, from the job's schedule (`--schedule`, else
+ * the crontab line that runs it); undefined when neither says (or @reboot).
  */
-function nextRunDeadline(settings: Settings, job: string, startMs: number): number | undefined {
-  const found = jobSchedule(settings, job);
+function nextRunDeadline(found: JobSchedule | undefined, startMs: number): number | undefined {
   const deadline = found && loadSchedule().deadlineAfter(found.schedule, new Date(startMs), found.timeZone);
   return deadline ? deadline.getTime() / 1000 : undefined;
 }
@@ -23,7 +22,7 @@ function nextRunDeadline(settings: Settings, job: string, startMs: number): numb
  * `--metrics-dir` / `--metrics-push`: marks the job running (cronwrap_running 1) as it starts, and
  * updates every figure when it ends. A run skipped for a lock leaves the metrics as they were.
  */
-export function metricsObserver(settings: Settings, io: Io, stateDir: string, job: string): Observer | undefined {
+export function metricsObserver(settings: Settings, io: Io, stateDir: string, job: string, schedule: () => JobSchedule | undefined): Observer | undefined {
   const { metricsDir, metricsPush } = settings;
   if (!metricsDir && !metricsPush) return undefined;
   /** Writes (and pushes) the metrics; resolves to what went wrong. */
@@ -51,7 +50,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
     },
     async end({ summary, stop }) {
       if (!started) return undefined;
-      const deadline = nextRunDeadline(settings, job, summary.startMs);
+      const deadline = nextRunDeadline(schedule(), summary.startMs);
       const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), stop))];
       return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
     },

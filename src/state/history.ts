@@ -26,6 +26,9 @@ export interface RunRecord {
   lock_skipped: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
+  /** The job's cron schedule as known at the run (`--schedule`, or the crontab line), and its CRON_TZ. */
+  schedule?: string;
+  time_zone?: string;
   /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
   leftovers: string[];
   leftovers_ended: boolean;
@@ -132,6 +135,8 @@ const isRunRecord = shape<RunRecord>({
   attempts: isNumber,
   lock_skipped: isBoolean,
   stderr_failed: optional(isBoolean),
+  schedule: optional(isString),
+  time_zone: optional(isString),
   leftovers: arrayOf(isString),
   leftovers_ended: isBoolean,
   notifications: arrayOf(isNotificationRecord),

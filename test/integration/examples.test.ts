@@ -73,6 +73,9 @@ describe('examples', () => {
     const execStart = /^ExecStart=(.*)$/m.exec(service)![1]!;
     expect(invocationOf(cronwrapArgs(execStart))).toMatchObject({ mode: 'wrap', job: 'backup', settings: { timeoutMs: 7_200_000, lock: true } });
     expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.timer'), 'utf8')).toMatch(/^OnCalendar=/m);
+    const check = /^ExecStart=(.*)$/m.exec(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.service'), 'utf8'))![1]!;
+    expect(invocationOf(cronwrapArgs(check))).toMatchObject({ mode: 'check' });
+    expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.timer'), 'utf8')).toMatch(/^OnCalendar=\*:0\/5$/m);
   });
 
   needs('ruby')('the Chef recipe is valid Ruby and its template renders a config that cronwrap accepts', async () => {

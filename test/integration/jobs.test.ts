@@ -1,8 +1,10 @@
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, cronwrap, FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { startSmtp } from '../helpers/servers.js';
 
 // The Know-every-job issue: `cronwrap jobs` over a fixture tree of every kind of cron file.
 const ROOT = join(FIXTURES, 'cron-root');
@@ -130,5 +132,61 @@ describe('a wrapped job knows its schedule', () => {
     const metrics = join(box.dir, 'metrics');
     await cronwrap(['--name', 'unscheduled-test-job', '--metrics-dir', metrics, '--', 'true'], box);
     expect(readFileSync(join(metrics, 'cronwrap_unscheduled-test-job.prom'), 'utf8')).not.toContain('cronwrap_next_run_deadline_timestamp_seconds');
+  });
+});
+
+// CI installs faketime; elsewhere a machine without it skips these tests (vitest lists them as skipped).
+const withFaketime = spawnSync('sh', ['-c', 'command -v faketime']).status === 0 || process.env.CI ? describe : describe.skip;
+
+withFaketime('cronwrap check: the run that never happened (needs faketime)', () => {
+  /** The built binary with its clock `shift` ahead (Debian's faketime; the monotonic clock left alone). */
+  function later(shift: string, args: readonly string[], box: Sandbox, env: Record<string, string>) {
+    return execa('faketime', ['-f', shift, BIN, ...args], { env: { ...box.env, ...env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false });
+  }
+
+  it('finds a missed hourly run three hours on, mails MISSED once per episode, and RECOVERED when the job runs again', async () => {
+    const smtp = await startSmtp();
+    const box = sandbox();
+    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' };
+    const job = ['--name', 'hourly', '--schedule', '0 * * * *', '--', 'true'];
+    expect((await cronwrap(job, box, { env })).exitCode).toBe(0);
+    const now = await cronwrap(['check'], box, { env });
+    expect(now.exitCode).toBe(0);
+    expect(now.stdout.toString()).toBe(''); // under cron, silent while nothing is missed
+
+    const told = await later('+3h', ['check'], box, env);
+    expect(told.stdout).toMatch(/^cronwrap: job hourly MISSED on \S+: did not start at /);
+    const missed = await later('+3h', ['check', '--json'], box, env);
+    expect(missed.exitCode).toBe(1);
+    const [verdict] = JSON.parse(missed.stdout) as { job: string; missed: string | null; source: string }[];
+    expect(verdict).toMatchObject({ job: 'hourly', source: 'history', missed: expect.stringMatching(/T\d\d:00:00\.000Z$/) });
+    expect(smtp.mails).toHaveLength(1);
+    expect(smtp.mails[0]!.raw).toMatch(/^Subject: \[cronwrap\] hourly MISSED on \S+ \(due \d{4}-\d\d-\d\dT\d\d:00:00\.000Z\)$/m);
+    const body = smtp.mails[0]!.raw.replace(/=\r?\n/g, ''); // quoted-printable's soft line breaks
+    expect(body).toMatch(/^due: +\d{4}-\d\d-\d\dT\d\d:00:00\.000Z\r?$/m);
+    expect(body).toMatch(/did not start at .* \(schedule '0 \* \* \* \*', from history\); last run started/);
+
+    const again = await later('+3h', ['check'], box, env);
+    expect(again.exitCode).toBe(1);
+    expect(again.stdout).toBe(''); // told already: cron's mail, too, comes once per episode
+    expect(smtp.mails).toHaveLength(1); // one notice per episode
+
+    expect((await later('+3h', job, box, env)).exitCode).toBe(0);
+    expect(smtp.mails).toHaveLength(2);
+    expect(smtp.mails[1]!.raw).toMatch(/^Subject: \[cronwrap\] hourly RECOVERED on /m);
+    expect((await later('+3h', ['check'], box, env)).exitCode).toBe(0);
+  });
+
+  it('a wrapped crontab line added after its last scheduled start has missed nothing', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'cron.d', 'nightly'), '1 0 * * * root /usr/local/bin/cronwrap --name nightly -- /bin/true\n');
+    const fresh = await cronwrap(['check', '--root', root, '--json'], box);
+    expect(JSON.parse(fresh.stdout.toString())).toEqual([{ job: 'nightly', schedule: '1 0 * * *', source: '/etc/cron.d/nightly:1', missed: null, last_run: null }]);
+    expect(fresh.exitCode).toBe(0);
+    const twoDaysOn = await later('+2d', ['check', '--root', root, '--json'], box, {});
+    expect(twoDaysOn.exitCode).toBe(1);
+    expect(JSON.parse(twoDaysOn.stdout)).toMatchObject([{ job: 'nightly', missed: expect.stringMatching(/T00:01:00\.000Z$/) }]);
   });
 });

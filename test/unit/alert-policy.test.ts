@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
+import { decide, decideMissed, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/util/format.js';
@@ -48,6 +48,13 @@ describe('alert policy', () => {
   it('lock skips neither break nor lengthen a failing streak', () => {
     expect(play('FsFsFo', { ...options, alertAfter: 3 })).toEqual([null, null, null, null, 'failure', 'recovery']);
     expect(play('sssFo')).toEqual([null, null, 'skipped', 'failure', 'recovery']);
+  });
+
+  it('a missed run (cronwrap check) is told once per episode, and the next good run tells the recovery', () => {
+    const first = decideMissed(FRESH, 0);
+    expect(first.kind).toBe('missed');
+    expect(decideMissed(first.next, 1).kind).toBeNull();
+    expect(decide(first.next, 'ok', options, 2)).toEqual({ kind: 'recovery', next: FRESH });
   });
 
   it('reads a state file written before skips were counted', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCrontab, scheduleProblem } from '../../src/cron/crontab.js';
 import { join } from 'node:path';
-import { deadlineAfter, describeSchedule, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
+import { deadlineAfter, describeSchedule, missedStart, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
 import { scheduleFromCrontabs } from '../../src/config/job-schedule.js';
 import { cronwrapUse } from '../../src/config/cronwrap-use.js';
 
@@ -62,6 +62,28 @@ describe('the next run deadline', () => {
     ['1 0 * * *', '2026-11-24T00:31:00.000Z'], // a tenth of a day, but half an hour at most
   ])('%s: %s', (schedule, deadline) => {
     expect(deadlineAfter(schedule, NOW)?.toISOString()).toBe(deadline);
+  });
+
+  const at = (time: string) => new Date(`2026-11-23T${time}Z`);
+  const ms = (time: string) => at(time).getTime();
+  it.each([
+    ['0 * * * *', '08:30:00', '08:00:01', undefined, 'it ran'],
+    ['0 * * * *', '08:30:00', '07:59:30', undefined, 'it ran a little early (clocks)'],
+    ['0 * * * *', '08:30:00', '07:00:00', '08:00:00', 'no run since 07:00'],
+    ['0 * * * *', '08:03:00', '07:00:00', undefined, "08:00's grace (6 min) is not over"],
+    ['1 0 * * *', '00:20:00', undefined, undefined, 'known only since 00:15'],
+    ['*/5 * * * *', '08:30:00', '08:10:00', '08:25:00', 'every 5 minutes, grace 1 min'],
+  ] as const)('%s at %s, last start %s: %s (%s)', (schedule, now, last, expected, _why) => {
+    const known = schedule === '1 0 * * *' ? ms('00:15:00') : ms('00:00:00');
+    expect(missedStart(schedule, at(now), last ? ms(last) : undefined, known)?.toISOString()).toBe(expected ? at(expected).toISOString() : undefined);
+  });
+
+  it('a daily job: missed once its grace is over, not before', () => {
+    const yesterday = Date.parse('2026-11-22T00:01:00Z');
+    expect(missedStart('1 0 * * *', at('00:20:00'), yesterday, 0)).toBeUndefined();
+    expect(missedStart('1 0 * * *', at('00:40:00'), yesterday, 0)?.toISOString()).toBe('2026-11-23T00:01:00.000Z');
+    expect(missedStart('1 0 * * *', at('00:40:00'), yesterday, 0, undefined, 60 * 60_000)).toBeUndefined(); // --grace 1h
+    expect(missedStart('@reboot', at('00:40:00'), undefined, 0)).toBeUndefined();
   });
 
   it('has none for @reboot', () => {
