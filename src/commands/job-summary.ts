@@ -20,6 +20,10 @@ export interface JobSummary {
   runs_24h: number;
   /** The last run failed (its exit status was not 0, or --stderr-fails found output on stderr). */
   failing: boolean;
+  /** The job's schedule, as its last run recorded it. */
+  schedule: string | null;
+  /** The scheduled start that passed with no run (as `cronwrap check` finds it), filled in by `status`. */
+  missed: string | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -61,10 +65,13 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     consecutive_failures: consecutiveFailures,
     runs_24h: runs.filter((run) => now - Date.parse(run.start) <= DAY_MS).length,
     failing: !succeeded(last),
+    schedule: last.schedule ?? null,
+    missed: null,
   };
 }
 
-/** Failing jobs first, then by name. */
+/** Failing or missed jobs first, then by name. */
 export function orderSummaries(summaries: JobSummary[]): JobSummary[] {
-  return summaries.sort((a, b) => Number(b.failing) - Number(a.failing) || a.job.localeCompare(b.job));
+  const trouble = (s: JobSummary) => Number(s.failing || s.missed !== null);
+  return summaries.sort((a, b) => trouble(b) - trouble(a) || a.job.localeCompare(b.job));
 }

@@ -1,24 +1,33 @@
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
-import { historyJobs, readHistory } from '../state/history.js';
+import { localIso } from '../annotate/timestamp.js';
+import { loadSchedule } from '../remote/load.js';
+import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { damagedLines, orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
-  if (summary.failing) return 'red';
+  if (summary.failing || summary.missed) return 'red';
   return summary.last_result === 'ok' ? 'green' : 'yellow';
 }
 
+/** The job's summary, with the scheduled start it missed (as `cronwrap check` finds it) when its runs recorded a schedule. */
+function withMissed(job: string, runs: readonly RunRecord[], now: number): JobSummary | undefined {
+  const summary = summarizeJob(job, runs, now);
+  const last = runs.at(-1);
+  if (!summary || !last?.schedule) return summary;
+  const due = loadSchedule().missedStart(last.schedule, new Date(now), Date.parse(last.start), Date.parse(runs[0]!.start), last.time_zone);
+  return { ...summary, missed: due?.toISOString() ?? null };
+}
+
 /**
- * `cronwrap status`: one row per job seen here, failing jobs first. Exits 1 when any job's last run
- * failed, so a monitoring check can call it.
+ * `cronwrap status`: one row per job seen here, failing and missed jobs first. Exits 1 when any job's last
+ * run failed or its last scheduled start passed with no run, so a monitoring check can call it.
  */
 export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const now = io.now();
-  const summaries = orderSummaries(
-    historyJobs(stateDir).flatMap((job) => summarizeJob(job, readHistory(stateDir, job, damagedLines(io)), now) ?? []),
-  );
+  const summaries = orderSummaries(historyJobs(stateDir).flatMap((job) => withMissed(job, readHistory(stateDir, job, damagedLines(io)), now) ?? []));
   if (json) {
     print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);
   } else if (summaries.length === 0) {
@@ -28,7 +37,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     const rows = summaries.map((s) => [
       s.job,
       s.last_start,
-      s.last_result,
+      s.missed ? `missed ${localIso(Date.parse(s.missed)).slice(11, 16)}` : s.last_result,
       formatDuration(s.last_duration_ms),
       s.last_success ?? 'never',
       String(s.consecutive_failures),
@@ -39,5 +48,5 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     );
     print(io.stdout, table);
   }
-  return summaries.some((s) => s.failing) ? 1 : 0;
+  return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }

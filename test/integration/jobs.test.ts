@@ -166,6 +166,9 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     expect(body).toMatch(/^due: +\d{4}-\d\d-\d\dT\d\d:00:00\.000Z\r?$/m);
     expect(body).toMatch(/did not start at .* \(schedule '0 \* \* \* \*', from history\); last run started/);
 
+    const status = await later('+3h', ['status', '--json'], box, env);
+    expect(status.exitCode).toBe(1);
+    expect(JSON.parse(status.stdout)).toMatchObject([{ job: 'hourly', schedule: '0 * * * *', failing: false, missed: verdict!.missed }]);
     const again = await later('+3h', ['check'], box, env);
     expect(again.exitCode).toBe(1);
     expect(again.stdout).toBe(''); // told already: cron's mail, too, comes once per episode
