@@ -31,6 +31,7 @@ export type RunFooter = {
   left_behind?: string;
   notifications?: string;
   lock_problems?: string;
+  duration_warning?: string;
 } & { [problem: `${string}_problem`]: string };
 
 /** A run's footer in filter mode. */

@@ -1,6 +1,6 @@
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
-import type { RunRecord } from '../state/history.js';
+import { isSuccessfulRun, type RunRecord } from '../state/history.js';
 
 /** Says on stderr that a history file has lines that are not records (they are skipped). */
 export function damagedLines(io: Io): (path: string, lines: number) => void {
@@ -11,7 +11,7 @@ export function damagedLines(io: Io): (path: string, lines: number) => void {
 export interface JobSummary {
   job: string;
   last_start: string;
-  /** `ok`, `exit N`, `signal SIGX`, `timeout`, `stderr` or `skipped`. */
+  /** `ok`, `ok, duration warning`, `exit N`, `signal SIGX`, `timeout`, `stderr` or `skipped`. */
   last_result: string;
   last_exit: number;
   last_duration_ms: number;
@@ -38,7 +38,7 @@ export function resultOf(run: RunRecord): string {
   if (run.lock_skipped) return 'skipped';
   if (run.timed_out) return 'timeout';
   if (run.stderr_failed) return 'stderr';
-  if (run.exit === 0) return 'ok';
+  if (run.exit === 0) return run.duration_warning ? 'ok, duration warning' : 'ok';
   if (run.signal) return `signal ${run.signal}`;
   return `exit ${run.exit}`;
 }
@@ -54,7 +54,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     if (succeeded(run)) break;
     consecutiveFailures++;
   }
-  const lastSuccess = runs.findLast((run) => succeeded(run) && !run.lock_skipped);
+  const lastSuccess = runs.findLast(isSuccessfulRun);
   return {
     job,
     last_start: last.start,

@@ -4,7 +4,7 @@ import { readCronTree } from '../cron/sources.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { readHistory, type RunRecord } from '../state/history.js';
+import { isSuccessfulRun, readHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
 import { textTable } from './text-table.js';
@@ -44,7 +44,7 @@ const FREQUENT_MS = 5 * 60_000;
 
 /** The median duration of the job's last successful runs, if it has any. */
 function typicalDuration(runs: readonly RunRecord[]): number | null {
-  const durations = runs.filter((run) => run.exit === 0 && !run.lock_skipped && run.stderr_failed !== true).slice(-20).map((run) => run.duration_ms).sort((a, b) => a - b);
+  const durations = runs.filter(isSuccessfulRun).slice(-20).map((run) => run.duration_ms).sort((a, b) => a - b);
   return durations.length === 0 ? null : durations[Math.floor(durations.length / 2)]!;
 }
 

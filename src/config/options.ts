@@ -5,6 +5,7 @@ import {
   addresses,
   checkedText,
   cronSchedule,
+  durationRange,
   count,
   duration,
   flag,
@@ -16,6 +17,7 @@ import {
   smtpUrl,
   text,
   type ValueType,
+  type DurationRange,
 } from './value-types.js';
 
 /** Everything a run can be told, after flags and environment are read. */
@@ -44,6 +46,7 @@ export interface Settings {
   pty: boolean;
   stderrFails: boolean;
   schedule: string | undefined;
+  expectDuration: DurationRange | undefined;
   historyLimit: number;
   mailTo: string[] | undefined;
   mailFrom: string | undefined;
@@ -154,6 +157,7 @@ const TABLE: OptionTable = {
   metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (with a password: in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
   stderrFails: { key: 'stderrFails', flags: '--stderr-fails', env: 'CRONWRAP_STDERR_FAILS', help: "a run that exits 0 but writes to stderr counts as failed, as chronic -e has it: reported, alerted, counted (the exit status stays the command's; not with --pty, which merges stderr into stdout)", type: flag, defaultValue: false },
   schedule: { key: 'schedule', flags: '--schedule <cron>', env: 'CRONWRAP_SCHEDULE', help: "the job's cron schedule ('1 0 * * *', @daily), for the missed-run deadline in the metrics (default: the crontab line that runs this --name, read as cronwrap jobs reads it)", type: cronSchedule, defaultValue: undefined },
+  expectDuration: { key: 'expectDuration', flags: '--expect-duration <min..max>', env: 'CRONWRAP_EXPECT_DURATION', help: 'warn (not fail) when a successful run takes less than MIN or more than MAX, e.g. 10m..2h (default: warn outside a fifth to five times the median of its last successful runs, once it has 5)', type: durationRange, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
 };
 

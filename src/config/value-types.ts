@@ -128,3 +128,20 @@ export const cronSchedule = valueType('text', (label, value) => {
   if (problem) throw new UsageError(`${label}: '${value}' is not a cron schedule: ${problem}; give five fields such as '1 0 * * *', or @daily`);
   return schedule;
 });
+
+/** The run time a job should stay within: `MIN..MAX`, either side may be left out (`10m..`, `..2h`). */
+export interface DurationRange {
+  minMs?: number;
+  maxMs?: number;
+}
+
+export const durationRange = valueType('text', (label, value): DurationRange => {
+  const match = /^\s*([^.\s]*)\s*\.\.\s*([^.\s]*)\s*$/.exec(value);
+  if (!match || (!match[1] && !match[2])) throw new UsageError(`${label}: '${value}' is not a range; give MIN..MAX such as 10m..2h (either side may be left out: ..2h)`);
+  const range: DurationRange = {
+    ...(match[1] ? { minMs: parseDuration(label, match[1]) } : {}),
+    ...(match[2] ? { maxMs: parseDuration(label, match[2]) } : {}),
+  };
+  if (range.minMs !== undefined && range.maxMs !== undefined && range.minMs > range.maxMs) throw new UsageError(`${label}: '${value}' runs backwards; give the shorter duration first`);
+  return range;
+});

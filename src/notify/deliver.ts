@@ -51,6 +51,8 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   // A stuck earlier run keeps every later one from starting: that is an incident too, resolved by a success.
   skipped: ['trigger'],
   missed: ['trigger'],
+  // A warning is for the other channels: it must not wake anyone.
+  warning: [],
   recovery: ['resolve'],
   test: ['trigger', 'resolve'],
   // PagerDuty keeps one open incident: reminders and success notices are for the other channels.

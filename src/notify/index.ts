@@ -27,6 +27,8 @@ export interface AlertRequest {
 export interface RunForAlerts extends AlertRequest {
   policy: PolicyOptions;
   verdict: Verdict;
+  /** A successful run far from its usual duration: told as a warning when the policy has nothing else to say. */
+  durationWarning?: string;
   /** Aborted when cronwrap is told to stop: what is not sent by then is kept. */
   stop?: AbortSignal;
 }
@@ -64,7 +66,9 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   if (hasAlertChannels(channels)) {
     const { state, problem } = readAlertState(stateDir, facts.job);
     if (problem) problems.push(problem);
-    const { kind, next } = decide(state, run.verdict, run.policy, Date.now());
+    const decision = decide(state, run.verdict, run.policy, Date.now());
+    const { next } = decision;
+    const kind = run.durationWarning && (decision.kind === null || decision.kind === 'success') ? 'warning' : decision.kind;
     try {
       writeAlertState(stateDir, facts.job, next);
     } catch (error) {
@@ -72,7 +76,8 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
     }
     if (kind) {
       const skips = kind === 'skipped' ? { consecutiveSkips: next.skips ?? 1 } : {};
-      notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: next.failures, ...skips };
+      const status = run.durationWarning ? `${facts.status}; ${run.durationWarning}` : facts.status;
+      notice = { ...facts, status, kind, id: `${facts.run}-${kind}`, consecutiveFailures: next.failures, ...skips };
     }
   }
   // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here.

@@ -1,7 +1,7 @@
 import { commandText, formatDuration } from '../util/format.js';
 
 /** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
-export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'missed' | 'recovery' | 'success' | 'test';
+export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'missed' | 'warning' | 'recovery' | 'success' | 'test';
 
 /**
  * Everything an alert says about a run. It holds no secret, so it can be kept in the spool as it is and
@@ -40,6 +40,7 @@ const HEADLINE: Record<NoticeKind, string> = {
   reminder: 'STILL FAILING',
   skipped: 'SKIPPED',
   missed: 'MISSED',
+  warning: 'WARNING',
   recovery: 'RECOVERED',
   success: 'succeeded',
   test: 'TEST ALERT',
@@ -58,6 +59,8 @@ function subjectDetail(notice: Notice): string {
       return ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`;
     case 'missed':
       return ` (due ${notice.start})`;
+    case 'warning':
+      return ` (${(notice.status.split('; ').at(-1) ?? '').slice(0, 120)})`;
     case 'skipped':
       return ` (${notice.consecutiveSkips ?? 1} runs in a row: ${notice.status.replace(/^skipped: /, '').slice(0, 120)})`;
     default:

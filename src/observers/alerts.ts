@@ -36,8 +36,9 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       const runId = remote.newPingRunId();
       ping = { runId, started: remote.pingStart(channels.ping, runId) };
     },
-    async end({ summary, stop }) {
-      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), verdict: summary.verdict, stop };
+    async end({ summary, results, stop }) {
+      const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
+      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), verdict: summary.verdict, stop, ...(durationWarning ? { durationWarning } : {}) };
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);

@@ -6,6 +6,7 @@ import type { Io } from '../io.js';
 import type { LogFile } from '../output/log-file.js';
 import type { Observer } from '../run/events.js';
 import { alertsObserver } from './alerts.js';
+import { durationsObserver } from './durations.js';
 import { historyObserver } from './history.js';
 import { logRecordsObserver } from './log-records.js';
 import { metricsObserver } from './metrics.js';
@@ -22,13 +23,14 @@ export interface ObserverParts {
 }
 
 /**
- * Everything that reacts to a wrapped run, in the order they end: alerts and metrics first, so that the
+ * Everything that reacts to a wrapped run, in the order they end: the duration check, then alerts and metrics, so that the
  * history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
  */
 export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors }: ObserverParts): Observer[] {
   // Read at the end, once, and only by those who need it: finding it may read the host's crontabs.
   const schedule = once(() => jobSchedule(settings, job));
   return [
+    durationsObserver(stateDir, job, settings.expectDuration),
     alertsObserver(settings, io, stateDir, job),
     metricsObserver(settings, io, stateDir, job, schedule),
     historyObserver(stateDir, settings.historyLimit, schedule),

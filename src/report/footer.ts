@@ -26,6 +26,7 @@ export function describeNotification(n: NotificationRecord): string {
 export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
   const left = leftoversNote(summary);
+  const warning = results.find((r) => r.durationWarning)?.durationWarning;
   const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
   return {
     job: summary.job,
@@ -47,6 +48,7 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     ...(left ? { left_behind: left } : {}),
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
+    ...(warning ? { duration_warning: warning } : {}),
     ...problems,
   };
 }

@@ -5,6 +5,7 @@ import type { RunRecord } from '../state/history.js';
 
 /** The run as kept in the job's history, with the job's schedule when it is known. */
 export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: JobSchedule): RunRecord {
+  const warning = results.find((r) => r.durationWarning)?.durationWarning;
   return {
     job: summary.job,
     run: summary.run,
@@ -23,6 +24,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,
     notifications: results.flatMap((r) => r.notifications ?? []),
+    ...(warning ? { duration_warning: warning } : {}),
     ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),
   };
 }

@@ -37,6 +37,8 @@ export interface StageResult {
   undelivered?: string;
   /** Alert channels are configured, so they (not the stdout report) tell people. */
   alerting?: boolean;
+  /** A successful run far from its usual (or expected) duration: a warning, never a failure. */
+  durationWarning?: string;
 }
 
 /** The run as the observers after the job see it: the summary, and what the observers before did. */

@@ -29,6 +29,8 @@ export interface RunRecord {
   /** The job's cron schedule as known at the run (`--schedule`, or the crontab line), and its CRON_TZ. */
   schedule?: string;
   time_zone?: string;
+  /** A successful run far from its usual (or expected) duration. */
+  duration_warning?: string;
   /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
   leftovers: string[];
   leftovers_ended: boolean;
@@ -52,6 +54,11 @@ const APPEND = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | con
 
 function historyDir(stateDir: string): string {
   return join(stateDir, 'history');
+}
+
+/** A run that ran (not skipped for a lock) and succeeded (exit 0, and no stderr where --stderr-fails asked for none). */
+export function isSuccessfulRun(run: RunRecord): boolean {
+  return !run.lock_skipped && run.exit === 0 && run.stderr_failed !== true;
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
@@ -137,6 +144,7 @@ const isRunRecord = shape<RunRecord>({
   stderr_failed: optional(isBoolean),
   schedule: optional(isString),
   time_zone: optional(isString),
+  duration_warning: optional(isString),
   leftovers: arrayOf(isString),
   leftovers_ended: isBoolean,
   notifications: arrayOf(isNotificationRecord),
@@ -171,6 +179,37 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
   } catch {
     return []; // commands say why first (stateDirProblem)
   }
+  return recordsOf(text, path, onDamaged);
+}
+
+/**
+ * A job's latest runs, oldest first, from at most the last `maxBytes` of its history (a run reads this
+ * much, not a history of a thousand runs); nothing when it cannot be read (the history stage says why).
+ */
+export function readRecentHistory(stateDir: string, job: string, maxBytes = 64 * 1024): RunRecord[] {
+  const path = historyPath(stateDir, job);
+  let text: string;
+  try {
+    checkTrustedDirectory(historyDir(stateDir));
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.min(size, maxBytes));
+      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
+      text = buffer.toString('utf8');
+      // The first line is cut unless the read began at the start of the file.
+      if (buffer.length < size) text = text.slice(text.indexOf('\n') + 1);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return [];
+  }
+  return recordsOf(text, path);
+}
+
+/** The records of a history's text, each run once; lines that are not records are counted for `onDamaged`. */
+function recordsOf(text: string, path: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
   const byRun = new Map<string, RunRecord>();
   let damaged = 0;
   for (const line of text.split('\n')) {

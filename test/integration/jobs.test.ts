@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, cronwrap, FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
-import { startSmtp } from '../helpers/servers.js';
+import { footer, parseLog } from '../helpers/records.js';
+import { startHttp, startSmtp } from '../helpers/servers.js';
 
 // The Know-every-job issue: `cronwrap jobs` over a fixture tree of every kind of cron file.
 const ROOT = join(FIXTURES, 'cron-root');
@@ -191,5 +192,32 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     const twoDaysOn = await later('+2d', ['check', '--root', root, '--json'], box, {});
     expect(twoDaysOn.exitCode).toBe(1);
     expect(JSON.parse(twoDaysOn.stdout)).toMatchObject([{ job: 'nightly', missed: expect.stringMatching(/T00:01:00\.000Z$/) }]);
+  });
+});
+
+describe('runs too long or too short', () => {
+  it('a successful run under a fifth of its usual duration is a warning: webhook kind warning, footer, history, status; no page', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    // The job's last five successful runs took about 50 minutes each (a failed one does not count).
+    history(box, 'index', [48, 50, 52, 3, 50, 49].map((minutes) => ({ minutes, exit: minutes === 3 ? 1 : 0 })));
+    const run = await cronwrap(['--name', 'index', '--webhook', hook.url, '--', 'true'], box);
+    expect(run.exitCode).toBe(0);
+    expect(footer(parseLog(box.logOf('index'))).duration_warning).toMatch(/^ran \d+ms, under a fifth of its usual 50m00s \(the median of its last 5 successful runs\)$/);
+    expect(hook.requests.map((r) => (JSON.parse(r.body) as { kind: string; summary: string }).kind)).toEqual(['warning']);
+    expect((JSON.parse(hook.requests[0]!.body) as { summary: string }).summary).toMatch(/^\[cronwrap\] index WARNING on \S+ \(ran \d+ms, under a fifth/);
+    const [record] = JSON.parse((await cronwrap(['history', 'index', '--json'], box)).stdout.toString()) as { duration_warning?: string }[];
+    expect(record!.duration_warning).toMatch(/under a fifth/);
+    expect(JSON.parse((await cronwrap(['status', '--json'], box)).stdout.toString())).toMatchObject([{ job: 'index', last_result: 'ok, duration warning', failing: false }]);
+  });
+
+  it('--expect-duration MIN..MAX sets the bounds; a bad range is refused with the fix', async () => {
+    const box = sandbox();
+    const run = await cronwrap(['--name', 'quick', '--expect-duration', '1m..', '--', 'true'], box);
+    expect(footer(parseLog(box.logOf('quick'))).duration_warning).toMatch(/^ran \d+ms, less than the 1m00s expected \(--expect-duration\)$/);
+    expect(run.exitCode).toBe(0);
+    const bad = await cronwrap(['--name', 'quick', '--expect-duration', '2h..1m', '--', 'true'], box);
+    expect(bad.exitCode).toBe(125);
+    expect(bad.stderr.toString()).toMatch(/--expect-duration: '2h\.\.1m' runs backwards/);
   });
 });

@@ -1,0 +1,32 @@
+import type { DurationRange } from '../config/value-types.js';
+import { formatDuration } from '../util/format.js';
+
+/** A job's usual run time is known once it has this many successful runs. */
+export const USUAL_AFTER = 5;
+/** How far from its usual run time a run may be before it is worth a warning: a fifth, or five times. */
+const FACTOR = 5;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Why a successful run's duration is worth a warning, or undefined: outside `--expect-duration`, or,
+ * without it, under a fifth or over five times the median of the job's recent successful runs (an
+ * indexing job that ran 15 minutes instead of 50 did not do its work, and nobody noticed).
+ */
+export function durationWarning(durationMs: number, recentMs: readonly number[], expect: DurationRange | undefined): string | undefined {
+  const ran = `ran ${formatDuration(durationMs)}`;
+  if (expect) {
+    if (expect.minMs !== undefined && durationMs < expect.minMs) return `${ran}, less than the ${formatDuration(expect.minMs)} expected (--expect-duration)`;
+    if (expect.maxMs !== undefined && durationMs > expect.maxMs) return `${ran}, more than the ${formatDuration(expect.maxMs)} expected (--expect-duration)`;
+    return undefined;
+  }
+  if (recentMs.length < USUAL_AFTER) return undefined;
+  const usual = median(recentMs);
+  const of = `its usual ${formatDuration(usual)} (the median of its last ${recentMs.length} successful runs)`;
+  if (durationMs * FACTOR < usual) return `${ran}, under a fifth of ${of}`;
+  if (durationMs > usual * FACTOR) return `${ran}, over five times ${of}`;
+  return undefined;
+}
