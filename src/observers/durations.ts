@@ -5,6 +5,8 @@ import { isSuccessfulRun, readRecentHistory } from '../state/history.js';
 
 /** How many of the job's last successful runs make its usual duration. */
 const RECENT = 20;
+/** About the last 40 runs (a record is some 400 bytes): parsing a longer history's end cost ~4 ms a run. */
+const RECENT_BYTES = 16 * 1024;
 
 /**
  * Judges a successful run's duration against `--expect-duration`, or against the job's own last
@@ -18,7 +20,7 @@ export function durationsObserver(stateDir: string, job: string, expect: Duratio
       if (summary.verdict !== 'ok') return undefined;
       const recent = expect
         ? []
-        : readRecentHistory(stateDir, job)
+        : readRecentHistory(stateDir, job, RECENT_BYTES)
             .filter(isSuccessfulRun)
             .slice(-RECENT)
             .map((run) => run.duration_ms);
