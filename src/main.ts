@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
@@ -63,8 +64,10 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return await runFlush(settings, stateDir, io);
     case 'check':
       return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags }, stateDir, io);
-    case 'jobs':
-      return runJobs(invocation.root, stateDir, invocation.json, io);
+    case 'jobs': {
+      const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: resolve(process.argv[1] ?? 'cronwrap') } : undefined;
+      return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
+    }
     case 'tail': {
       const path = jobLogPath(stateDir, invocation.job, defaultLogPath(invocation.job, settings.logDir, stateDir, io.uid));
       return await runTail(path, invocation.lines, invocation.follow, io);

@@ -21,7 +21,7 @@ export type Invocation =
   | (Given & { mode: 'status'; json: boolean })
   | (Given & { mode: 'history'; job: string; count: number; json: boolean })
   | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
-  | (Given & { mode: 'jobs'; json: boolean; root: string })
+  | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
@@ -154,7 +154,10 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     program
       .description("Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look.")
       .option('--json', 'one JSON object: jobs, problems (lines cron rejects), unreadable (what this user may not read)')
-      .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/');
+      .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/')
+      .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing')
+      .option('--apply', 'with --wrap: write it, keeping a backup (users\' crontabs through crontab -u USER -)')
+      .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them');
   } else if (name === 'check') {
     program
       .description("Find every job whose scheduled start passed (with its grace) and no run was recorded; tell each through the job's own channels as MISSED, once per episode (its next good run tells RECOVERED). Exits 1 while any job is missed. Run it from cron every few minutes.")
@@ -179,12 +182,17 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number }>();
+  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean }>();
   const flags = givenFlags(program, attributes);
+  if (name === 'jobs') {
+    if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
+    const files = program.args;
+    if (files.length > 0 && !given.wrap) throw new UsageError(`jobs: files (${files.join(' ')}) are for --wrap`);
+    return { flags, job: undefined, mode: 'jobs', json: given.json === true, root: given.root ?? '/', wrap: given.wrap === true, apply: given.apply === true, files };
+  }
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);
   if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
-  if (name === 'jobs') return { flags, job, mode: 'jobs', json: given.json === true, root: given.root ?? '/' };
   if (name === 'check') return { flags, job, mode: 'check', json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
   if (name === 'test-alert' || name === 'flush' || name === 'status') {
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };

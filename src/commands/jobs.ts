@@ -2,13 +2,16 @@ import { localIso } from '../annotate/timestamp.js';
 import type { CronEntry } from '../cron/crontab.js';
 import { readCronTree } from '../cron/sources.js';
 import type { Io } from '../io.js';
-import { print } from '../output/console.js';
+import { join } from 'node:path';
+import { errorCode } from '../errors.js';
+import { print, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { isSuccessfulRun, readHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
 import { textTable } from './text-table.js';
 import { cronwrapUse } from '../config/cronwrap-use.js';
+import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
 
 /** One scheduled job, as `cronwrap jobs` shows it. */
 export interface InventoryJob {
@@ -95,11 +98,49 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
   return { jobs, problems: tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), unreadable: tree.unreadable };
 }
 
+export interface WrapOptions {
+  /** Only show the rewrite as a diff (`--wrap`), or write it too (`--apply`). */
+  apply: boolean;
+  /** The files to rewrite (all when empty). */
+  files: readonly string[];
+  /** The cronwrap the rewritten lines call: the one running now, by its absolute path. */
+  cronwrap: string;
+}
+
+/**
+ * `cronwrap jobs --wrap [--apply] [FILE...]`: every unwrapped crontab line rewritten to run under
+ * cronwrap, as a diff; with --apply, written (with a backup). Exits 1 when a file was refused or could not be written.
+ */
+function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, io: Io): number {
+  const rewrites = planWrap(root, options.cronwrap, options.files);
+  print(io.stdout, diffOf(rewrites));
+  let failed = false;
+  for (const rewrite of rewrites) {
+    for (const left of rewrite.leftAlone) warn(io.stderr, `${rewrite.file}:${left.line}: left as it is: ${left.reason}`);
+    if (rewrite.refused) {
+      failed = true;
+      warn(io.stderr, `${rewrite.file}: not rewritten: ${rewrite.refused}`);
+      continue;
+    }
+    if (!options.apply || rewrite.changes.length === 0) continue;
+    try {
+      const backup = applyRewrite(root, rewrite, join(stateDir, 'backups'), io.now());
+      print(io.stderr, `cronwrap: ${rewrite.file}: ${rewrite.changes.length} ${rewrite.changes.length === 1 ? 'line' : 'lines'} now run under cronwrap (the old file: ${backup})\n`);
+    } catch (error) {
+      failed = true;
+      warn(io.stderr, `${rewrite.file}: not written: ${errorCode(error)}`);
+    }
+  }
+  if (!options.apply && rewrites.some((r) => r.changes.length > 0)) print(io.stderr, 'cronwrap: nothing written; --apply writes it\n');
+  return failed ? 1 : 0;
+}
+
 /**
  * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
  * line cron rejects or ignores (a job that silently never runs), else 0.
  */
-export function runJobs(root: string, stateDir: string, json: boolean, io: Io): number {
+export function runJobs(root: string, stateDir: string, json: boolean, io: Io, wrap?: WrapOptions): number {
+  if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);
   const found = inventory(root, stateDir, new Date(io.now()));
   if (json) {
     print(io.stdout, `${JSON.stringify(found, null, 2)}\n`);

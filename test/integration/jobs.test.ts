@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
@@ -219,5 +219,74 @@ describe('runs too long or too short', () => {
     const bad = await cronwrap(['--name', 'quick', '--expect-duration', '2h..1m', '--', 'true'], box);
     expect(bad.exitCode).toBe(125);
     expect(bad.stderr.toString()).toMatch(/--expect-duration: '2h\.\.1m' runs backwards/);
+  });
+});
+
+describe('cronwrap jobs --wrap: bring the glue under cronwrap', () => {
+  /** A cron tree of the sandbox's own with one system file of glue, root:nogroup 0640. */
+  function glueTree(box: Sandbox): string {
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    const file = join(root, 'etc', 'cron.d', 'glue');
+    writeFileSync(file, `MAILTO=ops\n# restart the app\n*/5 * * * * root  echo "restarted $(echo app)" | tr a-z A-Z\n1 0 * * * root ${BIN} --name nightly -- true\n0 1 * * * root printf 'x%y'\n`);
+    chmodSync(file, 0o640);
+    chownSync(file, 0, 65534);
+    return root;
+  }
+
+  it('shows a diff and writes nothing; --apply writes it (mode and owner kept, a backup in the state dir), and the new line runs', async () => {
+    const box = sandbox();
+    const root = glueTree(box);
+    const file = join(root, 'etc', 'cron.d', 'glue');
+    const before = readFileSync(file, 'utf8');
+    const shown = await cronwrap(['jobs', '--wrap', '--root', root], box);
+    expect(shown.exitCode).toBe(0);
+    expect(shown.stdout.toString()).toBe(
+      `--- /etc/cron.d/glue\n+++ /etc/cron.d/glue\n@@ -3 +3 @@\n-*/5 * * * * root  echo "restarted $(echo app)" | tr a-z A-Z\n+*/5 * * * * root  ${BIN} --name echo -c 'echo "restarted $(echo app)" | tr a-z A-Z'\n`,
+    );
+    expect(shown.stderr.toString()).toMatch(/\/etc\/cron\.d\/glue:5: left as it is: it has a % \(cron's stdin\)/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+
+    const applied = await cronwrap(['jobs', '--wrap', '--apply', '--root', root], box);
+    expect(applied.exitCode).toBe(0);
+    const after = readFileSync(file, 'utf8');
+    expect(after.split('\n')[2]).toBe(`*/5 * * * * root  ${BIN} --name echo -c 'echo "restarted $(echo app)" | tr a-z A-Z'`);
+    expect(statSync(file)).toMatchObject({ mode: 0o100640, uid: 0, gid: 65534 });
+    expect(readdirSync(join(box.stateDir, 'backups')).map((name) => readFileSync(join(box.stateDir, 'backups', name), 'utf8'))).toEqual([before]);
+    const listed = JSON.parse((await cronwrap(['jobs', '--root', root, '--json'], box)).stdout.toString()) as Listed;
+    expect(listed.jobs.map((job) => job.cronwrap)).toEqual(['echo', 'nightly', null]);
+    // The rewritten command, as cron would run it: through sh, logged under its new name.
+    const command = after.split('\n')[2]!.replace(/^(\S+\s+){6}/, '');
+    const ran = await execa('sh', ['-c', command], { env: box.env, extendEnv: false, reject: false });
+    expect(ran.exitCode).toBe(0);
+    expect(box.logOf('echo').toString()).toMatch(/out\| RESTARTED APP\n/);
+  });
+
+  it('refuses a file with lines cron rejects, and --apply without --wrap', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'cron.d', 'broken'), '* * * * * root /bin/true\n0 24 * * * root /bin/true\n');
+    const refused = await cronwrap(['jobs', '--wrap', '--apply', '--root', root], box);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr.toString()).toMatch(/\/etc\/cron\.d\/broken: not rewritten: cron rejects or ignores lines of it \(line 2\): fix them first/);
+    expect(readFileSync(join(root, 'etc', 'cron.d', 'broken'), 'utf8')).toBe('* * * * * root /bin/true\n0 24 * * * root /bin/true\n');
+    expect((await cronwrap(['jobs', '--apply'], box)).stderr.toString()).toMatch(/--apply writes what --wrap shows; give --wrap --apply/);
+  });
+
+  const asRootWithCrontab = process.getuid?.() === 0 && (spawnSync('sh', ['-c', 'command -v crontab']).status === 0 || process.env.CI) ? it : it.skip;
+  asRootWithCrontab("a user's crontab goes back in through crontab(1): crontab -l shows the wrapped line (needs root and cron)", async () => {
+    const box = sandbox();
+    const mine = join(box.dir, 'crontab');
+    writeFileSync(mine, '17 3 * * * /usr/bin/find /tmp -maxdepth 0\n');
+    expect(spawnSync('crontab', ['-u', 'nobody', mine]).status).toBe(0);
+    try {
+      const applied = await cronwrap(['jobs', '--wrap', '--apply', '/var/spool/cron/crontabs/nobody'], box);
+      expect(applied.stderr.toString()).toMatch(/\/var\/spool\/cron\/crontabs\/nobody: 1 line now run under cronwrap/);
+      const listed = spawnSync('crontab', ['-u', 'nobody', '-l'], { encoding: 'utf8' }).stdout;
+      expect(listed).toContain(`17 3 * * * ${BIN} --name find -c '/usr/bin/find /tmp -maxdepth 0'`);
+    } finally {
+      spawnSync('crontab', ['-u', 'nobody', '-r']);
+    }
   });
 });

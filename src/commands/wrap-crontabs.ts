@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { cronwrapUse } from '../config/cronwrap-use.js';
+import type { CronEntry } from '../cron/crontab.js';
+import { readCronTree } from '../cron/sources.js';
+import { errorCode } from '../errors.js';
+import { replaceFile } from '../state/atomic-file.js';
+import { shellQuote } from '../util/format.js';
+import { defaultJobName } from '../util/job-name.js';
+
+/** One crontab file's rewrite: its lines that change, the ones left alone and why, or why the file is refused. */
+export interface FileRewrite {
+  file: string;
+  /** The user of a per-user crontab (installed through crontab(1)); undefined for a system crontab. */
+  owner: string | undefined;
+  changes: { line: number; before: string; after: string }[];
+  leftAlone: { line: number; reason: string }[];
+  /** Why the file is not rewritten at all: lines cron rejects (fix them first). */
+  refused?: string;
+}
+
+/** Why a line is left as it is, or undefined when it can run under cronwrap -c as written. */
+function leaveAlone(command: string): string | undefined {
+  // An unescaped % ends cron's command (the rest is its stdin): inside -c '...' it would split the quotes.
+  if (/(?<!\\)%/.test(command)) return "it has a % (cron's stdin): wrap it by hand";
+  if (/\b(run-parts|anacron)\b/.test(command)) return "the system's own plumbing (run-parts, anacron): wrap the scripts it runs instead";
+  return undefined;
+}
+
+/** A name for the job no other job on the host has: the command's base name, then -2, -3... */
+function freshName(command: string, taken: Set<string>): string {
+  const base = defaultJobName(command.trim().split(/\s+/)[0] ?? 'job');
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  taken.add(name);
+  return name;
+}
+
+/**
+ * Plans to run every unwrapped crontab line under cronwrap (`<cronwrap> --name <name> -c '<command>'`,
+ * the schedule and user as written), file by file. `only` limits it to those files (as `jobs` shows them).
+ */
+export function planWrap(root: string, cronwrap: string, only: readonly string[]): FileRewrite[] {
+  const tree = readCronTree(root);
+  const taken = new Set(tree.entries.flatMap((entry) => {
+    const use = cronwrapUse(entry.command);
+    return use && 'job' in use ? [use.job] : [];
+  }));
+  const byFile = new Map<string, CronEntry[]>();
+  for (const entry of tree.entries) {
+    if (entry.file === '/etc/anacrontab' || (only.length > 0 && !only.includes(entry.file))) continue;
+    byFile.set(entry.file, [...(byFile.get(entry.file) ?? []), entry]);
+  }
+  return [...byFile].flatMap(([file, entries]) => {
+    const unwrapped = entries.filter((entry) => !cronwrapUse(entry.command));
+    if (unwrapped.length === 0) return [];
+    const owner = file.startsWith('/var/spool/cron/') ? entries[0]!.user : undefined;
+    const rejected = tree.problems.filter((problem) => problem.file === file);
+    if (rejected.length > 0) {
+      return [{ file, owner, changes: [], leftAlone: [], refused: `cron rejects or ignores lines of it (${rejected.map((p) => `line ${p.line}`).join(', ')}): fix them first` }];
+    }
+    const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    const rewrite: FileRewrite = { file, owner, changes: [], leftAlone: [] };
+    for (const entry of unwrapped) {
+      const reason = leaveAlone(entry.command);
+      if (reason) {
+        rewrite.leftAlone.push({ line: entry.line, reason });
+        continue;
+      }
+      const before = lines[entry.line - 1]!;
+      const prefix = before.slice(0, before.trimEnd().length - entry.command.length);
+      const after = `${prefix}${cronwrap} --name ${freshName(entry.command, taken)} -c ${shellQuote(entry.command)}`;
+      rewrite.changes.push({ line: entry.line, before, after });
+    }
+    return [rewrite];
+  });
+}
+
+/** The rewrites as a unified diff, one hunk per changed line. */
+export function diffOf(rewrites: readonly FileRewrite[]): string {
+  return rewrites
+    .filter((rewrite) => rewrite.changes.length > 0)
+    .map((rewrite) => [`--- ${rewrite.file}`, `+++ ${rewrite.file}`, ...rewrite.changes.flatMap((c) => [`@@ -${c.line} +${c.line} @@`, `-${c.before}`, `+${c.after}`])].join('\n') + '\n')
+    .join('');
+}
+
+/** The file's text with the rewrite's lines changed. */
+function rewritten(text: string, rewrite: FileRewrite): string {
+  const lines = text.split('\n');
+  for (const change of rewrite.changes) lines[change.line - 1] = change.after;
+  return lines.join('\n');
+}
+
+/**
+ * Writes one rewrite after keeping the old file in `backupDir` (0600; not beside it, where cron or
+ * `cronwrap jobs` would read it): a per-user crontab on the host through `crontab -u USER -`, so cron
+ * reloads it; any other file atomically, with its mode and owner. Returns where the backup is.
+ */
+export function applyRewrite(root: string, rewrite: FileRewrite, backupDir: string, now: number): string {
+  const path = join(root, rewrite.file);
+  const text = readFileSync(path, 'utf8');
+  const next = rewritten(text, rewrite);
+  const backup = join(backupDir, `${rewrite.file.replace(/^\//, '').replace(/\//g, '_')}.${now}`);
+  replaceFile(backup, text, 0o600);
+  if (rewrite.owner && root === '/') {
+    const installed = spawnSync('crontab', ['-u', rewrite.owner, '-'], { input: next, encoding: 'utf8' });
+    if (installed.error || installed.status !== 0) throw new Error(`crontab -u ${rewrite.owner} refused it: ${installed.error ? errorCode(installed.error) : installed.stderr.trim()}`);
+    return backup;
+  }
+  const stats = statSync(path);
+  replaceFile(path, next, stats.mode & 0o7777, 0o755, { uid: stats.uid, gid: stats.gid });
+  return backup;
+}
