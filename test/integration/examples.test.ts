@@ -18,9 +18,9 @@ function cronwrapArgs(line: string): string[] {
   return (end === -1 ? tokens : tokens.slice(0, end)).map((t) => t.replace(/^'(.*)'$/, '$1'));
 }
 
-/** A crontab line: five schedule fields (digits, `*`, `/`, `,`, `-`, names), or an @keyword, then the command. */
+/** A user crontab line: five schedule fields (from a digit or `*`), or an @keyword, then the command (not a diff's `-`/`+` line). */
 const FIELD = String.raw`(?=\S*[\d*])[\w*/,-]+`;
-const CRON_LINE = new RegExp(String.raw`^(@(reboot|yearly|annually|monthly|weekly|daily|hourly)|(${FIELD}\s+){4}${FIELD})\s+(?=\S)`);
+const CRON_LINE = new RegExp(String.raw`^(@(reboot|yearly|annually|monthly|weekly|daily|hourly)|(?=[\d*])(${FIELD}\s+){4}${FIELD})\s+(?=\S)`);
 
 /** The programs a crontab command runs: the first word of each part of a pipeline or list, and what cronwrap runs after `--`. */
 function programsOf(command: string): string[] {
