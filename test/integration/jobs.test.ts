@@ -1,9 +1,9 @@
-import { chmodSync, chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, FIXTURES, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { startHttp, startSmtp } from '../helpers/servers.js';
 
@@ -287,6 +287,47 @@ describe('cronwrap jobs --wrap: bring the glue under cronwrap', () => {
       expect(listed).toContain(`17 3 * * * ${BIN} --name find -c '/usr/bin/find /tmp -maxdepth 0'`);
     } finally {
       spawnSync('crontab', ['-u', 'nobody', '-r']);
+    }
+  });
+});
+
+// A real Debian cron daemon runs a wrapped job: as root, with cron and faketime (cron's clock starts five
+// seconds before a minute, so the test waits seconds, not a minute). CI has both; elsewhere it is skipped.
+const withCronDaemon = process.getuid?.() === 0 && ['cron', 'faketime'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0) ? describe : describe.skip;
+
+withCronDaemon('under a real cron daemon (needs root, cron and faketime)', () => {
+  it('cron runs the crontab line through cronwrap: the log, the history, and cronwrap jobs joining them', async () => {
+    const box = sandbox();
+    const name = `cronwrap-e2e-${process.pid}`;
+    const file = join('/etc/cron.d', name);
+    // cron gives jobs PATH=/usr/bin:/bin: name node's directory too, as a crontab on such a host would.
+    const env = `PATH=${dirname(process.execPath)}:/usr/bin:/bin\nCRONWRAP_STATE_DIR=${box.stateDir}\nCRONWRAP_LOG_DIR=${box.logDir}\nCRONWRAP_CONFIG=${box.env.CRONWRAP_CONFIG}\n`;
+    writeFileSync(file, `${env}* * * * * root ${BIN} --name from-cron -- sh -c 'echo ran by cron'\n`, { mode: 0o644 });
+    const now = Math.floor(Date.now() / 1000);
+    const fake = new Date((now - (now % 60) + 55) * 1000);
+    const stamp = `@${fake.getFullYear()}-${String(fake.getMonth() + 1).padStart(2, '0')}-${String(fake.getDate()).padStart(2, '0')} ${String(fake.getHours()).padStart(2, '0')}:${String(fake.getMinutes()).padStart(2, '0')}:55`;
+    // faketime runs cron as its child: cron is stopped by the pid it writes, faketime then ends by itself.
+    const cronLog = join(box.dir, 'cron.log');
+    const cron = execa('faketime', ['-f', stamp, 'cron', '-f', '-L', '15'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
+    try {
+      await waitFor(() => existsSync(join(box.logDir, 'from-cron.log')) && readFileSync(join(box.logDir, 'from-cron.log'), 'utf8').includes('=== end'), 30_000).catch((error: Error) => {
+        throw new Error(`${error.message}; cron said: ${readFileSync(cronLog, 'utf8')}`);
+      });
+    } finally {
+      const pid = Number(readFileSync('/run/crond.pid', 'utf8'));
+      if (pid > 0) process.kill(pid, 'SIGTERM');
+      await cron;
+      rmSync(file, { force: true });
+    }
+    const log = parseLog(box.logOf('from-cron'));
+    expect(footer(log)).toMatchObject({ exit: '0' });
+    expect(log.records.map((r) => r.text.toString())).toEqual(['ran by cron']);
+    writeFileSync(file, `* * * * * root ${BIN} --name from-cron -- sh -c 'echo ran by cron'\n`);
+    try {
+      const listed = JSON.parse((await cronwrap(['jobs', '--json'], box)).stdout.toString()) as Listed;
+      expect(listed.jobs.find((job) => job.source === `${file}:1`)).toMatchObject({ cronwrap: 'from-cron', last_result: 'ok', flags: ['runs every 1m00s'] });
+    } finally {
+      rmSync(file, { force: true });
     }
   });
 });
