@@ -148,16 +148,19 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
   it('finds a missed hourly run three hours on, mails MISSED once per episode, and RECOVERED when the job runs again', async () => {
     const smtp = await startSmtp();
     const box = sandbox();
+    // An empty cron tree: the host's own crontabs (and another test's cron.d file) are none of this test's business.
+    const root = join(box.dir, 'no-crontabs');
+    mkdirSync(root);
     const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' };
     const job = ['--name', 'hourly', '--schedule', '0 * * * *', '--', 'true'];
     expect((await cronwrap(job, box, { env })).exitCode).toBe(0);
-    const now = await cronwrap(['check'], box, { env });
+    const now = await cronwrap(['check', '--root', root], box, { env });
     expect(now.exitCode).toBe(0);
     expect(now.stdout.toString()).toBe(''); // under cron, silent while nothing is missed
 
-    const told = await later('+3h', ['check'], box, env);
+    const told = await later('+3h', ['check', '--root', root], box, env);
     expect(told.stdout).toMatch(/^cronwrap: job hourly MISSED on \S+: did not start at /);
-    const missed = await later('+3h', ['check', '--json'], box, env);
+    const missed = await later('+3h', ['check', '--root', root, '--json'], box, env);
     expect(missed.exitCode).toBe(1);
     const [verdict] = JSON.parse(missed.stdout) as { job: string; missed: string | null; source: string }[];
     expect(verdict).toMatchObject({ job: 'hourly', source: 'history', missed: expect.stringMatching(/T\d\d:00:00\.000Z$/) });
@@ -170,7 +173,7 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     const status = await later('+3h', ['status', '--json'], box, env);
     expect(status.exitCode).toBe(1);
     expect(JSON.parse(status.stdout)).toMatchObject([{ job: 'hourly', schedule: '0 * * * *', failing: false, missed: verdict!.missed }]);
-    const again = await later('+3h', ['check'], box, env);
+    const again = await later('+3h', ['check', '--root', root], box, env);
     expect(again.exitCode).toBe(1);
     expect(again.stdout).toBe(''); // told already: cron's mail, too, comes once per episode
     expect(smtp.mails).toHaveLength(1); // one notice per episode
@@ -178,7 +181,7 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     expect((await later('+3h', job, box, env)).exitCode).toBe(0);
     expect(smtp.mails).toHaveLength(2);
     expect(smtp.mails[1]!.raw).toMatch(/^Subject: \[cronwrap\] hourly RECOVERED on /m);
-    expect((await later('+3h', ['check'], box, env)).exitCode).toBe(0);
+    expect((await later('+3h', ['check', '--root', root], box, env)).exitCode).toBe(0);
   });
 
   it('a wrapped crontab line added after its last scheduled start has missed nothing', async () => {
