@@ -1,6 +1,7 @@
 import { localIso } from '../annotate/timestamp.js';
 import type { CronEntry } from '../cron/crontab.js';
 import { readCronTree } from '../cron/sources.js';
+import { readSystemdTimers, type SystemdTimer } from '../cron/systemd-timers.js';
 import type { Io } from '../io.js';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
@@ -57,12 +58,16 @@ const sameCommand = (command: string) => command.trim().split(/\s+/).join(' ');
 /** Joins a host's schedules with what cronwrap remembers of each job. */
 export function inventory(root: string, stateDir: string, now: Date): Inventory {
   const tree = readCronTree(root);
+  const systemd = readSystemdTimers(root);
   const schedule = loadSchedule();
-  const scheduled: { entry: CronEntry | undefined; source: string; user: string; command: string; via?: string }[] = [
+  /** One scheduled thing: a cron entry (or the line running a run-parts script), or a systemd timer. */
+  type Scheduled = { entry: CronEntry | undefined; timer?: SystemdTimer; source: string; user: string; command: string; via?: string };
+  const scheduled: Scheduled[] = [
     ...tree.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, user: entry.user, command: entry.command })),
     ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
+    ...systemd.timers.map((timer) => ({ entry: undefined, timer, source: timer.file, user: timer.user, command: timer.command ?? '' })),
   ];
-  const jobs = scheduled.map(({ entry, source, user, command, via }): InventoryJob => {
+  const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
     const name = use && 'job' in use ? use.job : null;
@@ -73,18 +78,20 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     const interval = entry ? schedule.shortestInterval(entry.schedule, now, timeZone) : undefined;
     const flags: string[] = [];
     if (!use) flags.push('not wrapped by cronwrap');
-    if (!entry) flags.push('no crontab line runs its directory (anacron may)');
+    if (timer && !timer.enabled) flags.push('timer not enabled: it never fires');
+    if (timer && timer.command === undefined) flags.push('its service unit is not found');
+    if (!entry && !timer) flags.push('no crontab line runs its directory (anacron may)');
     if (interval !== undefined && interval < FREQUENT_MS) flags.push(`runs every ${formatDuration(interval)}`);
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
-    const twins = scheduled.filter((other) => other.source !== source && sameCommand(other.command) === sameCommand(command));
+    const twins = scheduled.filter((other) => other.source !== source && command !== '' && sameCommand(other.command) === sameCommand(command));
     if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
     return {
       source: via ? `${source} (run by ${via})` : source,
       user,
-      schedule: entry?.schedule ?? null,
-      words: !entry ? 'unknown' : anacron !== undefined ? `${entry.schedule.slice(1)}, when anacron runs (after ${anacron} min)` : schedule.describeSchedule(entry.schedule),
+      schedule: entry?.schedule ?? (timer ? timer.schedules.join(', ') : null),
+      words: wordsOf(entry, timer, schedule.describeSchedule),
       time_zone: timeZone ?? null,
-      // anacron picks its own time: only a cron schedule has a next run to tell.
+      // anacron and systemd pick their own times: only a cron schedule has a next run to tell here.
       next_run: entry && anacron === undefined ? (schedule.nextRuns(entry.schedule, now, 1, timeZone)[0]?.toISOString() ?? null) : null,
       command,
       cronwrap: name,
@@ -95,7 +102,16 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
       flags,
     };
   });
-  return { jobs, problems: tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), unreadable: tree.unreadable };
+  const problems = tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+  return { jobs, problems, unreadable: [...tree.unreadable, ...systemd.unreadable] };
+}
+
+/** The schedule in words: cron's through cronstrue, anacron's period, a systemd timer's calendar as written. */
+function wordsOf(entry: CronEntry | undefined, timer: SystemdTimer | undefined, describe: (schedule: string) => string): string {
+  if (timer) return `systemd timer: ${timer.schedules.join(', ') || 'no schedule'}`;
+  if (!entry) return 'unknown';
+  if (entry.anacronDelayMinutes !== undefined) return `${entry.schedule.slice(1)}, when anacron runs (after ${entry.anacronDelayMinutes} min)`;
+  return describe(entry.schedule);
 }
 
 export interface WrapOptions {

@@ -29,7 +29,7 @@ function history(box: Sandbox, job: string, runs: { minutes: number; exit: numbe
 }
 
 describe('cronwrap jobs', () => {
-  it('lists every scheduled job of every kind of cron file, joined with its history, and flags what needs a look', async () => {
+  it('lists every scheduled job of every kind of cron file and systemd timer, joined with its history, and flags what needs a look', async () => {
     const box = sandbox();
     history(box, 'sync-orders', [{ minutes: 14, exit: 0 }, { minutes: 16, exit: 0 }, { minutes: 15, exit: 2 }]);
     const run = await cronwrap(['jobs', '--root', ROOT, '--json'], box, { env: { TZ: 'UTC' } });
@@ -52,7 +52,11 @@ describe('cronwrap jobs', () => {
       '/etc/anacrontab:5',
       '/etc/cron.daily/logrotate (run by /etc/crontab:6)',
       '/etc/cron.weekly/man-db (run by /etc/crontab:7)',
+      '/etc/systemd/system/backup-db.timer',
+      '/lib/systemd/system/fstrim.timer',
     ]);
+    expect(bySource.get('/etc/systemd/system/backup-db.timer')).toMatchObject({ schedule: 'OnCalendar=*-*-* 00:30:00', words: 'systemd timer: OnCalendar=*-*-* 00:30:00', cronwrap: 'backup-db', flags: [] });
+    expect(bySource.get('/lib/systemd/system/fstrim.timer')).toMatchObject({ command: '/sbin/fstrim --listed-in /etc/fstab --verbose --quiet-unsupported', flags: ['not wrapped by cronwrap', 'timer not enabled: it never fires'] });
     expect(bySource.get('/etc/cron.d/backup:3')).toMatchObject({ user: 'root', schedule: '1 0 * * *', words: 'At 00:01', cronwrap: 'mysql-backup', flags: [] });
     expect(bySource.get('/etc/cron.d/backup:5')).toMatchObject({ cronwrap: null, flags: ['not wrapped by cronwrap', 'runs every 1m00s'] });
     // Wrapped with -c and no --name; its typical run (15 min) outlasts its 10-minute interval.
