@@ -9,7 +9,10 @@ import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
 import { print, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
-import { historyJobs, readHistory } from '../state/history.js';
+import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
+import { historyJobs, readHistory, readRecentHistory } from '../state/history.js';
+import { runningRuns, type RunningMark } from '../state/running.js';
+import { formatDuration } from '../util/format.js';
 import { newRunId } from '../util/run-id.js';
 import { textTable } from './text-table.js';
 
@@ -35,6 +38,8 @@ export interface CheckedJob {
   /** The scheduled start that passed with no run, if one did. */
   missed: string | null;
   last_run: string | null;
+  /** A run still going far past its time, in words. */
+  stuck?: string;
 }
 
 /**
@@ -74,29 +79,47 @@ export function watchedJobs(root: string, stateDir: string): WatchedJob[] {
   return [...jobs.values()].sort((a, b) => a.job.localeCompare(b.job));
 }
 
-/** The facts a MISSED notice carries: no run, so no output; the status says what was due and when. */
-function missedFacts(watched: WatchedJob, due: Date, io: Io): NoticeFacts {
-  const last = watched.lastStartMs === undefined ? 'no run recorded' : `last run started ${localIso(watched.lastStartMs)}`;
-  const zone = watched.timeZone ? ` in ${watched.timeZone}` : '';
+/** The facts a MISSED or STUCK notice carries: no finished run, so no output; the status says what and since when. */
+function findingFacts(job: string, run: string, since: number, status: string, logPath: string, command: string | undefined, io: Io): NoticeFacts {
   return {
-    job: watched.job,
+    job,
     host: io.host,
     user: io.user,
-    run: newRunId(),
-    command: watched.command ? [watched.command] : [],
-    start: due.toISOString(),
+    run,
+    command: command ? [command] : [],
+    start: new Date(since).toISOString(),
     end: new Date(io.now()).toISOString(),
-    durationMs: 0,
+    durationMs: io.now() - since,
     exitCode: 0,
-    status: `did not start at ${localIso(due.getTime())} (schedule '${watched.schedule}'${zone}, from ${watched.source}); ${last}`,
+    status,
     signal: null,
     timedOut: false,
     attempts: 0,
-    logPath: watched.log ?? '(no run yet)',
+    logPath,
     head: [],
     tail: [],
     totalLines: 0,
   };
+}
+
+/** The facts a MISSED notice carries: the status says what was due and when. */
+function missedFacts(watched: WatchedJob, due: Date, io: Io): NoticeFacts {
+  const last = watched.lastStartMs === undefined ? 'no run recorded' : `last run started ${localIso(watched.lastStartMs)}`;
+  const zone = watched.timeZone ? ` in ${watched.timeZone}` : '';
+  const status = `did not start at ${localIso(due.getTime())} (schedule '${watched.schedule}'${zone}, from ${watched.source}); ${last}`;
+  return findingFacts(watched.job, newRunId(), due.getTime(), status, watched.log ?? '(no run yet)', watched.command, io);
+}
+
+/**
+ * How long a run in progress may go before it counts as stuck: past its --timeout (plus the kill and a
+ * minute), else over five times its usual duration (once it has one); undefined when neither is known.
+ */
+function stuckAfterMs(mark: RunningMark, stateDir: string, killAfterMs: number): { limitMs: number; why: string } | undefined {
+  if (mark.timeoutMs !== null) return { limitMs: mark.timeoutMs + killAfterMs + 60_000, why: `its --timeout is ${formatDuration(mark.timeoutMs)}` };
+  const durations = recentDurations(readRecentHistory(stateDir, mark.job));
+  if (durations.length < USUAL_AFTER) return undefined;
+  const usual = median(durations);
+  return { limitMs: usual * 5, why: `it usually takes ${formatDuration(usual)}` };
 }
 
 export interface CheckOptions {
@@ -127,10 +150,22 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const { settings } = resolveSettings(options.flags, io.env, watched.job);
     const channels = resolveChannels(settings, io.host, watched.job);
     const facts = missedFacts(watched, due, io);
-    const told = await loadRemote().alertMissed({ channels, stateDir, facts });
+    const told = await loadRemote().alertFinding({ channels, stateDir, facts }, 'missed');
     if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}\n`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
+  }
+  for (const mark of runningRuns(stateDir)) {
+    const { settings } = resolveSettings(options.flags, io.env, mark.job);
+    const limit = stuckAfterMs(mark, stateDir, settings.killAfterMs);
+    const runningMs = io.now() - mark.startMs;
+    if (!limit || runningMs <= limit.limitMs) continue;
+    const status = `still running after ${formatDuration(runningMs)} (run ${mark.run}, cronwrap pid ${mark.pid}), though ${limit.why}`;
+    checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
+    const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
+    const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io.host, mark.job), stateDir, facts }, 'stuck');
+    if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}\n`);
+    for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }
   if (options.json) {
     print(io.stdout, `${JSON.stringify(checked, null, 2)}\n`);
@@ -139,8 +174,9 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   } else if (checked.length === 0) {
     print(io.stdout, 'no job with a known schedule (--schedule, or a crontab line that runs cronwrap --name ...)\n');
   } else {
-    const rows = checked.map((c) => [c.job, c.schedule, c.missed ? `MISSED ${localIso(Date.parse(c.missed)).slice(0, 16).replace('T', ' ')}` : 'ok', c.last_run ?? 'never', c.source]);
+    const state = (c: CheckedJob) => (c.stuck ? 'STUCK' : c.missed ? `MISSED ${localIso(Date.parse(c.missed)).slice(0, 16).replace('T', ' ')}` : 'ok');
+    const rows = checked.map((c) => [c.job, c.schedule || '-', state(c), c.last_run ?? 'never', c.source]);
     print(io.stdout, textTable(['JOB', 'SCHEDULE', 'STATE', 'LAST RUN', 'FROM'], rows));
   }
-  return checked.some((c) => c.missed) ? 1 : 0;
+  return checked.some((c) => c.missed || c.stuck) ? 1 : 0;
 }

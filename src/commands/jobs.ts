@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { print, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { isSuccessfulRun, readHistory, type RunRecord } from '../state/history.js';
+import { median, recentDurations } from '../report/duration-warning.js';
+import { readHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
 import { textTable } from './text-table.js';
@@ -48,8 +49,8 @@ const FREQUENT_MS = 5 * 60_000;
 
 /** The median duration of the job's last successful runs, if it has any. */
 function typicalDuration(runs: readonly RunRecord[]): number | null {
-  const durations = runs.filter(isSuccessfulRun).slice(-20).map((run) => run.duration_ms).sort((a, b) => a - b);
-  return durations.length === 0 ? null : durations[Math.floor(durations.length / 2)]!;
+  const durations = recentDurations(runs);
+  return durations.length === 0 ? null : median(durations);
 }
 
 /** Commands compared as cron runs them: the same words, whatever the spacing. */

@@ -51,6 +51,7 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   // A stuck earlier run keeps every later one from starting: that is an incident too, resolved by a success.
   skipped: ['trigger'],
   missed: ['trigger'],
+  stuck: ['trigger'],
   // A warning is for the other channels: it must not wake anyone.
   warning: [],
   recovery: ['resolve'],

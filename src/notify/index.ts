@@ -9,7 +9,7 @@ import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './de
 import { bodyOf, tailText, type Notice } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
 import { keptCounts } from './spool.js';
-import { decide, decideMissed, readAlertState, writeAlertState, type PolicyOptions, type Verdict } from './policy.js';
+import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
 
@@ -92,13 +92,13 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
 }
 
 /**
- * `cronwrap check`: a run that never happened, told through the job's channels once per episode (the
- * job's next good run tells the recovery). `sent` is false when this episode was told already.
+ * `cronwrap check`: a run that never happened, or one far past its time, told through the job's channels
+ * once per episode (the job's next good run tells the recovery). `sent` is false when this episode was told already.
  */
-export async function alertMissed(request: AlertRequest): Promise<Delivered & { sent: boolean }> {
+export async function alertFinding(request: AlertRequest, finding: CheckFinding): Promise<Delivered & { sent: boolean }> {
   const { channels, stateDir, facts } = request;
   const { state, problem } = readAlertState(stateDir, facts.job);
-  const { kind, next } = decideMissed(state, Date.now());
+  const { kind, next } = decideFinding(state, finding, Date.now());
   const problems = problem ? [problem] : [];
   if (!kind) return { results: [], problems, sent: false };
   try {

@@ -1,7 +1,7 @@
 import { commandText, formatDuration } from '../util/format.js';
 
 /** Why a person is told: the policy's decision for a run, or `cronwrap test-alert`. */
-export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'missed' | 'warning' | 'recovery' | 'success' | 'test';
+export type NoticeKind = 'failure' | 'reminder' | 'skipped' | 'missed' | 'stuck' | 'warning' | 'recovery' | 'success' | 'test';
 
 /**
  * Everything an alert says about a run. It holds no secret, so it can be kept in the spool as it is and
@@ -40,6 +40,7 @@ const HEADLINE: Record<NoticeKind, string> = {
   reminder: 'STILL FAILING',
   skipped: 'SKIPPED',
   missed: 'MISSED',
+  stuck: 'STUCK',
   warning: 'WARNING',
   recovery: 'RECOVERED',
   success: 'succeeded',
@@ -59,6 +60,8 @@ function subjectDetail(notice: Notice): string {
       return ` (${notice.timedOut ? 'timed out' : notice.exitCode === 0 ? notice.status.slice(0, 120) : `exit ${notice.exitCode}`}${notice.consecutiveFailures > 1 ? `, ${notice.consecutiveFailures} failures in a row` : ''})`;
     case 'missed':
       return ` (due ${notice.start})`;
+    case 'stuck':
+      return ` (running since ${notice.start})`;
     case 'warning':
       return ` (${(notice.status.split('; ').at(-1) ?? '').slice(0, 120)})`;
     case 'skipped':
@@ -100,9 +103,9 @@ export function bodyOf(notice: Notice): string {
     `host:     ${notice.host}`,
     `user:     ${notice.user}`,
   ];
-  // A missed run never started: what was due and when it was found, not a run's duration, exit and output.
+  // A missed run never started, a stuck one has not ended: what was due and when it was found, not a run's duration, exit and output.
   const run =
-    notice.kind === 'missed'
+    notice.kind === 'missed' || notice.kind === 'stuck'
       ? [`due:      ${notice.start}`, `checked:  ${notice.end}`, `status:   ${notice.status}`, `log:      ${notice.logPath}`]
       : [
           `start:    ${notice.start}`,

@@ -16,6 +16,8 @@ export interface AlertState {
   skipAlerted?: boolean;
   /** `cronwrap check` told that a run never happened: once per episode, and a recovery is due once one succeeds. */
   missedAlerted?: boolean;
+  /** `cronwrap check` told that a run is stuck (far past its time): the same way. */
+  stuckAlerted?: boolean;
 }
 
 /** How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure. */
@@ -38,7 +40,8 @@ const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
  */
 export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
   if (verdict === 'ok') {
-    return { kind: state.alerted || state.skipAlerted || state.missedAlerted ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+    const due = state.alerted || state.skipAlerted || state.missedAlerted || state.stuckAlerted;
+    return { kind: due ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
   }
   if (verdict === 'skipped') {
     const skips = (state.skips ?? 0) + 1;
@@ -62,11 +65,16 @@ const isAlertState = shape<AlertState>({
   skips: optional(isNumber),
   skipAlerted: optional(isBoolean),
   missedAlerted: optional(isBoolean),
+  stuckAlerted: optional(isBoolean),
 });
 
-/** `cronwrap check` found a run that never happened: tell it once per episode (the next good run ends it). */
-export function decideMissed(state: AlertState, now: number): { kind: 'missed' | null; next: AlertState } {
-  return state.missedAlerted ? { kind: null, next: state } : { kind: 'missed', next: { ...state, missedAlerted: true, lastAlertAt: now } };
+/** What `cronwrap check` finds: a run that never happened, or one far past its time. */
+export type CheckFinding = 'missed' | 'stuck';
+
+/** `cronwrap check` found something: tell it once per episode (the job's next good run ends it). */
+export function decideFinding(state: AlertState, finding: CheckFinding, now: number): { kind: CheckFinding | null; next: AlertState } {
+  const flag = finding === 'missed' ? 'missedAlerted' : 'stuckAlerted';
+  return state[flag] ? { kind: null, next: state } : { kind: finding, next: { ...state, [flag]: true, lastAlertAt: now } };
 }
 
 export function readAlertState(stateDir: string, job: string): ReadState<AlertState> {

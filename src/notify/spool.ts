@@ -28,7 +28,7 @@ export interface KeptFile {
 
 const isNotice = shape<Notice>({
   id: isString,
-  kind: literal('failure', 'reminder', 'skipped', 'missed', 'warning', 'recovery', 'success', 'test'),
+  kind: literal('failure', 'reminder', 'skipped', 'missed', 'stuck', 'warning', 'recovery', 'success', 'test'),
   job: isString,
   host: isString,
   user: isString,

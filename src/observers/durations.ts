@@ -1,10 +1,8 @@
 import type { DurationRange } from '../config/value-types.js';
-import { durationWarning } from '../report/duration-warning.js';
+import { durationWarning, recentDurations } from '../report/duration-warning.js';
 import type { Observer } from '../run/events.js';
-import { isSuccessfulRun, readRecentHistory } from '../state/history.js';
+import { readRecentHistory } from '../state/history.js';
 
-/** How many of the job's last successful runs make its usual duration. */
-const RECENT = 20;
 /** About the last 40 runs (a record is some 400 bytes): parsing a longer history's end cost ~4 ms a run. */
 const RECENT_BYTES = 16 * 1024;
 
@@ -18,12 +16,7 @@ export function durationsObserver(stateDir: string, job: string, expect: Duratio
     stage: 'durations',
     end({ summary }) {
       if (summary.verdict !== 'ok') return undefined;
-      const recent = expect
-        ? []
-        : readRecentHistory(stateDir, job, RECENT_BYTES)
-            .filter(isSuccessfulRun)
-            .slice(-RECENT)
-            .map((run) => run.duration_ms);
+      const recent = expect ? [] : recentDurations(readRecentHistory(stateDir, job, RECENT_BYTES));
       const warning = durationWarning(summary.durationMs, recent, expect);
       return warning ? { stage: 'durations', durationWarning: warning } : undefined;
     },

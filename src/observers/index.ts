@@ -7,6 +7,7 @@ import type { LogFile } from '../output/log-file.js';
 import type { Observer } from '../run/events.js';
 import { alertsObserver } from './alerts.js';
 import { durationsObserver } from './durations.js';
+import { runningObserver } from './running.js';
 import { historyObserver } from './history.js';
 import { logRecordsObserver } from './log-records.js';
 import { metricsObserver } from './metrics.js';
@@ -30,6 +31,7 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
   // Read at the end, once, and only by those who need it: finding it may read the host's crontabs.
   const schedule = once(() => jobSchedule(settings, job));
   return [
+    runningObserver(stateDir, job, settings.timeoutMs),
     durationsObserver(stateDir, job, settings.expectDuration),
     alertsObserver(settings, io, stateDir, job),
     metricsObserver(settings, io, stateDir, job, schedule),

@@ -1,4 +1,5 @@
 import type { DurationRange } from '../config/value-types.js';
+import { isSuccessfulRun, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 
 /** A job's usual run time is known once it has this many successful runs. */
@@ -6,7 +7,12 @@ export const USUAL_AFTER = 5;
 /** How far from its usual run time a run may be before it is worth a warning: a fifth, or five times. */
 const FACTOR = 5;
 
-function median(values: readonly number[]): number {
+/** The durations of the last 20 successful runs among `runs` (oldest first): what a job's usual time is made of. */
+export function recentDurations(runs: readonly RunRecord[]): number[] {
+  return runs.filter(isSuccessfulRun).slice(-20).map((run) => run.duration_ms);
+}
+
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)]!;
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, FIXTURES, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, cronwrapProcess, FIXTURES, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { startHttp, startSmtp } from '../helpers/servers.js';
 
@@ -186,6 +186,30 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     expect(smtp.mails).toHaveLength(2);
     expect(smtp.mails[1]!.raw).toMatch(/^Subject: \[cronwrap\] hourly RECOVERED on /m);
     expect((await later('+3h', ['check', '--root', root], box, env)).exitCode).toBe(0);
+  });
+
+  it('a run still going past its --timeout two hours on is STUCK, told once; a run that ended leaves no mark', async () => {
+    const smtp = await startSmtp();
+    const box = sandbox();
+    const root = join(box.dir, 'no-crontabs');
+    mkdirSync(root);
+    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' };
+    await cronwrap(['--name', 'quick', '--', 'true'], box, { env });
+    expect(readdirSync(join(box.stateDir, 'running'))).toEqual([]);
+    const stuck = cronwrapProcess(['--name', 'slow', '--timeout', '1m', '--', 'sleep', '60'], box, { env });
+    await waitFor(() => readdirSync(join(box.stateDir, 'running')).some((name) => name.startsWith('slow.')));
+    try {
+      expect((await cronwrap(['check', '--root', root], box, { env })).exitCode).toBe(0); // not past its time yet
+      const later2h = await later('+2h', ['check', '--root', root], box, env);
+      expect(later2h.exitCode).toBe(1);
+      expect(later2h.stdout).toMatch(/^cronwrap: job slow STUCK on \S+: still running after 2h0\dm \(run \w+, cronwrap pid \d+\), though its --timeout is 1m00s$/m);
+      expect((await later('+2h', ['check', '--root', root], box, env)).stdout).toBe('');
+      // Headers unfolded: a long subject continues on the next line.
+      expect(smtp.mails.map((mail) => /^Subject: (.*)$/m.exec(mail.raw.replace(/\r?\n[ \t]+/g, ' '))?.[1])).toEqual([expect.stringMatching(/^\[cronwrap\] slow STUCK on \S+ \(running since \d{4}-/)]);
+    } finally {
+      stuck.kill('SIGTERM');
+      await stuck;
+    }
   });
 
   it('a wrapped crontab line added after its last scheduled start has missed nothing', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideMissed, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
+import { decide, decideFinding, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/util/format.js';
@@ -51,9 +51,10 @@ describe('alert policy', () => {
   });
 
   it('a missed run (cronwrap check) is told once per episode, and the next good run tells the recovery', () => {
-    const first = decideMissed(FRESH, 0);
+    const first = decideFinding(FRESH, 'missed', 0);
     expect(first.kind).toBe('missed');
-    expect(decideMissed(first.next, 1).kind).toBeNull();
+    expect(decideFinding(first.next, 'missed', 1).kind).toBeNull();
+    expect(decideFinding(first.next, 'stuck', 1).kind).toBe('stuck'); // another episode, told apart
     expect(decide(first.next, 'ok', options, 2)).toEqual({ kind: 'recovery', next: FRESH });
   });
 
