@@ -3,7 +3,8 @@ import { print } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { loadSchedule } from '../remote/load.js';
-import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, readHistory } from '../state/history.js';
+import { watchedJobs, type WatchedJob } from './check.js';
 import { damagedLines, orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
@@ -12,13 +13,11 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
   return summary.last_result === 'ok' ? 'green' : 'yellow';
 }
 
-/** The job's summary, with the scheduled start it missed (as `cronwrap check` finds it) when its runs recorded a schedule. */
-function withMissed(job: string, runs: readonly RunRecord[], now: number): JobSummary | undefined {
-  const summary = summarizeJob(job, runs, now);
-  const last = runs.at(-1);
-  if (!summary || !last?.schedule) return summary;
-  const due = loadSchedule().missedStart(last.schedule, new Date(now), Date.parse(last.start), Date.parse(runs[0]!.start), last.time_zone);
-  return { ...summary, missed: due?.toISOString() ?? null };
+/** The job's summary, with its schedule and the start it missed, as `cronwrap check` finds them. */
+function withMissed(summary: JobSummary, watched: WatchedJob | undefined, now: number): JobSummary {
+  if (!watched) return summary;
+  const due = loadSchedule().missedStart(watched.schedule, new Date(now), watched.lastStartMs, watched.knownSinceMs, watched.timeZone);
+  return { ...summary, schedule: watched.schedule, missed: due?.toISOString() ?? null };
 }
 
 /**
@@ -27,7 +26,13 @@ function withMissed(job: string, runs: readonly RunRecord[], now: number): JobSu
  */
 export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const now = io.now();
-  const summaries = orderSummaries(historyJobs(stateDir).flatMap((job) => withMissed(job, readHistory(stateDir, job, damagedLines(io)), now) ?? []));
+  const watched = new Map(watchedJobs('/', stateDir).map((job) => [job.job, job]));
+  const summaries = orderSummaries(
+    historyJobs(stateDir).flatMap((job) => {
+      const summary = summarizeJob(job, readHistory(stateDir, job, damagedLines(io)), now);
+      return summary ? [withMissed(summary, watched.get(job), now)] : [];
+    }),
+  );
   if (json) {
     print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);
   } else if (summaries.length === 0) {

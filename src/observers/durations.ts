@@ -3,8 +3,8 @@ import { durationWarning, recentDurations } from '../report/duration-warning.js'
 import type { Observer } from '../run/events.js';
 import { readRecentHistory } from '../state/history.js';
 
-/** About the last 40 runs (a record is some 400 bytes): parsing a longer history's end cost ~4 ms a run. */
-const RECENT_BYTES = 16 * 1024;
+/** About the last 20 runs (a record is some 400 bytes): every byte parsed costs each run time. */
+const RECENT_BYTES = 8 * 1024;
 
 /**
  * Judges a successful run's duration against `--expect-duration`, or against the job's own last

@@ -1,9 +1,17 @@
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isNumber, isString, nullable, shape } from '../util/check.js';
 import { readProcStat } from '../util/proc.js';
 import { checkTrustedDirectory } from '../util/trust.js';
-import { replaceFile } from './atomic-file.js';
+import { makeDirs } from '../util/make-dirs.js';
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A run in progress, as it marks itself: `<state>/running/<job>.<run>.json`, removed when it ends. */
 export interface RunningMark {
@@ -27,9 +35,14 @@ function markPath(stateDir: string, job: string, run: string): string {
   return join(runningDir(stateDir), `${job}.${run}.json`);
 }
 
+/**
+ * Writes the mark: created exclusively (the run id makes the name unique) and written whole by one
+ * write, not through a temp file and a rename, for it is on every run's path.
+ */
 export function markRunning(stateDir: string, mark: Omit<RunningMark, 'procStart'>): void {
   const full: RunningMark = { ...mark, procStart: readProcStat(mark.pid)?.started ?? '' };
-  replaceFile(markPath(stateDir, mark.job, mark.run), `${JSON.stringify(full)}\n`, 0o600);
+  makeDirs(runningDir(stateDir), 0o700);
+  writeFileSync(markPath(stateDir, mark.job, mark.run), `${JSON.stringify(full)}\n`, { mode: 0o600, flag: 'wx' });
 }
 
 /** Removes the run's mark; one that cannot be removed is dropped by `runningRuns` once its cronwrap is gone. */
@@ -62,7 +75,8 @@ export function runningRuns(stateDir: string): RunningMark[] {
       const mark: unknown = JSON.parse(readFileSync(path, 'utf8'));
       if (isRunningMark(mark) && stillRunning(mark)) return [mark];
     } catch {
-      // damaged, or removed meanwhile by the run that ended
+      // Being written this instant (it is written in one go, but read may come first), or removed meanwhile.
+      if (Date.now() - (statOrUndefined(path)?.mtimeMs ?? 0) < 10_000) return [];
     }
     rmSync(path, { force: true });
     return [];
