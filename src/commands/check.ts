@@ -53,7 +53,7 @@ export function watchedJobs(root: string, stateDir: string): WatchedJob[] {
     const last = runs.at(-1);
     if (!last?.schedule) continue;
     const first = Date.parse(runs[0]!.start);
-    jobs.set(job, { job, schedule: last.schedule, timeZone: last.time_zone, source: 'history', command: undefined, knownSinceMs: first, lastStartMs: Date.parse(last.start), log: last.log });
+    jobs.set(job, { job, schedule: last.schedule, timeZone: undefined, source: 'history', command: undefined, knownSinceMs: first, lastStartMs: Date.parse(last.start), log: last.log });
   }
   for (const entry of readCronTree(root).entries) {
     const use = cronwrapUse(entry.command);

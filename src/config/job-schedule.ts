@@ -18,12 +18,7 @@ export function scheduleFromCrontabs(job: string, root = '/'): JobSchedule | und
   return entry ? { schedule: entry.schedule, timeZone: entry.env.CRON_TZ, source: `${entry.file}:${entry.line}` } : undefined;
 }
 
-/** `--schedule` (or `schedule` in the config section), if given. */
-export function givenSchedule(settings: Settings): JobSchedule | undefined {
-  return settings.schedule ? { schedule: settings.schedule, timeZone: undefined, source: '--schedule' } : undefined;
-}
-
 /** `--schedule` (or `schedule` in the config), else the crontab line that runs the job (reading the host's crontabs: ~3 ms). */
 export function jobSchedule(settings: Settings, job: string): JobSchedule | undefined {
-  return givenSchedule(settings) ?? scheduleFromCrontabs(job);
+  return settings.schedule ? { schedule: settings.schedule, timeZone: undefined, source: '--schedule' } : scheduleFromCrontabs(job);
 }

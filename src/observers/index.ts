@@ -1,5 +1,5 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
-import { givenSchedule, jobSchedule } from '../config/job-schedule.js';
+import { jobSchedule } from '../config/job-schedule.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { LogFile } from '../output/log-file.js';
@@ -34,7 +34,7 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job)),
-    historyObserver(stateDir, settings.historyLimit, () => givenSchedule(settings)),
+    historyObserver(stateDir, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     settings.quiet ? undefined : reportObserver(io),
   ].filter((observer) => observer !== undefined);

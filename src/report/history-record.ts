@@ -1,10 +1,9 @@
-import type { JobSchedule } from '../config/job-schedule.js';
 import type { StageResult } from '../run/events.js';
 import type { RunSummary } from '../run/summary.js';
 import type { RunRecord } from '../state/history.js';
 
-/** The run as kept in the job's history, with the job's schedule when it is known. */
-export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: JobSchedule): RunRecord {
+/** The run as kept in the job's history, with the job's schedule when one was given (--schedule). */
+export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string): RunRecord {
   const warning = results.find((r) => r.durationWarning)?.durationWarning;
   return {
     job: summary.job,
@@ -20,7 +19,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     attempts: summary.attempts,
     lock_skipped: summary.skipped,
     ...(summary.stderrFailed ? { stderr_failed: true } : {}),
-    ...(schedule ? { schedule: schedule.schedule, ...(schedule.timeZone ? { time_zone: schedule.timeZone } : {}) } : {}),
+    ...(schedule ? { schedule } : {}),
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,
     notifications: results.flatMap((r) => r.notifications ?? []),

@@ -26,9 +26,8 @@ export interface RunRecord {
   lock_skipped: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
-  /** The job's cron schedule as known at the run (`--schedule`, or the crontab line), and its CRON_TZ. */
+  /** The job's cron schedule, when the run was given one (`--schedule`). */
   schedule?: string;
-  time_zone?: string;
   /** A successful run far from its usual (or expected) duration. */
   duration_warning?: string;
   /** Processes the command left behind (`pid name`), and whether cronwrap ended them. */
@@ -143,7 +142,6 @@ const isRunRecord = shape<RunRecord>({
   lock_skipped: isBoolean,
   stderr_failed: optional(isBoolean),
   schedule: optional(isString),
-  time_zone: optional(isString),
   duration_warning: optional(isString),
   leftovers: arrayOf(isString),
   leftovers_ended: isBoolean,

@@ -149,13 +149,20 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     return execa('faketime', ['-f', shift, BIN, ...args], { env: { ...box.env, ...env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false });
   }
 
-  it('finds a missed hourly run three hours on, mails MISSED once per episode, and RECOVERED when the job runs again', async () => {
+  /**
+   * A sandbox with a real SMTP server for its mail, and an empty cron tree: the host's own crontabs (and
+   * another test's cron.d file) are none of these tests' business.
+   */
+  async function mailedSandbox() {
     const smtp = await startSmtp();
     const box = sandbox();
-    // An empty cron tree: the host's own crontabs (and another test's cron.d file) are none of this test's business.
     const root = join(box.dir, 'no-crontabs');
     mkdirSync(root);
-    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' };
+    return { smtp, box, root, env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' } };
+  }
+
+  it('finds a missed hourly run three hours on, mails MISSED once per episode, and RECOVERED when the job runs again', async () => {
+    const { smtp, box, root, env } = await mailedSandbox();
     const job = ['--name', 'hourly', '--schedule', '0 * * * *', '--', 'true'];
     expect((await cronwrap(job, box, { env })).exitCode).toBe(0);
     const now = await cronwrap(['check', '--root', root], box, { env });
@@ -189,11 +196,7 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
   });
 
   it('a run still going past its --timeout two hours on is STUCK, told once; a run that ended leaves no mark', async () => {
-    const smtp = await startSmtp();
-    const box = sandbox();
-    const root = join(box.dir, 'no-crontabs');
-    mkdirSync(root);
-    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' };
+    const { smtp, box, root, env } = await mailedSandbox();
     await cronwrap(['--name', 'quick', '--', 'true'], box, { env });
     expect(readdirSync(join(box.stateDir, 'running'))).toEqual([]);
     const stuck = cronwrapProcess(['--name', 'slow', '--timeout', '1m', '--', 'sleep', '60'], box, { env });
@@ -324,7 +327,7 @@ describe('cronwrap jobs --wrap: bring the glue under cronwrap', () => {
 
 // A real Debian cron daemon runs a wrapped job: as root, with cron and faketime (cron's clock starts five
 // seconds before a minute, so the test waits seconds, not a minute). CI has both; elsewhere it is skipped.
-const withCronDaemon = process.getuid?.() === 0 && ['cron', 'faketime'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0) ? describe : describe.skip;
+const withCronDaemon = process.getuid?.() === 0 && (['cron', 'faketime'].every((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0) || process.env.CI) ? describe : describe.skip;
 
 withCronDaemon('under a real cron daemon (needs root, cron and faketime)', () => {
   it('cron runs the crontab line through cronwrap: the log, the history, and cronwrap jobs joining them', async () => {
