@@ -45,11 +45,12 @@ export interface CheckedJob {
 /**
  * Every job with a known schedule: the crontab lines that run a job under cronwrap (the schedule there
  * wins: it is what cron does now), and the jobs of the history whose last run recorded its schedule.
+ * `runsOf` gives a job's runs (oldest first) to a caller that has read them already.
  */
-export function watchedJobs(root: string, stateDir: string): WatchedJob[] {
+export function watchedJobs(root: string, stateDir: string, runsOf = (job: string) => readHistory(stateDir, job)): WatchedJob[] {
   const jobs = new Map<string, WatchedJob>();
   for (const job of historyJobs(stateDir)) {
-    const runs = readHistory(stateDir, job);
+    const runs = runsOf(job);
     const last = runs.at(-1);
     if (!last?.schedule) continue;
     const first = Date.parse(runs[0]!.start);

@@ -26,10 +26,11 @@ function withMissed(summary: JobSummary, watched: WatchedJob | undefined, now: n
  */
 export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const now = io.now();
-  const watched = new Map(watchedJobs('/', stateDir).map((job) => [job.job, job]));
+  const histories = new Map(historyJobs(stateDir).map((job) => [job, readHistory(stateDir, job, damagedLines(io))]));
+  const watched = new Map(watchedJobs('/', stateDir, (job) => histories.get(job) ?? []).map((job) => [job.job, job]));
   const summaries = orderSummaries(
-    historyJobs(stateDir).flatMap((job) => {
-      const summary = summarizeJob(job, readHistory(stateDir, job, damagedLines(io)), now);
+    [...histories].flatMap(([job, runs]) => {
+      const summary = summarizeJob(job, runs, now);
       return summary ? [withMissed(summary, watched.get(job), now)] : [];
     }),
   );

@@ -150,7 +150,11 @@ const isRunRecord = shape<RunRecord>({
 });
 
 /** Fields that records of older versions lack. */
-const OLDER_RECORDS = { leftovers: [], leftovers_ended: false, notifications: [] };
+const OLDER_FIELDS: readonly [string, () => unknown][] = [
+  ['leftovers', () => []],
+  ['leftovers_ended', () => false],
+  ['notifications', () => []],
+];
 
 /** A line of the history as a record, or undefined when it is not one (damaged or hand-edited). */
 function parseRecord(line: string): RunRecord | undefined {
@@ -160,7 +164,10 @@ function parseRecord(line: string): RunRecord | undefined {
   } catch {
     return undefined;
   }
-  const record: unknown = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...OLDER_RECORDS, ...parsed } : parsed;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  // Filled in place: spreading a parsed record into a new object costs ~7x the parse (500 jobs of 1000 runs: 25 s).
+  const record = parsed as Record<string, unknown>;
+  for (const [key, value] of OLDER_FIELDS) if (record[key] === undefined) record[key] = value();
   return isRunRecord(record) ? record : undefined;
 }
 
