@@ -16,7 +16,7 @@ const LAYERS = [
   ['report'],
   ['observers'],
   ['commands'],
-  ['cli'],
+  ['cli', 'serve'],
   ['main.ts', 'start.ts'],
 ];
 

@@ -17,13 +17,14 @@ import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
+import { loadServe } from './serve/load.js';
 
 export { processIo };
 
 type Command = Exclude<Invocation, { mode: 'print' }>;
 
 /** The commands that show what the state directory holds: none of it is shown from a directory others control. */
-const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check']);
+const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check', 'serve']);
 
 /** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
 function unsafeStateDir(stateDir: string): string | undefined {
@@ -67,6 +68,11 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     case 'jobs': {
       const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: resolve(process.argv[1] ?? 'cronwrap') } : undefined;
       return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
+    }
+    case 'serve': {
+      const { listen, root, tlsCert, tlsKey } = invocation;
+      const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);
+      return await loadServe().runServe({ listen, stateDir, cronRoot: root, defaultLog, tlsCert, tlsKey }, io);
     }
     case 'tail': {
       const path = jobLogPath(stateDir, invocation.job, defaultLogPath(invocation.job, settings.logDir, stateDir, io.uid));

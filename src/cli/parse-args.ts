@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
-import { duration } from '../config/value-types.js';
+import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
@@ -23,6 +23,7 @@ export type Invocation =
   | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
   | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
+  | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
@@ -51,6 +52,7 @@ Commands (see cronwrap <command> --help):
   cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
   cronwrap jobs [--json] [--root DIR]       every job scheduled on this host, wrapped or not, and what needs a look
   cronwrap check [--grace DUR] [--json]     tell the runs that never happened (MISSED); exit 1 while any is
+  cronwrap serve [--listen 127.0.0.1:8089]  the live view: every job, its durations, its output as written
   cronwrap test-alert [--name JOB]          send a test alert through every configured channel
   cronwrap flush                            re-send alerts kept because they could not be delivered
   cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
@@ -119,7 +121,7 @@ const wholeNumber = (label: string) => (value: string) => {
   return Number(value);
 };
 
-/** `status`, `history JOB`, `tail JOB`, `jobs`, `check`, `test-alert`, `flush`, `config check|show`: run no job. */
+/** `status`, `history JOB`, `tail JOB`, `jobs`, `check`, `serve`, `test-alert`, `flush`, `config check|show`: run no job. */
 function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
   const [action, ...actionArgv] = argv;
@@ -139,6 +141,8 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
           ? ['config', ...(action === 'show' ? (['name'] as const) : [])]
           : name === 'check'
             ? ['stateDir', 'config', 'logDir', ...ALERT_KEYS]
+            : name === 'serve'
+              ? ['stateDir', 'logDir', 'config']
             : ['stateDir', 'config'];
   if (name === 'config') {
     program.description(
@@ -164,6 +168,15 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
       .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
       .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
+  } else if (name === 'serve') {
+    program
+      .description(
+        "The live view: a read-only web page and JSON API (/api/jobs, /api/jobs/JOB/runs, /api/jobs/JOB/tail) with every job, a chart of its durations, each run's log and its output as it is written. Listens on 127.0.0.1 unless told otherwise; any other address needs a token, from the file CRONWRAP_SERVE_TOKEN_FILE names. Runs until SIGTERM.",
+      )
+      .option('--listen <host:port>', 'where to listen (a bare port means 127.0.0.1; port 0 picks a free one)', (value: string) => parseListen('--listen', value), { host: '127.0.0.1', port: 8089 })
+      .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
+      .option('--tls-key <file>', "the certificate's private key (PEM; owned by root or this user, readable by no one else)")
+      .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
@@ -182,7 +195,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean }>();
+  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
   const flags = givenFlags(program, attributes);
   if (name === 'jobs') {
     if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
@@ -193,6 +206,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);
   if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
+  if (name === 'serve') return { flags, job, mode: 'serve', listen: given.listen ?? { host: '127.0.0.1', port: 8089 }, root: given.root ?? '/', tlsCert: given.tlsCert, tlsKey: given.tlsKey };
   if (name === 'check') return { flags, job, mode: 'check', json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
   if (name === 'test-alert' || name === 'flush' || name === 'status') {
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };

@@ -1,6 +1,8 @@
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
+import { loadSchedule } from '../remote/load.js';
 import { isSuccessfulRun, type RunRecord } from '../state/history.js';
+import type { WatchedJob } from './check.js';
 
 /** Says on stderr that a history file has lines that are not records (they are skipped). */
 export function damagedLines(io: Io): (path: string, lines: number) => void {
@@ -71,7 +73,14 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
 }
 
 /** Failing or missed jobs first, then by name. */
-export function orderSummaries(summaries: JobSummary[]): JobSummary[] {
-  const trouble = (s: JobSummary) => Number(s.failing || s.missed !== null);
+export function orderSummaries<T extends Pick<JobSummary, 'job' | 'failing' | 'missed'>>(summaries: T[]): T[] {
+  const trouble = (s: T) => Number(s.failing || s.missed !== null);
   return summaries.sort((a, b) => trouble(b) - trouble(a) || a.job.localeCompare(b.job));
+}
+
+/** The job's summary, with its schedule and the start it missed, as `cronwrap check` finds them. */
+export function withMissed(summary: JobSummary, watched: WatchedJob | undefined, now: number): JobSummary {
+  if (!watched) return summary;
+  const due = loadSchedule().missedStart(watched.schedule, new Date(now), watched.lastStartMs, watched.knownSinceMs, watched.timeZone);
+  return { ...summary, schedule: watched.schedule, missed: due?.toISOString() ?? null };
 }

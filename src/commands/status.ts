@@ -2,22 +2,14 @@ import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
-import { loadSchedule } from '../remote/load.js';
 import { historyJobs, readHistory } from '../state/history.js';
-import { watchedJobs, type WatchedJob } from './check.js';
-import { damagedLines, orderSummaries, summarizeJob, type JobSummary } from './job-summary.js';
+import { watchedJobs } from './check.js';
+import { damagedLines, orderSummaries, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
   if (summary.failing || summary.missed) return 'red';
   return summary.last_result === 'ok' ? 'green' : 'yellow';
-}
-
-/** The job's summary, with its schedule and the start it missed, as `cronwrap check` finds them. */
-function withMissed(summary: JobSummary, watched: WatchedJob | undefined, now: number): JobSummary {
-  if (!watched) return summary;
-  const due = loadSchedule().missedStart(watched.schedule, new Date(now), watched.lastStartMs, watched.knownSinceMs, watched.timeZone);
-  return { ...summary, schedule: watched.schedule, missed: due?.toISOString() ?? null };
 }
 
 /**

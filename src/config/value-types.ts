@@ -145,3 +145,17 @@ export const durationRange = valueType('text', (label, value): DurationRange => 
   if (range.minMs !== undefined && range.maxMs !== undefined && range.minMs > range.maxMs) throw new UsageError(`${label}: '${value}' runs backwards; give the shorter duration first`);
   return range;
 });
+
+/** Where `cronwrap serve` listens. */
+export interface Listen {
+  host: string;
+  port: number;
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT` or a bare `PORT` (then 127.0.0.1); port 0 takes a free one. */
+export function parseListen(label: string, value: string): Listen {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([\w.-]+)):(\d{1,5})$/.exec(value) ?? /^()()(\d{1,5})$/.exec(value);
+  const port = Number(match?.[3]);
+  if (!match || port > 65535) throw new UsageError(`${label}: '${value}' is not HOST:PORT; give e.g. 127.0.0.1:8089, [::1]:8089 or 0.0.0.0:8089`);
+  return { host: match[1] || match[2] || '127.0.0.1', port };
+}

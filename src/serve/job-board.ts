@@ -1,0 +1,130 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { watchedJobs, type WatchedJob } from '../commands/check.js';
+import { orderSummaries, summarizeJob, withMissed, type JobSummary } from '../commands/job-summary.js';
+import { loadSchedule } from '../remote/load.js';
+import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { runningRuns } from '../state/running.js';
+
+/** What the page shows of a job, most pressing first: missed, failing, running, warning, ok, skipped. */
+export type JobState = 'missed' | 'failing' | 'running' | 'warning' | 'ok' | 'skipped' | 'scheduled';
+
+/** One row of the live view's job list (`/api/jobs`): the `status` summary, its state, and what comes next. */
+export interface JobRow extends Omit<JobSummary, 'last_start' | 'last_result' | 'last_exit' | 'last_duration_ms'> {
+  state: JobState;
+  last_start: string | null;
+  last_result: string | null;
+  last_exit: number | null;
+  last_duration_ms: number | null;
+  /** When the run in progress started, if one is. */
+  running_since: string | null;
+  next_run: string | null;
+}
+
+/** What is kept of a job's history between requests: enough to sum it up and to watch its schedule. */
+interface Digest {
+  signature: string;
+  summary: JobSummary;
+  starts: number[];
+  first: RunRecord | undefined;
+  last: RunRecord | undefined;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function stateOf(summary: JobSummary, running: boolean): JobState {
+  if (summary.missed) return 'missed';
+  if (running) return 'running';
+  if (summary.failing) return 'failing';
+  if (summary.last_result === 'skipped') return 'skipped';
+  return summary.last_result.includes('warning') ? 'warning' : 'ok';
+}
+
+/**
+ * The job list, read from the state directory and the host's crontabs at each request. A history is
+ * parsed again only when its file changed (500 jobs of 1000 runs are 150 MB of JSON: a few seconds to
+ * parse, once), and only its digest is kept, not its runs.
+ */
+export class JobBoard {
+  private readonly digests = new Map<string, Digest>();
+
+  constructor(
+    private readonly stateDir: string,
+    private readonly cronRoot: string,
+  ) {}
+
+  rows(now: number): JobRow[] {
+    const jobs = historyJobs(this.stateDir);
+    for (const name of this.digests.keys()) if (!jobs.includes(name)) this.digests.delete(name);
+    const digests = new Map(jobs.flatMap((job) => {
+      const digest = this.digest(job, now);
+      return digest ? [[job, digest] as const] : [];
+    }));
+    // watchedJobs wants the first and last runs of each job only.
+    const watched = watchedJobs(this.cronRoot, this.stateDir, (job) => {
+      const digest = digests.get(job);
+      return digest?.first && digest.last ? [digest.first, digest.last] : [];
+    });
+    const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
+    const byJob = new Map(watched.map((job) => [job.job, job]));
+    const rows = [...digests].map(([job, digest]) => {
+      const summary = withMissed({ ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length }, byJob.get(job), now);
+      return this.row(summary, byJob.get(job), running.get(job), now);
+    });
+    // Jobs a crontab runs under cronwrap that have not run yet.
+    const scheduled = watched.filter((job) => !digests.has(job.job)).map((job) => this.scheduledRow(job, running.get(job.job), now));
+    return orderSummaries([...rows, ...scheduled]);
+  }
+
+  private digest(job: string, now: number): Digest | undefined {
+    let signature: string;
+    try {
+      const stats = statSync(join(this.stateDir, 'history', `${job}.jsonl`));
+      signature = `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    } catch {
+      return undefined;
+    }
+    const kept = this.digests.get(job);
+    if (kept?.signature === signature) return kept;
+    const runs = readHistory(this.stateDir, job);
+    const summary = summarizeJob(job, runs, now);
+    if (!summary) return undefined;
+    const digest: Digest = { signature, summary, starts: runs.map((run) => Date.parse(run.start)), first: runs[0], last: runs.at(-1) };
+    this.digests.set(job, digest);
+    return digest;
+  }
+
+  private row(summary: JobSummary, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
+    return {
+      ...summary,
+      state: stateOf(summary, runningSince !== undefined),
+      running_since: runningSince === undefined ? null : new Date(runningSince).toISOString(),
+      next_run: nextRun(watched, now),
+    };
+  }
+
+  private scheduledRow(watched: WatchedJob, runningSince: number | undefined, now: number): JobRow {
+    const missed = loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
+    return {
+      job: watched.job,
+      state: missed ? 'missed' : runningSince === undefined ? 'scheduled' : 'running',
+      last_start: null,
+      last_result: null,
+      last_exit: null,
+      last_duration_ms: null,
+      last_success: null,
+      consecutive_failures: 0,
+      runs_24h: 0,
+      failing: false,
+      schedule: watched.schedule,
+      missed: missed?.toISOString() ?? null,
+      running_since: runningSince === undefined ? null : new Date(runningSince).toISOString(),
+      next_run: nextRun(watched, now),
+    };
+  }
+}
+
+function nextRun(watched: WatchedJob | undefined, now: number): string | null {
+  if (!watched) return null;
+  return loadSchedule().nextRuns(watched.schedule, new Date(now), 1, watched.timeZone)[0]?.toISOString() ?? null;
+}

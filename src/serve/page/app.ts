@@ -1,0 +1,258 @@
+// The live view's page: the job list at `/`, a job's chart, runs and live output at `/jobs/<name>`.
+// Every text from the server goes into the page as text (textContent), never as HTML.
+import uPlot from 'uplot';
+import type { LogLine } from '../../annotate/log-line.js';
+import type { RunRecord } from '../../state/history.js';
+import type { JobRow } from '../job-board.js';
+import type { TailEvent } from '../live-tail.js';
+import type { RunSection } from '../run-log.js';
+
+const REFRESH_MS = 5000;
+/** The live output keeps this many lines; older ones leave the page. */
+const TAIL_LINES = 1000;
+
+type Child = Node | string | null | undefined;
+
+function el(tag: string, attributes: Record<string, string> = {}, ...children: Child[]): HTMLElement {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
+  for (const child of children) if (child !== null && child !== undefined) element.append(child);
+  return element;
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+function ago(iso: string | null, now = Date.now()): string {
+  if (!iso) return '–';
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  const future = seconds < 0;
+  const s = Math.abs(seconds);
+  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m` : s < 86400 ? `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m` : `${Math.floor(s / 86400)}d`;
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+function time(iso: string | null): HTMLElement {
+  return el('time', iso ? { datetime: iso, title: new Date(iso).toString() } : {}, ago(iso));
+}
+
+function duration(ms: number | null): string {
+  if (ms === null) return '–';
+  if (ms < 1000) return `${ms}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  return s < 3600 ? `${Math.floor(s / 60)}m ${Math.round(s % 60)}s` : `${Math.floor(s / 3600)}h ${Math.round((s % 3600) / 60)}m`;
+}
+
+function badge(state: string): HTMLElement {
+  return el('span', { class: `state state-${state}` }, state);
+}
+
+function problem(message: string): HTMLElement {
+  return el('p', { class: 'problem', role: 'alert' }, message);
+}
+
+// ---- the job list ------------------------------------------------------------------------------
+
+function jobRow(job: JobRow): HTMLElement {
+  return el(
+    'tr',
+    { 'data-job': job.job, 'data-state': job.state },
+    el('td', {}, el('a', { href: `/jobs/${encodeURIComponent(job.job)}` }, job.job)),
+    el('td', {}, badge(job.state)),
+    el('td', {}, job.running_since ? el('span', {}, 'running since ', time(job.running_since)) : time(job.last_start)),
+    el('td', {}, job.last_result ?? '–'),
+    el('td', { class: 'number' }, duration(job.last_duration_ms)),
+    el('td', {}, time(job.last_success)),
+    el('td', {}, job.missed ? el('span', { class: 'missed' }, 'missed ', time(job.missed)) : time(job.next_run)),
+    el('td', { class: 'schedule' }, job.schedule ?? '–'),
+  );
+}
+
+async function showJobs(app: HTMLElement): Promise<void> {
+  const body = el('tbody');
+  const counts = el('p', { class: 'counts' });
+  const failure = el('div');
+  const headings = ['Job', 'State', 'Last run', 'Result', 'Duration', 'Last success', 'Next run', 'Schedule'];
+  app.replaceChildren(
+    el('h1', {}, 'Jobs'),
+    counts,
+    failure,
+    el('table', { id: 'jobs' }, el('thead', {}, el('tr', {}, ...headings.map((heading) => el('th', {}, heading)))), body),
+  );
+  const refresh = async () => {
+    try {
+      const jobs = await getJson<JobRow[]>('/api/jobs');
+      const byState = new Map<string, number>();
+      for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
+      counts.replaceChildren(...[...byState].flatMap(([state, count]) => [badge(state), ` ${count}  `]));
+      body.replaceChildren(...(jobs.length > 0 ? jobs.map(jobRow) : [el('tr', {}, el('td', { colspan: '8' }, 'No job has run under cronwrap here yet.'))]));
+      failure.replaceChildren();
+    } catch (error) {
+      failure.replaceChildren(problem(`Cannot load the jobs: ${String(error)}`));
+    }
+  };
+  await refresh();
+  setInterval(() => void refresh(), REFRESH_MS);
+}
+
+// ---- one job -----------------------------------------------------------------------------------
+
+function failed(run: RunRecord): boolean {
+  return !run.lock_skipped && (run.exit !== 0 || run.stderr_failed === true);
+}
+
+/** Durations over time: successful runs and failed runs as two series of points. */
+function drawChart(target: HTMLElement, runs: RunRecord[]): uPlot | undefined {
+  const ran = runs.filter((run) => !run.lock_skipped).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  if (ran.length === 0) {
+    target.replaceChildren(el('p', {}, 'No runs to plot yet.'));
+    return undefined;
+  }
+  const x = ran.map((run) => Date.parse(run.start) / 1000);
+  const ok = ran.map((run) => (failed(run) ? null : run.duration_ms / 1000));
+  const bad = ran.map((run) => (failed(run) ? run.duration_ms / 1000 : null));
+  const points = (colour: string) => ({ show: true, size: 7, stroke: colour, fill: colour });
+  const options: uPlot.Options = {
+    width: Math.max(320, Math.min(1100, target.clientWidth || 900)),
+    height: 260,
+    scales: { x: { time: true } },
+    axes: [{}, { label: 'seconds', size: 60 }],
+    series: [
+      {},
+      { label: 'succeeded', stroke: '#2e9d5b', paths: () => null, points: points('#2e9d5b') },
+      { label: 'failed', stroke: '#d33c3c', paths: () => null, points: points('#d33c3c') },
+    ],
+  };
+  target.replaceChildren();
+  return new uPlot(options, [x, ok, bad], target);
+}
+
+function logLine(line: LogLine): HTMLElement {
+  const mark = line.stream === 'meta' ? '===' : line.stream === 'other' ? '' : line.stream;
+  return el('div', { class: `line line-${line.stream}` }, el('span', { class: 'stamp' }, line.stamp), ' ', el('span', { class: 'mark' }, mark), ' ', el('span', { class: 'text' }, line.text));
+}
+
+async function showRunLog(panel: HTMLElement, job: string, run: string): Promise<void> {
+  panel.replaceChildren(el('p', {}, `Loading run ${run}…`));
+  try {
+    const section = await getJson<RunSection>(`/api/jobs/${encodeURIComponent(job)}/runs/${encodeURIComponent(run)}/log`);
+    const note = section.cut > 0 ? ` (the first ${section.lines.length} lines; ${section.cut} more not shown)` : section.ended ? '' : ' (no end record yet: still running, or cut short)';
+    panel.replaceChildren(el('h3', {}, `Run ${run}, from ${section.file}${note}`), el('div', { class: 'log' }, ...section.lines.map(logLine)));
+  } catch (error) {
+    panel.replaceChildren(problem(String(error)));
+  }
+}
+
+function runsTable(job: string, runs: RunRecord[], panel: HTMLElement): HTMLElement {
+  const rows = runs.map((run) =>
+    el(
+      'tr',
+      { 'data-run': run.run, class: failed(run) ? 'failed' : '' },
+      el('td', {}, time(run.start)),
+      el('td', {}, run.lock_skipped ? 'skipped' : run.timed_out ? 'timeout' : run.exit === 0 ? (run.stderr_failed ? 'stderr' : (run.duration_warning ?? 'ok')) : run.signal ? `signal ${run.signal}` : `exit ${run.exit}`),
+      el('td', { class: 'number' }, duration(run.duration_ms)),
+      el('td', { class: 'number' }, String(run.attempts)),
+      el('td', {}, el('button', { type: 'button', 'data-run': run.run }, 'log')),
+    ),
+  );
+  const table = el('table', { id: 'runs' }, el('thead', {}, el('tr', {}, ...['Start', 'Result', 'Duration', 'Attempts', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
+  table.addEventListener('click', (event) => {
+    const run = (event.target as HTMLElement).closest('button')?.getAttribute('data-run');
+    if (run) void showRunLog(panel, job, run);
+  });
+  return table;
+}
+
+/** The job's log as it is written: lines arrive as Server-Sent Events; the panel keeps the last TAIL_LINES. */
+function followLog(job: string, panel: HTMLElement, status: HTMLElement): void {
+  const source = new EventSource(`/api/jobs/${encodeURIComponent(job)}/tail?lines=100`);
+  let reconnecting = false;
+  source.addEventListener('open', () => {
+    status.textContent = 'live';
+    status.className = 'live';
+    // After a reconnection the server sends the last lines again.
+    if (reconnecting) panel.replaceChildren();
+  });
+  source.addEventListener('error', () => {
+    status.textContent = 'reconnecting…';
+    status.className = 'offline';
+    reconnecting = true;
+  });
+  source.addEventListener('problem', (event) => {
+    status.textContent = (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message;
+    status.className = 'offline';
+    source.close();
+  });
+  source.addEventListener('message', (event: MessageEvent<string>) => {
+    const data = JSON.parse(event.data) as TailEvent;
+    const atBottom = panel.scrollHeight - panel.scrollTop - panel.clientHeight < 40;
+    const fresh: HTMLElement[] = [];
+    if (data.skipped_lines > 0 || data.skipped_bytes > 0) {
+      const what = [data.skipped_lines > 0 ? `${data.skipped_lines} lines` : '', data.skipped_bytes > 0 ? `${data.skipped_bytes} bytes` : ''].filter(Boolean).join(' and ');
+      fresh.push(el('div', { class: 'line skipped' }, `… ${what} skipped to keep up (the log has them all)`));
+    }
+    for (const line of data.lines.slice(-TAIL_LINES)) fresh.push(logLine(line));
+    panel.append(...fresh);
+    while (panel.childElementCount > TAIL_LINES) panel.firstElementChild!.remove();
+    if (atBottom) panel.scrollTop = panel.scrollHeight;
+  });
+}
+
+async function showJob(app: HTMLElement, job: string): Promise<void> {
+  const header = el('div', { class: 'job-header' });
+  const chart = el('div', { id: 'chart' });
+  const runs = el('div', { id: 'runs-panel' });
+  const runLog = el('div', { id: 'run-log' });
+  const tail = el('div', { id: 'tail', class: 'log', 'aria-live': 'off' });
+  const tailStatus = el('span', { id: 'tail-status' }, 'connecting…');
+  app.replaceChildren(
+    el('p', {}, el('a', { href: '/' }, '← all jobs')),
+    el('h1', {}, job),
+    header,
+    el('h2', {}, 'Duration of each run'),
+    chart,
+    el('h2', {}, 'Live output ', tailStatus),
+    tail,
+    el('h2', {}, 'Runs'),
+    runs,
+    runLog,
+  );
+  followLog(job, tail, tailStatus);
+  let plot: uPlot | undefined;
+  let shown = '';
+  const refresh = async () => {
+    try {
+      const [records, jobs] = await Promise.all([getJson<RunRecord[]>(`/api/jobs/${encodeURIComponent(job)}/runs?n=1000`), getJson<JobRow[]>('/api/jobs')]);
+      const row = jobs.find((candidate) => candidate.job === job);
+      header.replaceChildren(
+        row ? badge(row.state) : badge('unknown'),
+        row?.schedule ? ` schedule ${row.schedule}, next run ` : ' ',
+        row?.schedule ? time(row.next_run) : '',
+        row ? ` · last success ` : '',
+        row ? time(row.last_success) : '',
+      );
+      const newest = records[0]?.run ?? '';
+      if (newest === shown) return; // no new run: the chart and the table stay as they are
+      shown = newest;
+      plot?.destroy();
+      plot = drawChart(chart, records);
+      runs.replaceChildren(records.length > 0 ? runsTable(job, records, runLog) : el('p', {}, 'No runs recorded yet.'));
+    } catch (error) {
+      header.replaceChildren(problem(String(error)));
+    }
+  };
+  await refresh();
+  setInterval(() => void refresh(), REFRESH_MS);
+}
+
+function start(): void {
+  const app = document.getElementById('app')!;
+  const match = /^\/jobs\/([^/]+)$/.exec(location.pathname);
+  void (match ? showJob(app, decodeURIComponent(match[1]!)) : showJobs(app));
+}
+
+start();

@@ -1,0 +1,154 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { jobLogPath } from '../commands/tail.js';
+import { UsageError } from '../errors.js';
+import { readHistory } from '../state/history.js';
+import { parseJobName } from '../util/job-name.js';
+import { requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
+import { ASSETS } from './assets.js';
+import type { JobBoard } from './job-board.js';
+import { streamLog } from './live-tail.js';
+import { runSection } from './run-log.js';
+
+/** What the request handler needs: where to read, whom to let in, and the page's frame. */
+export interface Site {
+  stateDir: string;
+  board: JobBoard;
+  /** Where a job logs when its history does not say (it has not run yet). */
+  defaultLog: (job: string) => string;
+  /** Required from every client when set (any address but loopback). */
+  token: string | undefined;
+  secure: boolean;
+  host: string;
+  now: () => number;
+}
+
+/** At most this many live tails at once: each holds a file open and a timer. */
+const MAX_STREAMS = 64;
+const MAX_RUNS = 10_000;
+
+// No inline script or style anywhere: the page's code and look come from /assets only.
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+const JOB_PAGE = /^\/jobs\/([^/]+)$/;
+const API_JOB = /^\/api\/jobs\/([^/]+)\/(runs|tail)$/;
+const API_RUN_LOG = /^\/api\/jobs\/([^/]+)\/runs\/([0-9a-f]{1,32})\/log$/;
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function send(response: ServerResponse, status: number, type: string, body: string | Buffer, headers: Record<string, string> = {}): void {
+  response.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': String(Buffer.byteLength(body)), ...headers });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendJson(response: ServerResponse, value: unknown): void {
+  send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
+}
+
+function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  send(response, status, 'text/plain; charset=utf-8', `${text}\n`, headers);
+}
+
+function pageShell(host: string): string {
+  const title = `cronwrap · ${escapeHtml(host)}`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title><link rel="stylesheet" href="/assets/uplot.css"><link rel="stylesheet" href="/assets/app.css">
+<script src="/assets/app.js" defer></script></head>
+<body><header><a href="/">cronwrap</a><span class="host">${escapeHtml(host)}</span></header>
+<main id="app"><p>Loading…</p></main><noscript>This page needs JavaScript; the same data is at /api/jobs.</noscript></body></html>
+`;
+}
+
+/** A job name from a URL, checked like --name: it becomes a file name, so nothing else gets through. */
+function jobFrom(segment: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    throw new UsageError(`'${segment}' is not a job name`);
+  }
+  return parseJobName('job', name);
+}
+
+/** A whole number from the query, within bounds, or the default. */
+function numberParameter(url: URL, name: string, fallback: number, max: number): number {
+  const value = url.searchParams.get(name);
+  if (value === null) return fallback;
+  if (!/^\d{1,9}$/.test(value)) throw new UsageError(`?${name}=${value}: give a whole number`);
+  return Math.min(Number(value), max);
+}
+
+/**
+ * The first visit with `?token=` sets the token as a cookie (HttpOnly, SameSite=Strict) and sends the
+ * browser on to the same page without it, so the token leaves the address bar; tools send a Bearer header.
+ */
+function admit(site: Site, request: IncomingMessage, response: ServerResponse, url: URL): boolean {
+  if (site.token === undefined) return true;
+  const inQuery = url.searchParams.get('token');
+  if (inQuery !== null && tokensMatch(inQuery, site.token)) {
+    url.searchParams.delete('token');
+    const cookie = `${TOKEN_COOKIE}=${site.token}; Path=/; HttpOnly; SameSite=Strict${site.secure ? '; Secure' : ''}`;
+    sendText(response, 303, 'see other', { location: `${url.pathname}${url.search}`, 'set-cookie': cookie });
+    return false;
+  }
+  const given = requestToken(request.headers);
+  if (given !== undefined && tokensMatch(given, site.token)) return true;
+  sendText(response, 401, 'cronwrap serve: this server needs its token: open /?token=<the token> once in a browser, or send "Authorization: Bearer <the token>"', {
+    'www-authenticate': 'Bearer realm="cronwrap"',
+  });
+  return false;
+}
+
+/** The request handler: read-only pages and API, every job name checked, job output only ever as data. */
+export function handler(site: Site): (request: IncomingMessage, response: ServerResponse) => void {
+  let streams = 0;
+  return (request, response) => {
+    void (async () => {
+      // Joined, not resolved: a path starting with // must not be read as another host.
+      const url = new URL(`http://cronwrap${request.url?.startsWith('/') ? request.url : '/'}`);
+      if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'cronwrap serve is read-only: GET only', { allow: 'GET, HEAD' });
+      if (!admit(site, request, response, url)) return undefined;
+      const path = url.pathname;
+      if (path === '/' || JOB_PAGE.test(path)) {
+        const page = JOB_PAGE.exec(path);
+        if (page) jobFrom(page[1]!);
+        return send(response, 200, 'text/html; charset=utf-8', pageShell(site.host));
+      }
+      const asset = ASSETS[path];
+      if (asset) return send(response, 200, asset.type, asset.body);
+      if (path === '/api/jobs') return sendJson(response, site.board.rows(site.now()));
+      const runLog = API_RUN_LOG.exec(path);
+      if (runLog) {
+        const job = jobFrom(runLog[1]!);
+        const run = runLog[2]!;
+        const record = readHistory(site.stateDir, job).find((candidate) => candidate.run === run);
+        if (!record) return sendText(response, 404, `no run ${run} of ${job} in the history`);
+        const section = await runSection(record.log, run);
+        if (!section) return sendText(response, 404, `run ${run} is no longer in ${record.log} nor in ${record.log}.1 (rotated away)`);
+        return sendJson(response, section);
+      }
+      const api = API_JOB.exec(path);
+      if (!api) return sendText(response, 404, 'not found: see / for the page, /api/jobs for the data');
+      const job = jobFrom(api[1]!);
+      if (api[2] === 'runs') return sendJson(response, readHistory(site.stateDir, job).slice(-numberParameter(url, 'n', 100, MAX_RUNS)).reverse());
+      const lines = numberParameter(url, 'lines', 100, 1000);
+      if (request.method === 'HEAD') return send(response, 200, 'text/event-stream; charset=utf-8', '');
+      if (streams >= MAX_STREAMS) return sendText(response, 503, `already ${MAX_STREAMS} live tails open; close one`, { 'retry-after': '10' });
+      streams++;
+      response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no' });
+      streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, () => streams--);
+      return undefined;
+    })().catch((error: unknown) => {
+      if (response.headersSent) return void response.destroy();
+      if (error instanceof UsageError) return sendText(response, 400, error.message);
+      sendText(response, 500, `cronwrap serve: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  };
+}
