@@ -71,9 +71,9 @@ export class JobBoard {
       const summary = withMissed({ ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length }, byJob.get(job), now);
       return this.row(summary, byJob.get(job), running.get(job), now);
     });
-    // Jobs a crontab runs under cronwrap that have not run yet.
-    const scheduled = watched.filter((job) => !digests.has(job.job)).map((job) => this.scheduledRow(job, running.get(job.job), now));
-    return orderSummaries([...rows, ...scheduled]);
+    // Jobs with no run recorded yet: a crontab runs them under cronwrap, or their first run is going on.
+    const fresh = [...new Set([...byJob.keys(), ...running.keys()])].filter((job) => !digests.has(job));
+    return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), now))]);
   }
 
   private digest(job: string, now: number): Digest | undefined {
@@ -103,10 +103,10 @@ export class JobBoard {
     };
   }
 
-  private scheduledRow(watched: WatchedJob, runningSince: number | undefined, now: number): JobRow {
-    const missed = loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
+  private freshRow(job: string, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
+    const missed = watched && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
     return {
-      job: watched.job,
+      job,
       state: missed ? 'missed' : runningSince === undefined ? 'scheduled' : 'running',
       last_start: null,
       last_result: null,
@@ -116,7 +116,7 @@ export class JobBoard {
       consecutive_failures: 0,
       runs_24h: 0,
       failing: false,
-      schedule: watched.schedule,
+      schedule: watched?.schedule ?? null,
       missed: missed?.toISOString() ?? null,
       running_since: runningSince === undefined ? null : new Date(runningSince).toISOString(),
       next_run: nextRun(watched, now),

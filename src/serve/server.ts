@@ -121,6 +121,7 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
         if (page) jobFrom(page[1]!);
         return send(response, 200, 'text/html; charset=utf-8', pageShell(site.host));
       }
+      if (path === '/favicon.ico') return send(response, 204, 'image/x-icon', '');
       const asset = ASSETS[path];
       if (asset) return send(response, 200, asset.type, asset.body);
       if (path === '/api/jobs') return sendJson(response, site.board.rows(site.now()));
@@ -143,6 +144,7 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       if (streams >= MAX_STREAMS) return sendText(response, 503, `already ${MAX_STREAMS} live tails open; close one`, { 'retry-after': '10' });
       streams++;
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no' });
+      response.flushHeaders(); // the client knows it is connected before the job writes anything
       streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, () => streams--);
       return undefined;
     })().catch((error: unknown) => {
