@@ -6,7 +6,8 @@ import { marksRun, parseLogLine, type LogLine } from '../annotate/log-line.js';
 const MAX_SECTION_LINES = 10_000;
 
 export interface RunSection {
-  file: string;
+  /** The files it was read from: the log, or the rotated copy and then the log (a run that spans a rotation). */
+  files: string[];
   lines: LogLine[];
   /** Lines after the first MAX_SECTION_LINES that are not shown. */
   cut: number;
@@ -26,16 +27,19 @@ async function openLog(file: string): Promise<FileHandle | undefined> {
   return undefined;
 }
 
-/** The run's lines in `file`, from its `=== start` record to its `=== end` record, read line by line. */
-async function sectionIn(file: string, run: string): Promise<RunSection | undefined> {
+/**
+ * The run's lines in `file`, from its `=== start` record to its `=== end` record, read line by line;
+ * with `begun` (its start was in the rotated file), from the file's first line on.
+ */
+async function sectionIn(file: string, run: string, begun?: RunSection): Promise<RunSection | undefined> {
   const handle = await openLog(file);
   if (!handle) return undefined;
   try {
-    let section: RunSection | undefined;
+    let section = begun && { ...begun, files: [...begun.files, file] };
     for await (const text of handle.readLines({ autoClose: false })) {
       if (!section) {
         // Only lines that name the run are parsed until its start is found.
-        if (text.includes(run) && marksRun(parseLogLine(text), 'start', run)) section = { file, lines: [parseLogLine(text)], cut: 0, ended: false };
+        if (text.includes(run) && marksRun(parseLogLine(text), 'start', run)) section = { files: [file], lines: [parseLogLine(text)], cut: 0, ended: false };
         continue;
       }
       const line = parseLogLine(text);
@@ -49,11 +53,11 @@ async function sectionIn(file: string, run: string): Promise<RunSection | undefi
   }
 }
 
-/** One run's part of the job's log, from the log or from the copy logrotate made last (`<log>.1`). */
+/** One run's part of the job's log: in the log, or in the copy logrotate made last (`<log>.1`) and on into the log. */
 export async function runSection(logPath: string, run: string): Promise<RunSection | undefined> {
-  for (const file of [logPath, `${logPath}.1`]) {
-    const section = await sectionIn(file, run);
-    if (section) return section;
-  }
-  return undefined;
+  const current = await sectionIn(logPath, run);
+  if (current) return current;
+  const rotated = await sectionIn(`${logPath}.1`, run);
+  if (!rotated || rotated.ended) return rotated;
+  return (await sectionIn(logPath, run, rotated)) ?? rotated;
 }

@@ -105,8 +105,8 @@ describe('cronwrap serve: the JSON API', () => {
     const server = await serve(box);
     const [older] = await getJson<Run[]>(`${server.url}/api/jobs/broken/runs`);
     renameSync(older!.log, `${older!.log}.1`);
-    const section = await getJson<{ file: string; lines: { text: string }[] }>(`${server.url}/api/jobs/broken/runs/${older!.run}/log`);
-    expect(section.file).toBe(`${older!.log}.1`);
+    const section = await getJson<{ files: string[]; lines: { text: string }[] }>(`${server.url}/api/jobs/broken/runs/${older!.run}/log`);
+    expect(section.files).toEqual([`${older!.log}.1`]);
     expect(section.lines.map((line) => line.text)).toContain('<script>alert(1)</script>');
 
     renameSync(`${older!.log}.1`, `${older!.log}.2`);

@@ -119,7 +119,11 @@ function drawChart(target: HTMLElement, runs: RunRecord[]): uPlot | undefined {
   const options: uPlot.Options = {
     width: Math.max(320, Math.min(1100, target.clientWidth || 900)),
     height: 260,
-    scales: { x: { time: true } },
+    // One run, or runs of the same second, still get a readable axis; durations are shown from zero.
+    scales: {
+      x: { time: true, range: (_plot, min, max) => (max - min < 60 ? [min - 1800, max + 1800] : [min, max]) },
+      y: { range: (_plot, _min, max) => [0, max > 0 ? max * 1.15 : 1] },
+    },
     axes: [{}, { label: 'seconds', size: 60 }],
     series: [
       {},
@@ -141,7 +145,7 @@ async function showRunLog(panel: HTMLElement, job: string, run: string): Promise
   try {
     const section = await getJson<RunSection>(`/api/jobs/${encodeURIComponent(job)}/runs/${encodeURIComponent(run)}/log`);
     const note = section.cut > 0 ? ` (the first ${section.lines.length} lines; ${section.cut} more not shown)` : section.ended ? '' : ' (no end record yet: still running, or cut short)';
-    panel.replaceChildren(el('h3', {}, `Run ${run}, from ${section.file}${note}`), el('div', { class: 'log' }, ...section.lines.map(logLine)));
+    panel.replaceChildren(el('h3', {}, `Run ${run}, from ${section.files.join(' and ')}${note}`), el('div', { class: 'log' }, ...section.lines.map(logLine)));
   } catch (error) {
     panel.replaceChildren(problem(String(error)));
   }

@@ -1,0 +1,144 @@
+/// <reference lib="dom" />
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cronwrap, cronwrapProcess, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { has } from '../helpers/daemons.js';
+import { startServe, type Serving } from '../helpers/serve.js';
+
+// A real headless Chromium (Debian's chromium; .ci/run installs it) opens the page. Outside CI a machine
+// without it skips these tests.
+const withChromium = has('chromium') || process.env.CI ? describe : describe.skip;
+const SHOTS = resolve(__dirname, '../../test-output/live-view');
+
+let browser: Browser;
+const servers: Serving[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.child.kill('SIGTERM');
+    await server.child.catch(() => undefined);
+  }
+});
+
+/** A page that fails the test on a script error, a Content-Security-Policy refusal or a dialog (an alert() from job output). */
+async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('dialog', (dialog) => {
+    problems.push(`dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+  await page.goto(url);
+  return { page, problems };
+}
+
+async function serve(box: Sandbox): Promise<string> {
+  const server = await startServe(box);
+  servers.push(server);
+  return server.url;
+}
+
+/** Pixels of the chart's canvas close to `rgb` (the colour of its points). */
+function pixelsOf(page: Page, rgb: [number, number, number]): Promise<number> {
+  return page.evaluate((colour) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('#chart canvas');
+    if (!canvas) return -1;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3]! > 200 && Math.abs(data[i]! - colour[0]) < 30 && Math.abs(data[i + 1]! - colour[1]) < 30 && Math.abs(data[i + 2]! - colour[2]) < 30) count++;
+    }
+    return count;
+  }, rgb);
+}
+
+const GREEN: [number, number, number] = [46, 157, 91];
+const RED: [number, number, number] = [211, 60, 60];
+
+withChromium('the live view in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      // As root in CI Chromium needs --no-sandbox; the rest keeps it off the (closed) network.
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lists the jobs of a state directory, failing first, and plots a job\'s durations', async () => {
+    const box = sandbox();
+    for (const seconds of ['0.1', '0.3', '0.2']) expect((await cronwrap(['--name', 'nightly', '-c', `sleep ${seconds}`], box)).exitCode).toBe(0);
+    expect((await cronwrap(['--name', 'nightly', '-c', 'sleep 0.25; exit 4'], box)).exitCode).toBe(4);
+    expect((await cronwrap(['--name', 'backup', '--', 'true'], box)).exitCode).toBe(0);
+    const url = await serve(box);
+
+    const { page, problems } = await openPage(`${url}/`);
+    await page.waitForSelector('#jobs tbody tr[data-job]');
+    const rows = await page.$$eval('#jobs tbody tr', (trs) => trs.map((tr) => [tr.getAttribute('data-job'), tr.querySelector('.state')?.textContent]));
+    expect(rows).toEqual([
+      ['nightly', 'failing'],
+      ['backup', 'ok'],
+    ]);
+    await page.screenshot({ path: join(SHOTS, 'jobs.png'), fullPage: true });
+
+    await page.click('#jobs a[href="/jobs/nightly"]');
+    await page.waitForSelector('#chart canvas');
+    expect(await pixelsOf(page, GREEN)).toBeGreaterThan(20); // three successful runs drawn
+    expect(await pixelsOf(page, RED)).toBeGreaterThan(5); // and the failed one, in red
+    expect(await page.$$eval('#runs tbody tr', (trs) => trs.length)).toBe(4);
+    await page.screenshot({ path: join(SHOTS, 'job.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+
+  it("streams a job started while the page is open into it, across logrotate, and shows markup in its output as text", async () => {
+    const box = sandbox();
+    const url = await serve(box);
+    const { page, problems } = await openPage(`${url}/jobs/live`);
+    await page.waitForSelector('#tail-status.live');
+
+    const gate = join(box.dir, 'gate');
+    const log = join(box.logDir, 'live.log');
+    const script = [
+      'echo "hello from the job"',
+      'echo "<script>alert(1)</script><img src=x onerror=alert(2)>"',
+      'echo "a warning" >&2',
+      `while [ ! -e ${gate} ]; do sleep 0.05; done`,
+      `while [ ! -e ${log} ]; do echo waiting; sleep 0.1; done`,
+      'echo "after the rotation"',
+    ].join('; ');
+    const job = cronwrapProcess(['--name', 'live', '-c', script], box);
+    await page.waitForSelector('#tail .line-err >> text=a warning');
+    expect(await page.textContent('#tail')).toContain('hello from the job');
+    expect(await page.textContent('#tail')).toContain('<script>alert(1)</script><img src=x onerror=alert(2)>');
+    expect(await page.$$('#tail script, #tail img')).toHaveLength(0);
+    await page.screenshot({ path: join(SHOTS, 'live.png'), fullPage: true });
+
+    renameSync(log, `${log}.1`);
+    writeFileSync(gate, '');
+    await page.waitForSelector('#tail .line-out >> text=after the rotation');
+    expect((await job).exitCode).toBe(0);
+    await page.waitForSelector('#tail .line-meta >> text=/^end job=live/');
+
+    // The run's log section, on demand, shows the same markup as text.
+    await page.reload();
+    await page.waitForSelector('#runs button[data-run]');
+    await page.click('#runs button[data-run]');
+    await page.waitForSelector('#run-log .line-out >> text=hello from the job');
+    expect(await page.textContent('#run-log')).toContain('<script>alert(1)</script>');
+    // The run began in the file logrotate renamed and ended in the new one: the section spans both.
+    await page.waitForSelector('#run-log .line-out >> text=after the rotation');
+    expect(await page.textContent('#run-log h3')).toContain(`from ${log}.1 and ${log}`);
+    expect(await page.$$('#run-log script, #run-log img')).toHaveLength(0);
+    await page.screenshot({ path: join(SHOTS, 'run-log.png'), fullPage: true });
+    expect(problems).toEqual([]);
+  });
+});
