@@ -125,6 +125,35 @@ describe('examples', () => {
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
   });
 
+  needs('promtool')('the Grafana dashboard reads only metrics cronwrap writes, and every query parses', async () => {
+    const dashboard = JSON.parse(readFileSync(join(EXAMPLES, 'grafana', 'cronwrap-dashboard.json'), 'utf8')) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+      templating: { list: { query: { query: string } }[] };
+    };
+    const queries = [...dashboard.panels.flatMap((panel) => panel.targets.map((target) => target.expr)), ...dashboard.templating.list.map((variable) => variable.query.query)];
+    expect(dashboard.panels.length).toBeGreaterThanOrEqual(8);
+
+    // Every series a query names is in the .prom files of real runs: a failed one, and one with a schedule.
+    const box = sandbox();
+    const metrics = join(box.dir, 'textfile');
+    await cronwrap(['--name', 'backup', '--metrics-dir', metrics, '--schedule', '0 3 * * *', '--', 'sh', '-c', 'exit 2'], box);
+    await cronwrap(['--name', 'report', '--metrics-dir', metrics, '--', 'true'], box);
+    const written = new Set(readdirSync(metrics).flatMap((file) => [...readFileSync(join(metrics, file), 'utf8').matchAll(/^(cronwrap_\w+)\{cron_job=/gm)].map((m) => m[1]!)));
+    const used = new Set(queries.flatMap((query) => [...query.matchAll(/\bcronwrap_\w+/g)].map((m) => m[0])));
+    expect(used.size).toBeGreaterThanOrEqual(7);
+    for (const name of used) expect(written, `${name} is read by the dashboard`).toContain(name);
+    for (const query of queries) expect(query, 'panels select by the cron_job label, not job').not.toMatch(/[{,]\s*job\s*=/);
+
+    // promtool parses each panel query as a recording rule (Grafana's variables replaced by what "All" sends).
+    const panelQueries = queries.filter((query) => !query.startsWith('label_values'));
+    const rules = { groups: [{ name: 'dashboard', rules: panelQueries.map((query, i) => ({ record: `dashboard:query${i}`, expr: query.replaceAll('$instance', '.*').replaceAll('$cron_job', '.*') })) }] };
+    const file = join(box.dir, 'dashboard-rules.yml');
+    writeFileSync(file, JSON.stringify(rules)); // JSON is YAML
+    const check = spawnSync('promtool', ['check', 'rules', file], { encoding: 'utf8' });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    expect(check.stdout).toContain(`${panelQueries.length} rules found`);
+  });
+
   needs('logrotate')('the logrotate config rotates a log while a run writes to it, losing no line', async () => {
     const box = sandbox();
     const config = join(box.dir, 'logrotate.conf');
