@@ -78,7 +78,11 @@ export function runningRuns(stateDir: string): RunningMark[] {
       // Being written this instant (it is written in one go, but read may come first), or removed meanwhile.
       if (Date.now() - (statOrUndefined(path)?.mtimeMs ?? 0) < 10_000) return [];
     }
-    rmSync(path, { force: true });
+    try {
+      rmSync(path, { force: true });
+    } catch {
+      // a reader on a read-only view of the state (cronwrap serve under ProtectSystem=strict) leaves it
+    }
     return [];
   });
 }

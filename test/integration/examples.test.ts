@@ -76,6 +76,11 @@ describe('examples', () => {
     const check = /^ExecStart=(.*)$/m.exec(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.service'), 'utf8'))![1]!;
     expect(invocationOf(cronwrapArgs(check))).toMatchObject({ mode: 'check' });
     expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.timer'), 'utf8')).toMatch(/^OnCalendar=\*:0\/5$/m);
+    const serve = readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-serve.service'), 'utf8');
+    const [loopback, beyond] = [...serve.matchAll(/^#?ExecStart=(\S.*)$/gm)].map((m) => invocationOf(cronwrapArgs(m[1]!)));
+    expect(loopback).toMatchObject({ mode: 'serve', listen: { host: '127.0.0.1', port: 8089 } });
+    expect(beyond).toMatchObject({ mode: 'serve', listen: { host: '0.0.0.0', port: 8089 }, tlsCert: '/etc/cronwrap/serve.crt' });
+    expect(serve).toMatch(/^#Environment=CRONWRAP_SERVE_TOKEN_FILE=/m); // the address beyond loopback needs its token
   });
 
   needs('ruby')('the Chef recipe is valid Ruby and its template renders a config that cronwrap accepts', async () => {

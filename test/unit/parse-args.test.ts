@@ -71,3 +71,29 @@ describe('parseArgs', () => {
     expect(run(['--version'])).toMatchObject({ mode: 'print', exitCode: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
   });
 });
+
+describe('cronwrap serve --listen', () => {
+  it.each<[string, { host: string; port: number }]>([
+    ['127.0.0.1:8089', { host: '127.0.0.1', port: 8089 }],
+    ['9000', { host: '127.0.0.1', port: 9000 }],
+    ['0.0.0.0:0', { host: '0.0.0.0', port: 0 }],
+    ['[::1]:8089', { host: '::1', port: 8089 }],
+    ['monitor.example.com:443', { host: 'monitor.example.com', port: 443 }],
+  ])('reads %s', (value, listen) => {
+    expect(run(['serve', '--listen', value])).toMatchObject({ mode: 'serve', listen });
+  });
+
+  it('listens on 127.0.0.1:8089 unless told otherwise', () => {
+    expect(run(['serve'])).toMatchObject({ mode: 'serve', listen: { host: '127.0.0.1', port: 8089 }, root: '/', tlsCert: undefined });
+  });
+
+  it.each(['localhost', '127.0.0.1:65536', ':8089', '::1:8089', '127.0.0.1:80 ', 'http://127.0.0.1:80'])('refuses %j, naming the option and a form that works', (value) => {
+    expect(() => run(['serve', '--listen', value])).toThrow(UsageError);
+    expect(() => run(['serve', '--listen', value])).toThrow(/--listen: .* is not HOST:PORT; give e\.g\. 127\.0\.0\.1:8089/);
+  });
+
+  it('lists serve in --help', () => {
+    const help = run(['--help']);
+    expect(help.mode === 'print' && help.stdout).toContain('cronwrap serve [--listen 127.0.0.1:8089]');
+  });
+});
