@@ -116,6 +116,8 @@ function buildProgram(out: Captured): { program: Command; attributes: Map<keyof 
   return { program, attributes: addOptions(program) };
 }
 
+const DEFAULT_LISTEN: Listen = { host: '127.0.0.1', port: 8089 };
+
 const wholeNumber = (label: string) => (value: string) => {
   if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${label}: '${value}' is not a whole number of at least 1`);
   return Number(value);
@@ -173,7 +175,11 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .description(
         "The live view: a read-only web page and JSON API (/api/jobs, /api/jobs/JOB/runs, /api/jobs/JOB/tail) with every job, a chart of its durations, each run's log and its output as it is written. Listens on 127.0.0.1 unless told otherwise; any other address needs a token, from the file CRONWRAP_SERVE_TOKEN_FILE names. Runs until SIGTERM.",
       )
-      .option('--listen <host:port>', 'where to listen (a bare port means 127.0.0.1; port 0 picks a free one)', (value: string) => parseListen('--listen', value), { host: '127.0.0.1', port: 8089 })
+      .addOption(
+        new Option('--listen <host:port>', 'where to listen (a bare port means 127.0.0.1; port 0 picks a free one)')
+          .argParser((value: string) => parseListen('--listen', value))
+          .default(DEFAULT_LISTEN, '127.0.0.1:8089'),
+      )
       .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
       .option('--tls-key <file>', "the certificate's private key (PEM; owned by root or this user, readable by no one else)")
       .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
@@ -206,7 +212,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);
   if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
-  if (name === 'serve') return { flags, job, mode: 'serve', listen: given.listen ?? { host: '127.0.0.1', port: 8089 }, root: given.root ?? '/', tlsCert: given.tlsCert, tlsKey: given.tlsKey };
+  if (name === 'serve') return { flags, job, mode: 'serve', listen: given.listen ?? DEFAULT_LISTEN, root: given.root ?? '/', tlsCert: given.tlsCert, tlsKey: given.tlsKey };
   if (name === 'check') return { flags, job, mode: 'check', json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
   if (name === 'test-alert' || name === 'flush' || name === 'status') {
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };

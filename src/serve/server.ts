@@ -3,7 +3,7 @@ import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
 import { readHistory } from '../state/history.js';
 import { parseJobName } from '../util/job-name.js';
-import { requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
+import { isLoopback, requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
 import { ASSETS } from './assets.js';
 import type { JobBoard } from './job-board.js';
 import { streamLog } from './live-tail.js';
@@ -66,6 +66,12 @@ function pageShell(host: string): string {
 `;
 }
 
+/** The host name of a Host header: `127.0.0.1:8089` → `127.0.0.1`, `[::1]:8089` → `::1`. */
+function hostName(header: string): string {
+  const bracketed = /^\[([^\]]*)\]/.exec(header);
+  return bracketed ? bracketed[1]! : header.replace(/:\d*$/, '').toLowerCase();
+}
+
 /** A job name from a URL, checked like --name: it becomes a file name, so nothing else gets through. */
 function jobFrom(segment: string): string {
   let name: string;
@@ -90,7 +96,13 @@ function numberParameter(url: URL, name: string, fallback: number, max: number):
  * browser on to the same page without it, so the token leaves the address bar; tools send a Bearer header.
  */
 function admit(site: Site, request: IncomingMessage, response: ServerResponse, url: URL): boolean {
-  if (site.token === undefined) return true;
+  if (site.token === undefined) {
+    // No token on loopback: then only loopback names may be asked for, or a web page the operator visits
+    // could point its own host name at 127.0.0.1 (DNS rebinding) and read the jobs' output.
+    if (isLoopback(hostName(request.headers.host ?? ''))) return true;
+    sendText(response, 421, 'cronwrap serve: without a token this server answers only to 127.0.0.1, [::1] or localhost in the Host header');
+    return false;
+  }
   const inQuery = url.searchParams.get('token');
   if (inQuery !== null && tokensMatch(inQuery, site.token)) {
     url.searchParams.delete('token');

@@ -180,6 +180,22 @@ describe('cronwrap serve: who may look', () => {
     return path;
   }
 
+  it('without a token, answers only requests for a loopback name (no DNS rebinding)', async () => {
+    const box = sandbox();
+    await preparedState(box);
+    const server = await serve(box);
+    const port = new URL(server.url).port;
+    const ask = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        request({ host: '127.0.0.1', port, path: '/api/jobs', headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        }).on('error', reject).end();
+      });
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, 'localhost']) expect(await ask(host), host).toBe(200);
+    for (const host of [`evil.example.com:${port}`, 'evil.example.com', `127.0.0.1.evil.example.com:${port}`]) expect(await ask(host), host).toBe(421);
+  });
+
   it('refuses to listen beyond this host without a token, and names the variable', async () => {
     const box = sandbox();
     const result = await cronwrap(['serve', '--listen', '0.0.0.0:0'], box);
