@@ -38,7 +38,7 @@ function succeeded(run: RunRecord): boolean {
 /** A run's result in one word or two. */
 export function resultOf(run: RunRecord): string {
   if (run.lock_skipped) return 'skipped';
-  if (run.timed_out) return 'timeout';
+  if (run.timed_out) return run.idle_timed_out ? 'idle timeout' : 'timeout';
   if (run.stderr_failed) return 'stderr';
   if (run.exit === 0) return run.duration_warning ? 'ok, duration warning' : 'ok';
   if (run.signal) return `signal ${run.signal}`;

@@ -35,6 +35,7 @@ export interface Settings {
   quiet: boolean;
   tee: boolean;
   timeoutMs: number | undefined;
+  idleTimeoutMs: number | undefined;
   keepLeftovers: boolean;
   lock: boolean;
   lockWaitMs: number;
@@ -119,6 +120,7 @@ const TABLE: OptionTable = {
   killAfterMs: { key: 'killAfterMs', flags: '--kill-after <duration>', env: 'CRONWRAP_KILL_AFTER', help: 'after forwarding SIGTERM/SIGINT/SIGHUP, send SIGKILL if the command is still running (default 10s)', type: duration, defaultValue: 10_000 },
   quiet: { key: 'quiet', flags: '-q, --quiet', env: 'CRONWRAP_QUIET', help: 'never print the output or the failure report (the log still gets everything)', type: flag, defaultValue: false },
   tee: { key: 'tee', flags: '--tee', env: 'CRONWRAP_TEE', help: 'always print the annotated lines on stdout, even when it is not a terminal', type: flag, defaultValue: false },
+  idleTimeoutMs: { key: 'idleTimeoutMs', flags: '--idle-timeout <duration>', env: 'CRONWRAP_IDLE_TIMEOUT', help: 'stop the command like --timeout (exit 124) once it has printed nothing for DURATION, e.g. a job hung on a socket: --idle-timeout 15m', type: optionalDuration, defaultValue: undefined },
   timeoutMs: { key: 'timeoutMs', flags: '--timeout <duration>', env: 'CRONWRAP_TIMEOUT', help: 'stop the whole process group after DURATION (SIGTERM, SIGCONT, then SIGKILL after --kill-after) and exit 124, e.g. --timeout 2h', type: optionalDuration, defaultValue: undefined },
   keepLeftovers: { key: 'keepLeftovers', flags: '--keep-leftovers', env: 'CRONWRAP_KEEP_LEFTOVERS', help: 'leave running the processes the command left in its process group (default: end them, as systemd does)', type: flag, defaultValue: false },
   lock: { key: 'lock', flags: '--lock', env: 'CRONWRAP_LOCK', help: 'run at most one instance of the job on this host; a run that finds it busy is skipped', type: flag, defaultValue: false },

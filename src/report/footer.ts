@@ -35,6 +35,7 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     status: summary.status,
     signal: summary.signal,
     timed_out: summary.timedOut,
+    ...(summary.idleTimedOut ? { idle: true } : {}),
     attempts: summary.attempts,
     end: new Date(summary.endMs).toISOString(),
     duration_ms: Math.round(summary.durationMs),

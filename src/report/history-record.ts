@@ -15,6 +15,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     exit: summary.exitCode,
     signal: summary.signal,
     timed_out: summary.timedOut,
+    ...(summary.idleTimedOut ? { idle_timed_out: true } : {}),
     log: summary.log.path,
     attempts: summary.attempts,
     lock_skipped: summary.skipped,

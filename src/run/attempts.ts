@@ -23,6 +23,7 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder, ho
       drainMs: settings.drainMs,
       killAfterMs: settings.killAfterMs,
       timeoutMs: settings.timeoutMs,
+      idleTimeoutMs: settings.idleTimeoutMs,
       keepLeftovers: settings.keepLeftovers,
       interruptions,
       env: prepared.env,

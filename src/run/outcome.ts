@@ -12,10 +12,13 @@ export type Outcome =
   | { kind: 'interrupted'; signal: NodeJS.Signals; command: Outcome | null }
   /** `--lock`/`--lock-redis`: another run held the lock (or Redis could not say), so this one did not start. */
   | { kind: 'lock-busy'; exitCode: number; reason: string }
-  /** `--timeout` fired after `timeoutMs` and cronwrap stopped the command, which then ended as `command`. */
-  | { kind: 'timed-out'; timeoutMs: number; command: Outcome };
+  /**
+   * `--timeout` fired after `timeoutMs` (or `--idle-timeout`, `idle`: no output for `timeoutMs`) and
+   * cronwrap stopped the command, which then ended as `command`.
+   */
+  | { kind: 'timed-out'; timeoutMs: number; idle?: true; command: Outcome };
 
-/** Exit status when `--timeout` fired, whatever signal was finally needed (as timeout(1) does). */
+/** Exit status when `--timeout` or `--idle-timeout` fired, whatever signal was finally needed (as timeout(1) does). */
 const EXIT_TIMED_OUT = 124;
 
 function signalNumber(signal: NodeJS.Signals): number {
@@ -90,7 +93,9 @@ export function describeOutcome(outcome: Outcome): string {
     case 'lock-busy':
       return `skipped: ${outcome.reason}`;
     case 'timed-out':
-      return `timed out after ${formatDuration(outcome.timeoutMs)} (the command then: ${describeOutcome(outcome.command)})`;
+      return outcome.idle
+        ? `stopped after ${formatDuration(outcome.timeoutMs)} without output (--idle-timeout; the command then: ${describeOutcome(outcome.command)})`
+        : `timed out after ${formatDuration(outcome.timeoutMs)} (the command then: ${describeOutcome(outcome.command)})`;
   }
 }
 

@@ -29,6 +29,8 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   /** The signal that ended the command itself, if one did. */
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  /** It was `--idle-timeout` that stopped it: no output for too long. */
+  idleTimedOut: boolean;
   /** The run did not start because a lock was busy. */
   skipped: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run counts as failed. */
@@ -78,6 +80,7 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     status: `${describeOutcome(outcome)}${stderrNote}`,
     signal: commandSignal(outcome),
     timedOut: outcome.kind === 'timed-out',
+    idleTimedOut: outcome.kind === 'timed-out' && outcome.idle === true,
     skipped,
     stderrFailed,
     lockProblems,

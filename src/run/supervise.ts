@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
 import { endLeftovers, GroupStopper } from './group-stopper.js';
 import type { Interruptions } from './interruptions.js';
+import { monotonicMs } from '../util/monotonic.js';
 import { processesInGroup, type ProcessInfo } from '../util/proc.js';
 import { missingInterpreter } from './interpreter.js';
 import { spawnFailure, type Outcome } from './outcome.js';
@@ -12,6 +13,8 @@ export interface SuperviseOptions {
   killAfterMs: number;
   /** Stop the command after this long (monotonic clock); undefined for no limit. */
   timeoutMs: number | undefined;
+  /** Stop the command once it has printed nothing on stdout or stderr for this long; undefined for no limit. */
+  idleTimeoutMs: number | undefined;
   /** Leave processes the command left behind running instead of ending them. */
   keepLeftovers: boolean;
   interruptions: Interruptions;
@@ -42,6 +45,23 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 }
 
 /**
+ * Calls `fire` once nothing was printed for `idleMs` (`lastOutput` says when something last was). The timer
+ * is set again for the rest of the span rather than at every read, so a chatty job costs one clock read
+ * per read. Returns the function that stops watching.
+ */
+function idleWatch(idleMs: number | undefined, lastOutput: () => number, fire: (idleMs: number) => void): (() => void) | undefined {
+  if (idleMs === undefined) return undefined;
+  let timer: NodeJS.Timeout;
+  const check = () => {
+    const quietMs = monotonicMs() - lastOutput();
+    if (quietMs >= idleMs) fire(idleMs);
+    else timer = setTimeout(check, idleMs - quietMs);
+  };
+  timer = setTimeout(check, idleMs);
+  return () => clearTimeout(timer);
+}
+
+/**
  * Runs the command in its own session and process group, without a shell, stdin inherited and its
  * stdout/stderr piped to `onOutput`. node:child_process rather than execa: execa's promise settles only
  * when the pipes close, which a grandchild can delay forever, and it costs ~35 ms of start-up (README).
@@ -50,7 +70,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 export async function supervise(command: readonly [string, ...string[]], options: SuperviseOptions): Promise<SupervisedRun> {
   const [file, ...args] = command;
   const stopper = new GroupStopper(options.killAfterMs);
-  let stoppedBy: { signal: NodeJS.Signals } | { timeoutMs: number } | undefined;
+  let stoppedBy: { signal: NodeJS.Signals } | { timeoutMs: number; idle?: true } | undefined;
   const unsubscribe = options.interruptions.subscribe((signal, repeated) => {
     stoppedBy ??= { signal };
     if (repeated) stopper.kill();
@@ -67,8 +87,13 @@ export async function supervise(command: readonly [string, ...string[]], options
   }
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
-  stdout.on('data', (chunk: Buffer) => options.onOutput('out', chunk));
-  stderr.on('data', (chunk: Buffer) => options.onOutput('err', chunk));
+  let lastOutputMs = monotonicMs();
+  const onOutput = options.idleTimeoutMs === undefined ? options.onOutput : (tag: StreamTag, chunk: Buffer) => {
+    lastOutputMs = monotonicMs();
+    options.onOutput(tag, chunk);
+  };
+  stdout.on('data', (chunk: Buffer) => onOutput('out', chunk));
+  stderr.on('data', (chunk: Buffer) => onOutput('err', chunk));
   const closed = (stream: Readable) => new Promise((resolve) => stream.once('close', resolve));
   const pipesClosed = Promise.all([closed(stdout), closed(stderr)]);
 
@@ -86,11 +111,16 @@ export async function supervise(command: readonly [string, ...string[]], options
           stoppedBy ??= { timeoutMs };
           stopper.stop('SIGTERM');
         }, timeoutMs);
+  const idle = pid === undefined ? undefined : idleWatch(options.idleTimeoutMs, () => lastOutputMs, (idleMs) => {
+    stoppedBy ??= { timeoutMs: idleMs, idle: true };
+    stopper.stop('SIGTERM');
+  });
   const ended = await new Promise<Outcome>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => resolve(spawnFailure(error, error.code === 'ENOENT' ? missingInterpreter(file, options.env) : undefined)));
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'killed', signal } : { kind: 'exited', code: code ?? 0 }));
   });
   clearTimeout(timeout);
+  idle?.();
   stopper.detach();
 
   let drainExpired = false;
@@ -112,6 +142,6 @@ export async function supervise(command: readonly [string, ...string[]], options
 
   let outcome: Outcome = ended;
   if (stoppedBy && 'signal' in stoppedBy) outcome = { kind: 'interrupted', signal: stoppedBy.signal, command: ended };
-  else if (stoppedBy) outcome = { kind: 'timed-out', timeoutMs: stoppedBy.timeoutMs, command: ended };
+  else if (stoppedBy) outcome = { kind: 'timed-out', timeoutMs: stoppedBy.timeoutMs, ...(stoppedBy.idle ? { idle: true as const } : {}), command: ended };
   return { outcome, drainExpired, leftovers, leftoversEnded: leftovers.length > 0 && !options.keepLeftovers };
 }

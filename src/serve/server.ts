@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resultOf } from '../commands/job-summary.js';
 import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
-import { readHistory } from '../state/history.js';
+import { readHistory, type RunRecord } from '../state/history.js';
 import { parseJobName } from '../util/job-name.js';
 import { isLoopback, requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
 import { ASSETS } from './assets.js';
@@ -20,6 +21,11 @@ export interface Site {
   secure: boolean;
   host: string;
   now: () => number;
+}
+
+/** A run as `/api/jobs/<name>/runs` gives it: the history record and its result in words, as `status` says it. */
+export interface ShownRun extends RunRecord {
+  result: string;
 }
 
 /** At most this many live tails at once: each holds a file open and a timer. */
@@ -150,7 +156,10 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       const api = API_JOB.exec(path);
       if (!api) return sendText(response, 404, 'not found: see / for the page, /api/jobs for the data');
       const job = jobFrom(api[1]!);
-      if (api[2] === 'runs') return sendJson(response, readHistory(site.stateDir, job).slice(-numberParameter(url, 'n', 100, MAX_RUNS)).reverse());
+      if (api[2] === 'runs') {
+        const runs = readHistory(site.stateDir, job).slice(-numberParameter(url, 'n', 100, MAX_RUNS)).reverse();
+        return sendJson(response, runs.map((run): ShownRun => ({ ...run, result: resultOf(run) })));
+      }
       const lines = numberParameter(url, 'lines', 100, 1000);
       if (request.method === 'HEAD') return send(response, 200, 'text/event-stream; charset=utf-8', '');
       if (streams >= MAX_STREAMS) return sendText(response, 503, `already ${MAX_STREAMS} live tails open; close one`, { 'retry-after': '10' });

@@ -19,6 +19,8 @@ export interface RunRecord {
   /** The signal that ended the command, if one did. */
   signal: string | null;
   timed_out: boolean;
+  /** `--idle-timeout` stopped it: no output for too long. */
+  idle_timed_out?: boolean;
   log: string;
   /** How many times the command ran (1 + retries used; 0 when skipped). */
   attempts: number;
@@ -137,6 +139,7 @@ const isRunRecord = shape<RunRecord>({
   exit: isNumber,
   signal: nullable(isString),
   timed_out: isBoolean,
+  idle_timed_out: optional(isBoolean),
   log: isString,
   attempts: isNumber,
   lock_skipped: isBoolean,

@@ -60,6 +60,40 @@ describe('--timeout', () => {
   });
 });
 
+describe('--idle-timeout', () => {
+  it("ends a job that went silent, with its whole process group: exit 124, 'idle' in footer, history and status", async () => {
+    const box = sandbox();
+    const pidFile = join(box.dir, 'pid');
+    // Talks for a while (longer than the idle limit in all), then hangs silently with a grandchild.
+    const script = `echo $$ > ${pidFile}; sleep 60 & for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.2; done; while :; do sleep 0.1; done`;
+    const result = await cronwrap(['--name', 'hung', '--idle-timeout', '700ms', '--kill-after', '1s', '-c', script], box);
+    const pgid = Number(readFileSync(pidFile, 'utf8'));
+    expect(result.exitCode).toBe(124);
+    expect(groupMembers(pgid)).toEqual([]);
+    const log = parseLog(box.logOf('hung'));
+    expect(reassemble(log.records, 'out').toString()).toBe('tick 1\ntick 2\ntick 3\ntick 4\ntick 5\ntick 6\n'); // output kept it alive past 700 ms
+    const end = footer(log);
+    expect(end).toMatchObject({ exit: '124', timed_out: 'true', idle: 'true', signal: 'SIGTERM' });
+    expect(end.status).toMatch(/^stopped after 700ms without output \(--idle-timeout/);
+    expect(Number(end.duration_ms)).toBeGreaterThan(1000 + 700 - 100); // the last tick came at ~1 s
+    expect(historyOf(box.stateDir, 'hung')[0]).toMatchObject({ exit: 124, timed_out: true, idle_timed_out: true });
+    const status = await cronwrap(['status', '--json'], box);
+    expect(JSON.parse(status.stdout.toString())).toMatchObject([{ job: 'hung', last_result: 'idle timeout' }]);
+  });
+
+  it('leaves a job that keeps printing alone, and --timeout still applies beside it', async () => {
+    const box = sandbox();
+    const chatty = await cronwrap(['--name', 'chatty', '--idle-timeout', '500ms', '-c', 'for i in 1 2 3 4 5 6 7 8; do echo $i; sleep 0.2; done'], box);
+    expect(chatty.exitCode).toBe(0);
+    expect(footer(parseLog(box.logOf('chatty')))).toMatchObject({ timed_out: 'false' });
+    const both = await cronwrap(['--name', 'both', '--idle-timeout', '10s', '--timeout', '500ms', '-c', 'while :; do echo x; sleep 0.1; done'], box);
+    expect(both.exitCode).toBe(124);
+    const end = footer(parseLog(box.logOf('both')));
+    expect(end.idle).toBeUndefined();
+    expect(end.status).toMatch(/^timed out after 500ms/);
+  });
+});
+
 describe('leftovers', () => {
   it('are ended by default, with SIGKILL for one that ignores SIGTERM, and listed', async () => {
     const box = sandbox();

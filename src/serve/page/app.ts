@@ -2,10 +2,10 @@
 // Every text from the server goes into the page as text (textContent), never as HTML.
 import uPlot from 'uplot';
 import type { LogLine } from '../../annotate/log-line.js';
-import type { RunRecord } from '../../state/history.js';
 import type { JobRow } from '../job-board.js';
 import type { TailEvent } from '../live-tail.js';
 import type { RunSection } from '../run-log.js';
+import type { ShownRun } from '../server.js';
 
 const REFRESH_MS = 5000;
 /** The live output keeps this many lines; older ones leave the page. */
@@ -101,12 +101,12 @@ async function showJobs(app: HTMLElement): Promise<void> {
 
 // ---- one job -----------------------------------------------------------------------------------
 
-function failed(run: RunRecord): boolean {
+function failed(run: ShownRun): boolean {
   return !run.lock_skipped && (run.exit !== 0 || run.stderr_failed === true);
 }
 
 /** Durations over time: successful runs and failed runs as two series of points. */
-function drawChart(target: HTMLElement, runs: RunRecord[]): uPlot | undefined {
+function drawChart(target: HTMLElement, runs: ShownRun[]): uPlot | undefined {
   const ran = runs.filter((run) => !run.lock_skipped).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   if (ran.length === 0) {
     target.replaceChildren(el('p', {}, 'No runs to plot yet.'));
@@ -151,13 +151,13 @@ async function showRunLog(panel: HTMLElement, job: string, run: string): Promise
   }
 }
 
-function runsTable(job: string, runs: RunRecord[], panel: HTMLElement): HTMLElement {
+function runsTable(job: string, runs: ShownRun[], panel: HTMLElement): HTMLElement {
   const rows = runs.map((run) =>
     el(
       'tr',
       { 'data-run': run.run, class: failed(run) ? 'failed' : '' },
       el('td', {}, time(run.start)),
-      el('td', {}, run.lock_skipped ? 'skipped' : run.timed_out ? 'timeout' : run.exit === 0 ? (run.stderr_failed ? 'stderr' : (run.duration_warning ?? 'ok')) : run.signal ? `signal ${run.signal}` : `exit ${run.exit}`),
+      el('td', {}, run.result),
       el('td', { class: 'number' }, duration(run.duration_ms)),
       el('td', { class: 'number' }, String(run.attempts)),
       el('td', {}, el('button', { type: 'button', 'data-run': run.run }, 'log')),
@@ -230,7 +230,7 @@ async function showJob(app: HTMLElement, job: string): Promise<void> {
   let shown = '';
   const refresh = async () => {
     try {
-      const [records, jobs] = await Promise.all([getJson<RunRecord[]>(`/api/jobs/${encodeURIComponent(job)}/runs?n=1000`), getJson<JobRow[]>('/api/jobs')]);
+      const [records, jobs] = await Promise.all([getJson<ShownRun[]>(`/api/jobs/${encodeURIComponent(job)}/runs?n=1000`), getJson<JobRow[]>('/api/jobs')]);
       const row = jobs.find((candidate) => candidate.job === job);
       header.replaceChildren(
         row ? badge(row.state) : badge('unknown'),
