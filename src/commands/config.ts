@@ -1,5 +1,6 @@
 import { configKey, OPTIONS, type AnyOption } from '../config/options.js';
 import type { Resolved } from '../config/resolve.js';
+import type { AlertThreshold } from '../config/value-types.js';
 import { EX_CONFIG } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
@@ -26,6 +27,10 @@ function shown(spec: AnyOption, value: unknown): string {
   if (value === undefined) return '(not set)';
   if (spec.type.url) return JSON.stringify(Array.isArray(value) ? value.map((url: string) => redactUrl(url)) : redactUrl(String(value)));
   if (spec.type.kind === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
+  if (spec.type.kind === 'threshold') {
+    const { failures, window } = value as AlertThreshold;
+    return window === undefined ? String(failures) : JSON.stringify(`${failures}/${window}`);
+  }
   return JSON.stringify(value);
 }
 

@@ -70,7 +70,7 @@ export function closestKey(key: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings' };
+const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', threshold: 'a whole number, or "N/M" such as "3/10"', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings' };
 
 /** Turns a TOML value into the text the row's parser reads, or says what was expected. */
 function asText(spec: AnyOption, value: unknown): string | { expected: string } {
@@ -81,6 +81,8 @@ function asText(spec: AnyOption, value: unknown): string | { expected: string } 
       return typeof value === 'boolean' ? String(value) : expected;
     case 'count':
       return Number.isInteger(value) ? String(value) : expected;
+    case 'threshold':
+      return Number.isInteger(value) || typeof value === 'string' ? String(value) : expected;
     case 'duration':
       return typeof value === 'string' || typeof value === 'number' ? String(value) : expected;
     case 'list':

@@ -3,6 +3,7 @@ import { parseJobName } from '../util/job-name.js';
 import {
   address,
   addresses,
+  alertThreshold,
   checkedText,
   cronSchedule,
   durationRange,
@@ -18,6 +19,7 @@ import {
   text,
   type ValueType,
   type DurationRange,
+  type AlertThreshold,
 } from './value-types.js';
 
 /** Everything a run can be told, after flags and environment are read. */
@@ -63,7 +65,7 @@ export interface Settings {
   webhooks: string[];
   webhookFormat: 'json' | 'slack';
   ping: string | undefined;
-  alertAfter: number;
+  alertAfter: AlertThreshold;
   alertAfterSkips: number;
   remindMs: number | undefined;
   notifySuccess: boolean;
@@ -145,7 +147,7 @@ const TABLE: OptionTable = {
   webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] },
   webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
   ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, URL on success, URL/fail with the output tail on failure; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
-  alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1)', type: count(1, 10_000), defaultValue: 1 },
+  alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1), or with N/M once N of the last M runs failed (a flapping job: 3/10); it recovers when fewer than N of the last M failed', type: alertThreshold, defaultValue: { failures: 1, window: undefined } },
   alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
   remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: never; one alert per failing streak)', type: optionalDuration, defaultValue: undefined },
   notifySuccess: { key: 'notifySuccess', flags: '--notify-success', env: 'CRONWRAP_NOTIFY_SUCCESS', help: 'also send a notice when a run succeeds', type: flag, defaultValue: false },

@@ -2,7 +2,7 @@ import { scheduleProblem } from '../cron/crontab.js';
 import { UsageError } from '../errors.js';
 
 /** What a value looks like in the config file. */
-export type ValueKind = 'text' | 'flag' | 'count' | 'duration' | 'list';
+export type ValueKind = 'text' | 'flag' | 'count' | 'threshold' | 'duration' | 'list';
 
 /** How an option's value is read from a flag, a variable or the config file; errors name `label`. */
 export interface ValueType<T> {
@@ -62,6 +62,23 @@ export function count(min: number, max: number): ValueType<number> {
     return n;
   });
 }
+
+/** When failures alert: `failures` in a row, or (with `window`) `failures` of the last `window` runs. */
+export interface AlertThreshold {
+  failures: number;
+  window: number | undefined;
+}
+
+/** `--alert-after N` (N failures in a row) or `--alert-after N/M` (N of the last M runs failed). */
+export const alertThreshold = valueType('threshold', (label, value): AlertThreshold => {
+  const match = /^\s*(\d{1,5})\s*(?:\/\s*(\d{1,5})\s*)?$/.exec(value);
+  const failures = Number(match?.[1]);
+  const window = match?.[2] === undefined ? undefined : Number(match[2]);
+  if (!match || failures < 1 || (window !== undefined && (window < failures || window > 1000))) {
+    throw new UsageError(`${label}: '${value}' is not N (failures in a row) or N/M (N of the last M runs, M from N to 1000), e.g. 3 or 3/10`);
+  }
+  return { failures, window };
+});
 
 /** One of a fixed set of words. */
 export function oneOf<T extends string>(choices: readonly T[]): ValueType<T> {

@@ -1,5 +1,5 @@
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
-import { isBoolean, isNumber, nullable, optional, shape } from '../util/check.js';
+import { arrayOf, isBoolean, isNumber, nullable, optional, shape } from '../util/check.js';
 import type { NoticeKind } from './notice.js';
 
 /** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
@@ -18,13 +18,15 @@ export interface AlertState {
   missedAlerted?: boolean;
   /** `cronwrap check` told that a run is stuck (far past its time): the same way. */
   stuckAlerted?: boolean;
+  /** `--alert-after N/M`: the last runs, oldest first, 1 for failed and 0 for ok (skips are left out). */
+  recent?: number[];
 }
 
 /** How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure. */
 export type Verdict = 'ok' | 'failed' | 'skipped';
 
 export interface PolicyOptions {
-  alertAfter: number;
+  alertAfter: { failures: number; window: number | undefined };
   alertAfterSkips: number;
   remindMs: number | undefined;
   notifySuccess: boolean;
@@ -32,16 +34,32 @@ export interface PolicyOptions {
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 
+/** The last `window` runs with this one added (1 failed, 0 ok); none kept without a window. */
+function recentRuns(state: AlertState, failed: boolean, window: number | undefined): number[] | undefined {
+  return window === undefined ? undefined : [...(state.recent ?? []), failed ? 1 : 0].slice(-window);
+}
+
+const failuresIn = (recent: readonly number[]) => recent.reduce((sum, failed) => sum + failed, 0);
+
 /**
- * Whom to tell about a run, and what to remember: alert when `alertAfter` runs in a row have failed,
- * remind at most once per `remindMs` while it keeps failing, tell once when it recovers. Skips for a
- * busy lock are counted apart: one alert once `alertAfterSkips` came in a row (an earlier run is stuck),
+ * Whom to tell about a run, and what to remember: alert when `alertAfter.failures` runs in a row have
+ * failed, or, with a window (`--alert-after 3/10`), when that many of the last `window` runs did; remind
+ * at most once per `remindMs` while it keeps failing, tell once when it recovers (with a window: once
+ * fewer than that many of the last runs failed, so a flapping job is not told at every success). Skips for
+ * a busy lock are counted apart: one alert once `alertAfterSkips` came in a row (an earlier run is stuck),
  * never one per skip, and they neither break nor lengthen a failing streak.
  */
 export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
+  const { failures: threshold, window } = options.alertAfter;
   if (verdict === 'ok') {
+    const recent = recentRuns(state, false, window);
+    const withRecent = recent ? { recent } : {};
+    if (recent && state.alerted && failuresIn(recent) >= threshold) {
+      // Still over the rate: the episode goes on (the streak is over, the rate is not).
+      return { kind: null, next: { ...state, failures: 0, skips: 0, skipAlerted: false, ...withRecent } };
+    }
     const due = state.alerted || state.skipAlerted || state.missedAlerted || state.stuckAlerted;
-    return { kind: due ? 'recovery' : options.notifySuccess ? 'success' : null, next: FRESH };
+    return { kind: due ? 'recovery' : options.notifySuccess ? 'success' : null, next: { ...FRESH, ...withRecent } };
   }
   if (verdict === 'skipped') {
     const skips = (state.skips ?? 0) + 1;
@@ -49,8 +67,9 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
     return { kind: 'skipped', next: { ...state, skips, skipAlerted: true, lastAlertAt: now } };
   }
   const failures = state.failures + 1;
-  const ran = { ...state, failures, skips: 0 };
-  if (failures < options.alertAfter) return { kind: null, next: ran };
+  const recent = recentRuns(state, true, window);
+  const ran = { ...state, failures, skips: 0, ...(recent ? { recent } : {}) };
+  if ((recent ? failuresIn(recent) : failures) < threshold) return { kind: null, next: ran };
   if (!state.alerted) return { kind: 'failure', next: { ...ran, alerted: true, lastAlertAt: now } };
   if (options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs) {
     return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
@@ -66,6 +85,7 @@ const isAlertState = shape<AlertState>({
   skipAlerted: optional(isBoolean),
   missedAlerted: optional(isBoolean),
   stuckAlerted: optional(isBoolean),
+  recent: optional(arrayOf((value: unknown) => value === 0 || value === 1)),
 });
 
 /** What `cronwrap check` finds: a run that never happened, or one far past its time. */

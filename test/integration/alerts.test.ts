@@ -265,6 +265,26 @@ describe('policy', () => {
     expect(kinds[0]!.consecutive_failures).toBe(3);
   });
 
+  it('alert_after = "2/4" in the config file: a flapping job alerts once, stays quiet while over the rate, recovers once under it', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    writeFileSync(box.env.CRONWRAP_CONFIG!, `[jobs.flaky]\nalert_after = "2/4"\nwebhooks = ["${hook.url}"]\n`);
+    const outcomes = ['exit 1', 'true', 'exit 1', 'true', 'true', 'exit 1'];
+    const sent: number[] = [];
+    for (const command of outcomes) {
+      const result = await cronwrap(['--name', 'flaky', '-c', command], box);
+      expect(result.exitCode).toBe(command === 'true' ? 0 : 1);
+      sent.push(hook.requests.length);
+    }
+    const kinds = hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind);
+    // F o F: 2 of 4, alert; o: still 2 of the last 4, quiet; o: 1 of 4, recovered; F: the last 4 are F o o F, alert.
+    expect(kinds).toEqual(['failure', 'recovery', 'failure']);
+    expect(sent).toEqual([0, 0, 1, 1, 2, 3]);
+    const bad = await cronwrap(['--name', 'flaky', '--alert-after', '5/3', '--', 'true'], box);
+    expect(bad.exitCode).toBe(125);
+    expect(bad.stderr.toString()).toContain("--alert-after: '5/3' is not N (failures in a row) or N/M (N of the last M runs, M from N to 1000)");
+  });
+
   it('--remind repeats at most once per duration while the job keeps failing', async () => {
     const hook = await startHttp();
     const box = sandbox();

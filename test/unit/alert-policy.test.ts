@@ -6,7 +6,7 @@ import { redactUrl } from '../../src/util/format.js';
 import { expandKey } from '../../src/observers/alert-channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
-const options: PolicyOptions = { alertAfter: 1, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };
+const options: PolicyOptions = { alertAfter: { failures: 1, window: undefined }, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };
 const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped' };
 
 /** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock) through the policy; returns what was sent. */
@@ -24,11 +24,30 @@ describe('alert policy', () => {
   });
 
   it('--alert-after 3: only the third failure in a row alerts; a success in between starts over', () => {
-    expect(play('FFoFFFFF', { ...options, alertAfter: 3 })).toEqual([null, null, null, null, null, 'failure', null, null]);
+    expect(play('FFoFFFFF', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, null, null, null, 'failure', null, null]);
+  });
+
+  it('--alert-after 3/10: a flapping job alerts once 3 of the last 10 runs failed, not at every failure, and recovers once fewer did', () => {
+    const rate = { ...options, alertAfter: { failures: 3, window: 10 } };
+    // Never two failures in a row, so "3 in a row" would never alert.
+    // The alert at the third failure; the recovery once the window holds only two (the run at index 12).
+    expect(play('FoFoFoFoooooooooo', rate)).toEqual([null, null, null, null, 'failure', null, null, null, null, null, null, null, 'recovery', null, null, null, null]);
+    // Failures spread wider than the window never add up.
+    expect(play('FooooooooooFooooooooooF', rate).filter(Boolean)).toEqual([]);
+    // In a row counts too.
+    expect(play('FFF', rate)).toEqual([null, null, 'failure']);
+  });
+
+  it('--alert-after N/M remembers only M runs, and reminds while over the rate', () => {
+    const rate = { ...options, alertAfter: { failures: 2, window: 4 }, remindMs: 3 * 60_000 };
+    let state = FRESH;
+    for (const run of 'FoFoFoFo') state = decide(state, VERDICTS[run]!, rate, 0).next;
+    expect(state.recent).toEqual([1, 0, 1, 0]);
+    expect(play('FoFoFoFo', rate)).toEqual([null, null, 'failure', null, null, null, 'reminder', null]);
   });
 
   it('no recovery notice when no alert went out', () => {
-    expect(play('FFo', { ...options, alertAfter: 3 })).toEqual([null, null, null]);
+    expect(play('FFo', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, null]);
   });
 
   it('--remind: a job failing every minute for a day sends one alert per remind period, not 1,440', () => {
@@ -46,7 +65,7 @@ describe('alert policy', () => {
   });
 
   it('lock skips neither break nor lengthen a failing streak', () => {
-    expect(play('FsFsFo', { ...options, alertAfter: 3 })).toEqual([null, null, null, null, 'failure', 'recovery']);
+    expect(play('FsFsFo', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, null, null, 'failure', 'recovery']);
     expect(play('sssFo')).toEqual([null, null, 'skipped', 'failure', 'recovery']);
   });
 

@@ -41,7 +41,8 @@ describe('loadConfig', () => {
 
   it.each([
     ['timout = "5m"\n', /:1: unknown key 'timout'; did you mean 'timeout'\?/],
-    ['\n\nalert_after = "three"\n', /:3: alert_after must be a whole number, not "three"/],
+    ['\n\nalert_after = "three"\n', /:3: alert_after: 'three' is not N \(failures in a row\) or N\/M/],
+    ['alert_after = true\n', /:1: alert_after must be a whole number, or "N\/M" such as "3\/10", not true/],
     ['lock = "yes"\n', /:1: lock must be true or false, not "yes"/],
     ['timeout = "soon"\n', /:1: timeout: 'soon' is not a duration/],
     ['ping = "ftp://x"\n', /:1: ping: use an http:\/\/ or https:\/\/ URL/],
