@@ -201,6 +201,11 @@ asRoot('log and state paths another user controls', () => {
     expect(tail.stderr.toString()).toMatch(/cronwrap: not reading .*state: not safe: .*state is owned by nobody/);
     const status = await cronwrap(['status'], box);
     expect(status.exitCode).toBe(1);
+    // The live view neither starts on it nor shows what it planted.
+    const serve = await cronwrap(['serve', '--listen', '127.0.0.1:0'], box);
+    expect(serve.exitCode).toBe(1);
+    expect(serve.stdout.toString()).toBe('');
+    expect(serve.stderr.toString()).toMatch(/cronwrap: not reading .*state: not safe: /);
     const run = await cronwrap(['--name', 'st', '--', 'sh', '-c', 'exit 2'], box);
     expect(run.exitCode).toBe(2);
     expect(footer(parseLog(box.logOf('st'))).history_problem).toMatch(/not safe: .*state is owned by nobody/);
