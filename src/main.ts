@@ -6,6 +6,7 @@ import { runFilter } from './commands/filter.js';
 import { runCheck } from './commands/check.js';
 import { runHistory } from './commands/history.js';
 import { runJobs } from './commands/jobs.js';
+import { runPause, runResume } from './commands/pause.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
 import { runWrapped } from './commands/wrap.js';
@@ -24,7 +25,7 @@ export { processIo };
 type Command = Exclude<Invocation, { mode: 'print' }>;
 
 /** The commands that show what the state directory holds: none of it is shown from a directory others control. */
-const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check', 'serve']);
+const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check', 'serve', 'pause', 'resume']);
 
 /** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
 function unsafeStateDir(stateDir: string): string | undefined {
@@ -69,6 +70,10 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: resolve(process.argv[1] ?? 'cronwrap') } : undefined;
       return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
     }
+    case 'pause':
+      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, io);
+    case 'resume':
+      return runResume(stateDir, invocation.job, io);
     case 'serve': {
       const { listen, root, tlsCert, tlsKey } = invocation;
       const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);

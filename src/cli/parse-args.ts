@@ -24,6 +24,8 @@ export type Invocation =
   | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
+  | (Given & { mode: 'pause'; job: string; forMs: number | undefined; reason: string; silence: boolean })
+  | (Given & { mode: 'resume'; job: string })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
@@ -53,6 +55,7 @@ Commands (see cronwrap <command> --help):
   cronwrap jobs [--json] [--root DIR]       every job scheduled on this host, wrapped or not, and what needs a look
   cronwrap check [--grace DUR] [--json]     tell the runs that never happened (MISSED); exit 1 while any is
   cronwrap serve [--listen 127.0.0.1:8089]  the live view: every job, its durations, its output as written
+  cronwrap pause <job> [--for DUR]          skip the job's runs (or --silence: run, alert no one); resume <job> ends it
   cronwrap test-alert [--name JOB]          send a test alert through every configured channel
   cronwrap flush                            re-send alerts kept because they could not be delivered
   cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
@@ -183,6 +186,15 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
       .option('--tls-key <file>', "the certificate's private key (PEM; owned by root or this user, readable by no one else)")
       .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
+  } else if (name === 'pause') {
+    program
+      .description("Pause a job for maintenance: its runs are skipped (exit 0, logged, history 'paused') until the pause expires or cronwrap resume; cronwrap check does not call them missed.")
+      .argument('<job>', 'job name')
+      .option('--for <duration>', 'end the pause by itself after DURATION (default: until cronwrap resume)', (value: string) => duration.parse('--for', value))
+      .option('--reason <text>', 'why, shown in the log, status and the live view')
+      .option('--silence', 'let the runs go on, but alert and ping no one');
+  } else if (name === 'resume') {
+    program.description('End a pause (cronwrap pause): the next run goes on as usual.').argument('<job>', 'job name');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
@@ -201,7 +213,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
+  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
   const flags = givenFlags(program, attributes);
   if (name === 'jobs') {
     if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
@@ -218,6 +230,8 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
   }
   if (jobArgument === undefined) throw new UsageError(`${name}: give a job name`); // commander requires it; this tells TypeScript
+  if (name === 'pause') return { flags, job: jobArgument, mode: 'pause', forMs: given.for, reason: given.reason ?? '', silence: given.silence === true };
+  if (name === 'resume') return { flags, job: jobArgument, mode: 'resume' };
   if (name === 'history') return { flags, job: jobArgument, mode: 'history', count: given.count ?? 20, json: given.json === true };
   return { flags, job: jobArgument, mode: 'tail', lines: given.lines ?? 20, follow: given.follow === true };
 }

@@ -11,6 +11,7 @@ import { print, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
 import { historyJobs, readHistory, readRecentHistory } from '../state/history.js';
+import { activePause } from '../state/pauses.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
 import { newRunId } from '../util/run-id.js';
@@ -144,6 +145,8 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
   for (const watched of watchedJobs(options.root, stateDir)) {
+    // A paused job (cronwrap pause) is not expected to run.
+    if (activePause(stateDir, watched.job, now.getTime())) continue;
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;

@@ -26,6 +26,8 @@ export interface JobSummary {
   schedule: string | null;
   /** The scheduled start that passed with no run (as `cronwrap check` finds it), filled in by `status`. */
   missed: string | null;
+  /** `paused until 14:00`, `silenced`...: a `cronwrap pause` in force, filled in by `status`. */
+  paused: string | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -37,6 +39,7 @@ function succeeded(run: RunRecord): boolean {
 
 /** A run's result in one word or two. */
 export function resultOf(run: RunRecord): string {
+  if (run.paused) return 'paused';
   if (run.lock_skipped) return 'skipped';
   if (run.timed_out) return run.idle_timed_out ? 'idle timeout' : 'timeout';
   if (run.stderr_failed) return 'stderr';
@@ -52,7 +55,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
   let consecutiveFailures = 0;
   for (let i = runs.length - 1; i >= 0; i--) {
     const run = runs[i]!;
-    if (run.lock_skipped) continue;
+    if (run.lock_skipped || run.paused) continue;
     if (succeeded(run)) break;
     consecutiveFailures++;
   }
@@ -69,6 +72,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     failing: !succeeded(last),
     schedule: last.schedule ?? null,
     missed: null,
+    paused: null,
   };
 }
 
@@ -80,7 +84,7 @@ export function orderSummaries<T extends Pick<JobSummary, 'job' | 'failing' | 'm
 
 /** The job's summary, with its schedule and the start it missed, as `cronwrap check` finds them. */
 export function withMissed(summary: JobSummary, watched: WatchedJob | undefined, now: number): JobSummary {
-  if (!watched) return summary;
+  if (!watched || summary.paused) return summary;
   const due = loadSchedule().missedStart(watched.schedule, new Date(now), watched.lastStartMs, watched.knownSinceMs, watched.timeZone);
   return { ...summary, schedule: watched.schedule, missed: due?.toISOString() ?? null };
 }

@@ -11,6 +11,7 @@ import { median, recentDurations } from '../report/duration-warning.js';
 import { readHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
+import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
 import { cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
@@ -86,6 +87,8 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
     const twins = scheduled.filter((other) => other.source !== source && command !== '' && sameCommand(other.command) === sameCommand(command));
     if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
+    const paused = name ? pauseWords(stateDir, name, now.getTime()) : null;
+    if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
       source: via ? `${source} (run by ${via})` : source,
       user,

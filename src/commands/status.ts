@@ -4,6 +4,7 @@ import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs, readHistory } from '../state/history.js';
 import { watchedJobs } from './check.js';
+import { pauseWords } from './pause.js';
 import { damagedLines, orderSummaries, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
@@ -23,7 +24,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const summaries = orderSummaries(
     [...histories].flatMap(([job, runs]) => {
       const summary = summarizeJob(job, runs, now);
-      return summary ? [withMissed(summary, watched.get(job), now)] : [];
+      return summary ? [withMissed({ ...summary, paused: pauseWords(stateDir, job, now) }, watched.get(job), now)] : [];
     }),
   );
   if (json) {
@@ -35,7 +36,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     const rows = summaries.map((s) => [
       s.job,
       s.last_start,
-      s.missed ? `missed ${localIso(Date.parse(s.missed)).slice(11, 16)}` : s.last_result,
+      s.paused ?? (s.missed ? `missed ${localIso(Date.parse(s.missed)).slice(11, 16)}` : s.last_result),
       formatDuration(s.last_duration_ms),
       s.last_success ?? 'never',
       String(s.consecutive_failures),

@@ -11,6 +11,7 @@ import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
+import { activePause } from '../state/pauses.js';
 import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import { tryMakeDirs } from '../util/make-dirs.js';
@@ -44,10 +45,11 @@ export async function runWrapped(
     log,
     console,
   });
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors }), io.stderr);
+  const pause = activePause(stateDir, job, io.now());
+  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined }), io.stderr);
   const interruptions = new Interruptions();
   try {
-    return await runJob({ settings, job, command, io, stateDir, interruptions, observers }, recorder, header);
+    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);
   } finally {
     interruptions.dispose();
   }

@@ -20,22 +20,25 @@ export interface ObserverParts {
   recorder: RunRecorder;
   log: LogFile;
   configErrors: readonly string[];
+  /** The job is paused: its runs alert no one (and ping nothing), whether they are skipped or run silenced. */
+  paused: boolean;
 }
 
 /**
  * Everything that reacts to a wrapped run, in the order they end: the duration check, then alerts and metrics, so that the
  * history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
  */
-export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors }: ObserverParts): Observer[] {
+export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused }: ObserverParts): Observer[] {
   return [
     runningObserver(stateDir, job, settings.timeoutMs),
     durationsObserver(stateDir, job, settings.expectDuration),
-    alertsObserver(settings, io, stateDir, job),
+    paused ? undefined : alertsObserver(settings, io, stateDir, job),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job)),
     historyObserver(stateDir, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
-    settings.quiet ? undefined : reportObserver(io),
+    // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.
+    settings.quiet || paused ? undefined : reportObserver(io),
   ].filter((observer) => observer !== undefined);
 }

@@ -1,3 +1,4 @@
+import type { Pause } from '../state/pauses.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { Interruptions } from './interruptions.js';
@@ -12,4 +13,6 @@ export interface RunContext {
   stateDir: string;
   interruptions: Interruptions;
   observers: GuardedObservers;
+  /** `cronwrap pause JOB` in force when the run began. */
+  pause: Pause | undefined;
 }

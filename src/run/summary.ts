@@ -31,8 +31,10 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   timedOut: boolean;
   /** It was `--idle-timeout` that stopped it: no output for too long. */
   idleTimedOut: boolean;
-  /** The run did not start because a lock was busy. */
+  /** The run did not start: a lock was busy, or the job is paused. */
   skipped: boolean;
+  /** It did not start because the job is paused (`cronwrap pause`). */
+  paused: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run counts as failed. */
   stderrFailed: boolean;
   /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
@@ -66,7 +68,8 @@ function verdictOf(exitCode: number, skipped: boolean, stderrFailed: boolean, lo
 export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, stderrFails }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = exitCodeOf(outcome);
-  const skipped = outcome.kind === 'lock-busy';
+  const paused = outcome.kind === 'paused';
+  const skipped = outcome.kind === 'lock-busy' || paused;
   const stderrFailed = stderrFails && exitCode === 0 && !skipped && output.err.bytes > 0;
   const lines = output.err.lines;
   const stderrNote = stderrFailed ? ` but wrote ${lines} ${lines === 1 ? 'line' : 'lines'} to stderr (--stderr-fails)` : '';
@@ -82,6 +85,7 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     timedOut: outcome.kind === 'timed-out',
     idleTimedOut: outcome.kind === 'timed-out' && outcome.idle === true,
     skipped,
+    paused,
     stderrFailed,
     lockProblems,
     verdict: verdictOf(exitCode, skipped, stderrFailed, lockProblems),

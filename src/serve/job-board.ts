@@ -2,12 +2,13 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { watchedJobs, type WatchedJob } from '../commands/check.js';
 import { orderSummaries, summarizeJob, withMissed, type JobSummary } from '../commands/job-summary.js';
+import { pauseWords } from '../commands/pause.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { runningRuns } from '../state/running.js';
 
 /** What the page shows of a job, most pressing first: missed, failing, running, warning, ok, skipped. */
-export type JobState = 'missed' | 'failing' | 'running' | 'warning' | 'ok' | 'skipped' | 'scheduled';
+export type JobState = 'missed' | 'failing' | 'running' | 'paused' | 'warning' | 'ok' | 'skipped' | 'scheduled';
 
 /** One row of the live view's job list (`/api/jobs`): the `status` summary, its state, and what comes next. */
 export interface JobRow extends Omit<JobSummary, 'last_start' | 'last_result' | 'last_exit' | 'last_duration_ms'> {
@@ -35,6 +36,7 @@ const DAY_MS = 24 * 3600 * 1000;
 function stateOf(summary: JobSummary, running: boolean): JobState {
   if (summary.missed) return 'missed';
   if (running) return 'running';
+  if (summary.paused) return 'paused';
   if (summary.failing) return 'failing';
   if (summary.last_result === 'skipped') return 'skipped';
   return summary.last_result.includes('warning') ? 'warning' : 'ok';
@@ -68,7 +70,8 @@ export class JobBoard {
     const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
     const byJob = new Map(watched.map((job) => [job.job, job]));
     const rows = [...digests].map(([job, digest]) => {
-      const summary = withMissed({ ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length }, byJob.get(job), now);
+      const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: pauseWords(this.stateDir, job, now) };
+      const summary = withMissed(counted, byJob.get(job), now);
       return this.row(summary, byJob.get(job), running.get(job), now);
     });
     // Jobs with no run recorded yet: a crontab runs them under cronwrap, or their first run is going on.
@@ -104,10 +107,11 @@ export class JobBoard {
   }
 
   private freshRow(job: string, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
-    const missed = watched && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
+    const paused = pauseWords(this.stateDir, job, now);
+    const missed = watched && !paused && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
     return {
       job,
-      state: missed ? 'missed' : runningSince === undefined ? 'scheduled' : 'running',
+      state: missed ? 'missed' : runningSince !== undefined ? 'running' : paused ? 'paused' : 'scheduled',
       last_start: null,
       last_result: null,
       last_exit: null,
@@ -117,7 +121,8 @@ export class JobBoard {
       runs_24h: 0,
       failing: false,
       schedule: watched?.schedule ?? null,
-      missed: missed?.toISOString() ?? null,
+      missed: missed ? missed.toISOString() : null,
+      paused,
       running_since: runningSince === undefined ? null : new Date(runningSince).toISOString(),
       next_run: nextRun(watched, now),
     };

@@ -26,6 +26,8 @@ export interface RunRecord {
   attempts: number;
   /** The run did not start because another run of the job held the lock. */
   lock_skipped: boolean;
+  /** The run did not start because the job was paused (`cronwrap pause`). */
+  paused?: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
   /** The job's cron schedule, when the run was given one (`--schedule`). */
@@ -59,7 +61,7 @@ function historyDir(stateDir: string): string {
 
 /** A run that ran (not skipped for a lock) and succeeded (exit 0, and no stderr where --stderr-fails asked for none). */
 export function isSuccessfulRun(run: RunRecord): boolean {
-  return !run.lock_skipped && run.exit === 0 && run.stderr_failed !== true;
+  return !run.lock_skipped && run.paused !== true && run.exit === 0 && run.stderr_failed !== true;
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
@@ -143,6 +145,7 @@ const isRunRecord = shape<RunRecord>({
   log: isString,
   attempts: isNumber,
   lock_skipped: isBoolean,
+  paused: optional(isBoolean),
   stderr_failed: optional(isBoolean),
   schedule: optional(isString),
   duration_warning: optional(isString),

@@ -130,3 +130,11 @@ export function scriptFile(box: Sandbox, text: string, mode = 0o755): string {
   chmodSync(path, mode); // the umask may have taken bits away
   return path;
 }
+
+/** The job's history as written: one parsed record per line. */
+export function historyOf(stateDir: string, job: string): Record<string, unknown>[] {
+  return readFileSync(join(stateDir, 'history', `${job}.jsonl`), 'utf8')
+    .trimEnd()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}

@@ -161,6 +161,19 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
     return { smtp, box, root, env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, CRONWRAP_MAIL_TO: 'ops@example.com' } };
   }
 
+  it('does not call the runs of a paused job missed, until the pause ends or expires', async () => {
+    const { smtp, box, root, env } = await mailedSandbox();
+    expect((await cronwrap(['--name', 'hourly', '--schedule', '0 * * * *', '--', 'true'], box, { env })).exitCode).toBe(0);
+    expect((await cronwrap(['pause', 'hourly', '--reason', 'maintenance'], box)).exitCode).toBe(0);
+    const paused = await later('+3h', ['check', '--root', root], box, env);
+    expect(paused.exitCode).toBe(0);
+    expect(smtp.mails).toHaveLength(0);
+    expect((await cronwrap(['pause', 'hourly', '--for', '1h'], box)).exitCode).toBe(0);
+    const expired = await later('+3h', ['check', '--root', root], box, env); // the one-hour pause is over by then
+    expect(expired.exitCode).toBe(1);
+    expect(expired.stdout.toString()).toContain('MISSED');
+  });
+
   it('finds a missed hourly run three hours on, mails MISSED once per episode, and RECOVERED when the job runs again', async () => {
     const { smtp, box, root, env } = await mailedSandbox();
     const job = ['--name', 'hourly', '--schedule', '0 * * * *', '--', 'true'];

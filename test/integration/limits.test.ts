@@ -2,15 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, orphanedLockHolder, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, orphanedLockHolder, sandbox, startCronwrap, waitFor, historyOf } from '../helpers/cronwrap.js';
 import { alive, groupMembers, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
-
-const historyOf = (stateDir: string, job: string) =>
-  readFileSync(join(stateDir, 'history', `${job}.jsonl`), 'utf8')
-    .trimEnd()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('--timeout', () => {
   it('ends a tree that ignores SIGTERM and has a background grandchild: exit 124, nothing left', async () => {

@@ -1,0 +1,53 @@
+import { localIso } from '../annotate/timestamp.js';
+import { errorCode } from '../errors.js';
+import type { Io } from '../io.js';
+import { print } from '../output/console.js';
+import { activePause, removePause, writePause } from '../state/pauses.js';
+import { makeDirs } from '../util/make-dirs.js';
+import { join } from 'node:path';
+
+export interface PauseRequest {
+  forMs: number | undefined;
+  reason: string;
+  silence: boolean;
+}
+
+/**
+ * `cronwrap pause JOB [--for DUR] [--reason TEXT] [--silence]`: until it expires or `cronwrap resume JOB`,
+ * runs of the job are skipped (exit 0, a `=== skip` record, history `paused`), or with `--silence` run
+ * but alert and ping no one; `cronwrap check` does not call its runs missed.
+ */
+export function runPause(stateDir: string, job: string, request: PauseRequest, io: Io): number {
+  const now = io.now();
+  const until = request.forMs === undefined ? null : now + request.forMs;
+  try {
+    makeDirs(join(stateDir, 'pauses'), 0o700);
+    writePause(stateDir, job, { since: now, until, reason: request.reason, silence: request.silence, by: io.user });
+  } catch (error) {
+    print(io.stderr, `cronwrap: cannot pause ${job}: ${errorCode(error)} in ${stateDir}\n`);
+    return 1;
+  }
+  const when = until === null ? 'until cronwrap resume' : `until ${localIso(until)}`;
+  const what = request.silence ? 'its runs go on but alert no one' : 'its runs are skipped';
+  print(io.stdout, `paused ${job} ${when}: ${what}\n`);
+  return 0;
+}
+
+/** `cronwrap resume JOB`: ends a pause (saying so when there was none in force). */
+export function runResume(stateDir: string, job: string, io: Io): number {
+  try {
+    print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
+    return 0;
+  } catch (error) {
+    print(io.stderr, `cronwrap: cannot resume ${job}: ${errorCode(error)} in ${stateDir}\n`);
+    return 1;
+  }
+}
+
+/** How `status` and the live view tell a pause in force: `paused until 14:00` or `paused`, `silenced` with --silence. */
+export function pauseWords(stateDir: string, job: string, now: number): string | null {
+  const pause = activePause(stateDir, job, now);
+  if (!pause) return null;
+  const word = pause.silence ? 'silenced' : 'paused';
+  return pause.until === null ? word : `${word} until ${localIso(pause.until).slice(11, 16)}`;
+}

@@ -1,0 +1,90 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cronwrap, sandbox, waitFor, historyOf } from '../helpers/cronwrap.js';
+import { footer, parseLog } from '../helpers/records.js';
+import { startServe } from '../helpers/serve.js';
+import { startHttp } from '../helpers/servers.js';
+
+describe('cronwrap pause and resume', () => {
+  it('skips the runs of a paused job (exit 0, logged, history paused), alerts no one, and resume ends it', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    const marker = join(box.dir, 'ran');
+    const run = () => cronwrap(['--name', 'backup', '--webhook', hook.url, '-c', `touch ${marker}; exit 1`], box);
+    const paused = await cronwrap(['pause', 'backup', '--for', '2h', '--reason', 'disk swap'], box);
+    expect(paused.exitCode).toBe(0);
+    expect(paused.stdout.toString()).toMatch(/^paused backup until \d{4}-.*: its runs are skipped\n$/);
+
+    const skipped = await run();
+    expect(skipped.exitCode).toBe(0);
+    expect(skipped.stdout.toString()).toBe(''); // nothing for cron to mail
+    expect(existsSync(marker)).toBe(false);
+    const log = parseLog(box.logOf('backup'));
+    expect(log.meta.find((meta) => meta.event === 'skip')?.fields.reason).toMatch(/^paused until .* by \w+: disk swap \(cronwrap resume\)$/);
+    expect(footer(log).status).toMatch(/^skipped: paused until/);
+    expect(historyOf(box.stateDir, 'backup')).toMatchObject([{ paused: true, lock_skipped: false, exit: 0, attempts: 0 }]);
+    expect(hook.requests).toHaveLength(0);
+    const status = await cronwrap(['status', '--json'], box);
+    expect(JSON.parse(status.stdout.toString())).toMatchObject([{ job: 'backup', last_result: 'paused', paused: expect.stringMatching(/^paused until \d\d:\d\d$/) }]);
+
+    expect((await cronwrap(['resume', 'backup'], box)).stdout.toString()).toBe('resumed backup\n');
+    expect((await cronwrap(['resume', 'backup'], box)).stdout.toString()).toBe('backup was not paused\n');
+    expect((await run()).exitCode).toBe(1);
+    expect(existsSync(marker)).toBe(true);
+    await waitFor(() => hook.requests.length === 1);
+    expect((JSON.parse(hook.requests[0]!.body) as { kind: string }).kind).toBe('failure');
+  });
+
+  it('--silence: the runs go on, keep their exit status, and tell no one (no alert, no ping, no report for cron)', async () => {
+    const hook = await startHttp();
+    const box = sandbox();
+    expect((await cronwrap(['pause', 'noisy', '--silence'], box)).stdout.toString()).toBe('paused noisy until cronwrap resume: its runs go on but alert no one\n');
+    const result = await cronwrap(['--name', 'noisy', '--webhook', hook.url, '--ping', `${hook.url}/ping`, '-c', 'echo working; exit 3'], box);
+    expect(result.exitCode).toBe(3);
+    expect(result.stdout.toString()).toBe('');
+    expect(parseLog(box.logOf('noisy')).records.map((record) => record.text.toString())).toEqual(['working']);
+    expect(hook.requests).toHaveLength(0);
+    const status = await cronwrap(['status'], box);
+    expect(status.stdout.toString()).toMatch(/^noisy .* silenced /m);
+  });
+
+  it('a pause ends by itself when its --for is over', async () => {
+    const box = sandbox();
+    await cronwrap(['pause', 'brief', '--for', '300ms'], box);
+    const over = Date.now() + 300;
+    expect((await cronwrap(['--name', 'brief', '--', 'sh', '-c', 'exit 5'], box)).exitCode).toBe(0);
+    await waitFor(() => Date.now() > over);
+    expect((await cronwrap(['--name', 'brief', '--', 'sh', '-c', 'exit 5'], box)).exitCode).toBe(5);
+  });
+
+  it('jobs and the live view show the pause', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'cron.d', 'backup'), '0 2 * * * root /usr/local/bin/cronwrap --name backup -- /usr/local/bin/backup.sh\n');
+    expect((await cronwrap(['--name', 'backup', '--', 'true'], box)).exitCode).toBe(0);
+    await cronwrap(['pause', 'backup', '--for', '1h'], box);
+    const jobs = await cronwrap(['jobs', '--json', '--root', root], box);
+    const listed = (JSON.parse(jobs.stdout.toString()) as { jobs: { cronwrap: string | null; flags: string[] }[] }).jobs.find((job) => job.cronwrap === 'backup');
+    expect(listed?.flags).toContainEqual(expect.stringMatching(/^paused until \d\d:\d\d \(cronwrap resume backup\)$/));
+    const server = await startServe(box, ['--listen', '127.0.0.1:0', '--root', root]);
+    try {
+      const rows = (await (await fetch(`${server.url}/api/jobs`)).json()) as { job: string; state: string; paused: string | null }[];
+      expect(rows).toMatchObject([{ job: 'backup', state: 'paused', paused: expect.stringMatching(/^paused until/) }]);
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.child.catch(() => undefined);
+    }
+  });
+
+  it('a bad job name or --for is refused with the fix', async () => {
+    const box = sandbox();
+    const name = await cronwrap(['pause', '../etc'], box);
+    expect(name.exitCode).toBe(125);
+    expect(name.stderr.toString()).toContain("cannot be a job name");
+    const time = await cronwrap(['pause', 'x', '--for', 'soon'], box);
+    expect(time.exitCode).toBe(125);
+    expect(time.stderr.toString()).toContain('--for');
+  });
+});
