@@ -78,6 +78,15 @@ describe('cronwrap pause and resume', () => {
     }
   });
 
+  it('a damaged pause file pauses nothing: the job runs, and the file is moved aside', async () => {
+    const box = sandbox();
+    mkdirSync(join(box.stateDir, 'pauses'), { recursive: true, mode: 0o700 });
+    writeFileSync(join(box.stateDir, 'pauses', 'job.json'), '{"since": "yesterday", "until": null}');
+    expect((await cronwrap(['--name', 'job', '--', 'sh', '-c', 'exit 4'], box)).exitCode).toBe(4);
+    expect(existsSync(join(box.stateDir, 'pauses', 'job.json'))).toBe(false);
+    expect((await cronwrap(['status', '--json'], box)).stdout.toString()).toContain('"paused": null');
+  });
+
   it('a bad job name or --for is refused with the fix', async () => {
     const box = sandbox();
     const name = await cronwrap(['pause', '../etc'], box);
