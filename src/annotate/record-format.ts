@@ -32,6 +32,10 @@ export type RunFooter = {
   notifications?: string;
   lock_problems?: string;
   duration_warning?: string;
+  /** How the run counts when that is not what its exit status says: `warning`, or `ok` for an --ok-exit status. */
+  verdict?: string;
+  /** `--on-failure`: what the heal did, in words. */
+  heal?: string;
 } & { [problem: `${string}_problem`]: string };
 
 /** A run's footer in filter mode. */
@@ -55,6 +59,8 @@ export interface MetaRecords {
   wait: { job: string; jitter_ms: number };
   skip: { job: string; reason: string; waited_ms?: number };
   retry: { job: string; attempt: number; after: string; delay_ms: number };
+  /** `--on-failure`: the heal command starts after the failure `after`; its output follows. */
+  heal: { job: string; after: string; command: string };
   /** The log's path named another file (rotated) or none (removed): the run goes on in a new file there. */
   reopened: { reason: string };
   end: RunFooter | FilterFooter;

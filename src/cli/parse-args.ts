@@ -247,7 +247,9 @@ function givenFlags(program: Command, attributes: Map<keyof Settings, string>): 
   const given: GivenFlags = {};
   for (const [key, attribute] of attributes) {
     const value = values[attribute];
-    if (value === true || typeof value === 'string') given[key] = value;
+    // A `--no-…` flag has a default of true: only what the command line said counts as given.
+    if (program.getOptionValueSource(attribute) !== 'cli') continue;
+    if (typeof value === 'boolean' || typeof value === 'string') given[key] = value;
   }
   return given;
 }

@@ -1,7 +1,7 @@
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { isSuccessfulRun, type RunRecord } from '../state/history.js';
+import { isSuccessfulRun, verdictOf, type RunRecord } from '../state/history.js';
 import type { WatchedJob } from './check.js';
 
 /** Says on stderr that a history file has lines that are not records (they are skipped). */
@@ -32,18 +32,16 @@ export interface JobSummary {
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** Whether a run that ran succeeded: exit 0, and no stderr output where --stderr-fails asked for none. */
-function succeeded(run: RunRecord): boolean {
-  return run.exit === 0 && run.stderr_failed !== true;
-}
-
 /** A run's result in one word or two. */
 export function resultOf(run: RunRecord): string {
   if (run.paused) return 'paused';
   if (run.lock_skipped) return 'skipped';
+  if (run.heal) return run.heal.helped ? 'healed' : run.heal.ran ? 'heal failed' : 'not healed';
   if (run.timed_out) return run.idle_timed_out ? 'idle timeout' : 'timeout';
   if (run.stderr_failed) return 'stderr';
   if (run.exit === 0) return run.duration_warning ? 'ok, duration warning' : 'ok';
+  const verdict = verdictOf(run);
+  if (verdict !== 'failed') return `exit ${run.exit}, ${verdict}`;
   if (run.signal) return `signal ${run.signal}`;
   return `exit ${run.exit}`;
 }
@@ -56,7 +54,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
   for (let i = runs.length - 1; i >= 0; i--) {
     const run = runs[i]!;
     if (run.lock_skipped || run.paused) continue;
-    if (succeeded(run)) break;
+    if (isSuccessfulRun(run)) break;
     consecutiveFailures++;
   }
   const lastSuccess = runs.findLast(isSuccessfulRun);
@@ -69,7 +67,7 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     last_success: lastSuccess?.start ?? null,
     consecutive_failures: consecutiveFailures,
     runs_24h: runs.filter((run) => now - Date.parse(run.start) <= DAY_MS).length,
-    failing: !succeeded(last),
+    failing: verdictOf(last) === 'failed',
     schedule: last.schedule ?? null,
     missed: null,
     paused: null,

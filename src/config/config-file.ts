@@ -70,7 +70,7 @@ export function closestKey(key: string): string | undefined {
   return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
 }
 
-const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', threshold: 'a whole number, or "N/M" such as "3/10"', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings' };
+const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', threshold: 'a whole number, or "N/M" such as "3/10"', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings', codes: 'a list of exit statuses such as [3, 4]' };
 
 /** Turns a TOML value into the text the row's parser reads, or says what was expected. */
 function asText(spec: AnyOption, value: unknown): string | { expected: string } {
@@ -88,6 +88,9 @@ function asText(spec: AnyOption, value: unknown): string | { expected: string } 
     case 'list':
       if (typeof value === 'string') return value;
       return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value.join(' ') : expected;
+    case 'codes':
+      if (Number.isInteger(value) || typeof value === 'string') return String(value);
+      return Array.isArray(value) && value.every((v) => Number.isInteger(v)) ? value.join(' ') : expected;
     case 'text':
       return typeof value === 'string' ? value : expected;
   }

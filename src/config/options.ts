@@ -7,6 +7,7 @@ import {
   checkedText,
   cronSchedule,
   durationRange,
+  exitCodes,
   count,
   duration,
   flag,
@@ -48,6 +49,14 @@ export interface Settings {
   lineBuffered: boolean;
   pty: boolean;
   stderrFails: boolean;
+  okExit: number[];
+  warnExit: number[];
+  pageWarnings: boolean;
+  onFailure: string | undefined;
+  healTimeoutMs: number;
+  healCooldownMs: number;
+  healBudget: number;
+  healRetry: boolean;
   schedule: string | undefined;
   expectDuration: DurationRange | undefined;
   historyLimit: number;
@@ -160,6 +169,14 @@ const TABLE: OptionTable = {
   metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
   metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (with a password: in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
   stderrFails: { key: 'stderrFails', flags: '--stderr-fails', env: 'CRONWRAP_STDERR_FAILS', help: "a run that exits 0 but writes to stderr counts as failed, as chronic -e has it: reported, alerted, counted (the exit status stays the command's; not with --pty, which merges stderr into stdout)", type: flag, defaultValue: false },
+  okExit: { key: 'okExit', flags: '--ok-exit <codes>', env: 'CRONWRAP_OK_EXIT', help: "exit statuses that count as success, e.g. grep's 1: --ok-exit 1 (the exit status stays the command's)", type: exitCodes, defaultValue: [] },
+  warnExit: { key: 'warnExit', flags: '--warn-exit <codes>', env: 'CRONWRAP_WARN_EXIT', help: "exit statuses that are a warning, not a failure, e.g. restic's 3 (a partial backup): --warn-exit 3; told to the channels as a WARNING", type: exitCodes, defaultValue: [] },
+  pageWarnings: { key: 'pageWarnings', flags: '--no-page-warnings', env: 'CRONWRAP_PAGE_WARNINGS', help: 'send warnings (--warn-exit, healed failures, odd durations) to mail and webhooks only, not to PagerDuty (default: PagerDuty gets them with severity warning)', type: flag, defaultValue: true },
+  onFailure: { key: 'onFailure', flags: '--on-failure <command>', env: 'CRONWRAP_ON_FAILURE', help: "after a failed run, run COMMAND through sh -c to heal it (CRONWRAP_JOB, _EXIT, _SIGNAL, _LOG, _RUN set; output into the run's log); a failure it heals is a warning, not a page", type: text, defaultValue: undefined },
+  healTimeoutMs: { key: 'healTimeoutMs', flags: '--heal-timeout <duration>', env: 'CRONWRAP_HEAL_TIMEOUT', help: "stop the --on-failure command's process group after DURATION (default 5m)", type: duration, defaultValue: 300_000 },
+  healCooldownMs: { key: 'healCooldownMs', flags: '--heal-cooldown <duration>', env: 'CRONWRAP_HEAL_COOLDOWN', help: 'no second heal within DURATION of the last one: the failure is escalated instead (default 1h)', type: duration, defaultValue: 3_600_000 },
+  healBudget: { key: 'healBudget', flags: '--heal-budget <n>', env: 'CRONWRAP_HEAL_BUDGET', help: 'at most N heals in 24 hours, then failures are escalated (default 3); a successful run resets the count', type: count(1, 1000), defaultValue: 3 },
+  healRetry: { key: 'healRetry', flags: '--heal-retry', env: 'CRONWRAP_HEAL_RETRY', help: 'after a heal that exits 0, run the job once more; only its success makes the failure a warning', type: flag, defaultValue: false },
   schedule: { key: 'schedule', flags: '--schedule <cron>', env: 'CRONWRAP_SCHEDULE', help: "the job's cron schedule ('1 0 * * *', @daily), for the missed-run deadline in the metrics (default: the crontab line that runs this --name, read as cronwrap jobs reads it)", type: cronSchedule, defaultValue: undefined },
   expectDuration: { key: 'expectDuration', flags: '--expect-duration <min..max>', env: 'CRONWRAP_EXPECT_DURATION', help: 'warn (not fail) when a successful run takes less than MIN or more than MAX, e.g. 10m..2h (default: warn outside a fifth to five times the median of its last successful runs, once it has 5)', type: durationRange, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },

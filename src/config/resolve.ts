@@ -13,7 +13,8 @@ export interface Resolved {
 }
 
 /** Values given as flags, by settings key: `true` for a flag without a value. */
-export type GivenFlags = Partial<Record<keyof Settings, string | true>>;
+/** Flags as given: a value, or true for a flag (false for a `--no-…` one). */
+export type GivenFlags = Partial<Record<keyof Settings, string | boolean>>;
 
 function longFlag(flags: string | undefined): string {
   return /--[\w-]+/.exec(flags ?? '')?.[0] ?? '';
@@ -33,7 +34,7 @@ function resolveOne<K extends keyof Settings>(
 ): { value: Settings[K]; origin: string } {
   const raw = given[spec.key];
   const flag = `flag ${longFlag(spec.flags)}`;
-  if (raw === true) return { value: spec.type.parse(longFlag(spec.flags), 'true'), origin: flag };
+  if (typeof raw === 'boolean') return { value: spec.type.parse(longFlag(spec.flags), String(raw)), origin: flag };
   if (raw !== undefined) return { value: spec.type.parse(longFlag(spec.flags), raw), origin: flag };
   const fromEnv = spec.env ? env[spec.env] : undefined;
   if (spec.env && fromEnv !== undefined) {

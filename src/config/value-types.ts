@@ -2,7 +2,7 @@ import { scheduleProblem } from '../cron/crontab.js';
 import { UsageError } from '../errors.js';
 
 /** What a value looks like in the config file. */
-export type ValueKind = 'text' | 'flag' | 'count' | 'threshold' | 'duration' | 'list';
+export type ValueKind = 'text' | 'flag' | 'count' | 'threshold' | 'duration' | 'list' | 'codes';
 
 /** How an option's value is read from a flag, a variable or the config file; errors name `label`. */
 export interface ValueType<T> {
@@ -78,6 +78,16 @@ export const alertThreshold = valueType('threshold', (label, value): AlertThresh
     throw new UsageError(`${label}: '${value}' is not N (failures in a row) or N/M (N of the last M runs, M from N to 1000), e.g. 3 or 3/10`);
   }
   return { failures, window };
+});
+
+/** Exit statuses, `3,4` or `3 4` (the config file also takes `[3, 4]`): --ok-exit, --warn-exit. */
+export const exitCodes = valueType('codes', (label, value): number[] => {
+  const words = value.split(/[\s,]+/).filter(Boolean);
+  const codes = words.map(Number);
+  if (words.some((word, i) => !/^\d{1,3}$/.test(word) || codes[i]! < 1 || codes[i]! > 255)) {
+    throw new UsageError(`${label}: '${value}' is not a list of exit statuses from 1 to 255, e.g. 3,4`);
+  }
+  return [...new Set(codes)];
 });
 
 /** One of a fixed set of words. */

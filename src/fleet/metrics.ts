@@ -14,26 +14,57 @@ export interface JobMetrics {
   lastDurationSeconds: number | null;
   runsTotal: number;
   failuresTotal: number;
+  /** 1 when the last run counted as failed (after --ok-exit, --warn-exit, --stderr-fails and healing). */
+  lastFailed: number | null;
+  /** Runs that were warnings: a --warn-exit status, a failure a heal fixed, an odd duration. */
+  warningsTotal: number;
+  /** `--on-failure` heals that exited 0, and those that did not. */
+  healsOk: number;
+  healsFailed: number;
   running: boolean;
   /** The latest time the next run should start (the schedule's next start plus a grace), when the schedule is known. */
   nextRunDeadline: number | null;
 }
 
-const EMPTY: JobMetrics = { firstStart: null, lastStart: null, lastEnd: null, lastSuccess: null, lastExitCode: null, lastDurationSeconds: null, runsTotal: 0, failuresTotal: 0, running: false, nextRunDeadline: null };
+const EMPTY: JobMetrics = {
+  firstStart: null,
+  lastStart: null,
+  lastEnd: null,
+  lastSuccess: null,
+  lastExitCode: null,
+  lastDurationSeconds: null,
+  runsTotal: 0,
+  failuresTotal: 0,
+  lastFailed: null,
+  warningsTotal: 0,
+  healsOk: 0,
+  healsFailed: 0,
+  running: false,
+  nextRunDeadline: null,
+};
 
 /** A label value in the Prometheus text format: backslash, double quote and newline escaped. */
 export function escapeLabel(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
+/** A series: the field it shows, its family, type, help, and a label of its own when the family has several. */
+type Series = [keyof JobMetrics, string, 'gauge' | 'counter', string, string?];
+
+const HEALS_HELP = 'Heals (--on-failure) of the job, by result: ok (the heal exited 0) or failed.';
+
+const SERIES: Series[] = [
   ['lastStart', 'cronwrap_last_start_timestamp_seconds', 'gauge', 'When the last run of the job started (Unix time).'],
   ['lastEnd', 'cronwrap_last_end_timestamp_seconds', 'gauge', 'When the last run of the job ended (Unix time).'],
-  ['lastSuccess', 'cronwrap_last_success_timestamp_seconds', 'gauge', 'When the last successful run of the job ended (Unix time); until one did, when cronwrap first ran it.'],
-  ['lastExitCode', 'cronwrap_last_exit_code', 'gauge', "cronwrap's exit status for the last run (0 is success)."],
+  ['lastSuccess', 'cronwrap_last_success_timestamp_seconds', 'gauge', 'When the last successful (or warning) run of the job ended (Unix time); until one did, when cronwrap first ran it.'],
+  ['lastExitCode', 'cronwrap_last_exit_code', 'gauge', "cronwrap's exit status for the last run (the command's; see cronwrap_last_run_failed for how it counted)."],
+  ['lastFailed', 'cronwrap_last_run_failed', 'gauge', '1 when the last run counted as failed (after --ok-exit, --warn-exit, --stderr-fails and healing), else 0.'],
   ['lastDurationSeconds', 'cronwrap_last_duration_seconds', 'gauge', 'How long the last run took.'],
   ['runsTotal', 'cronwrap_runs_total', 'counter', 'Runs of the job that started (a run skipped for a lock is not counted).'],
   ['failuresTotal', 'cronwrap_failures_total', 'counter', 'Runs of the job that failed.'],
+  ['warningsTotal', 'cronwrap_warnings_total', 'counter', 'Runs of the job that were warnings (a --warn-exit status, a healed failure, an odd duration).'],
+  ['healsOk', 'cronwrap_heals_total', 'counter', HEALS_HELP, 'result="ok"'],
+  ['healsFailed', 'cronwrap_heals_total', 'counter', HEALS_HELP, 'result="failed"'],
   ['running', 'cronwrap_running', 'gauge', '1 while a run of the job is in progress.'],
   ['nextRunDeadline', 'cronwrap_next_run_deadline_timestamp_seconds', 'gauge', 'The latest time the next run should start (Unix time): its next scheduled start plus a grace.'],
 ];
@@ -44,15 +75,18 @@ const FAMILIES: [keyof JobMetrics, string, 'gauge' | 'counter', string][] = [
  * `job` label here would be renamed `exported_job` under a default node_exporter scrape.
  */
 export function renderMetrics(job: string, metrics: JobMetrics): string {
-  const label = `{cron_job="${escapeLabel(job)}"}`;
+  const jobLabel = `cron_job="${escapeLabel(job)}"`;
   // A job that never succeeded still has a success series, from its first run: "not succeeding for
   // 26 hours" rules then fire for it too.
   const shown: JobMetrics = { ...metrics, lastSuccess: metrics.lastSuccess ?? metrics.firstStart };
   const lines: string[] = [];
-  for (const [field, name, type, help] of FAMILIES) {
+  let family = '';
+  for (const [field, name, type, help, label] of SERIES) {
     const value = shown[field];
     if (value === null) continue; // never happened yet: no sample rather than a misleading 0
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name}${label} ${typeof value === 'boolean' ? Number(value) : value}`);
+    if (name !== family) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    family = name;
+    lines.push(`${name}{${label ? `${jobLabel},${label}` : jobLabel}} ${typeof value === 'boolean' ? Number(value) : value}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -66,6 +100,10 @@ const isJobMetrics = shape<JobMetrics>({
   lastDurationSeconds: nullable(isNumber),
   runsTotal: isNumber,
   failuresTotal: isNumber,
+  lastFailed: nullable(isNumber),
+  warningsTotal: isNumber,
+  healsOk: isNumber,
+  healsFailed: isNumber,
   running: isBoolean,
   nextRunDeadline: nullable(isNumber),
 });

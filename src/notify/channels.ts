@@ -18,6 +18,8 @@ export interface PagerDutyChannel {
   url: string;
   dedupKey: string;
   severity: PagerDutySeverity;
+  /** Warnings trigger an incident of severity `warning` (false: `--no-page-warnings`, they go to the other channels only). */
+  pageWarnings: boolean;
   routingKey: Secret;
 }
 

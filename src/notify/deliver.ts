@@ -52,8 +52,8 @@ const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
   skipped: ['trigger'],
   missed: ['trigger'],
   stuck: ['trigger'],
-  // A warning is for the other channels: it must not wake anyone.
-  warning: [],
+  // With severity warning (a low-urgency incident where the service says so), resolved by the next plain success.
+  warning: ['trigger'],
   recovery: ['resolve'],
   test: ['trigger', 'resolve'],
   // PagerDuty keeps one open incident: reminders and success notices are for the other channels.
@@ -78,7 +78,7 @@ export function targetsFor(channels: Channels, budget: Budget): Target[] {
       id: 'pagerduty',
       label: 'pagerduty',
       alertsFor: (notice) =>
-        PAGERDUTY_ACTIONS[notice.kind].map((action) => ({
+        (notice.kind === 'warning' && !pagerduty.pageWarnings ? [] : PAGERDUTY_ACTIONS[notice.kind]).map((action) => ({
           channel: 'pagerduty',
           notice,
           action,

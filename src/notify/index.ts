@@ -27,7 +27,7 @@ export interface AlertRequest {
 export interface RunForAlerts extends AlertRequest {
   policy: PolicyOptions;
   verdict: Verdict;
-  /** A successful run far from its usual duration: told as a warning when the policy has nothing else to say. */
+  /** A successful run far from its usual duration: a warning. */
   durationWarning?: string;
   /** Aborted when cronwrap is told to stop: what is not sent by then is kept. */
   stop?: AbortSignal;
@@ -66,9 +66,9 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   if (hasAlertChannels(channels)) {
     const { state, problem } = readAlertState(stateDir, facts.job);
     if (problem) problems.push(problem);
-    const decision = decide(state, run.verdict, run.policy, Date.now());
-    const { next } = decision;
-    const kind = run.durationWarning && (decision.kind === null || decision.kind === 'success') ? 'warning' : decision.kind;
+    // An odd duration makes a successful run a warning: told once per streak of warnings, recovered from like one.
+    const verdict = run.durationWarning && run.verdict === 'ok' ? 'warning' : run.verdict;
+    const { kind, next } = decide(state, verdict, run.policy, Date.now());
     try {
       writeAlertState(stateDir, facts.job, next);
     } catch (error) {
@@ -81,7 +81,8 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
     }
   }
   // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here.
-  const pingEvent: PingEvent = run.verdict === 'ok' ? 'success' : 'fail';
+  // A warning did the job's work: healthchecks.io hears success (the warning goes to the alert channels).
+  const pingEvent: PingEvent = run.verdict === 'ok' || run.verdict === 'warning' ? 'success' : 'fail';
   const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels, budget), stateDir, true),
     channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,

@@ -13,7 +13,7 @@ function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: Pager
     payload: {
       summary: subjectOf(notice).replace('[cronwrap] ', '').slice(0, 1024),
       source: notice.host,
-      severity: channel.severity,
+      severity: notice.kind === 'warning' ? 'warning' : channel.severity,
       timestamp: notice.end,
       component: notice.job,
       class: 'cron job',

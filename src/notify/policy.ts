@@ -18,12 +18,17 @@ export interface AlertState {
   missedAlerted?: boolean;
   /** `cronwrap check` told that a run is stuck (far past its time): the same way. */
   stuckAlerted?: boolean;
+  /** A warning went out (a --warn-exit status, a healed failure, an odd duration): a recovery is due once a run is plainly ok. */
+  warned?: boolean;
   /** `--alert-after N/M`: the last runs, oldest first, 1 for failed and 0 for ok (skips are left out). */
   recent?: number[];
 }
 
-/** How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure. */
-export type Verdict = 'ok' | 'failed' | 'skipped';
+/**
+ * How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure; a
+ * warning (a --warn-exit status, a failure a heal fixed, an odd duration) did its job, but someone should look.
+ */
+export type Verdict = 'ok' | 'warning' | 'failed' | 'skipped';
 
 export interface PolicyOptions {
   alertAfter: { failures: number; window: number | undefined };
@@ -51,7 +56,7 @@ const failuresIn = (recent: readonly number[]) => recent.reduce((sum, failed) =>
  */
 export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
   const { failures: threshold, window } = options.alertAfter;
-  if (verdict === 'ok') {
+  if (verdict === 'ok' || verdict === 'warning') {
     const recent = recentRuns(state, false, window);
     const withRecent = recent ? { recent } : {};
     if (recent && state.alerted && failuresIn(recent) >= threshold) {
@@ -59,7 +64,9 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
       return { kind: null, next: { ...state, failures: 0, skips: 0, skipAlerted: false, ...withRecent } };
     }
     const due = state.alerted || state.skipAlerted || state.missedAlerted || state.stuckAlerted;
-    return { kind: due ? 'recovery' : options.notifySuccess ? 'success' : null, next: { ...FRESH, ...withRecent } };
+    // A warning after a failure ends the failure's episode: told as its recovery, the status says the warning.
+    if (verdict === 'warning' && !due) return warningDecision(state, options, now, withRecent);
+    return { kind: due || state.warned ? 'recovery' : options.notifySuccess ? 'success' : null, next: { ...FRESH, ...withRecent } };
   }
   if (verdict === 'skipped') {
     const skips = (state.skips ?? 0) + 1;
@@ -77,6 +84,14 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
   return { kind: null, next: ran };
 }
 
+/** Warnings are told once per streak of them, like failures, and again at most once per `remindMs`. */
+function warningDecision(state: AlertState, options: PolicyOptions, now: number, withRecent: { recent?: number[] }): { kind: NoticeKind | null; next: AlertState } {
+  const base = { ...FRESH, ...withRecent, warned: true };
+  if (!state.warned) return { kind: 'warning', next: { ...base, lastAlertAt: now } };
+  const remind = options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs;
+  return remind ? { kind: 'warning', next: { ...base, lastAlertAt: now } } : { kind: null, next: { ...base, lastAlertAt: state.lastAlertAt } };
+}
+
 const isAlertState = shape<AlertState>({
   failures: isNumber,
   alerted: isBoolean,
@@ -85,6 +100,7 @@ const isAlertState = shape<AlertState>({
   skipAlerted: optional(isBoolean),
   missedAlerted: optional(isBoolean),
   stuckAlerted: optional(isBoolean),
+  warned: optional(isBoolean),
   recent: optional(arrayOf((value: unknown) => value === 0 || value === 1)),
 });
 

@@ -47,6 +47,7 @@ export function resolveChannels(settings: Settings, host: string, job: string): 
         url: settings.pagerdutyUrl,
         dedupKey: expandKey(settings.pagerdutyDedupKey, host, job),
         severity: settings.pagerdutySeverity,
+        pageWarnings: settings.pageWarnings,
         routingKey: readSecret(settings.pagerdutyRoutingKey, settings.pagerdutyRoutingKeyFile, 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE'),
       }
     : undefined;

@@ -51,7 +51,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       return {
         stage: 'alerts',
         alerting,
-        notifications: notificationRecords(done, summary.verdict === 'ok'),
+        notifications: notificationRecords(done, summary.verdict === 'ok' || summary.verdict === 'warning'),
         ...(done.undelivered ? { undelivered: done.undelivered } : {}),
         ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };

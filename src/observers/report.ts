@@ -5,7 +5,7 @@ import type { Io } from '../io.js';
 
 /**
  * What a person reading cron's mail gets on stdout: an alert no channel could take, and, when no alert
- * channel is configured, the failure report (at a terminal, one line: the output was on the screen).
+ * channel is configured, the failure (or warning) report (at a terminal, one line: the output was on the screen).
  */
 export function reportObserver(io: Io): Observer {
   const printOrWarn = (text: string) => print(io.stdout, text) || warn(io.stderr, 'a report could not be printed on stdout');
@@ -14,8 +14,10 @@ export function reportObserver(io: Io): Observer {
     end({ summary, results }) {
       const alerts = results.find((r) => r.stage === 'alerts');
       if (alerts?.undelivered) printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
-      // A failure with exit 0 (--stderr-fails, a run without its fleet lock) is reported too.
-      if ((summary.exitCode === 0 && summary.verdict !== 'failed') || alerts?.alerting) return undefined;
+      // A failure with exit 0 (--stderr-fails, a run without its fleet lock) and a warning are reported
+      // too; an --ok-exit status is not, nor a skip unless --lock-busy-exit gave it a status.
+      const fine = summary.verdict === 'ok' || (summary.verdict === 'skipped' && summary.exitCode === 0);
+      if (fine || alerts?.alerting) return undefined;
       if (io.stdoutIsTTY) warn(io.stderr, failureLine(summary));
       else printOrWarn(failureReport(summary));
       return undefined;

@@ -7,7 +7,7 @@ import { leftoversNote } from './footer.js';
 export function failureReport(summary: RunSummary): string {
   const { log, tail } = summary;
   const lines = [
-    `cronwrap: job ${summary.job} FAILED on ${summary.host}`,
+    `cronwrap: job ${summary.job} ${summary.verdict === 'warning' ? 'WARNING' : 'FAILED'} on ${summary.host}`,
     `command:  ${commandText(summary.command)}`,
     `status:   ${summary.status} (cronwrap exits ${summary.exitCode})`,
     `started:  ${localIso(summary.startMs)}`,

@@ -22,6 +22,12 @@ export function describeNotification(n: NotificationRecord): string {
   return n.channel === 'ping' ? `ping: ${result}` : `${n.channel} ${n.kind}${n.resent ? ' resent' : ''}: ${result}`;
 }
 
+/** What the exit status alone says of a run, so the footer names the verdict only when a rule or a heal changed it. */
+function plainVerdict(exitCode: number, skipped: boolean, stderrFailed: boolean): string {
+  if (skipped) return 'skipped';
+  return exitCode === 0 && !stderrFailed ? 'ok' : 'failed';
+}
+
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
 export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
@@ -50,6 +56,8 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
     ...(warning ? { duration_warning: warning } : {}),
+    ...(summary.verdict !== plainVerdict(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
+    ...(summary.heal ? { heal: summary.heal.text } : {}),
     ...problems,
   };
 }

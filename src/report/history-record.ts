@@ -21,6 +21,8 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     lock_skipped: summary.skipped && !summary.paused,
     ...(summary.paused ? { paused: true } : {}),
     ...(summary.stderrFailed ? { stderr_failed: true } : {}),
+    verdict: summary.verdict,
+    ...(summary.heal ? { heal: { ran: summary.heal.ran, exit: summary.heal.exit, retried: summary.heal.retried, helped: summary.heal.helped, text: summary.heal.text } } : {}),
     ...(schedule ? { schedule } : {}),
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,

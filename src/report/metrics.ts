@@ -9,7 +9,8 @@ export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobM
 /** The job's metrics once the run is over; `deadline` (Unix seconds) when the job's schedule is known. */
 export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: RunSummary, deadline?: number): JobMetrics {
   const end = summary.endMs / 1000;
-  const succeeded = summary.exitCode === 0 && !summary.stderrFailed;
+  const { verdict, heal } = summary;
+  const failed = verdict === 'failed';
   return {
     ...before,
     running: false,
@@ -17,10 +18,15 @@ export function metricsAfterRun(before: JobMetrics, startedAt: number, summary: 
     lastStart: startedAt,
     lastEnd: end,
     lastExitCode: summary.exitCode,
+    lastFailed: Number(failed),
     lastDurationSeconds: summary.durationMs / 1000,
-    lastSuccess: succeeded ? end : before.lastSuccess,
+    // A warning did the job's work (a partial backup, a healed failure): not "no success for a day".
+    lastSuccess: failed ? before.lastSuccess : end,
     runsTotal: before.runsTotal + 1,
-    failuresTotal: before.failuresTotal + (succeeded ? 0 : 1),
+    failuresTotal: before.failuresTotal + Number(failed),
+    warningsTotal: before.warningsTotal + Number(verdict === 'warning'),
+    healsOk: before.healsOk + Number(heal?.ran === true && heal.exit === 0),
+    healsFailed: before.healsFailed + Number(heal?.ran === true && heal.exit !== 0),
     nextRunDeadline: deadline ?? null,
   };
 }

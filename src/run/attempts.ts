@@ -7,7 +7,7 @@ import type { AttemptsResult } from './summary.js';
 import { supervise } from './supervise.js';
 
 /** The job's environment: cronwrap's own secrets (SMTP password, routing key) are none of its business. */
-function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean = { ...env };
   for (const variable of SECRET_VARIABLES) delete clean[variable];
   return clean;

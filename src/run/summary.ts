@@ -3,6 +3,8 @@ import type { ProcessInfo } from '../util/proc.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
 import type { RunHeader } from './events.js';
 import type { Verdict } from '../notify/policy.js';
+import type { HealReport } from './heal.js';
+import { judge, type JudgingRules } from './judge.js';
 
 /** What the attempts of one run came to. */
 export interface AttemptsResult {
@@ -39,9 +41,12 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   stderrFailed: boolean;
   /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */
   lockProblems: readonly string[];
+  /** `--on-failure`: what the heal did after the job failed. */
+  heal: HealReport | undefined;
   /**
    * How the run counts for alerts: `failed` for the job's failure or a run without (or that lost) its
-   * fleet lock, `skipped` for a busy lock (told once skips repeat), else `ok`.
+   * fleet lock, `skipped` for a busy lock (told once skips repeat), `warning` for a --warn-exit status or
+   * a failure the heal fixed, else `ok` (exit 0 or an --ok-exit status).
    */
   verdict: Verdict;
 }
@@ -53,26 +58,32 @@ export interface SummaryParts {
   lockProblems: readonly string[];
   endMs: number;
   durationMs: number;
-  /** `--stderr-fails`: output on stderr makes a run that exited 0 a failure. */
-  stderrFails: boolean;
+  /** `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
+  rules: JudgingRules;
+  heal: HealReport | undefined;
 }
 
-/** A run without its fleet lock, or that lost it, is told to the failure channels even if the job succeeded. */
-function verdictOf(exitCode: number, skipped: boolean, stderrFailed: boolean, lockProblems: readonly string[]): Verdict {
-  if (lockProblems.length > 0 || stderrFailed) return 'failed';
-  if (skipped) return 'skipped';
-  return exitCode === 0 ? 'ok' : 'failed';
+/**
+ * A run without its fleet lock, or that lost it, is told to the failure channels even if the job
+ * succeeded; after a heal, the heal decides: a warning if it helped, else a failure.
+ */
+function verdictOf(judged: Verdict, heal: HealReport | undefined, lockProblems: readonly string[]): Verdict {
+  if (lockProblems.length > 0) return 'failed';
+  if (heal) return heal.helped ? 'warning' : 'failed';
+  return judged;
 }
 
 /** Builds the run's summary from what each step returned. */
-export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, stderrFails }: SummaryParts): RunSummary {
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, rules, heal }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = exitCodeOf(outcome);
   const paused = outcome.kind === 'paused';
   const skipped = outcome.kind === 'lock-busy' || paused;
-  const stderrFailed = stderrFails && exitCode === 0 && !skipped && output.err.bytes > 0;
+  const judged = judge(outcome, output.err.bytes, rules);
+  const { stderrFailed } = judged;
   const lines = output.err.lines;
   const stderrNote = stderrFailed ? ` but wrote ${lines} ${lines === 1 ? 'line' : 'lines'} to stderr (--stderr-fails)` : '';
+  const healNote = heal ? `; ${heal.text}` : '';
   return {
     ...header,
     ...attempts,
@@ -80,7 +91,7 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     endMs,
     durationMs,
     exitCode,
-    status: `${describeOutcome(outcome)}${stderrNote}`,
+    status: `${judged.words ?? describeOutcome(outcome)}${stderrNote}${healNote}`,
     signal: commandSignal(outcome),
     timedOut: outcome.kind === 'timed-out',
     idleTimedOut: outcome.kind === 'timed-out' && outcome.idle === true,
@@ -88,6 +99,7 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     paused,
     stderrFailed,
     lockProblems,
-    verdict: verdictOf(exitCode, skipped, stderrFailed, lockProblems),
+    heal,
+    verdict: verdictOf(judged.verdict, heal, lockProblems),
   };
 }

@@ -5,6 +5,7 @@ import type { RunHeader } from './events.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { prepare, type Plan } from './prepare.js';
 import { summarize, type AttemptsResult } from './summary.js';
+import { healAfter, type HealReport } from './heal.js';
 import type { Outcome } from './outcome.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
@@ -17,14 +18,14 @@ function neverRan(outcome: Outcome): AttemptsResult {
   return { outcome, attempts: 0, drainExpired: false, leftovers: NO_LEFTOVERS, leftoversEnded: false };
 }
 
-/** The attempts, with the locks released after them whatever happens; also what the release met. */
-async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan: Extract<Plan, { go: true }>): Promise<[AttemptsResult, string[]]> {
+/** The attempts and any heal (`--on-failure`), with the locks released after them whatever happens; also what the release met. */
+async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan: Extract<Plan, { go: true }>, run: string): Promise<[AttemptsResult, HealReport | undefined, string[]]> {
   context.observers.emit({ type: 'ready' });
   let released = false;
   try {
-    const attempts = await runAttempts(context, recorder, plan.holdFor);
+    const [attempts, heal] = await healAfter(context, recorder, await runAttempts(context, recorder, plan.holdFor), run, plan.holdFor);
     released = true;
-    return [attempts, await plan.release()];
+    return [attempts, heal, await plan.release()];
   } finally {
     if (!released) await plan.release();
   }
@@ -32,7 +33,7 @@ async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan
 
 /**
  * One run of a wrapped command, as a pipeline of values:
- *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → summary → observers.
+ *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary → observers.
  * Observers hear the run's events as they happen and get the summary at the end, each behind the guard,
  * so nothing they do can change the exit status, which is always the job's.
  */
@@ -41,7 +42,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
   const startMono = io.mono();
   observers.emit({ type: 'start', header });
   const plan = await prepare(context);
-  const [attempts, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan) : [neverRan(plan.outcome), []];
+  const [attempts, heal, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan, header.run) : [neverRan(plan.outcome), undefined, []];
   const summary = summarize({
     header,
     attempts,
@@ -49,7 +50,8 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     lockProblems: [...plan.lockProblems, ...heldProblems],
     endMs: io.now(),
     durationMs: io.mono() - startMono,
-    stderrFails: context.settings.stderrFails,
+    rules: context.settings,
+    heal,
   });
   await observers.end(summary, context.interruptions.stopAfter(STOP_GRACE_MS));
   return summary.exitCode;

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resultOf } from '../commands/job-summary.js';
 import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
-import { readHistory, type RunRecord } from '../state/history.js';
+import { readHistory, verdictOf, type RunRecord } from '../state/history.js';
 import { parseJobName } from '../util/job-name.js';
 import { isLoopback, requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
 import { ASSETS } from './assets.js';
@@ -25,7 +25,10 @@ export interface Site {
 
 /** A run as `/api/jobs/<name>/runs` gives it: the history record and its result in words, as `status` says it. */
 export interface ShownRun extends RunRecord {
+  /** The result in words, as `status` shows it. */
   result: string;
+  /** It counted as failed (after --ok-exit, --warn-exit, --stderr-fails and healing). */
+  failed: boolean;
 }
 
 /** At most this many live tails at once: each holds a file open and a timer. */
@@ -158,7 +161,7 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       const job = jobFrom(api[1]!);
       if (api[2] === 'runs') {
         const runs = readHistory(site.stateDir, job).slice(-numberParameter(url, 'n', 100, MAX_RUNS)).reverse();
-        return sendJson(response, runs.map((run): ShownRun => ({ ...run, result: resultOf(run) })));
+        return sendJson(response, runs.map((run): ShownRun => ({ ...run, result: resultOf(run), failed: verdictOf(run) === 'failed' })));
       }
       const lines = numberParameter(url, 'lines', 100, 1000);
       if (request.method === 'HEAD') return send(response, 200, 'text/event-stream; charset=utf-8', '');

@@ -30,6 +30,10 @@ export interface RunRecord {
   paused?: boolean;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
+  /** How the run counted (after --ok-exit, --warn-exit, --stderr-fails and healing); older records lack it. */
+  verdict?: 'ok' | 'warning' | 'failed' | 'skipped';
+  /** `--on-failure`: what the heal did. */
+  heal?: HealRecord;
   /** The job's cron schedule, when the run was given one (`--schedule`). */
   schedule?: string;
   /** A successful run far from its usual (or expected) duration. */
@@ -41,6 +45,14 @@ export interface RunRecord {
   notifications: NotificationRecord[];
   /** What went wrong in cronwrap's own work after the job (`metrics: cannot write metrics: ENOSPC`). */
   problems?: string[];
+}
+
+export interface HealRecord {
+  ran: boolean;
+  exit: number | null;
+  retried: boolean;
+  helped: boolean;
+  text: string;
 }
 
 export interface NotificationRecord {
@@ -59,9 +71,17 @@ function historyDir(stateDir: string): string {
   return join(stateDir, 'history');
 }
 
-/** A run that ran (not skipped for a lock) and succeeded (exit 0, and no stderr where --stderr-fails asked for none). */
+/** How a run counted; a record older than the verdict: by its exit status (and --stderr-fails). */
+export function verdictOf(run: RunRecord): NonNullable<RunRecord['verdict']> {
+  if (run.verdict) return run.verdict;
+  if (run.lock_skipped || run.paused) return 'skipped';
+  return run.exit === 0 && run.stderr_failed !== true ? 'ok' : 'failed';
+}
+
+/** A run that ran and did its job: ok, or a warning (a --warn-exit status, a healed failure). */
 export function isSuccessfulRun(run: RunRecord): boolean {
-  return !run.lock_skipped && run.paused !== true && run.exit === 0 && run.stderr_failed !== true;
+  const verdict = verdictOf(run);
+  return verdict === 'ok' || verdict === 'warning';
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
@@ -147,6 +167,8 @@ const isRunRecord = shape<RunRecord>({
   lock_skipped: isBoolean,
   paused: optional(isBoolean),
   stderr_failed: optional(isBoolean),
+  verdict: optional((value: unknown) => value === 'ok' || value === 'warning' || value === 'failed' || value === 'skipped'),
+  heal: optional(shape<HealRecord>({ ran: isBoolean, exit: nullable(isNumber), retried: isBoolean, helped: isBoolean, text: isString })),
   schedule: optional(isString),
   duration_warning: optional(isString),
   leftovers: arrayOf(isString),

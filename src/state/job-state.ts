@@ -7,7 +7,7 @@ import { replaceFile } from './atomic-file.js';
 import { moveAside } from './damaged.js';
 
 /** What a job's small state file is for: `<state>/<kind>/<job>.json`. */
-export type StateKind = 'alerts' | 'metrics' | 'pauses';
+export type StateKind = 'alerts' | 'metrics' | 'pauses' | 'heals';
 
 export function jobStatePath(stateDir: string, kind: StateKind, job: string): string {
   return join(stateDir, kind, `${job}.json`);

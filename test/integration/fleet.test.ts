@@ -194,7 +194,7 @@ describe('--metrics-dir', () => {
     while (writing) {
       const text = readFileSync(path, 'utf8');
       expect(text.endsWith('\n')).toBe(true);
-      expect(samples(text).size).toBe(8);
+      expect(samples(text).size).toBe(12);
       reads++;
       await sleep(1);
     }

@@ -243,7 +243,7 @@ withFaketime('cronwrap check: the run that never happened (needs faketime)', () 
 });
 
 describe('runs too long or too short', () => {
-  it('a successful run under a fifth of its usual duration is a warning: webhook kind warning, footer, history, status; no page', async () => {
+  it('a successful run under a fifth of its usual duration is a warning: webhook kind warning, footer, history, status', async () => {
     const hook = await startHttp();
     const box = sandbox();
     // The job's last five successful runs took about 50 minutes each (a failed one does not count).

@@ -7,9 +7,9 @@ import { expandKey } from '../../src/observers/alert-channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 const options: PolicyOptions = { alertAfter: { failures: 1, window: undefined }, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };
-const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped' };
+const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped', w: 'warning' };
 
-/** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock) through the policy; returns what was sent. */
+/** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock, w = warning) through the policy; returns what was sent. */
 function play(runs: string, opts = options, step = 60_000, state = FRESH): (string | null)[] {
   return [...runs].map((run, i) => {
     const { kind, next } = decide(state, VERDICTS[run]!, opts, i * step);
@@ -44,6 +44,15 @@ describe('alert policy', () => {
     for (const run of 'FoFoFoFo') state = decide(state, VERDICTS[run]!, rate, 0).next;
     expect(state.recent).toEqual([1, 0, 1, 0]);
     expect(play('FoFoFoFo', rate)).toEqual([null, null, 'failure', null, null, null, 'reminder', null]);
+  });
+
+  it('warnings: told once per streak of them, recovered from by a plain success; after a failure, a warning is its recovery', () => {
+    expect(play('owwwoo')).toEqual([null, 'warning', null, null, 'recovery', null]);
+    expect(play('wwww', { ...options, remindMs: 2 * 60_000 })).toEqual(['warning', null, 'warning', null]);
+    // The failure's episode ends with the warning (PagerDuty resolves); the next plain success has nothing to say.
+    expect(play('FwoFw')).toEqual(['failure', 'recovery', null, 'failure', 'recovery']);
+    // A warning is no failure: it breaks a streak of them.
+    expect(play('FFwFF', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, 'warning', null, null]);
   });
 
   it('no recovery notice when no alert went out', () => {

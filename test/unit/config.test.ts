@@ -49,6 +49,8 @@ describe('loadConfig', () => {
     ['mail_to = "ops@"\n', /:1: mail_to: 'ops@' is not a mail address/], // a local name such as root is fine (cron's MAILTO)
     ['[jobs.backup]\nretires = 2\n', /:2: unknown key 'retires'; did you mean 'retries'\?/],
     ['timeout = \n', /:1: not valid TOML/],
+    ['warn_exit = [3, "x"]\n', /:1: warn_exit must be a list of exit statuses such as \[3, 4\], not/],
+    ['ok_exit = "1,256"\n', /:1: ok_exit: '1,256' is not a list of exit statuses from 1 to 255, e.g. 3,4/],
   ])('names the key, file and line for %j', (text, message) => {
     const config = loadConfig(configFile(text), true);
     expect(config.errors).toHaveLength(1);
@@ -81,6 +83,15 @@ describe('resolveSettings', () => {
     expect(noEnv.settings).toMatchObject({ timeoutMs: 7_200_000, retries: 3 });
     const otherJob = resolveSettings({ config: path }, {}, 'other');
     expect(otherJob.settings).toMatchObject({ timeoutMs: 60_000, retries: 1 });
+  });
+
+  it('exit statuses as a TOML list, a number or "3,4"; --no-page-warnings given on the command line beats the file', () => {
+    const path = configFile('warn_exit = [3, 4]\nok_exit = 1\npage_warnings = true\n[jobs.grep]\nok_exit = "1, 2"\n');
+    expect(resolveSettings({ config: path }, {}, 'backup').settings).toMatchObject({ warnExit: [3, 4], okExit: [1], pageWarnings: true });
+    expect(resolveSettings({ config: path }, {}, 'grep').settings.okExit).toEqual([1, 2]);
+    const flagged = resolveSettings({ config: path, pageWarnings: false, warnExit: '3 3' }, { CRONWRAP_OK_EXIT: '7' }, 'backup');
+    expect(flagged.settings).toMatchObject({ pageWarnings: false, warnExit: [3], okExit: [7] });
+    expect(flagged.origins).toMatchObject({ pageWarnings: 'flag --no-page-warnings' });
   });
 
   it('a broken entry is reported and skipped; the rest of the file still applies', () => {

@@ -17,6 +17,10 @@ describe('Prometheus text format', () => {
       lastDurationSeconds: 2.5,
       runsTotal: 3,
       failuresTotal: 3,
+      lastFailed: 1,
+      warningsTotal: 0,
+      healsOk: 2,
+      healsFailed: 1,
       running: false,
       nextRunDeadline: null,
     });
@@ -26,11 +30,15 @@ describe('Prometheus text format', () => {
     expect(text).toContain('cronwrap_running{cron_job="we\\"ird"} 0\n');
     expect(text).not.toContain('cronwrap_last_success_timestamp_seconds');
     expect(text).not.toMatch(/[{,]job=/);
+    // One family, two results: HELP and TYPE once, a sample per result.
+    expect(text).toContain('# TYPE cronwrap_heals_total counter\ncronwrap_heals_total{cron_job="we\\"ird",result="ok"} 2\ncronwrap_heals_total{cron_job="we\\"ird",result="failed"} 1\n');
+    expect(text.match(/# HELP cronwrap_heals_total/g)).toHaveLength(1);
+    expect(text).toContain('cronwrap_last_run_failed{cron_job="we\\"ird"} 1\n');
     expect(text.endsWith('\n')).toBe(true);
   });
 
   it('a job that never succeeded has a success series from its first run, so "not succeeding" rules fire', () => {
-    const text = renderMetrics('new', { firstStart: 1000, lastStart: 5000, lastEnd: 5001, lastSuccess: null, lastExitCode: 1, lastDurationSeconds: 1, runsTotal: 2, failuresTotal: 2, running: false, nextRunDeadline: null });
+    const text = renderMetrics('new', { firstStart: 1000, lastStart: 5000, lastEnd: 5001, lastSuccess: null, lastExitCode: 1, lastDurationSeconds: 1, runsTotal: 2, failuresTotal: 2, lastFailed: 1, warningsTotal: 0, healsOk: 0, healsFailed: 0, running: false, nextRunDeadline: null });
     expect(text).toContain('cronwrap_last_success_timestamp_seconds{cron_job="new"} 1000\n');
     expect(text).not.toContain('cronwrap_next_run_deadline_timestamp_seconds'); // no schedule known: no series
   });

@@ -39,7 +39,15 @@ describe('parseArgs', () => {
     expect(run(['--drain', '250ms', '-t', 'utc', '--', 'true'], env)).toMatchObject({ settings: { drainMs: 250, timestamp: 'utc' } });
   });
 
+  it('--no-page-warnings turns warnings off PagerDuty; without it they page (CRONWRAP_PAGE_WARNINGS=0 as well)', () => {
+    expect(run(['--no-page-warnings', '--warn-exit', '3,4', 'true'])).toMatchObject({ settings: { pageWarnings: false, warnExit: [3, 4] } });
+    expect(run(['true'])).toMatchObject({ settings: { pageWarnings: true, warnExit: [], okExit: [] } });
+    expect(run(['true'], { CRONWRAP_PAGE_WARNINGS: '0' })).toMatchObject({ settings: { pageWarnings: false } });
+  });
+
   it.each([
+    [['--warn-exit', '0', 'true'], /--warn-exit: '0' is not a list of exit statuses from 1 to 255/],
+    [['--heal-budget', '0', 'true'], /--heal-budget: '0' is not a whole number from 1 to 1000/],
     [['--drain', 'soon', 'true'], /--drain: 'soon' is not a duration; use .*90s/],
     [['--kill-after', '5x', 'true'], /--kill-after: '5x' is not a duration/],
     [['--name', 'my job', 'true'], /--name: 'my job' cannot be a job name/],

@@ -5,7 +5,7 @@ import { historyRecord } from '../../src/report/history-record.js';
 import { metricsAfterRun } from '../../src/report/metrics.js';
 import { noticeFacts } from '../../src/report/notice-facts.js';
 import type { StageResult } from '../../src/run/events.js';
-import { summarize, type AttemptsResult } from '../../src/run/summary.js';
+import { summarize, type AttemptsResult, type SummaryParts } from '../../src/run/summary.js';
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh', '--full'] as const, startMs: START };
@@ -24,8 +24,9 @@ const ran = (outcome: AttemptsResult['outcome'], more: Partial<AttemptsResult> =
   leftoversEnded: false,
   ...more,
 });
-const summary = (attempts: AttemptsResult, lockProblems: string[] = [], stderrFails = false) =>
-  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, stderrFails });
+const RULES = { okExit: [], warnExit: [], stderrFails: false };
+const summary = (attempts: AttemptsResult, lockProblems: string[] = [], stderrFails = false, more: Partial<Pick<SummaryParts, 'rules' | 'heal'>> = {}) =>
+  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, rules: { ...RULES, stderrFails }, heal: undefined, ...more });
 
 describe('the run summary, built once', () => {
   it.each([
@@ -44,6 +45,22 @@ describe('the run summary, built once', () => {
     expect(summary(ran({ kind: 'exited', code: 0 }), [], true)).toMatchObject({ exitCode: 0, stderrFailed: true, verdict: 'failed', status: 'succeeded (exit 0) but wrote 1 line to stderr (--stderr-fails)' });
     expect(summary(ran({ kind: 'exited', code: 2 }), [], true)).toMatchObject({ exitCode: 2, stderrFailed: false, status: 'failed with exit status 2' });
     expect(summary(ran({ kind: 'exited', code: 0 }), [], false)).toMatchObject({ stderrFailed: false, verdict: 'ok' });
+  });
+
+  it('counts --ok-exit statuses as success and --warn-exit statuses as warnings; the exit status stays the command\'s', () => {
+    const rules = { okExit: [1], warnExit: [3, 4], stderrFails: false };
+    expect(summary(ran({ kind: 'exited', code: 1 }), [], false, { rules })).toMatchObject({ exitCode: 1, verdict: 'ok', status: 'exited with status 1 (a success by --ok-exit)' });
+    expect(summary(ran({ kind: 'exited', code: 4 }), [], false, { rules })).toMatchObject({ exitCode: 4, verdict: 'warning', status: 'exited with status 4 (a warning by --warn-exit)' });
+    expect(summary(ran({ kind: 'exited', code: 2 }), [], false, { rules })).toMatchObject({ exitCode: 2, verdict: 'failed' });
+    // Only a status the command exited with is mapped: a timeout (124) or a signal stays a failure.
+    expect(summary(ran({ kind: 'timed-out', timeoutMs: 1000, command: { kind: 'killed', signal: 'SIGTERM' } }), [], false, { rules: { ...rules, okExit: [124] } })).toMatchObject({ verdict: 'failed' });
+    expect(summary(ran({ kind: 'exited', code: 3 }), ['cannot reach Redis'], false, { rules })).toMatchObject({ verdict: 'failed' });
+  });
+
+  it('after a heal, the heal decides: a warning when it helped, a failure when not', () => {
+    const heal = (helped: boolean) => ({ ran: true, exit: helped ? 0 : 1, retried: false, helped, text: helped ? 'healed: x' : 'not healed: y' });
+    expect(summary(ran({ kind: 'exited', code: 2 }), [], false, { heal: heal(true) })).toMatchObject({ exitCode: 2, verdict: 'warning', status: 'failed with exit status 2; healed: x' });
+    expect(summary(ran({ kind: 'exited', code: 2 }), [], false, { heal: heal(false) })).toMatchObject({ exitCode: 2, verdict: 'failed', status: 'failed with exit status 2; not healed: y' });
   });
 });
 
@@ -91,11 +108,23 @@ describe('mappers from the summary', () => {
       log: '/var/log/cronwrap/backup.log',
       attempts: 2,
       lock_skipped: false,
+      verdict: 'failed',
       leftovers: ['7 sleep'],
       leftovers_ended: true,
       notifications: results[0]!.notifications,
       problems: ['metrics: cannot write metrics: ENOSPC'],
     });
+  });
+
+  it('footer and history of a healed run: the verdict that differs from the exit status, and what the heal did', () => {
+    const heal = { ran: true, exit: 0, retried: false, helped: true, text: 'healed: --on-failure exited 0 in 1.000s' };
+    const healed = summary(ran({ kind: 'exited', code: 2 }), [], false, { heal });
+    expect(footerRecord(healed, [], 5000)).toMatchObject({ exit: 2, verdict: 'warning', heal: heal.text });
+    expect(historyRecord(healed, [])).toMatchObject({ exit: 2, verdict: 'warning', heal });
+    // The verdict is in the footer only when it is not what the exit status says.
+    expect(footerRecord(summary(ran({ kind: 'exited', code: 2 })), [], 5000)).not.toHaveProperty('verdict');
+    expect(footerRecord(summary(ran({ kind: 'exited', code: 1 }), [], false, { rules: { ...RULES, okExit: [1] } }), [], 5000)).toMatchObject({ verdict: 'ok' });
+    expect(failureReport(healed)).toMatch(/^cronwrap: job backup WARNING on db1\n/);
   });
 
   it('notice: a run without its fleet lock says so in its status; a skipped one does not repeat it', () => {
@@ -119,11 +148,16 @@ describe('mappers from the summary', () => {
   });
 
   it.each([
-    ['success', 0, { lastExitCode: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1 }],
-    ['failure', 3, { lastExitCode: 3, lastSuccess: 100, runsTotal: 5, failuresTotal: 2 }],
-  ] as const)('metrics after a %s', (_name, code, expected) => {
-    const before = { firstStart: 1, lastStart: 1, lastEnd: 2, lastSuccess: 100, lastExitCode: 0, lastDurationSeconds: 1, runsTotal: 4, failuresTotal: 1, running: true, nextRunDeadline: 1 };
-    expect(metricsAfterRun(before, START / 1000, summary(ran({ kind: 'exited', code })))).toEqual({
+    ['success', 0, {}, undefined, { lastExitCode: 0, lastFailed: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1, warningsTotal: 0, healsOk: 0, healsFailed: 0 }],
+    ['failure', 3, {}, undefined, { lastExitCode: 3, lastFailed: 1, lastSuccess: 100, runsTotal: 5, failuresTotal: 2, warningsTotal: 0, healsOk: 0, healsFailed: 0 }],
+    ['--warn-exit status', 3, { warnExit: [3] }, undefined, { lastExitCode: 3, lastFailed: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1, warningsTotal: 1, healsOk: 0, healsFailed: 0 }],
+    ['--ok-exit status', 1, { okExit: [1] }, undefined, { lastExitCode: 1, lastFailed: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1, warningsTotal: 0, healsOk: 0, healsFailed: 0 }],
+    ['healed failure', 2, {}, { ran: true, exit: 0, retried: false, helped: true, text: 'healed' }, { lastExitCode: 2, lastFailed: 0, lastSuccess: START / 1000 + 90, runsTotal: 5, failuresTotal: 1, warningsTotal: 1, healsOk: 1, healsFailed: 0 }],
+    ['failed heal', 2, {}, { ran: true, exit: 1, retried: false, helped: false, text: 'not healed' }, { lastExitCode: 2, lastFailed: 1, lastSuccess: 100, runsTotal: 5, failuresTotal: 2, warningsTotal: 0, healsOk: 0, healsFailed: 1 }],
+  ] as const)('metrics after a %s', (_name, code, rules, heal, expected) => {
+    const before = { firstStart: 1, lastStart: 1, lastEnd: 2, lastSuccess: 100, lastExitCode: 0, lastFailed: 0, lastDurationSeconds: 1, runsTotal: 4, failuresTotal: 1, warningsTotal: 0, healsOk: 0, healsFailed: 0, running: true, nextRunDeadline: 1 };
+    const judged = summary(ran({ kind: 'exited', code }), [], false, { rules: { ...RULES, ...rules }, heal });
+    expect(metricsAfterRun(before, START / 1000, judged)).toEqual({
       ...expected,
       firstStart: 1,
       nextRunDeadline: null,

@@ -101,10 +101,6 @@ async function showJobs(app: HTMLElement): Promise<void> {
 
 // ---- one job -----------------------------------------------------------------------------------
 
-function failed(run: ShownRun): boolean {
-  return !run.lock_skipped && (run.exit !== 0 || run.stderr_failed === true);
-}
-
 /** Durations over time: successful runs and failed runs as two series of points. */
 function drawChart(target: HTMLElement, runs: ShownRun[]): uPlot | undefined {
   const ran = runs.filter((run) => !run.lock_skipped).sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
@@ -113,8 +109,8 @@ function drawChart(target: HTMLElement, runs: ShownRun[]): uPlot | undefined {
     return undefined;
   }
   const x = ran.map((run) => Date.parse(run.start) / 1000);
-  const ok = ran.map((run) => (failed(run) ? null : run.duration_ms / 1000));
-  const bad = ran.map((run) => (failed(run) ? run.duration_ms / 1000 : null));
+  const ok = ran.map((run) => (run.failed ? null : run.duration_ms / 1000));
+  const bad = ran.map((run) => (run.failed ? run.duration_ms / 1000 : null));
   const points = (colour: string) => ({ show: true, size: 7, stroke: colour, fill: colour });
   const options: uPlot.Options = {
     width: Math.max(320, Math.min(1100, target.clientWidth || 900)),
@@ -155,7 +151,7 @@ function runsTable(job: string, runs: ShownRun[], panel: HTMLElement): HTMLEleme
   const rows = runs.map((run) =>
     el(
       'tr',
-      { 'data-run': run.run, class: failed(run) ? 'failed' : '' },
+      { 'data-run': run.run, class: run.failed ? 'failed' : '' },
       el('td', {}, time(run.start)),
       el('td', {}, run.result),
       el('td', { class: 'number' }, duration(run.duration_ms)),

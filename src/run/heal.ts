@@ -1,0 +1,123 @@
+import type { RunRecorder } from '../annotate/run-recorder.js';
+import { errorCode } from '../errors.js';
+import { clearHeals, healHeldBack, readHeals, recordHeal } from '../state/heals.js';
+import { formatDuration } from '../util/format.js';
+import { runAttempts, withoutSecrets } from './attempts.js';
+import type { RunContext } from './context.js';
+import { judge } from './judge.js';
+import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
+import type { AttemptsResult } from './summary.js';
+import { supervise } from './supervise.js';
+
+/** What `--on-failure` did after a failed run, for the verdict, the footer, the history and the alerts. */
+export interface HealReport {
+  /** The heal command ran (false: held back by the cooldown or the budget). */
+  ran: boolean;
+  /** The heal command's exit status, when it ran and exited. */
+  exit: number | null;
+  /** With `--heal-retry`: the job ran once more after the heal. */
+  retried: boolean;
+  /** The failure counts as a warning: the heal exited 0 (and the re-run succeeded), and no earlier heal since the last success failed to help. */
+  helped: boolean;
+  /** In words: `healed by --on-failure (exit 0 in 1.2s)`, `not healed: …`. */
+  text: string;
+  /** The heal state could not be read or written. */
+  problem?: string;
+}
+
+/** The heal's own environment: the job's, and what failed. */
+function healEnv(context: RunContext, failed: Outcome, logPath: string, run: string): NodeJS.ProcessEnv {
+  const signal = commandSignal(failed);
+  return {
+    ...withoutSecrets(context.io.env),
+    CRONWRAP_JOB: context.job,
+    CRONWRAP_EXIT: String(exitCodeOf(failed)),
+    CRONWRAP_SIGNAL: signal ?? '',
+    CRONWRAP_LOG: logPath,
+    CRONWRAP_RUN: run,
+  };
+}
+
+/** Runs the heal command in its own process group, its output annotated into the run's log. */
+async function runHealCommand(context: RunContext, recorder: RunRecorder, command: string, failed: Outcome, run: string): Promise<{ outcome: Outcome; ms: number }> {
+  const { settings, io, observers } = context;
+  recorder.meta('heal', { job: context.job, after: describeOutcome(failed), command });
+  const started = io.mono();
+  const healed = await supervise(['/bin/sh', '-c', command], {
+    drainMs: settings.drainMs,
+    killAfterMs: settings.killAfterMs,
+    timeoutMs: settings.healTimeoutMs,
+    idleTimeoutMs: undefined,
+    keepLeftovers: false,
+    interruptions: context.interruptions,
+    env: healEnv(context, failed, recorder.facts().log.path, run),
+    onOutput: (stream, chunk) => {
+      recorder.push(stream, chunk);
+      observers.emit({ type: 'output', stream, chunk });
+    },
+  });
+  recorder.endStreams();
+  return { outcome: healed.outcome, ms: io.mono() - started };
+}
+
+/**
+ * `--on-failure`: after a failure of the job's own (not a skip, not a stop signal to cronwrap), heal it
+ * unless the cooldown or the daily budget holds the heal back; with `--heal-retry`, run the job once more
+ * after a heal that exits 0. A successful run clears the heal count. The Nagios pattern: a failure the heal
+ * fixed is a warning; a failed heal, a held-back one, or a failure again after an earlier heal is escalated.
+ */
+export async function healAfter(context: RunContext, recorder: RunRecorder, attempts: AttemptsResult, run: string, holdFor: (group: number) => void): Promise<[AttemptsResult, HealReport | undefined]> {
+  const { settings, stateDir, job, io } = context;
+  const command = settings.onFailure;
+  if (!command) return [attempts, undefined];
+  const failed = attempts.outcome;
+  const { verdict } = judge(failed, recorder.facts().err.bytes, settings);
+  if (verdict !== 'failed' || failed.kind === 'interrupted') {
+    if (verdict === 'ok' || verdict === 'warning') clearQuietly(stateDir, job);
+    return [attempts, undefined];
+  }
+  const { state, problem: readProblem } = readHeals(stateDir, job);
+  const now = io.now();
+  const heldBack = healHeldBack(state, { cooldownMs: settings.healCooldownMs, budget: settings.healBudget }, now);
+  if (heldBack) return [attempts, { ran: false, exit: null, retried: false, helped: false, text: `not healed: ${heldBack}`, ...(readProblem ? { problem: readProblem } : {}) }];
+  let problem = readProblem;
+  try {
+    recordHeal(stateDir, job, state, now);
+  } catch (error) {
+    problem = `cannot record the heal in ${stateDir}: ${errorCode(error)}`;
+  }
+  const heal = await runHealCommand(context, recorder, command, failed, run);
+  const exit = heal.outcome.kind === 'exited' ? heal.outcome.code : null;
+  const healText = `--on-failure ${exit === 0 ? 'exited 0' : describeOutcome(heal.outcome)} in ${formatDuration(heal.ms)}`;
+  const withProblem = problem ? { problem } : {};
+  // A heal since the last success did not stop this failure: this one will not be trusted either.
+  const failedAgain = state.heals.length > 0 ? '; the job failed again after an earlier heal' : '';
+  if (exit !== 0 || context.interruptions.received || !settings.healRetry) {
+    const helped = exit === 0 && !failedAgain && !context.interruptions.received;
+    return [attempts, { ran: true, exit, retried: false, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}${failedAgain}`, ...withProblem }];
+  }
+  recorder.meta('retry', { job, attempt: attempts.attempts + 1, after: 'the heal exited 0 (--heal-retry)', delay_ms: 0 });
+  const errBefore = recorder.facts().err.bytes;
+  const again = await runAttempts({ ...context, settings: { ...settings, retries: 0 } }, recorder, holdFor);
+  const rerun = judge(again.outcome, recorder.facts().err.bytes - errBefore, settings).verdict;
+  const helped = rerun === 'ok' || rerun === 'warning';
+  if (helped) clearQuietly(stateDir, job);
+  const combined: AttemptsResult = {
+    outcome: again.outcome,
+    attempts: attempts.attempts + again.attempts,
+    drainExpired: attempts.drainExpired || again.drainExpired,
+    leftovers: [...attempts.leftovers, ...again.leftovers],
+    leftoversEnded: attempts.leftoversEnded || again.leftoversEnded,
+  };
+  const rerunText = helped ? 'the re-run succeeded' : `the re-run ${describeOutcome(again.outcome)}`;
+  return [combined, { ran: true, exit, retried: true, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}; ${rerunText}`, ...withProblem }];
+}
+
+/** Clears the heal count after a success; a state dir that will not take it only leaves an old count. */
+function clearQuietly(stateDir: string, job: string): void {
+  try {
+    clearHeals(stateDir, job);
+  } catch {
+    // The next heal reads an older count: at worst one heal fewer today.
+  }
+}
