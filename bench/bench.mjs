@@ -1,10 +1,11 @@
 // npm run bench: throughput against cat and moreutils ts on the same input, peak memory on a 2 GB stream,
-// start-up time against bare node, and the live view over 500 jobs of 1000 runs. Prints figures; asserts nothing.
+// start-up time against bare node (the single executable too), and the live view over 500 jobs of 1000 runs. Prints figures; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { buildExecutable } from '../scripts/executable.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const cronwrap = join(root, 'bin', 'cronwrap');
@@ -110,16 +111,26 @@ function startup(argv, count = 30) {
   }
   return median(times);
 }
+// The single executable (npm run executable), with and without V8's code cache in its blob.
+const executables = {};
+for (const [name, codeCache] of [['executable', true], ['executable-no-cache', false]]) {
+  executables[name] = join(work, name);
+  await buildExecutable(executables[name], 'executable', { codeCache });
+}
 const nodeBare = startup(['node', '-e', '0']);
 const startRows = [
   ['node -e 0', nodeBare],
   ['cronwrap -- true', startup([cronwrap, '--', 'true'])],
   ['cronwrap-standalone.cjs -- true (single file)', startup([join(root, 'dist', 'cronwrap-standalone.cjs'), '--', 'true'])],
+  ['single executable -- true', startup([executables.executable, '--', 'true'])],
+  ['single executable, no code cache -- true', startup([executables['executable-no-cache'], '--', 'true'])],
   ['bundled child_process spawn of true', startup(['node', probes['spawn-true-child-process']])],
   ['bundled execa spawn of true', startup(['node', probes['spawn-true-execa']])],
 ];
 console.log('\nstart-up (median of 30, clean environment)      ms   vs node -e 0');
 for (const [name, ms] of startRows) console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(6)} ${`${(ms / nodeBare).toFixed(2)}x`.padStart(12)}`);
+const megabytes = (file) => (statSync(file).size / 1e6).toFixed(1);
+console.log(`single executable: ${megabytes(executables.executable)} MB (Node ${process.version} stripped, with cronwrap and its code cache); this Node: ${megabytes(process.execPath)} MB`);
 
 // The live view over a big state directory: SERVE_JOBS histories of SERVE_RUNS runs each (the default
 // --history-limit), read once when `cronwrap serve` starts; after that a history is read again only when it changed.

@@ -5,8 +5,7 @@ import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
-
-declare const CRONWRAP_VERSION: string;
+import { versionText } from '../util/build-info.js';
 
 /** The flags as given, and the job whose config section applies (none: the file's top level only). */
 interface Given {
@@ -30,7 +29,7 @@ export type Invocation =
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
 
-const EXAMPLES = `
+export const EXAMPLES = `
 Modes:
   wrap     cronwrap [options] -- <command> [args...]   runs the command without a shell, stdin passed on
   filter   <command> 2>&1 | cronwrap [options]          annotates stdin to stdout (and --log), like ts(1)
@@ -110,7 +109,7 @@ function buildProgram(out: Captured): { program: Command; attributes: Map<keyof 
   const program = new Command('cronwrap')
     .usage('[options] -- <command> [args...]')
     .description('Run a command (or annotate stdin): timestamp every line, append it to a log, keep the exit status.')
-    .version(CRONWRAP_VERSION, '-V, --version')
+    .version(versionText(), '-V, --version', 'show the version and how this cronwrap was built')
     .helpOption('-h, --help', 'show this help')
     .argument('[command...]', 'the command to run and its arguments')
     .passThroughOptions()

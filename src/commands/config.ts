@@ -23,15 +23,20 @@ function durationText(ms: number): string {
   return `${ms}ms`;
 }
 
-function shown(spec: AnyOption, value: unknown): string {
-  if (value === undefined) return '(not set)';
-  if (spec.type.url) return JSON.stringify(Array.isArray(value) ? value.map((url: string) => redactUrl(url)) : redactUrl(String(value)));
+/** A value as the config file writes it. */
+export function tomlValue(spec: AnyOption, value: unknown): string {
   if (spec.type.kind === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
   if (spec.type.kind === 'threshold') {
     const { failures, window } = value as AlertThreshold;
     return window === undefined ? String(failures) : JSON.stringify(`${failures}/${window}`);
   }
   return JSON.stringify(value);
+}
+
+function shown(spec: AnyOption, value: unknown): string {
+  if (value === undefined) return '(not set)';
+  if (spec.type.url) return JSON.stringify(Array.isArray(value) ? value.map((url: string) => redactUrl(url)) : redactUrl(String(value)));
+  return tomlValue(spec, value);
 }
 
 /** `cronwrap config show`: `key = value  # origin` for every setting, secrets hidden and URLs shown as `https://host/…`. */

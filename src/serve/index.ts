@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readSecret } from '../config/secrets.js';
 import type { Listen } from '../config/value-types.js';
 import { errorCode, EXIT_USAGE } from '../errors.js';
@@ -42,9 +43,11 @@ function serveToken(listen: Listen, io: Io): string | undefined {
 /** A problem that stops the server from starting: said on stderr, exit 125. */
 class ServeError extends Error {}
 
-async function createServer(options: ServeOptions, site: Site): Promise<Server> {
+// Static imports: this module is loaded only by `cronwrap serve` (dist/serve.cjs, or on first use in the single
+// file), and a single executable's code cache cannot run import().
+function createServer(options: ServeOptions, site: Site): Server {
   const onRequest = handler(site);
-  if (options.tlsCert === undefined && options.tlsKey === undefined) return (await import('node:http')).createServer(onRequest);
+  if (options.tlsCert === undefined && options.tlsKey === undefined) return createHttpServer(onRequest);
   if (options.tlsCert === undefined || options.tlsKey === undefined) throw new ServeError('serve: give both --tls-cert and --tls-key, or neither');
   const key = readSecret(undefined, options.tlsKey, '--tls-key');
   if ('error' in key) throw new ServeError(key.error);
@@ -55,7 +58,7 @@ async function createServer(options: ServeOptions, site: Site): Promise<Server> 
     throw new ServeError(`--tls-cert: cannot read ${options.tlsCert}: ${errorCode(error)}`);
   }
   try {
-    return (await import('node:https')).createServer({ cert, key: key.value }, onRequest);
+    return createHttpsServer({ cert, key: key.value }, onRequest);
   } catch (error) {
     throw new ServeError(`--tls-cert/--tls-key: not a certificate and its key: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -80,7 +83,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     token = serveToken(options.listen, io);
     const board = new JobBoard(options.stateDir, options.cronRoot);
     board.rows(io.now()); // reads every history once now, so the first page does not wait for it
-    server = await createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token, secure, host: io.host, now: io.now });
+    server = createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token, secure, host: io.host, now: io.now });
     await listen(server, options.listen);
   } catch (error) {
     if (error instanceof ServeError) {

@@ -1,5 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
 import { afterEach } from 'vitest';
+import { waitFor } from './cronwrap.js';
 import { freePort } from './servers.js';
 import { sleep } from './processes.js';
 
@@ -51,4 +55,31 @@ export async function startPushgateway(): Promise<{ url: string; metrics(): Prom
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   await until(() => metrics().then(() => true, () => false), 10_000, 'prometheus-pushgateway');
   return { url, metrics };
+}
+
+/**
+ * Runs Debian's cron daemon with `crontab` in /etc/cron.d/`name` until `done()`, then stops it and removes
+ * the file. faketime starts cron's clock 5 s before a minute, so the line's minute comes in seconds, not up to
+ * a minute. `scratch`: a directory for cron's own log, quoted when cron does not run the line.
+ */
+export async function underCron(name: string, crontab: string, done: () => boolean, scratch: string): Promise<void> {
+  const file = join('/etc/cron.d', name);
+  writeFileSync(file, crontab, { mode: 0o644 });
+  const now = Math.floor(Date.now() / 1000);
+  const fake = new Date((now - (now % 60) + 55) * 1000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const stamp = `@${fake.getFullYear()}-${two(fake.getMonth() + 1)}-${two(fake.getDate())} ${two(fake.getHours())}:${two(fake.getMinutes())}:55`;
+  // faketime runs cron as its child: cron is stopped by the pid it writes, faketime then ends by itself.
+  const cronLog = join(scratch, 'cron.log');
+  const cron = execa('faketime', ['-f', stamp, 'cron', '-f', '-L', '15'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
+  try {
+    await waitFor(done, 30_000).catch((error: Error) => {
+      throw new Error(`${error.message}; cron said: ${readFileSync(cronLog, 'utf8')}`);
+    });
+  } finally {
+    const pid = Number(readFileSync('/run/crond.pid', 'utf8'));
+    if (pid > 0) process.kill(pid, 'SIGTERM');
+    await cron;
+    rmSync(file, { force: true });
+  }
 }

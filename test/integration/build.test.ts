@@ -20,7 +20,7 @@ describe('the built entry', () => {
     writeFileSync(join(dir, 'bin.js'), "require('./start.cjs').start();\n");
     const run = spawnSync(process.execPath, [join(dir, 'bin.js'), '--version'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(run.stdout).toMatch(/^cronwrap \d+\.\d+\.\d+ \(Node bundle, run by Node v[\d.]+ at \S+\)\n$/);
   });
 });
 

@@ -15,7 +15,7 @@ describe('single-file build', () => {
     spawnSync('chmod', ['755', binary]);
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_STATE_DIR: join(dir, 'state'), CRONWRAP_LOG_DIR: join(dir, 'logs'), CRONWRAP_CONFIG: '/dev/null' };
     const version = spawnSync(binary, ['--version'], { cwd: dir, env, encoding: 'utf8' });
-    expect(version.stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+    expect(version.stdout).toBe(`cronwrap ${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version} (single Node file, run by Node ${process.version} at ${process.execPath})\n`);
     const run = spawnSync(binary, ['--name', 'solo', '--webhook', 'http://127.0.0.1:9/unreachable', '-c', 'echo alone; exit 3'], { cwd: dir, env, encoding: 'utf8' });
     expect(run.status).toBe(3);
     expect(reassemble(parseLog(readFileSync(join(dir, 'logs', 'solo.log'))).records, 'out').toString()).toBe('alone\n');

@@ -90,7 +90,9 @@ describe('examples', () => {
       expect(check.status, check.stderr).toBe(0);
     }
     const recipe = readFileSync(join(cookbook, 'recipes', 'default.rb'), 'utf8');
-    expect(recipe).toContain("verify '/usr/local/bin/cronwrap config check --config %{path}'");
+    expect(recipe).toContain('verify "#{bin} config check --config %{path}"');
+    expect(recipe).toMatch(/dpkg_package 'cronwrap'/); // the package, not a Node runtime
+    expect(recipe).not.toMatch(/package 'nodejs'/);
     expect(recipe).toMatch(/mode '0600'/);
     // Render the template with the cookbook's default attributes, as Chef would.
     const render = `

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { BIN, cronwrap, cronwrapProcess, FIXTURES, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { startHttp, startSmtp } from '../helpers/servers.js';
+import { underCron } from '../helpers/daemons.js';
 
 // The Know-every-job issue: `cronwrap jobs` over a fixture tree of every kind of cron file.
 const ROOT = join(FIXTURES, 'cron-root');
@@ -349,23 +350,8 @@ withCronDaemon('under a real cron daemon (needs root, cron and faketime)', () =>
     const file = join('/etc/cron.d', name);
     // cron gives jobs PATH=/usr/bin:/bin: name node's directory too, as a crontab on such a host would.
     const env = `PATH=${dirname(process.execPath)}:/usr/bin:/bin\nCRONWRAP_STATE_DIR=${box.stateDir}\nCRONWRAP_LOG_DIR=${box.logDir}\nCRONWRAP_CONFIG=${box.env.CRONWRAP_CONFIG}\n`;
-    writeFileSync(file, `${env}* * * * * root ${BIN} --name from-cron -- sh -c 'echo ran by cron'\n`, { mode: 0o644 });
-    const now = Math.floor(Date.now() / 1000);
-    const fake = new Date((now - (now % 60) + 55) * 1000);
-    const stamp = `@${fake.getFullYear()}-${String(fake.getMonth() + 1).padStart(2, '0')}-${String(fake.getDate()).padStart(2, '0')} ${String(fake.getHours()).padStart(2, '0')}:${String(fake.getMinutes()).padStart(2, '0')}:55`;
-    // faketime runs cron as its child: cron is stopped by the pid it writes, faketime then ends by itself.
-    const cronLog = join(box.dir, 'cron.log');
-    const cron = execa('faketime', ['-f', stamp, 'cron', '-f', '-L', '15'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
-    try {
-      await waitFor(() => existsSync(join(box.logDir, 'from-cron.log')) && readFileSync(join(box.logDir, 'from-cron.log'), 'utf8').includes('=== end'), 30_000).catch((error: Error) => {
-        throw new Error(`${error.message}; cron said: ${readFileSync(cronLog, 'utf8')}`);
-      });
-    } finally {
-      const pid = Number(readFileSync('/run/crond.pid', 'utf8'));
-      if (pid > 0) process.kill(pid, 'SIGTERM');
-      await cron;
-      rmSync(file, { force: true });
-    }
+    const logged = join(box.logDir, 'from-cron.log');
+    await underCron(name, `${env}* * * * * root ${BIN} --name from-cron -- sh -c 'echo ran by cron'\n`, () => existsSync(logged) && readFileSync(logged, 'utf8').includes('=== end'), box.dir);
     const log = parseLog(box.logOf('from-cron'));
     expect(footer(log)).toMatchObject({ exit: '0' });
     expect(log.records.map((r) => r.text.toString())).toEqual(['ran by cron']);

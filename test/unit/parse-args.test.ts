@@ -76,7 +76,7 @@ describe('parseArgs', () => {
     for (const flag of ['--name', '--shell', '--log', '--log-dir', '--state-dir', '--timestamp', '--json', '--drain', '--kill-after', '--quiet', '--tee']) {
       expect(help.mode === 'print' && help.stdout).toContain(flag);
     }
-    expect(run(['--version'])).toMatchObject({ mode: 'print', exitCode: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    expect(run(['--version'])).toMatchObject({ mode: 'print', exitCode: 0, stdout: expect.stringMatching(/^cronwrap \d+\.\d+\.\d+ \(from source, run by Node v[\d.]+ at \S+\)\n$/) });
   });
 });
 

@@ -1,3 +1,5 @@
+# 'package': the Debian package (files/cronwrap.deb); 'executable': the single executable (files/cronwrap).
+default['cronwrap']['install'] = 'package'
 default['cronwrap']['mail_to'] = ['ops@example.com']
 default['cronwrap']['smtp_url'] = 'smtps://alerts@smtp.example.com:465'
 default['cronwrap']['alert_after'] = 1

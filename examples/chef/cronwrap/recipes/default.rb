@@ -1,12 +1,28 @@
-# Installs Node.js and the single-file cronwrap, renders its config (checked before it replaces the old
-# one), writes the secrets 0600 from an encrypted data bag, and declares the jobs as /etc/cron.d entries.
+# Installs cronwrap with no Node.js needed: its Debian package (default) or its single executable. Renders
+# its config (checked before it replaces the old one), writes the secrets 0600 from an encrypted data bag,
+# and declares the jobs as /etc/cron.d entries.
 
-package 'nodejs' # Debian 12 ships Node 18: use NodeSource or your own package for Node >= 20
-
-cookbook_file '/usr/local/bin/cronwrap' do
-  source 'cronwrap-standalone.cjs' # copy of dist/cronwrap-standalone.cjs from `npm run build`
-  mode '0755'
-end
+bin =
+  if node['cronwrap']['install'] == 'package'
+    # release/cronwrap_<version>_amd64.deb from `npm run package`, put in files/ as cronwrap.deb.
+    deb = "#{Chef::Config[:file_cache_path]}/cronwrap.deb"
+    cookbook_file deb do
+      source 'cronwrap.deb'
+    end
+    dpkg_package 'cronwrap' do
+      source deb
+      # /etc/cronwrap/cronwrap.toml is a conffile: keep the one this recipe renders across upgrades.
+      options '--force-confdef --force-confold'
+    end
+    '/usr/bin/cronwrap'
+  else
+    # release/cronwrap from `npm run executable`, put in files/ as cronwrap: one file, no package manager.
+    cookbook_file '/usr/local/bin/cronwrap' do
+      source 'cronwrap'
+      mode '0755'
+    end
+    '/usr/local/bin/cronwrap'
+  end
 
 directory '/etc/cronwrap' do
   mode '0755'
@@ -28,7 +44,7 @@ end
 
 template '/etc/cronwrap/cronwrap.toml' do
   source 'cronwrap.toml.erb'
-  mode '0644'
+  mode '0640'
   variables(
     mail_to: node['cronwrap']['mail_to'],
     smtp_url: node['cronwrap']['smtp_url'],
@@ -36,7 +52,7 @@ template '/etc/cronwrap/cronwrap.toml' do
     jobs: node['cronwrap']['jobs']
   )
   # A broken file never reaches the server: cronwrap exits 78 and Chef keeps the old one.
-  verify '/usr/local/bin/cronwrap config check --config %{path}'
+  verify "#{bin} config check --config %{path}"
 end
 
 node['cronwrap']['jobs'].each do |name, job|
@@ -45,6 +61,6 @@ node['cronwrap']['jobs'].each do |name, job|
     hour job['hour']
     user 'root'
     mailto node['cronwrap']['mail_to'].join(',')
-    command "/usr/local/bin/cronwrap --name #{name} -- #{job['command']}"
+    command "#{bin} --name #{name} -- #{job['command']}"
   end
 end

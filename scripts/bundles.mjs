@@ -1,0 +1,61 @@
+// What scripts/build.mjs and scripts/executable.mjs share: how a bundle is built, and the single file
+// that holds everything (the live view's page, the code that talks to other servers).
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { build } from 'esbuild';
+
+export const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+export const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
+
+/** The version, and how the bundle is run (src/util/build-info.ts), as esbuild defines. */
+export function defines(kind) {
+  return { CRONWRAP_VERSION: JSON.stringify(version), CRONWRAP_BUILD: JSON.stringify(kind) };
+}
+
+/** The npm packages a build put into its bundle (for the Debian package's copyright file). */
+export function bundledPackages(result) {
+  const names = Object.keys(result.metafile.inputs).flatMap((path) => /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? []);
+  return [...new Set(names)];
+}
+
+/** The live view's page (below), and the packages in it. */
+export async function servePage() {
+  return build({ ...common, platform: 'browser', target: 'es2022', format: 'iife', minify: true, entryPoints: ['src/serve/page/app.ts'], write: false, metafile: true });
+}
+
+/**
+ * The live view (cronwrap serve): the page's script, with uPlot, is built for browsers and put into the
+ * server's bundle with the styles, so the server reads no file of its own and the page needs no CDN.
+ */
+export async function serveAssets(page) {
+  page ??= await servePage();
+  return {
+    SERVE_ASSETS: JSON.stringify({
+      app: page.outputFiles[0].text,
+      css: readFileSync('src/serve/page/app.css', 'utf8'),
+      uplotCss: readFileSync('node_modules/uplot/dist/uPlot.min.css', 'utf8'),
+    }),
+  };
+}
+
+// In the single file, remote/load.js and serve/load.js (which read dist/*.cjs) become their load-inline.ts.
+const inlineNotify = {
+  name: 'inline-notify',
+  setup(b) {
+    b.onResolve({ filter: /(remote|serve)\/load\.js$/ }, (args) => ({ path: join(args.resolveDir, dirname(args.path), 'load-inline.ts') }));
+  },
+};
+
+/** Everything in one file that runs its CLI when loaded: for Node (`node-file`) or for an executable. Resolves to esbuild's result. */
+export async function buildSingleFile(outfile, kind, assets) {
+  return build({
+    ...common,
+    entryPoints: ['src/main.ts'],
+    outfile,
+    define: { ...defines(kind), ...assets },
+    plugins: [inlineNotify],
+    banner: { js: '#!/usr/bin/env node' },
+    footer: { js: 'module.exports.cli();' },
+    metafile: true,
+  });
+}

@@ -1,0 +1,46 @@
+// Bash completion for cronwrap, generated from the option table and the subcommand list.
+import { OPTIONS } from '../config/options.js';
+import { SUBCOMMANDS } from '../config/subcommands.js';
+
+/** The subcommands that take a job name, completed from the jobs with a history here. */
+const TAKES_JOB = ['history', 'tail', 'pause', 'resume'];
+
+export function bashCompletion(): string {
+  const flags = ['--help', '--version', ...OPTIONS.flatMap((spec) => (spec.flags ? [...spec.flags.matchAll(/--[\w-]+/g)].map((m) => m[0]) : []))];
+  return `# bash completion for cronwrap(1), generated from its option table.
+_cronwrap() {
+    local cur=\${COMP_WORDS[COMP_CWORD]} word i
+    COMPREPLY=()
+    # After --, the rest is the command and its own arguments.
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        if [[ \${COMP_WORDS[i]} == -- ]]; then
+            if ((i == COMP_CWORD - 1)); then COMPREPLY=($(compgen -c -- "$cur")); else COMPREPLY=($(compgen -f -- "$cur")); fi
+            return
+        fi
+    done
+    if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
+        COMPREPLY=($(compgen -W "${SUBCOMMANDS.join(' ')}" -- "$cur"))
+        return
+    fi
+    word=\${COMP_WORDS[1]}
+    case $word in
+    ${TAKES_JOB.join('|')})
+        if ((COMP_CWORD == 2)); then
+            local dir=\${CRONWRAP_STATE_DIR:-/var/lib/cronwrap}/history jobs
+            jobs=$(cd "$dir" 2>/dev/null && for f in *.jsonl; do [[ -e $f ]] && printf '%s\\n' "\${f%.jsonl}"; done)
+            COMPREPLY=($(compgen -W "$jobs" -- "$cur"))
+            return
+        fi
+        ;;
+    config)
+        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W "check show" -- "$cur")); return; fi
+        ;;
+    esac
+    case $cur in
+    -*) COMPREPLY=($(compgen -W "${flags.join(' ')}" -- "$cur")) ;;
+    *) COMPREPLY=($(compgen -f -- "$cur")) ;;
+    esac
+}
+complete -F _cronwrap cronwrap
+`;
+}

@@ -1,0 +1,20 @@
+declare const CRONWRAP_VERSION: string;
+/** How this cronwrap was built, set by scripts/build.mjs and scripts/executable.mjs (vitest: `source`). */
+declare const CRONWRAP_BUILD: BuildKind;
+
+export type BuildKind = 'source' | 'bundle' | 'node-file' | 'executable' | 'deb';
+
+const BUILT_AS: Record<BuildKind, string> = {
+  source: 'from source',
+  bundle: 'Node bundle',
+  'node-file': 'single Node file',
+  executable: 'single executable',
+  deb: 'Debian package, single executable',
+};
+
+/** `cronwrap 0.1.0 (Debian package, single executable, Node v20.20.2 built in)`: what `--version` prints. */
+export function versionText(): string {
+  const builtIn = CRONWRAP_BUILD === 'executable' || CRONWRAP_BUILD === 'deb';
+  const node = builtIn ? `Node ${process.version} built in` : `run by Node ${process.version} at ${process.execPath}`;
+  return `cronwrap ${CRONWRAP_VERSION} (${BUILT_AS[CRONWRAP_BUILD]}, ${node})`;
+}
