@@ -61,7 +61,8 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
 }
 
 /**
- * `--on-failure`: after a failure of the job's own (not a skip, not a stop signal to cronwrap), heal it
+ * `--on-failure`: after a failure of the job's own (not a skip, not a stop signal to cronwrap, not while
+ * the job is paused), heal it
  * unless the cooldown or the daily budget holds the heal back; with `--heal-retry`, run the job once more
  * after a heal that exits 0. A successful run clears the heal count. The Nagios pattern: a failure the heal
  * fixed is a warning; a failed heal, a held-back one, or a failure again after an earlier heal is escalated.
@@ -69,7 +70,8 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
 export async function healAfter(context: RunContext, recorder: RunRecorder, attempts: AttemptsResult, run: string, holdFor: (group: number) => void): Promise<[AttemptsResult, HealReport | undefined]> {
   const { settings, stateDir, job, io } = context;
   const command = settings.onFailure;
-  if (!command) return [attempts, undefined];
+  // A job silenced for maintenance (cronwrap pause --silence) is not healed: a heal could undo the maintenance.
+  if (!command || context.pause) return [attempts, undefined];
   const failed = attempts.outcome;
   const { verdict } = judge(failed, recorder.facts().err.bytes, settings);
   if (verdict !== 'failed' || failed.kind === 'interrupted') {

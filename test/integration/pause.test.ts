@@ -36,11 +36,15 @@ describe('cronwrap pause and resume', () => {
     expect((JSON.parse(hook.requests[0]!.body) as { kind: string }).kind).toBe('failure');
   });
 
-  it('--silence: the runs go on, keep their exit status, and tell no one (no alert, no ping, no report for cron)', async () => {
+  it('--silence: the runs go on, keep their exit status, and tell no one (no alert, no ping, no report for cron), and are not healed', async () => {
     const hook = await startHttp();
     const box = sandbox();
+    const healed = join(box.dir, 'healed');
     expect((await cronwrap(['pause', 'noisy', '--silence'], box)).stdout.toString()).toBe('paused noisy until cronwrap resume: its runs go on but alert no one\n');
-    const result = await cronwrap(['--name', 'noisy', '--webhook', hook.url, '--ping', `${hook.url}/ping`, '-c', 'echo working; exit 3'], box);
+    const result = await cronwrap(['--name', 'noisy', '--webhook', hook.url, '--ping', `${hook.url}/ping`, '--on-failure', `touch ${healed}`, '-c', 'echo working; exit 3'], box);
+    // A heal could undo the maintenance the job is paused for.
+    expect(existsSync(healed)).toBe(false);
+    expect(footer(parseLog(box.logOf('noisy')))).not.toHaveProperty('heal');
     expect(result.exitCode).toBe(3);
     expect(result.stdout.toString()).toBe('');
     expect(parseLog(box.logOf('noisy')).records.map((record) => record.text.toString())).toEqual(['working']);
