@@ -27,7 +27,8 @@ export async function buildExecutable(out, kind, { codeCache = true } = {}) {
     const blob = join(work, 'cronwrap.blob');
     const config = { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: codeCache };
     writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config));
-    execFileSync(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: ['ignore', 'ignore', 'inherit'] });
+    // Quiet unless it fails (execFileSync then throws with what Node said).
+    execFileSync(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'pipe' });
     copyFileSync(process.execPath, out);
     chmodSync(out, 0o755);
     if (spawnSync('strip', ['--strip-all', out]).status !== 0) throw new Error('strip failed: install binutils');
