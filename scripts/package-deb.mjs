@@ -15,6 +15,8 @@ import { buildExecutable } from './executable.mjs';
 
 const MAINTAINER = 'cronwrap developers <cronwrap@example.com>';
 const ROOT = 'release/deb';
+/** The build's date: SOURCE_DATE_EPOCH when set (reproducible builds), else now. */
+const BUILT = process.env.SOURCE_DATE_EPOCH ? new Date(Number(process.env.SOURCE_DATE_EPOCH) * 1000) : new Date();
 const run = (command, args, options = {}) => execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim();
 
 /** The generators of src/package/, bundled and loaded (they read the option table, as --help does). */
@@ -94,7 +96,7 @@ function copyright(packages) {
 }
 
 function changelog() {
-  const date = new Date().toUTCString().replace('GMT', '+0000');
+  const date = BUILT.toUTCString().replace('GMT', '+0000');
   return `cronwrap (${version}) unstable; urgency=medium\n\n  * Release ${version}: see /usr/share/doc/cronwrap/README.md.gz or cronwrap(1).\n\n -- ${MAINTAINER}  ${date}\n`;
 }
 
@@ -139,7 +141,7 @@ mkdirSync(join(ROOT, 'usr', 'bin'), { recursive: true, mode: 0o755 });
 const executable = join(ROOT, 'usr', 'bin', 'cronwrap');
 const packages = await buildExecutable(executable, 'deb');
 const { manPage, bashCompletion, defaultConfig } = await generators();
-const today = new Date().toISOString().slice(0, 10);
+const today = BUILT.toISOString().slice(0, 10);
 put('usr/share/man/man1/cronwrap.1.gz', gzip(manPage(version, today)));
 put('usr/share/bash-completion/completions/cronwrap', bashCompletion());
 put('etc/cronwrap/cronwrap.toml', defaultConfig(), 0o640);
