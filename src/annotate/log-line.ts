@@ -1,3 +1,5 @@
+import { parseJsonObject } from '../util/check.js';
+
 /** One record of a log read back: its stamp, which stream (or cronwrap's own `meta`), and its text. */
 export interface LogLine {
   stamp: string;
@@ -16,14 +18,8 @@ function fieldText(value: unknown): string {
 
 /** A JSON record (`--json`): stream records give their line, meta records their event and fields. */
 function jsonRecord(line: string): LogLine | undefined {
-  let record: unknown;
-  try {
-    record = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
-  const fields = record as Record<string, unknown>;
+  const fields = parseJsonObject(line);
+  if (!fields) return undefined;
   const stamp = fieldText(fields.stamp ?? fields.ts ?? '');
   if ((fields.stream === 'out' || fields.stream === 'err') && typeof fields.line === 'string') {
     return { stamp, stream: fields.stream, text: fields.line };

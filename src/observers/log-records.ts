@@ -26,6 +26,8 @@ export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configEr
           return recorder.meta('skip', { job, reason: event.reason, ...(event.waitedMs !== undefined ? { waited_ms: event.waitedMs } : {}) });
         case 'retry':
           return recorder.meta('retry', { job, attempt: event.attempt, after: event.after, delay_ms: event.delayMs });
+        case 'heal':
+          return recorder.meta('heal', { job, after: event.after, command: event.command });
         case 'ready':
         case 'output':
           return;

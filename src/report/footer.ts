@@ -1,5 +1,5 @@
 import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
-import type { NotificationRecord } from '../state/history.js';
+import { verdictByExit, type NotificationRecord } from '../state/history.js';
 import type { RunHeader, StageResult } from '../run/events.js';
 import { describeProcesses } from '../run/leftovers.js';
 import type { RunSummary } from '../run/summary.js';
@@ -20,12 +20,6 @@ export function leftoversNote(summary: RunSummary): string | undefined {
 export function describeNotification(n: NotificationRecord): string {
   const result = n.ok ? 'ok' : `${n.error ?? 'failed'}${n.kept ? ' (kept)' : ''}`;
   return n.channel === 'ping' ? `ping: ${result}` : `${n.channel} ${n.kind}${n.resent ? ' resent' : ''}: ${result}`;
-}
-
-/** What the exit status alone says of a run, so the footer names the verdict only when a rule or a heal changed it. */
-function plainVerdict(exitCode: number, skipped: boolean, stderrFailed: boolean): string {
-  if (skipped) return 'skipped';
-  return exitCode === 0 && !stderrFailed ? 'ok' : 'failed';
 }
 
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
@@ -56,7 +50,8 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
     ...(warning ? { duration_warning: warning } : {}),
-    ...(summary.verdict !== plainVerdict(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
+    // Named only when a rule or a heal made it other than what the exit status says.
+    ...(summary.verdict !== verdictByExit(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
     ...(summary.heal ? { heal: summary.heal.text } : {}),
     ...problems,
   };

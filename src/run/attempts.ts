@@ -1,4 +1,5 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
+import type { StreamTag } from '../annotate/record-format.js';
 import { SECRET_VARIABLES } from '../config/options.js';
 import type { RunContext } from './context.js';
 import { describeOutcome, isRetryable } from './outcome.js';
@@ -11,6 +12,26 @@ export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const clean = { ...env };
   for (const variable of SECRET_VARIABLES) delete clean[variable];
   return clean;
+}
+
+/** Every read from the command (or the heal): annotated into the log, and heard by the observers (the live view). */
+export function recordOutput(recorder: RunRecorder, observers: RunContext['observers']): (stream: StreamTag, chunk: Buffer) => void {
+  return (stream, chunk) => {
+    recorder.push(stream, chunk);
+    observers.emit({ type: 'output', stream, chunk });
+  };
+}
+
+/** The attempts so far followed by `next`: the last outcome, every attempt counted, every leftover kept. */
+export function joinAttempts(before: AttemptsResult | undefined, next: AttemptsResult): AttemptsResult {
+  if (!before) return next;
+  return {
+    outcome: next.outcome,
+    attempts: before.attempts + next.attempts,
+    drainExpired: before.drainExpired || next.drainExpired,
+    leftovers: [...before.leftovers, ...next.leftovers],
+    leftoversEnded: before.leftoversEnded || next.leftoversEnded,
+  };
 }
 
 /** Runs the command as many times as `--retries` allows; every read is annotated by `recorder`. */
@@ -28,19 +49,10 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder, ho
       interruptions,
       env: prepared.env,
       onSpawn: holdFor,
-      onOutput: (stream, chunk) => {
-        recorder.push(stream, chunk);
-        observers.emit({ type: 'output', stream, chunk });
-      },
+      onOutput: recordOutput(recorder, observers),
     });
     recorder.endStreams();
-    result = {
-      outcome: run.outcome,
-      attempts: attempt,
-      drainExpired: run.drainExpired || result?.drainExpired === true,
-      leftovers: [...(result?.leftovers ?? []), ...run.leftovers],
-      leftoversEnded: run.leftoversEnded || result?.leftoversEnded === true,
-    };
+    result = joinAttempts(result, { ...run, attempts: 1 });
     if (!isRetryable(run.outcome) || attempt > settings.retries) return result;
     observers.emit({ type: 'retry', attempt: attempt + 1, after: describeOutcome(run.outcome), delayMs: settings.retryDelayMs });
     const signal = (await interruptions.sleep(settings.retryDelayMs)) ? interruptions.received : undefined;

@@ -24,7 +24,9 @@ export type RunEvent =
   /** Locks are held: the command is about to start. */
   | { type: 'ready' }
   | { type: 'output'; stream: StreamTag; chunk: Buffer }
-  | { type: 'retry'; attempt: number; after: string; delayMs: number };
+  | { type: 'retry'; attempt: number; after: string; delayMs: number }
+  /** `--on-failure`: the heal command starts after the failure `after`. */
+  | { type: 'heal'; after: string; command: string };
 
 /** What one observer did after the run, for the observers after it (footer, history, report). */
 export interface StageResult {

@@ -2,7 +2,7 @@ import type { RunRecorder } from '../annotate/run-recorder.js';
 import { errorCode } from '../errors.js';
 import { clearHeals, healHeldBack, readHeals, recordHeal } from '../state/heals.js';
 import { formatDuration } from '../util/format.js';
-import { runAttempts, withoutSecrets } from './attempts.js';
+import { joinAttempts, recordOutput, runAttempts, withoutSecrets } from './attempts.js';
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
@@ -41,7 +41,7 @@ function healEnv(context: RunContext, failed: Outcome, logPath: string, run: str
 /** Runs the heal command in its own process group, its output annotated into the run's log. */
 async function runHealCommand(context: RunContext, recorder: RunRecorder, command: string, failed: Outcome, run: string): Promise<{ outcome: Outcome; ms: number }> {
   const { settings, io, observers } = context;
-  recorder.meta('heal', { job: context.job, after: describeOutcome(failed), command });
+  observers.emit({ type: 'heal', after: describeOutcome(failed), command });
   const started = io.mono();
   const healed = await supervise(['/bin/sh', '-c', command], {
     drainMs: settings.drainMs,
@@ -51,10 +51,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     keepLeftovers: false,
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
-    onOutput: (stream, chunk) => {
-      recorder.push(stream, chunk);
-      observers.emit({ type: 'output', stream, chunk });
-    },
+    onOutput: recordOutput(recorder, observers),
   });
   recorder.endStreams();
   return { outcome: healed.outcome, ms: io.mono() - started };
@@ -98,19 +95,13 @@ export async function healAfter(context: RunContext, recorder: RunRecorder, atte
     const helped = exit === 0 && !failedAgain && !context.interruptions.received;
     return [attempts, { ran: true, exit, retried: false, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}${failedAgain}`, ...withProblem }];
   }
-  recorder.meta('retry', { job, attempt: attempts.attempts + 1, after: 'the heal exited 0 (--heal-retry)', delay_ms: 0 });
+  context.observers.emit({ type: 'retry', attempt: attempts.attempts + 1, after: 'the heal exited 0 (--heal-retry)', delayMs: 0 });
   const errBefore = recorder.facts().err.bytes;
   const again = await runAttempts({ ...context, settings: { ...settings, retries: 0 } }, recorder, holdFor);
   const rerun = judge(again.outcome, recorder.facts().err.bytes - errBefore, settings).verdict;
   const helped = rerun === 'ok' || rerun === 'warning';
   if (helped) clearQuietly(stateDir, job);
-  const combined: AttemptsResult = {
-    outcome: again.outcome,
-    attempts: attempts.attempts + again.attempts,
-    drainExpired: attempts.drainExpired || again.drainExpired,
-    leftovers: [...attempts.leftovers, ...again.leftovers],
-    leftoversEnded: attempts.leftoversEnded || again.leftoversEnded,
-  };
+  const combined = joinAttempts(attempts, again);
   const rerunText = helped ? 'the re-run succeeded' : `the re-run ${describeOutcome(again.outcome)}`;
   return [combined, { ran: true, exit, retried: true, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}; ${rerunText}`, ...withProblem }];
 }

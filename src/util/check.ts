@@ -21,6 +21,17 @@ export function literal<T extends string>(...choices: readonly T[]): Check<T> {
   return (value): value is T => choices.some((choice) => choice === value);
 }
 
+/** `text` parsed as JSON when it is an object (not an array, not null); undefined when it is not JSON or not one. */
+export function parseJsonObject(text: string): Record<string, unknown> | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
 /** An object with (at least) these fields, each passing its check; a field that may be missing uses `optional`. */
 export function shape<T extends object>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
   const entries = Object.entries(fields) as [string, Check<unknown>][];
