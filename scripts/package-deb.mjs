@@ -79,7 +79,7 @@ function copyright(packages) {
     'License: MIT',
     indented(own),
     '',
-    'Files: usr/bin/cronwrap',
+    `Files: ${INSTALLED_BINARY.slice(1)}`,
     `Comment: The executable is Node.js ${process.version} with cronwrap bundled into it. Node.js and the`,
     ' libraries built into it are under the licences below (Node.js LICENSE file). The npm packages bundled',
     ' into cronwrap follow, each with its own licence.',
@@ -90,7 +90,7 @@ function copyright(packages) {
   for (const name of packages.sort()) {
     const dir = join('node_modules', name);
     const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    sections.push('', `Files: usr/bin/cronwrap`, `Comment: the npm package ${name} ${pkg.version}, bundled`, `Copyright: the authors of ${name}`, `License: ${pkg.license} (${name})`, indented(licenceText(dir)));
+    sections.push('', `Files: ${INSTALLED_BINARY.slice(1)}`, `Comment: the npm package ${name} ${pkg.version}, bundled`, `Copyright: the authors of ${name}`, `License: ${pkg.license} (${name})`, indented(licenceText(dir)));
   }
   return `${sections.join('\n')}\n`;
 }
@@ -137,10 +137,10 @@ fi
 
 const arch = run('dpkg', ['--print-architecture']);
 rmSync(ROOT, { recursive: true, force: true });
-mkdirSync(join(ROOT, 'usr', 'bin'), { recursive: true, mode: 0o755 });
-const executable = join(ROOT, 'usr', 'bin', 'cronwrap');
+const { manPage, bashCompletion, defaultConfig, INSTALLED_BINARY } = await generators();
+const executable = join(ROOT, INSTALLED_BINARY);
+mkdirSync(dirname(executable), { recursive: true, mode: 0o755 });
 const packages = await buildExecutable(executable, 'deb');
-const { manPage, bashCompletion, defaultConfig } = await generators();
 const today = BUILT.toISOString().slice(0, 10);
 put('usr/share/man/man1/cronwrap.1.gz', gzip(manPage(version, today)));
 put('usr/share/bash-completion/completions/cronwrap', bashCompletion());

@@ -6,6 +6,7 @@ import { EXIT_USAGE, UsageError } from '../errors.js';
 import { defaultJobName, parseJobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
 import { versionText } from '../util/build-info.js';
+import { INSTALLED_BINARY } from '../util/installed-binary.js';
 
 /** The flags as given, and the job whose config section applies (none: the file's top level only). */
 interface Given {
@@ -61,7 +62,7 @@ Commands (see cronwrap <command> --help):
   cronwrap config show [--name JOB]         a job's effective settings and where each came from
 
 Examples:
-  1 0 * * * /usr/local/bin/cronwrap --name mysql-backup -- /usr/local/bin/backup.sh --full
+  1 0 * * * ${INSTALLED_BINARY} --name mysql-backup -- /usr/local/bin/backup.sh --full
   cronwrap --name report -c 'make-report | gzip > /srv/report.gz'
   some-long-command 2>&1 | cronwrap --log /var/log/long.log --timestamp elapsed
 `;

@@ -2,3 +2,4 @@
 export { bashCompletion } from './completion.js';
 export { defaultConfig } from './default-config.js';
 export { manPage } from './man-page.js';
+export { INSTALLED_BINARY } from '../util/installed-binary.js';

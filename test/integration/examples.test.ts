@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { invocationOf } from '../helpers/invocation.js';
 import { cronwrap, sandbox, startCronwrap, waitForOutput } from '../helpers/cronwrap.js';
 import { parseLog } from '../helpers/records.js';
+import { INSTALLED_BINARY } from '../../src/util/installed-binary.js';
 
 const EXAMPLES = resolve(__dirname, '../../examples');
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -49,8 +50,8 @@ describe('examples', () => {
     for (const line of lines) {
       for (const program of programsOf(line.replace(CRON_LINE, ''))) {
         if (program.startsWith('/')) {
-          // Not installed here: the paths the README installs to and the jobs' own scripts.
-          expect(program === '/usr/local/bin/cronwrap' || !program.includes('cronwrap'), line).toBe(true);
+          // Not installed here: the path every way to install cronwrap puts it at, and the jobs' own scripts.
+          expect(program === INSTALLED_BINARY || !program.includes('cronwrap'), line).toBe(true);
           continue;
         }
         const found = spawnSync('sh', ['-c', 'command -v "$0"', program], { env: { PATH: '/usr/bin:/bin' } });

@@ -2,27 +2,27 @@
 # its config (checked before it replaces the old one), writes the secrets 0600 from an encrypted data bag,
 # and declares the jobs as /etc/cron.d entries.
 
-bin =
-  if node['cronwrap']['install'] == 'package'
-    # release/cronwrap_<version>_amd64.deb from `npm run package`, put in files/ as cronwrap.deb.
-    deb = "#{Chef::Config[:file_cache_path]}/cronwrap.deb"
-    cookbook_file deb do
-      source 'cronwrap.deb'
-    end
-    dpkg_package 'cronwrap' do
-      source deb
-      # /etc/cronwrap/cronwrap.toml is a conffile: keep the one this recipe renders across upgrades.
-      options '--force-confdef --force-confold'
-    end
-    '/usr/bin/cronwrap'
-  else
-    # release/cronwrap from `npm run executable`, put in files/ as cronwrap: one file, no package manager.
-    cookbook_file '/usr/local/bin/cronwrap' do
-      source 'cronwrap'
-      mode '0755'
-    end
-    '/usr/local/bin/cronwrap'
+# Either way cronwrap is /usr/bin/cronwrap (on cron's PATH), where the package installs it.
+bin = '/usr/bin/cronwrap'
+
+if node['cronwrap']['install'] == 'package'
+  # release/cronwrap_<version>_amd64.deb from `npm run package`, put in files/ as cronwrap.deb.
+  deb = "#{Chef::Config[:file_cache_path]}/cronwrap.deb"
+  cookbook_file deb do
+    source 'cronwrap.deb'
   end
+  dpkg_package 'cronwrap' do
+    source deb
+    # /etc/cronwrap/cronwrap.toml is a conffile: keep the one this recipe renders across upgrades.
+    options '--force-confdef --force-confold'
+  end
+else
+  # release/cronwrap from `npm run executable`, put in files/ as cronwrap: one file, no package manager.
+  cookbook_file bin do
+    source 'cronwrap'
+    mode '0755'
+  end
+end
 
 directory '/etc/cronwrap' do
   mode '0755'
