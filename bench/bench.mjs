@@ -113,10 +113,12 @@ function startup(argv, count = 30) {
 }
 // The single executable (npm run executable), with and without V8's code cache in its blob.
 const executables = {};
+let builtIn;
 for (const [name, codeCache] of [['executable', true], ['executable-no-cache', false]]) {
   executables[name] = join(work, name);
-  await buildExecutable(executables[name], 'executable', { codeCache });
+  ({ runtime: builtIn } = await buildExecutable(executables[name], 'executable', { codeCache }));
 }
+const builtInBare = startup([builtIn.node, '-e', '0']);
 const nodeBare = startup(['node', '-e', '0']);
 const startRows = [
   ['node -e 0', nodeBare],
@@ -124,13 +126,15 @@ const startRows = [
   ['cronwrap-standalone.cjs -- true (single file)', startup([join(root, 'dist', 'cronwrap-standalone.cjs'), '--', 'true'])],
   ['single executable -- true', startup([executables.executable, '--', 'true'])],
   ['single executable, no code cache -- true', startup([executables['executable-no-cache'], '--', 'true'])],
+  [`its Node (${builtIn.version}) -e 0`, builtInBare],
   ['bundled child_process spawn of true', startup(['node', probes['spawn-true-child-process']])],
   ['bundled execa spawn of true', startup(['node', probes['spawn-true-execa']])],
 ];
 console.log('\nstart-up (median of 30, clean environment)      ms   vs node -e 0');
 for (const [name, ms] of startRows) console.log(`${name.padEnd(44)} ${ms.toFixed(1).padStart(6)} ${`${(ms / nodeBare).toFixed(2)}x`.padStart(12)}`);
 const megabytes = (file) => (statSync(file).size / 1e6).toFixed(1);
-console.log(`single executable: ${megabytes(executables.executable)} MB (Node ${process.version} stripped, with cronwrap and its code cache); this Node: ${megabytes(process.execPath)} MB`);
+console.log(`single executable -- true against its own Node's -e 0: ${(startRows[3][1] / builtInBare).toFixed(2)}x`);
+console.log(`single executable: ${megabytes(executables.executable)} MB (Node ${builtIn.version} stripped, with cronwrap and its code cache); that Node: ${megabytes(builtIn.node)} MB`);
 
 // The live view over a big state directory: SERVE_JOBS histories of SERVE_RUNS runs each (the default
 // --history-limit), read once when `cronwrap serve` starts; after that a history is read again only when it changed.

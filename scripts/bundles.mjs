@@ -1,6 +1,7 @@
 // What scripts/build.mjs and scripts/executable.mjs share: how a bundle is built, and the single file
 // that holds everything (the live view's page, the code that talks to other servers).
 import { readFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -46,16 +47,45 @@ const inlineNotify = {
   },
 };
 
+/**
+ * A bare require that esbuild cannot bundle (an optional dependency that is not installed, as debug's
+ * supports-color) would be left to run time, where the single executable's require() loads only built-in
+ * modules and warns on stderr: under cron, a mail on every run. In the single file such a module throws
+ * MODULE_NOT_FOUND when required, as Node does for a missing module, so the code that expects it works.
+ */
+const missingModules = {
+  name: 'missing-modules',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (isBuiltin(args.path) || args.pluginData === 'probe') return undefined;
+      const found = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'probe' });
+      return found.errors.length > 0 ? { path: args.path, namespace: 'missing-module' } : undefined;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'missing-module' }, (args) => ({
+      contents: `throw Object.assign(new Error(${JSON.stringify(`Cannot find module '${args.path}'`)}), { code: 'MODULE_NOT_FOUND' });`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Fails the build if a module other than Node's own is left to be required at run time. */
+function requireOnlyBuiltins(result, outfile) {
+  const left = Object.values(result.metafile.outputs).flatMap((output) => output.imports.filter((i) => i.external && !isBuiltin(i.path)).map((i) => i.path));
+  if (left.length > 0) throw new Error(`${outfile} would require ${left.join(', ')} at run time: bundle it or let it be missing`);
+  return result;
+}
+
 /** Everything in one file that runs its CLI when loaded: for Node (`node-file`) or for an executable. Resolves to esbuild's result. */
 export async function buildSingleFile(outfile, kind, assets) {
-  return build({
+  const result = await build({
     ...common,
     entryPoints: ['src/main.ts'],
     outfile,
     define: { ...defines(kind), ...assets },
-    plugins: [inlineNotify],
+    plugins: [inlineNotify, missingModules],
     banner: { js: '#!/usr/bin/env node' },
     footer: { js: 'module.exports.cli();' },
     metafile: true,
   });
+  return requireOnlyBuiltins(result, outfile);
 }

@@ -1,39 +1,52 @@
 // Builds a single executable that runs with no Node installed (Node's single executable application
-// support): the single-file bundle with a V8 code cache, injected into a copy of this Node binary with
-// postject. `npm run executable` writes release/cronwrap; scripts/package-deb.mjs builds its own.
+// support): the single-file bundle with a V8 code cache, built by the pinned Node release (scripts/runtime.mjs)
+// into a stripped copy of that same binary with `node --build-sea`. `npm run executable` writes
+// release/cronwrap; scripts/package-deb.mjs builds its own.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import postject from 'postject';
 import { buildSingleFile, bundledPackages, serveAssets, servePage } from './bundles.mjs';
+import { runtime } from './runtime.mjs';
 
-/** The sentinel Node's binary carries for an injected blob (Node's single-executable documentation). */
-const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+/**
+ * How the executable's Node starts, whatever its environment: a root utility takes no code or debugging
+ * switches from outside. SIGUSR1 opens no inspector (cronwrap handles the signal itself); NODE_OPTIONS is
+ * not read (it stays in the job's environment); OPENSSL_CONF cannot load an engine into cronwrap.
+ * The other NODE_* switches Node reads at start-up are shed by a restart (src/util/runtime-environment.ts).
+ */
+const EXEC_ARGV = ['--disable-sigusr1', '--openssl-config=/dev/null'];
 
 /**
  * Writes the executable to `out`. `kind` is what `--version` says (`executable` or `deb`); `codeCache`: V8's
- * compiled code goes into the blob (npm run bench compares without). The Node
- * binary is stripped first (86 MB rather than 99 MB; Debian wants no debugging symbols in /usr/bin).
- * Resolves to the npm packages bundled into it.
+ * compiled code goes into the blob (npm run bench compares without). The Node binary is stripped first
+ * (Debian wants no debugging symbols in /usr/bin). Resolves to the Node release and the npm packages bundled in.
  */
 export async function buildExecutable(out, kind, { codeCache = true } = {}) {
+  const node = runtime();
   const work = mkdtempSync(join(tmpdir(), 'cronwrap-sea-'));
   try {
     const main = join(work, 'cronwrap.cjs');
     const page = await servePage();
     const bundle = await buildSingleFile(main, kind, await serveAssets(page));
-    const blob = join(work, 'cronwrap.blob');
-    const config = { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: codeCache };
+    const base = join(work, 'node');
+    copyFileSync(node.node, base);
+    chmodSync(base, 0o755);
+    if (spawnSync('strip', ['--strip-all', base]).status !== 0) throw new Error('strip failed: install binutils');
+    const config = {
+      main,
+      executable: base,
+      output: resolve(out),
+      disableExperimentalSEAWarning: true,
+      useCodeCache: codeCache,
+      execArgv: EXEC_ARGV,
+      execArgvExtension: 'none',
+    };
     writeFileSync(join(work, 'sea-config.json'), JSON.stringify(config));
     // Quiet unless it fails (execFileSync then throws with what Node said).
-    execFileSync(process.execPath, ['--experimental-sea-config', join(work, 'sea-config.json')], { stdio: 'pipe' });
-    copyFileSync(process.execPath, out);
-    chmodSync(out, 0o755);
-    if (spawnSync('strip', ['--strip-all', out]).status !== 0) throw new Error('strip failed: install binutils');
-    await postject.inject(out, 'NODE_SEA_BLOB', readFileSync(blob), { sentinelFuse: SEA_FUSE });
-    return [...new Set([...bundledPackages(bundle), ...bundledPackages(page)])];
+    execFileSync(node.node, ['--build-sea', join(work, 'sea-config.json')], { stdio: 'pipe' });
+    return { runtime: node, packages: [...new Set([...bundledPackages(bundle), ...bundledPackages(page)])] };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -41,6 +54,6 @@ export async function buildExecutable(out, kind, { codeCache = true } = {}) {
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   mkdirSync('release', { recursive: true });
-  await buildExecutable('release/cronwrap', 'executable');
-  console.log('release/cronwrap: a single executable; runs with no Node installed');
+  const { runtime: node } = await buildExecutable('release/cronwrap', 'executable');
+  console.log(`release/cronwrap: a single executable with Node ${node.version} built in; runs with no Node installed`);
 }

@@ -3,7 +3,7 @@
 // /etc/cronwrap/cronwrap.toml (a conffile: every key commented out with its default), logrotate wiring,
 // /var/log/cronwrap and /var/lib/cronwrap, and a copyright file naming every bundled library and its licence.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -47,14 +47,6 @@ function licenceText(dir) {
   return readFileSync(join(dir, name), 'utf8');
 }
 
-/** Node's LICENSE lists Node's own licence and those of the libraries built into it (V8, OpenSSL, ICU, libuv...). */
-function nodeLicence() {
-  const candidates = [join(dirname(process.execPath), '..', 'share', 'doc', 'nodejs', 'LICENSE'), '/usr/share/doc/nodejs/LICENSE'];
-  const found = candidates.find((path) => existsSync(path));
-  if (!found) throw new Error(`Node's LICENSE not found (looked in ${candidates.join(', ')}): the copyright file must carry it`);
-  return readFileSync(found, 'utf8');
-}
-
 /** Debian ships the Apache License 2.0 in /usr/share/common-licenses: its full text is referred to, not repeated. */
 const APACHE_2_TEXT = /^[ \t]*Apache License[ \t]*\n[ \t]*Version 2\.0, January 2004[\s\S]*?END OF TERMS AND CONDITIONS/gm;
 const APACHE_2_POINTER = 'Apache License, Version 2.0: on Debian systems, the full text is in /usr/share/common-licenses/Apache-2.0.';
@@ -68,7 +60,7 @@ const indented = (text) =>
     .map((line) => (line.trim() === '' ? ' .' : ` ${line}`))
     .join('\n');
 
-function copyright(packages) {
+function copyright(node, packages) {
   const own = readFileSync('LICENSE', 'utf8');
   const sections = [
     'Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/',
@@ -80,12 +72,13 @@ function copyright(packages) {
     indented(own),
     '',
     `Files: ${INSTALLED_BINARY.slice(1)}`,
-    `Comment: The executable is Node.js ${process.version} with cronwrap bundled into it. Node.js and the`,
+    `Comment: The executable is Node.js ${node.version} with cronwrap bundled into it. Node.js and the`,
     ' libraries built into it are under the licences below (Node.js LICENSE file). The npm packages bundled',
     ' into cronwrap follow, each with its own licence.',
     'Copyright: Node.js contributors and the authors of the bundled libraries',
     'License: Node.js',
-    indented(nodeLicence()),
+    // Node's LICENSE lists Node's own licence and those of the libraries built into it (V8, OpenSSL, ICU, libuv...).
+    indented(readFileSync(node.licence, 'utf8')),
   ];
   for (const name of packages.sort()) {
     const dir = join('node_modules', name);
@@ -140,13 +133,13 @@ rmSync(ROOT, { recursive: true, force: true });
 const { manPage, bashCompletion, defaultConfig, INSTALLED_BINARY } = await generators();
 const executable = join(ROOT, INSTALLED_BINARY);
 mkdirSync(dirname(executable), { recursive: true, mode: 0o755 });
-const packages = await buildExecutable(executable, 'deb');
+const { runtime, packages } = await buildExecutable(executable, 'deb');
 const today = BUILT.toISOString().slice(0, 10);
 put('usr/share/man/man1/cronwrap.1.gz', gzip(manPage(version, today)));
 put('usr/share/bash-completion/completions/cronwrap', bashCompletion());
 put('etc/cronwrap/cronwrap.toml', defaultConfig(), 0o640);
 put('etc/logrotate.d/cronwrap', readFileSync('examples/logrotate/cronwrap'));
-put('usr/share/doc/cronwrap/copyright', copyright(packages));
+put('usr/share/doc/cronwrap/copyright', copyright(runtime, packages));
 put('usr/share/doc/cronwrap/changelog.gz', gzip(changelog()));
 put('usr/share/doc/cronwrap/README.md.gz', gzip(readFileSync('README.md', 'utf8')));
 // Node's single executable is self-contained: the libraries lintian finds in it are Node's own, built in.

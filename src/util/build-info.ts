@@ -12,9 +12,11 @@ const BUILT_AS: Record<BuildKind, string> = {
   deb: 'Debian package, single executable',
 };
 
-/** `cronwrap 0.1.0 (Debian package, single executable, Node v20.20.2 built in)`: what `--version` prints. */
+/** Whether this cronwrap is a single executable, its Node built in (not run by an installed Node). */
+export const builtInRuntime = (): boolean => CRONWRAP_BUILD === 'executable' || CRONWRAP_BUILD === 'deb';
+
+/** `cronwrap 0.1.0 (Debian package, single executable, Node v26.12.1 built in)`: what `--version` prints. */
 export function versionText(): string {
-  const builtIn = CRONWRAP_BUILD === 'executable' || CRONWRAP_BUILD === 'deb';
-  const node = builtIn ? `Node ${process.version} built in` : `run by Node ${process.version} at ${process.execPath}`;
+  const node = builtInRuntime() ? `Node ${process.version} built in` : `run by Node ${process.version} at ${process.execPath}`;
   return `cronwrap ${CRONWRAP_VERSION} (${BUILT_AS[CRONWRAP_BUILD]}, ${node})`;
 }
