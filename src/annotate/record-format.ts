@@ -36,6 +36,8 @@ export type RunFooter = {
   verdict?: string;
   /** `--on-failure`: what the heal did, in words. */
   heal?: string;
+  /** Earlier runs of the job whose cronwrap died before their end, found by this run. */
+  never_ended?: string;
 } & { [problem: `${string}_problem`]: string };
 
 /** A run's footer in filter mode. */

@@ -1,7 +1,7 @@
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { isSuccessfulRun, verdictOf, type RunRecord } from '../state/history.js';
+import { isSuccessfulRun, verdictOf, type NeverEndedRun, type RunRecord } from '../state/history.js';
 import type { WatchedJob } from './check.js';
 
 /** Says on stderr that a history file has lines that are not records (they are skipped). */
@@ -28,6 +28,8 @@ export interface JobSummary {
   missed: string | null;
   /** `paused until 14:00`, `silenced`...: a `cronwrap pause` in force, filled in by `status`. */
   paused: string | null;
+  /** The job's latest run that never ended (its cronwrap was killed), as a later run found it. */
+  last_never_ended: NeverEndedRun | null;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -71,7 +73,14 @@ export function summarizeJob(job: string, runs: readonly RunRecord[], now: numbe
     schedule: last.schedule ?? null,
     missed: null,
     paused: null,
+    last_never_ended: runs.findLast((run) => run.never_ended?.length)?.never_ended?.at(-1) ?? null,
   };
+}
+
+/** The job's run that never ended, when it started within the last day: `status` tells it under its table. */
+export function recentNeverEnded(summary: JobSummary, now: number): NeverEndedRun | undefined {
+  const run = summary.last_never_ended;
+  return run && now - Date.parse(run.start) <= DAY_MS ? run : undefined;
 }
 
 /** Failing or missed jobs first, then by name. */

@@ -5,7 +5,8 @@ import { localIso } from '../annotate/timestamp.js';
 import { historyJobs, readHistory } from '../state/history.js';
 import { watchedJobs } from './check.js';
 import { pauseWords } from './pause.js';
-import { damagedLines, orderSummaries, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
+import { describeNeverEnded } from '../report/footer.js';
+import { damagedLines, orderSummaries, recentNeverEnded, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
@@ -45,7 +46,12 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     const table = textTable(['JOB', 'LAST START', 'RESULT', 'DURATION', 'LAST SUCCESS', 'FAILS', 'RUNS 24H'], rows, (row, column, text) =>
       coloured && column === 2 ? colour(resultColour(summaries[row]!), text) : text,
     );
-    print(io.stdout, table);
+    // A run whose cronwrap was killed has no record of its own: said under the table for a day after it started.
+    const notes = summaries.flatMap((s) => {
+      const run = recentNeverEnded(s, now);
+      return run ? [`${s.job}: ${describeNeverEnded(run)}\n`] : [];
+    });
+    print(io.stdout, notes.length > 0 ? `${table}\n${notes.join('')}` : table);
   }
   return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }

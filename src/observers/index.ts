@@ -7,6 +7,7 @@ import type { Observer } from '../run/events.js';
 import { alertsObserver } from './alerts.js';
 import { durationsObserver } from './durations.js';
 import { runningObserver } from './running.js';
+import { neverEndedObserver } from './never-ended.js';
 import { historyObserver } from './history.js';
 import { logRecordsObserver } from './log-records.js';
 import { metricsObserver } from './metrics.js';
@@ -25,12 +26,13 @@ export interface ObserverParts {
 }
 
 /**
- * Everything that reacts to a wrapped run, in the order they end: the duration check, then alerts and metrics, so that the
- * history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
+ * Everything that reacts to a wrapped run, in the order they end: earlier runs that never ended, the duration check, then alerts
+ * and metrics, so that the history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
  */
 export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused }: ObserverParts): Observer[] {
   return [
     runningObserver(stateDir, job, settings.timeoutMs),
+    neverEndedObserver(stateDir, job),
     durationsObserver(stateDir, job, settings.expectDuration),
     paused ? undefined : alertsObserver(settings, io, stateDir, job),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,

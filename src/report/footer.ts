@@ -1,5 +1,5 @@
 import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
-import { verdictByExit, type NotificationRecord } from '../state/history.js';
+import { verdictByExit, type NeverEndedRun, type NotificationRecord } from '../state/history.js';
 import type { RunHeader, StageResult } from '../run/events.js';
 import { describeProcesses } from '../run/leftovers.js';
 import type { RunSummary } from '../run/summary.js';
@@ -22,11 +22,17 @@ export function describeNotification(n: NotificationRecord): string {
   return n.channel === 'ping' ? `ping: ${result}` : `${n.channel} ${n.kind}${n.resent ? ' resent' : ''}: ${result}`;
 }
 
+/** `run 1a2b3c4d5e6f started 2026-11-22T02:00:00.000Z (cronwrap pid 4242) never ended: ...`, for footers and `status`. */
+export function describeNeverEnded(run: NeverEndedRun): string {
+  return `run ${run.run} started ${run.start} (cronwrap pid ${run.pid}) never ended: its cronwrap was killed or the host went down`;
+}
+
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
 export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
   const left = leftoversNote(summary);
   const warning = results.find((r) => r.durationWarning)?.durationWarning;
+  const neverEnded = results.flatMap((r) => r.neverEnded ?? []).map(describeNeverEnded);
   const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
   return {
     job: summary.job,
@@ -53,6 +59,7 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     // Named only when a rule or a heal made it other than what the exit status says.
     ...(summary.verdict !== verdictByExit(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
     ...(summary.heal ? { heal: summary.heal.text } : {}),
+    ...(neverEnded.length > 0 ? { never_ended: neverEnded.join('; ') } : {}),
     ...problems,
   };
 }

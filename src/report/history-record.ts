@@ -5,6 +5,7 @@ import type { RunRecord } from '../state/history.js';
 /** The run as kept in the job's history, with the job's schedule when one was given (--schedule). */
 export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string): RunRecord {
   const warning = results.find((r) => r.durationWarning)?.durationWarning;
+  const neverEnded = results.flatMap((r) => r.neverEnded ?? []);
   return {
     job: summary.job,
     run: summary.run,
@@ -28,6 +29,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     leftovers_ended: summary.leftoversEnded,
     notifications: results.flatMap((r) => r.notifications ?? []),
     ...(warning ? { duration_warning: warning } : {}),
+    ...(neverEnded.length > 0 ? { never_ended: neverEnded } : {}),
     ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),
   };
 }

@@ -1,5 +1,5 @@
 import type { StreamTag } from '../annotate/record-format.js';
-import type { NotificationRecord } from '../state/history.js';
+import type { NeverEndedRun, NotificationRecord } from '../state/history.js';
 import type { RunSummary } from './summary.js';
 
 /** The run's header: who runs what, where, from when. */
@@ -41,6 +41,8 @@ export interface StageResult {
   alerting?: boolean;
   /** A successful run far from its usual (or expected) duration: a warning, never a failure. */
   durationWarning?: string;
+  /** Earlier runs of the job whose cronwrap died before their end, found (and cleared) now. */
+  neverEnded?: readonly NeverEndedRun[];
 }
 
 /** The run as the observers after the job see it: the summary, and what the observers before did. */

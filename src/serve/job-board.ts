@@ -123,6 +123,7 @@ export class JobBoard {
       schedule: watched?.schedule ?? null,
       missed: missed ? missed.toISOString() : null,
       paused,
+      last_never_ended: null,
       running_since: runningSince === undefined ? null : new Date(runningSince).toISOString(),
       next_run: nextRun(watched, now),
     };

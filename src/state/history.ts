@@ -45,6 +45,16 @@ export interface RunRecord {
   notifications: NotificationRecord[];
   /** What went wrong in cronwrap's own work after the job (`metrics: cannot write metrics: ENOSPC`). */
   problems?: string[];
+  /** Earlier runs of the job that never ended (their cronwrap was killed), found by this run. */
+  never_ended?: NeverEndedRun[];
+}
+
+/** A run whose cronwrap died before the run's end: no footer, no history record of its own. */
+export interface NeverEndedRun {
+  run: string;
+  start: string;
+  /** Its cronwrap's pid. */
+  pid: number;
 }
 
 export interface HealRecord {
@@ -181,6 +191,7 @@ const isRunRecord = shape<RunRecord>({
   leftovers_ended: isBoolean,
   notifications: arrayOf(isNotificationRecord),
   problems: optional(arrayOf(isString)),
+  never_ended: optional(arrayOf(shape<NeverEndedRun>({ run: isString, start: isString, pid: isNumber }))),
 });
 
 /** Fields that records of older versions lack. */

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
 import { isNumber, isString, nullable, shape } from '../util/check.js';
-import { readProcStat } from '../util/proc.js';
+import { isGone, readProcStat } from '../util/proc.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { makeDirs } from '../util/make-dirs.js';
 
@@ -45,7 +46,7 @@ export function markRunning(stateDir: string, mark: Omit<RunningMark, 'procStart
   writeFileSync(markPath(stateDir, mark.job, mark.run), `${JSON.stringify(full)}\n`, { mode: 0o600, flag: 'wx' });
 }
 
-/** Removes the run's mark; one that cannot be removed is dropped by `runningRuns` once its cronwrap is gone. */
+/** Removes the run's mark as it ends. */
 export function clearRunning(stateDir: string, job: string, run: string): void {
   try {
     rmSync(markPath(stateDir, job, run), { force: true });
@@ -54,13 +55,14 @@ export function clearRunning(stateDir: string, job: string, run: string): void {
   }
 }
 
-/** Whether the cronwrap that made the mark still runs (the same process, not a new one with its pid). */
+/** Whether the cronwrap that made the mark still runs (the same process, not a new one with its pid; not a zombie). */
 export function stillRunning(mark: RunningMark): boolean {
-  return readProcStat(mark.pid)?.started === mark.procStart;
+  const stat = readProcStat(mark.pid);
+  return !isGone(stat) && stat?.started === mark.procStart;
 }
 
-/** The marks of runs in progress; marks that are not (damaged, or left by a run that died) are removed. */
-export function runningRuns(stateDir: string): RunningMark[] {
+/** The well-formed marks, each with its path; damaged ones are removed. */
+function readMarks(stateDir: string): { path: string; mark: RunningMark }[] {
   const dir = runningDir(stateDir);
   let names: string[];
   try {
@@ -73,7 +75,7 @@ export function runningRuns(stateDir: string): RunningMark[] {
     const path = join(dir, name);
     try {
       const mark: unknown = JSON.parse(readFileSync(path, 'utf8'));
-      if (isRunningMark(mark) && stillRunning(mark)) return [mark];
+      if (isRunningMark(mark)) return [{ path, mark }];
     } catch {
       // Being written this instant (it is written in one go, but read may come first), or removed meanwhile.
       if (Date.now() - (statOrUndefined(path)?.mtimeMs ?? 0) < 10_000) return [];
@@ -85,4 +87,31 @@ export function runningRuns(stateDir: string): RunningMark[] {
     }
     return [];
   });
+}
+
+/**
+ * The marks of runs in progress. A mark whose cronwrap is gone is left for its job's next run
+ * (`claimNeverEnded`), which tells of it.
+ */
+export function runningRuns(stateDir: string): RunningMark[] {
+  return readMarks(stateDir).flatMap(({ mark }) => (stillRunning(mark) ? [mark] : []));
+}
+
+/**
+ * The job's runs whose cronwrap died before their end (SIGKILL, the OOM killer, the host going down):
+ * their marks, oldest first, removed so that they are told once. Two runs that find one mark at the same
+ * time cannot both have it: only one removes it.
+ */
+export function claimNeverEnded(stateDir: string, job: string): RunningMark[] {
+  const claimed = readMarks(stateDir).filter(({ path, mark }) => {
+    if (mark.job !== job || stillRunning(mark)) return false;
+    try {
+      unlinkSync(path);
+      return true;
+    } catch (error) {
+      if (errorCode(error) === 'ENOENT') return false; // claimed by another run
+      throw error;
+    }
+  });
+  return claimed.map(({ mark }) => mark).sort((a, b) => a.startMs - b.startMs);
 }
