@@ -60,9 +60,10 @@ export async function startPushgateway(): Promise<{ url: string; metrics(): Prom
 /**
  * Runs Debian's cron daemon with `crontab` in /etc/cron.d/`name` until `done()`, then stops it and removes
  * the file. faketime starts cron's clock 5 s before a minute, so the line's minute comes in seconds, not up to
- * a minute. `scratch`: a directory for cron's own log, quoted when cron does not run the line.
+ * a minute. `scratch`: a directory for cron's own log, quoted when cron does not run the line. `mailer`: a
+ * program that stands in for /usr/sbin/sendmail in cron's own mount namespace (for cron and its jobs only).
  */
-export async function underCron(name: string, crontab: string, done: () => boolean, scratch: string): Promise<void> {
+export async function underCron(name: string, crontab: string, done: () => boolean, scratch: string, mailer?: string): Promise<void> {
   const file = join('/etc/cron.d', name);
   writeFileSync(file, crontab, { mode: 0o644 });
   const now = Math.floor(Date.now() / 1000);
@@ -71,7 +72,9 @@ export async function underCron(name: string, crontab: string, done: () => boole
   const stamp = `@${fake.getFullYear()}-${two(fake.getMonth() + 1)}-${two(fake.getDate())} ${two(fake.getHours())}:${two(fake.getMinutes())}:55`;
   // faketime runs cron as its child: cron is stopped by the pid it writes, faketime then ends by itself.
   const cronLog = join(scratch, 'cron.log');
-  const cron = execa('faketime', ['-f', stamp, 'cron', '-f', '-L', '15'], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
+  const daemon = ['faketime', '-f', stamp, 'cron', '-f', '-L', '15'];
+  const [command, ...args] = mailer ? ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /usr/sbin/sendmail && exec "$@"', mailer, ...daemon] : daemon;
+  const cron = execa(command!, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
   try {
     await waitFor(done, 30_000).catch((error: Error) => {
       throw new Error(`${error.message}; cron said: ${readFileSync(cronLog, 'utf8')}`);

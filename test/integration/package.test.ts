@@ -4,7 +4,10 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/cronwrap.js';
+import type { Inventory } from '../../src/commands/jobs.js';
 import { has, underCron } from '../helpers/daemons.js';
+import { asNobody, sendmailTo } from '../helpers/deployed.js';
+import { startSmtp, type ReceivedMail } from '../helpers/servers.js';
 import { footer, parseLog } from '../helpers/records.js';
 
 // The Packaging issue: `npm run package` builds the .deb; this installs it on this machine with dpkg -i
@@ -92,6 +95,122 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     expect(complete('cronwrap pa')).toEqual(['pause']);
     expect(complete('cronwrap --heal-r')).toEqual(['--heal-retry']);
     expect(complete('cronwrap config s')).toEqual(['show']);
+  });
+
+  describe('as deployed: jobs in /etc/cron.d, run by a real cron, mail through a real MTA', () => {
+    const ok = `${JOB}-ok`;
+    const flagged = `${JOB}-flagged`;
+    const configured = `${JOB}-configured`;
+    const canary = `${JOB}-canary`;
+    const crontab = [
+      'PATH=/usr/bin:/bin',
+      // Each schedule comes from its crontab line: no --schedule.
+      `* * * * * root /usr/bin/cronwrap --name ${ok} -- sh -c 'echo all good'`,
+      `* * * * * root /usr/bin/cronwrap --name ${flagged} --mail-to flagged@example.com -- sh -c 'echo broken >&2; exit 3'`,
+      `* * * * * root /usr/bin/cronwrap --name ${configured} -- sh -c 'echo no disk; exit 4'`,
+      // Unwrapped: cron mails its output to root, which proves cron's mail reaches the MTA.
+      `* * * * * root echo ${canary}`,
+      '',
+    ].join('\n');
+    const config = '/etc/cronwrap/cronwrap.toml';
+    let shipped = '';
+    let mails: ReceivedMail[] = [];
+    /** Everything the installed binary printed on stderr in this block: it must hold no Node warning. */
+    const stderrs: string[] = [];
+    const installed = (args: string[], env?: NodeJS.ProcessEnv) => {
+      const result = sh('/usr/bin/cronwrap', args, env);
+      stderrs.push(result.stderr);
+      return result;
+    };
+    const logOf = (job: string) => join('/var/log/cronwrap', `${job}.log`);
+    const ended = (job: string) => existsSync(logOf(job)) && readFileSync(logOf(job), 'utf8').includes('=== end');
+    const mailsTo = (address: string) => mails.filter((mail) => mail.to.includes(address));
+
+    beforeAll(async () => {
+      // As the Chef recipe deploys it: mail_to in the config file, for every job.
+      shipped = readFileSync(config, 'utf8');
+      writeFileSync(config, `${shipped}\nmail_to = "configured@example.com"\n`);
+      const smtp = await startSmtp();
+      mails = smtp.mails;
+      const cronPid = () => Number(readFileSync('/run/crond.pid', 'utf8'));
+      // Done when every job ended, cronwrap's two mails and cron's canary arrived, and cron has no job left
+      // running (its mail is sent before the job's cron process ends).
+      const done = () =>
+        [ok, flagged, configured].every(ended) &&
+        mailsTo('flagged@example.com').length > 0 &&
+        mailsTo('configured@example.com').length > 0 &&
+        mailsTo('root@localhost').some((mail) => mail.raw.includes(canary)) &&
+        sh('pgrep', ['-P', String(cronPid())]).status === 1;
+      await underCron(JOB, crontab, done, tempDir(), sendmailTo(smtp.port));
+      // check and jobs read the crontab: it stays for them (underCron removed its copy).
+      writeFileSync(join('/etc/cron.d', JOB), crontab, { mode: 0o644 });
+    }, 90_000);
+    afterAll(() => {
+      writeFileSync(config, shipped);
+      rmSync(join('/etc/cron.d', JOB), { force: true });
+      for (const job of [ok, flagged, configured]) rmSync(logOf(job), { force: true });
+    });
+
+    it('cron mails nothing for a succeeding job or a failure cronwrap mailed itself; cronwrap\'s mails arrive', () => {
+      const fromCron = mailsTo('root@localhost').map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1]);
+      expect(fromCron).toEqual([expect.stringContaining(`echo ${canary}`)]);
+      expect(mailsTo('flagged@example.com')).toHaveLength(1);
+      expect(mailsTo('flagged@example.com')[0]!.raw).toMatch(new RegExp(`^Subject: .*${flagged}`, 'm'));
+      expect(mailsTo('flagged@example.com')[0]!.raw).toContain('broken');
+      expect(mailsTo('configured@example.com').map((mail) => /^Subject: (.*)$/m.exec(mail.raw)?.[1])).toEqual([expect.stringContaining(configured)]);
+      expect(mails.filter((mail) => mail.raw.includes(ok))).toEqual([]);
+      expect(footer(parseLog(readFileSync(logOf(flagged)))).exit).toBe('3');
+    });
+
+    it('the installed check, status and jobs agree with what ran', () => {
+      const check = installed(['check', '--json']);
+      const checked = (JSON.parse(check.stdout) as { job: string; missed: string | null; last_run: string | null }[]).filter((c) => c.job.startsWith(JOB));
+      expect(checked.map((c) => c.job).sort()).toEqual([configured, flagged, ok].sort());
+      for (const c of checked) {
+        expect(c.missed, c.job).toBeNull();
+        expect(c.last_run, c.job).not.toBeNull();
+      }
+      const status = installed(['status', '--json']);
+      expect(status.status).toBe(1); // two jobs' last runs failed
+      const summaries = new Map((JSON.parse(status.stdout) as { job: string; failing: boolean; missed: string | null }[]).map((s) => [s.job, s]));
+      expect([ok, flagged, configured].map((job) => [summaries.get(job)?.failing, summaries.get(job)?.missed])).toEqual([[false, null], [true, null], [true, null]]);
+      const jobs = installed(['jobs', '--json']);
+      expect(jobs.status, jobs.stderr).toBe(0);
+      const listed = (JSON.parse(jobs.stdout) as Inventory).jobs.filter((j) => j.source.startsWith(join('/etc/cron.d', JOB)));
+      expect(listed.map((j) => [j.cronwrap, j.last_run !== null])).toEqual([[ok, true], [flagged, true], [configured, true], [null, false]]);
+    });
+
+    it('takes no Node switch from its environment: NODE_OPTIONS, NODE_DEBUG and NODE_V8_COVERAGE stay the job\'s', () => {
+      const dir = tempDir();
+      const marker = join(dir, 'required');
+      writeFileSync(join(dir, 'evil.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran as ' + process.getuid())`);
+      const coverage = join(dir, 'coverage');
+      const env = { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${join(dir, 'evil.js')}`, NODE_DEBUG: 'net,http,child_process,fs', NODE_V8_COVERAGE: coverage, NODE_PENDING_DEPRECATION: '1' };
+      const run = installed(['--name', `${JOB}-env`, '--log', join(dir, 'env.log'), '--quiet', '--', 'sh', '-c', 'echo "$NODE_OPTIONS|$NODE_DEBUG|$NODE_V8_COVERAGE"'], env);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      expect(existsSync(marker)).toBe(false);
+      expect(existsSync(coverage)).toBe(false);
+      expect(parseLog(readFileSync(join(dir, 'env.log'))).records.map((r) => r.text.toString())).toEqual([`${env.NODE_OPTIONS}|${env.NODE_DEBUG}|${coverage}`]);
+    });
+
+    it('prints no Node warning on any path', () => {
+      const dir = tempDir();
+      for (const args of [['--version'], ['--help'], ['config', 'check'], ['config', 'show'], ['pause', '--help'], ['--name', `${JOB}-w`, '--log', join(dir, 'w.log'), '--', 'true'], ['--name', `${JOB}-f`, '--log', join(dir, 'f.log'), '--', 'false']]) installed(args);
+      const warnings = stderrs.filter((text) => /\(node:\d+\)|Warning:/.test(text));
+      expect(warnings).toEqual([]);
+      expect(stderrs.length).toBeGreaterThan(8);
+    });
+
+    it('another local user reads nothing of root\'s: logs, history, state', () => {
+      for (const path of [logOf(ok), join('/var/lib/cronwrap/history', `${ok}.jsonl`)]) {
+        const read = asNobody('cat', [path]);
+        expect(read.status, path).not.toBe(0);
+        expect(read.stdout).toBe('');
+      }
+      expect(asNobody('ls', ['/var/lib/cronwrap']).status).not.toBe(0);
+      expect(asNobody('ls', ['/var/log/cronwrap']).status).not.toBe(0);
+    });
   });
 
   it('a real cron runs a job through the installed binary into /var/log/cronwrap; dpkg -r removes cronwrap and keeps the logs', async () => {
