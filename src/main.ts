@@ -17,6 +17,7 @@ import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
+import { holdSignals } from './util/signals.js';
 import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
 import { loadServe } from './serve/load.js';
 
@@ -114,6 +115,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
 
 /** The one place that ends the process: used by bin/cronwrap. */
 export function cli(): void {
+  // First: a SIGUSR1 from here on neither opens the inspector nor ends cronwrap (util/signals.ts).
+  holdSignals();
   const io = processIo();
   // cronwrap's own TLS clients (alerts, pings, pushes, Redis) always check certificates: a
   // NODE_TLS_REJECT_UNAUTHORIZED=0 inherited from the crontab stays the job's (io.env is a copy), not theirs.

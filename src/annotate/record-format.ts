@@ -63,6 +63,8 @@ export interface MetaRecords {
   retry: { job: string; attempt: number; after: string; delay_ms: number };
   /** `--on-failure`: the heal command starts after the failure `after`; its output follows. */
   heal: { job: string; after: string; command: string };
+  /** cronwrap passed `signal` on to the command's process group `group`. */
+  signal: { job: string; signal: string; group: number };
   /** The log's path named another file (rotated) or none (removed): the run goes on in a new file there. */
   reopened: { reason: string };
   end: RunFooter | FilterFooter;

@@ -7,7 +7,7 @@ import type { Writer } from '../util/fd.js';
 
 /**
  * The run's own records in its log: the header (and any config problem), notes for a jitter wait, a
- * skip or a retry, and the footer, which also tells what the observers before it did. Closes the log.
+ * skip, a retry, a heal or a signal passed on to the job, and the footer, which also tells what the observers before it did. Closes the log.
  */
 export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configErrors: readonly string[], drainMs: number, stderr: Writer): Observer {
   let job = '';
@@ -28,6 +28,8 @@ export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configEr
           return recorder.meta('retry', { job, attempt: event.attempt, after: event.after, delay_ms: event.delayMs });
         case 'heal':
           return recorder.meta('heal', { job, after: event.after, command: event.command });
+        case 'signal':
+          return recorder.meta('signal', { job, signal: event.signal, group: event.group });
         case 'ready':
         case 'output':
           return;

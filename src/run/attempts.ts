@@ -22,6 +22,11 @@ export function recordOutput(recorder: RunRecorder, observers: RunContext['obser
   };
 }
 
+/** A signal passed on to the command's (or the heal's) process group, heard by the observers (the log notes it). */
+export function notePassedOn(observers: RunContext['observers']): (signal: NodeJS.Signals, group: number) => void {
+  return (signal, group) => observers.emit({ type: 'signal', signal, group });
+}
+
 /** The attempts so far followed by `next`: the last outcome, every attempt counted, every leftover kept. */
 export function joinAttempts(before: AttemptsResult | undefined, next: AttemptsResult): AttemptsResult {
   if (!before) return next;
@@ -50,6 +55,7 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder, ho
       env: prepared.env,
       onSpawn: holdFor,
       onOutput: recordOutput(recorder, observers),
+      onPassedOn: notePassedOn(observers),
     });
     recorder.endStreams();
     result = joinAttempts(result, { ...run, attempts: 1 });

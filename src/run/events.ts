@@ -26,7 +26,9 @@ export type RunEvent =
   | { type: 'output'; stream: StreamTag; chunk: Buffer }
   | { type: 'retry'; attempt: number; after: string; delayMs: number }
   /** `--on-failure`: the heal command starts after the failure `after`. */
-  | { type: 'heal'; after: string; command: string };
+  | { type: 'heal'; after: string; command: string }
+  /** cronwrap got `signal` (one meant for the job) and passed it on to the running command's process group. */
+  | { type: 'signal'; signal: NodeJS.Signals; group: number };
 
 /** What one observer did after the run, for the observers after it (footer, history, report). */
 export interface StageResult {

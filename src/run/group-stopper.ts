@@ -13,7 +13,7 @@ function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 /**
  * Stops the command's process group: the signal, then SIGCONT so a stopped (SIGSTOP) job sees it, then
  * SIGKILL if the command is still running `killAfterMs` later. A stop asked for before the command has
- * started is sent as soon as it starts.
+ * started is sent as soon as it starts. Also passes other signals on to the group while the command runs.
  */
 export class GroupStopper {
   private group: number | undefined;
@@ -42,6 +42,15 @@ export class GroupStopper {
     signalGroup(group, signal);
     signalGroup(group, 'SIGCONT');
     this.killTimer ??= setTimeout(() => signalGroup(group, 'SIGKILL'), this.killAfterMs);
+  }
+
+  /**
+   * Passes `signal` on to the group as it is: no SIGCONT, a job stopped on purpose stays stopped. Returns
+   * the group, or undefined when no command runs (the signal is then dropped).
+   */
+  pass(signal: NodeJS.Signals): number | undefined {
+    if (this.group !== undefined) signalGroup(this.group, signal);
+    return this.group;
   }
 
   /** SIGKILL now (a second signal from the operator). */

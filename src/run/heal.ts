@@ -2,7 +2,7 @@ import type { RunRecorder } from '../annotate/run-recorder.js';
 import { errorCode } from '../errors.js';
 import { clearHeals, healHeldBack, readHeals, recordHeal } from '../state/heals.js';
 import { formatDuration } from '../util/format.js';
-import { joinAttempts, recordOutput, runAttempts, withoutSecrets } from './attempts.js';
+import { joinAttempts, notePassedOn, recordOutput, runAttempts, withoutSecrets } from './attempts.js';
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
@@ -52,6 +52,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
     onOutput: recordOutput(recorder, observers),
+    onPassedOn: notePassedOn(observers),
   });
   recorder.endStreams();
   return { outcome: healed.outcome, ms: io.mono() - started };

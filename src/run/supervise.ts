@@ -23,6 +23,8 @@ export interface SuperviseOptions {
   onOutput: (tag: StreamTag, chunk: Buffer) => void;
   /** Called with the command's process group once it runs. */
   onSpawn?: (group: number) => void;
+  /** Called for each signal meant for the job that was passed on to its process group. */
+  onPassedOn?: (signal: NodeJS.Signals, group: number) => void;
 }
 
 export interface SupervisedRun {
@@ -71,11 +73,19 @@ export async function supervise(command: readonly [string, ...string[]], options
   const [file, ...args] = command;
   const stopper = new GroupStopper(options.killAfterMs);
   let stoppedBy: { signal: NodeJS.Signals } | { timeoutMs: number; idle?: true } | undefined;
-  const unsubscribe = options.interruptions.subscribe((signal, repeated) => {
+  const stopListening = options.interruptions.subscribe((signal, repeated) => {
     stoppedBy ??= { signal };
     if (repeated) stopper.kill();
     else stopper.stop(signal);
   });
+  const stopPassing = options.interruptions.passOn((signal) => {
+    const group = stopper.pass(signal);
+    if (group !== undefined) options.onPassedOn?.(signal, group);
+  });
+  const unsubscribe = () => {
+    stopListening();
+    stopPassing();
+  };
 
   let child: ChildProcess;
   try {
