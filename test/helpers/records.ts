@@ -15,7 +15,7 @@ export interface ParsedLog {
 }
 
 const RECORD = /^(.*?) (out|err)([|+!]) /s;
-const META = /^(.*?) === (start|end|wait|skip|retry|heal|config|reopened) (.*)$/s;
+const META = /^(.*?) === (start|end|wait|skip|retry|heal|config|reopened|signal) (.*)$/s;
 const NO_NEWLINE = Buffer.from(' [no newline]');
 
 function metaFields(text: string): Record<string, string> {
