@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { isGone, readProcStat } from '../../src/util/proc.js';
 import { sleep } from '../../src/util/sleep.js';
 
@@ -40,4 +40,26 @@ export async function waitForPid(file: string): Promise<number> {
     await sleep(25);
   }
   throw new Error(`no pid in ${file}`);
+}
+
+/** The TCP ports `pid` listens on, from its socket descriptors and /proc/net/tcp{,6}. */
+export function listeningPorts(pid: number): number[] {
+  const sockets = new Set(
+    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+      try {
+        return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? [];
+      } catch {
+        return []; // closed meanwhile
+      }
+    }),
+  );
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      // local address, state 0A (LISTEN), inode
+      .filter((fields) => fields[3] === '0A' && sockets.has(fields[9] ?? ''))
+      .map((fields) => parseInt(fields[1]!.split(':')[1]!, 16)),
+  );
 }

@@ -3,10 +3,11 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cronwrap.js';
+import { tempDir, waitFor } from '../helpers/cronwrap.js';
 import type { Inventory } from '../../src/commands/jobs.js';
 import { has, underCron } from '../helpers/daemons.js';
 import { asNobody, sendmailTo } from '../helpers/deployed.js';
+import { listeningPorts } from '../helpers/processes.js';
 import { startSmtp, type ReceivedMail } from '../helpers/servers.js';
 import { footer, parseLog } from '../helpers/records.js';
 
@@ -194,12 +195,27 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       expect(parseLog(readFileSync(join(dir, 'env.log'))).records.map((r) => r.text.toString())).toEqual([`${env.NODE_OPTIONS}|${env.NODE_DEBUG}|${coverage}`]);
     });
 
-    it('prints no Node warning on any path', () => {
+    it('signals to the installed binary reach the job or are handled: no debugger, no death, the run recorded', async () => {
       const dir = tempDir();
-      for (const args of [['--version'], ['--help'], ['config', 'check'], ['config', 'show'], ['pause', '--help'], ['--name', `${JOB}-w`, '--log', join(dir, 'w.log'), '--', 'true'], ['--name', `${JOB}-f`, '--log', join(dir, 'f.log'), '--', 'false']]) installed(args);
-      const warnings = stderrs.filter((text) => /\(node:\d+\)|Warning:/.test(text));
-      expect(warnings).toEqual([]);
-      expect(stderrs.length).toBeGreaterThan(8);
+      const log = join(dir, 'signals.log');
+      const go = join(dir, 'go');
+      const passed = ['SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGALRM'] as const;
+      const traps = passed.map((signal) => `trap 'echo got-${signal}' ${signal.slice(3)};`).join(' ');
+      const run = execa('/usr/bin/cronwrap', ['--name', `${JOB}-signals`, '--log', log, '--quiet', '--', 'sh', '-c', `${traps} echo ready; while [ ! -e ${go} ]; do sleep 0.05; done`], { reject: false, stdin: 'ignore' });
+      const logged = (text: string) => () => existsSync(log) && readFileSync(log, 'utf8').includes(text);
+      await waitFor(logged('out| ready'));
+      for (const signal of passed) {
+        run.kill(signal);
+        await waitFor(logged(`out| got-${signal}`));
+      }
+      expect(listeningPorts(run.pid!)).toEqual([]);
+      writeFileSync(go, '');
+      const result = await run;
+      stderrs.push(String(result.stderr));
+      expect(result.exitCode).toBe(0);
+      const parsed = parseLog(readFileSync(log));
+      expect(footer(parsed).exit).toBe('0');
+      expect(parsed.meta.filter((m) => m.event === 'signal').map((m) => m.fields.signal)).toEqual([...passed]);
     });
 
     it('another local user reads nothing of root\'s: logs, history, state', () => {
@@ -210,6 +226,14 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       }
       expect(asNobody('ls', ['/var/lib/cronwrap']).status).not.toBe(0);
       expect(asNobody('ls', ['/var/log/cronwrap']).status).not.toBe(0);
+    });
+
+    it('prints no Node warning on any path', () => {
+      const dir = tempDir();
+      for (const args of [['--version'], ['--help'], ['config', 'check'], ['config', 'show'], ['pause', '--help'], ['--name', `${JOB}-w`, '--log', join(dir, 'w.log'), '--', 'true'], ['--name', `${JOB}-f`, '--log', join(dir, 'f.log'), '--', 'false']]) installed(args);
+      const warnings = stderrs.filter((text) => /\(node:\d+\)|Warning:/.test(text));
+      expect(warnings).toEqual([]);
+      expect(stderrs.length).toBeGreaterThan(8);
     });
   });
 

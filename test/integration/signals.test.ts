@@ -2,12 +2,12 @@
 // process group or handled; cronwrap never dies of it, always writes the footer and history, and never opens
 // a debugger (issue 22: SIGUSR1 started Node's inspector on 127.0.0.1:9229; QUIT, USR2, ALRM killed cronwrap
 // and orphaned the job).
-import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrapProcess, historyOf, sandbox, startCronwrap, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { alive, waitForPid } from '../helpers/processes.js';
+import { alive, listeningPorts, waitForPid } from '../helpers/processes.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { startServe } from '../helpers/serve.js';
 
@@ -17,28 +17,6 @@ const MEANT_FOR_THE_JOB = ['SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALR
 const CRONWRAPS_OWN = ['SIGXCPU', 'SIGXFSZ', 'SIGTRAP', 'SIGSYS'] as const;
 
 const number = (signal: NodeJS.Signals) => constants.signals[signal];
-
-/** The TCP ports `pid` listens on, from its socket descriptors and /proc/net/tcp{,6}. */
-function listeningPorts(pid: number): number[] {
-  const sockets = new Set(
-    readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-      try {
-        return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? [];
-      } catch {
-        return []; // closed meanwhile
-      }
-    }),
-  );
-  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
-    readFileSync(table, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((line) => line.trim().split(/\s+/))
-      // local address, state 0A (LISTEN), inode
-      .filter((fields) => fields[3] === '0A' && sockets.has(fields[9] ?? ''))
-      .map((fields) => parseInt(fields[1]!.split(':')[1]!, 16)),
-  );
-}
 
 /** The `=== signal` records of the job's log, as `signal=… group=…` texts. */
 function passedOn(box: Sandbox, job: string): string[] {
