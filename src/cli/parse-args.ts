@@ -3,7 +3,7 @@ import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
 import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { defaultJobName, parseJobName } from '../util/job-name.js';
+import { defaultJobName, parseJobName, type JobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
 import { versionText } from '../util/build-info.js';
 import { INSTALLED_BINARY } from '../util/installed-binary.js';
@@ -11,21 +11,21 @@ import { INSTALLED_BINARY } from '../util/installed-binary.js';
 /** The flags as given, and the job whose config section applies (none: the file's top level only). */
 interface Given {
   flags: GivenFlags;
-  job: string | undefined;
+  job: JobName | undefined;
 }
 
 /** What the arguments ask for: run a command, annotate stdin, a subcommand, or just print something and exit. */
 export type Invocation =
-  | (Given & { mode: 'wrap'; job: string; command: readonly [string, ...string[]] })
+  | (Given & { mode: 'wrap'; job: JobName; command: readonly [string, ...string[]] })
   | (Given & { mode: 'filter' })
   | (Given & { mode: 'status'; json: boolean })
-  | (Given & { mode: 'history'; job: string; count: number; json: boolean })
-  | (Given & { mode: 'tail'; job: string; lines: number; follow: boolean })
+  | (Given & { mode: 'history'; job: JobName; count: number; json: boolean })
+  | (Given & { mode: 'tail'; job: JobName; lines: number; follow: boolean })
   | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
-  | (Given & { mode: 'pause'; job: string; forMs: number | undefined; reason: string; silence: boolean })
-  | (Given & { mode: 'resume'; job: string })
+  | (Given & { mode: 'pause'; job: JobName; forMs: number | undefined; reason: string; silence: boolean })
+  | (Given & { mode: 'resume'; job: JobName })
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
@@ -237,7 +237,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
 }
 
 /** `--name`, checked like every job name. */
-function nameFlag(flags: GivenFlags): string | undefined {
+function nameFlag(flags: GivenFlags): JobName | undefined {
   return typeof flags.name === 'string' ? parseJobName('--name', flags.name) : undefined;
 }
 

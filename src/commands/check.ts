@@ -1,35 +1,18 @@
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { localIso } from '../annotate/timestamp.js';
-import { cronwrapUse } from '../config/cronwrap-use.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
-import { readCronTree } from '../cron/sources.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
 import { print, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
-import { historyJobs, readHistory, readRecentHistory } from '../state/history.js';
+import { readRecentHistory } from '../state/history.js';
 import { activePause } from '../state/pauses.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
 import { newRunId } from '../util/run-id.js';
 import { textTable } from './text-table.js';
-
-/** What `cronwrap check` knows of a job: its schedule, since when, and its last run. */
-export interface WatchedJob {
-  job: string;
-  schedule: string;
-  timeZone: string | undefined;
-  /** Where the schedule comes from: `file:line` of the crontab, or the job's history. */
-  source: string;
-  command: string | undefined;
-  /** Since when the job is known to be scheduled (ms): the crontab file's change, or its first recorded run. */
-  knownSinceMs: number;
-  lastStartMs: number | undefined;
-  log: string | undefined;
-}
+import { watchedJobs, type WatchedJob } from './watched-jobs.js';
 
 /** One job's verdict. */
 export interface CheckedJob {
@@ -41,44 +24,6 @@ export interface CheckedJob {
   last_run: string | null;
   /** A run still going far past its time, in words. */
   stuck?: string;
-}
-
-/**
- * Every job with a known schedule: the crontab lines that run a job under cronwrap (the schedule there
- * wins: it is what cron does now), and the jobs of the history whose last run recorded its schedule.
- * `runsOf` gives a job's runs (oldest first) to a caller that has read them already.
- */
-export function watchedJobs(root: string, stateDir: string, runsOf = (job: string) => readHistory(stateDir, job)): WatchedJob[] {
-  const jobs = new Map<string, WatchedJob>();
-  for (const job of historyJobs(stateDir)) {
-    const runs = runsOf(job);
-    const last = runs.at(-1);
-    if (!last?.schedule) continue;
-    const first = Date.parse(runs[0]!.start);
-    jobs.set(job, { job, schedule: last.schedule, timeZone: undefined, source: 'history', command: undefined, knownSinceMs: first, lastStartMs: Date.parse(last.start), log: last.log });
-  }
-  for (const entry of readCronTree(root).entries) {
-    const use = cronwrapUse(entry.command);
-    if (!use || !('job' in use)) continue;
-    const known = jobs.get(use.job);
-    let changed = 0;
-    try {
-      changed = statSync(join(root, entry.file)).mtimeMs;
-    } catch {
-      // read a moment ago; gone now: count it as known from the start
-    }
-    jobs.set(use.job, {
-      job: use.job,
-      schedule: entry.schedule,
-      timeZone: entry.env.CRON_TZ,
-      source: `${entry.file}:${entry.line}`,
-      command: entry.command,
-      knownSinceMs: Math.min(changed, known?.knownSinceMs ?? Infinity),
-      lastStartMs: known?.lastStartMs,
-      log: known?.log,
-    });
-  }
-  return [...jobs.values()].sort((a, b) => a.job.localeCompare(b.job));
 }
 
 /** The facts a MISSED or STUCK notice carries: no finished run, so no output; the status says what and since when. */
@@ -144,7 +89,10 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const checked: CheckedJob[] = [];
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
-  for (const watched of watchedJobs(options.root, stateDir)) {
+  const found = watchedJobs(options.root, stateDir);
+  // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
+  if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
+  for (const watched of found.jobs) {
     // A paused job (cronwrap pause) is not expected to run.
     if (activePause(stateDir, watched.job, now.getTime())) continue;
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
@@ -154,7 +102,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const { settings } = resolveSettings(options.flags, io.env, watched.job);
     const channels = resolveChannels(settings, io.host, watched.job);
     const facts = missedFacts(watched, due, io);
-    const told = await loadRemote().alertFinding({ channels, stateDir, facts }, 'missed');
+    const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
     if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}\n`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
@@ -167,7 +115,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const status = `still running after ${formatDuration(runningMs)} (run ${mark.run}, cronwrap pid ${mark.pid}), though ${limit.why}`;
     checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
     const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
-    const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io.host, mark.job), stateDir, facts }, 'stuck');
+    const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io.host, mark.job), stateDir, job: mark.job, facts }, 'stuck');
     if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}\n`);
     for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }

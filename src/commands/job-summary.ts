@@ -2,7 +2,7 @@ import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { isSuccessfulRun, verdictOf, type NeverEndedRun, type RunRecord } from '../state/history.js';
-import type { WatchedJob } from './check.js';
+import type { WatchedJob } from './watched-jobs.js';
 
 /** Says on stderr that a history file has lines that are not records (they are skipped). */
 export function damagedLines(io: Io): (path: string, lines: number) => void {

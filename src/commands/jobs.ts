@@ -13,7 +13,7 @@ import { formatDuration } from '../util/format.js';
 import { summarizeJob } from './job-summary.js';
 import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
-import { cronwrapUse } from '../config/cronwrap-use.js';
+import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
 
 /** One scheduled job, as `cronwrap jobs` shows it. */
@@ -40,7 +40,7 @@ export interface InventoryJob {
 
 export interface Inventory {
   jobs: InventoryJob[];
-  /** Lines cron rejects or ignores, `file:line: reason`. */
+  /** Lines cron rejects or ignores, or whose job name cronwrap refuses, `file:line: reason`. */
   problems: string[];
   /** What could not be read by this user, and why. */
   unreadable: string[];
@@ -69,6 +69,8 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
     ...systemd.timers.map((timer) => ({ entry: undefined, timer, source: timer.file, user: timer.user, command: timer.command ?? '' })),
   ];
+  /** Lines whose --name cronwrap refuses: told with the lines cron rejects, the name never used. */
+  const refused: string[] = [];
   const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
@@ -80,6 +82,10 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     const interval = entry ? schedule.shortestInterval(entry.schedule, now, timeZone) : undefined;
     const flags: string[] = [];
     if (!use) flags.push('not wrapped by cronwrap');
+    if (use && 'badName' in use) {
+      flags.push('cronwrap refuses its --name: it never runs');
+      refused.push(`${source}: ${badNameProblem(use.badName)}`);
+    }
     if (timer && !timer.enabled) flags.push('timer not enabled: it never fires');
     if (timer && timer.command === undefined) flags.push('its service unit is not found');
     if (!entry && !timer) flags.push('no crontab line runs its directory (anacron may)');
@@ -106,7 +112,7 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
       flags,
     };
   });
-  const problems = tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`);
+  const problems = [...tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), ...refused];
   return { jobs, problems, unreadable: [...tree.unreadable, ...systemd.unreadable] };
 }
 
@@ -157,7 +163,7 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
 
 /**
  * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
- * line cron rejects or ignores (a job that silently never runs), else 0.
+ * line cron rejects or ignores, or one whose --name cronwrap refuses (a job that never runs), else 0.
  */
 export function runJobs(root: string, stateDir: string, json: boolean, io: Io, wrap?: WrapOptions): number {
   if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);

@@ -3,6 +3,7 @@ import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { activePause, removePause, writePause } from '../state/pauses.js';
+import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
 
@@ -17,7 +18,7 @@ export interface PauseRequest {
  * runs of the job are skipped (exit 0, a `=== skip` record, history `paused`), or with `--silence` run
  * but alert and ping no one; `cronwrap check` does not call its runs missed.
  */
-export function runPause(stateDir: string, job: string, request: PauseRequest, io: Io): number {
+export function runPause(stateDir: string, job: JobName, request: PauseRequest, io: Io): number {
   const now = io.now();
   const until = request.forMs === undefined ? null : now + request.forMs;
   try {
@@ -34,7 +35,7 @@ export function runPause(stateDir: string, job: string, request: PauseRequest, i
 }
 
 /** `cronwrap resume JOB`: ends a pause (saying so when there was none in force). */
-export function runResume(stateDir: string, job: string, io: Io): number {
+export function runResume(stateDir: string, job: JobName, io: Io): number {
   try {
     print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
     return 0;
@@ -45,7 +46,7 @@ export function runResume(stateDir: string, job: string, io: Io): number {
 }
 
 /** How `status` and the live view tell a pause in force: `paused until 14:00` or `paused`, `silenced` with --silence. */
-export function pauseWords(stateDir: string, job: string, now: number): string | null {
+export function pauseWords(stateDir: string, job: JobName, now: number): string | null {
   const pause = activePause(stateDir, job, now);
   if (!pause) return null;
   const word = pause.silence ? 'silenced' : 'paused';

@@ -1,9 +1,9 @@
 import type { Io } from '../io.js';
-import { print } from '../output/console.js';
+import { print, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs, readHistory } from '../state/history.js';
-import { watchedJobs } from './check.js';
+import { watchedJobs } from './watched-jobs.js';
 import { pauseWords } from './pause.js';
 import { describeNeverEnded } from '../report/footer.js';
 import { damagedLines, orderSummaries, recentNeverEnded, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
@@ -21,7 +21,9 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
 export function runStatus(stateDir: string, json: boolean, io: Io): number {
   const now = io.now();
   const histories = new Map(historyJobs(stateDir).map((job) => [job, readHistory(stateDir, job, damagedLines(io))]));
-  const watched = new Map(watchedJobs('/', stateDir, (job) => histories.get(job) ?? []).map((job) => [job.job, job]));
+  const found = watchedJobs('/', stateDir, (job) => histories.get(job) ?? []);
+  for (const line of found.refused) warn(io.stderr, line);
+  const watched = new Map(found.jobs.map((job) => [job.job, job]));
   const summaries = orderSummaries(
     [...histories].flatMap(([job, runs]) => {
       const summary = summarizeJob(job, runs, now);

@@ -31,7 +31,7 @@ function leaveAlone(command: string): string | undefined {
 /** A name for the job no other job on the host has: the command's base name, then -2, -3... */
 function freshName(command: string, taken: Set<string>): string {
   const base = defaultJobName(command.trim().split(/\s+/)[0] ?? 'job');
-  let name = base;
+  let name: string = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);
   return name;

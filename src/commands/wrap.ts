@@ -14,6 +14,7 @@ import { GuardedObservers } from '../run/observers.js';
 import { activePause } from '../state/pauses.js';
 import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
+import type { JobName } from '../util/job-name.js';
 import { tryMakeDirs } from '../util/make-dirs.js';
 import { newRunId } from '../util/run-id.js';
 
@@ -23,7 +24,7 @@ import { newRunId } from '../util/run-id.js';
  */
 export async function runWrapped(
   settings: Settings,
-  job: string,
+  job: JobName,
   command: readonly [string, ...string[]],
   io: Io,
   configErrors: readonly string[],

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { OPTIONS } from './options.js';
-import { defaultJobName } from '../util/job-name.js';
+import { escapeControl } from '../util/format.js';
+import { defaultJobName, isJobName, JOB_NAME_RULE, type JobName } from '../util/job-name.js';
 import { SUBCOMMANDS } from './subcommands.js';
 
 /** The flags that take a value (`--timeout 2h`), from the option table: the word after them is not the command. */
@@ -12,13 +13,17 @@ function words(command: string): string[] {
 }
 
 
-/** How a crontab command involves cronwrap: it wraps a job (named as cronwrap would name it), or runs one of cronwrap's own commands. */
-export type CronwrapUse = { job: string } | { subcommand: string };
+/**
+ * How a crontab command involves cronwrap: it wraps a job (named as cronwrap would name it), it gives a
+ * `--name` cronwrap refuses (`badName`, as written), or it runs one of cronwrap's own commands.
+ */
+export type CronwrapUse = { job: JobName } | { badName: string } | { subcommand: string };
 
 /**
  * Whether a crontab command runs under cronwrap, and as which job: the name cronwrap itself would use
- * (`--name`, else the base name of the command, or of the first word of `-c`). Filter mode (`... |
- * cronwrap`) logs but runs nothing of its own: the job is the pipeline's, named `stdin` unless `--name`.
+ * (`--name`, else the base name of the command, or of the first word of `-c`), checked as cronwrap checks
+ * it. Filter mode (`... | cronwrap`) logs but runs nothing of its own: the job is the pipeline's, named
+ * `stdin` unless `--name`.
  */
 export function cronwrapUse(command: string): CronwrapUse | undefined {
   const all = words(command.split(/(?<!\\)%/)[0]!); // cron turns an unescaped % into a newline, then stdin
@@ -27,10 +32,16 @@ export function cronwrapUse(command: string): CronwrapUse | undefined {
   // A line that runs one of cronwrap's own commands (`cronwrap status`) wraps no job.
   const subcommand = SUBCOMMANDS.find((name) => name === all[at + 1]);
   if (subcommand) return { subcommand };
-  return { job: jobName(all.slice(at + 1)) };
+  const name = jobName(all.slice(at + 1));
+  return isJobName(name) ? { job: name } : { badName: name };
 }
 
-/** The job name cronwrap gives a run with these arguments. */
+/** What is wrong with a line whose `--name` cronwrap refuses: run by cron, it stops at once (exit 125). */
+export function badNameProblem(name: string): string {
+  return `cronwrap refuses --name '${escapeControl(name)}' (a job name is ${JOB_NAME_RULE}): this line never runs its job`;
+}
+
+/** The job name cronwrap gives a run with these arguments, as written (`--name`) or made (the command's). */
 function jobName(args: readonly string[]): string {
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { replaceFile } from '../state/atomic-file.js';
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
 import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
+import type { JobName } from '../util/job-name.js';
 
 /** What the metrics of a job say, as kept between runs in `<state>/metrics/<job>.json`. */
 export interface JobMetrics {
@@ -108,7 +109,7 @@ const isJobMetrics = shape<JobMetrics>({
   nextRunDeadline: nullable(isNumber),
 });
 
-export function readJobMetrics(stateDir: string, job: string): ReadState<JobMetrics> {
+export function readJobMetrics(stateDir: string, job: JobName): ReadState<JobMetrics> {
   return readJobState(stateDir, 'metrics', job, EMPTY, isJobMetrics);
 }
 
@@ -116,7 +117,7 @@ export function readJobMetrics(stateDir: string, job: string): ReadState<JobMetr
  * Records the metrics and, with `--metrics-dir`, writes `cronwrap_<job>.prom` for node_exporter's
  * textfile collector: atomically, so a scrape never reads half a file.
  */
-export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: string, metrics: JobMetrics): void {
+export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: JobName, metrics: JobMetrics): void {
   writeJobState(stateDir, 'metrics', job, metrics);
   // The temp file ends in .tmp, not .prom, so the collector never picks it up half written.
   if (metricsDir) replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644, 0o755);

@@ -2,6 +2,7 @@
 // resolved from the settings, secrets already read, and never reads the configuration itself.
 import { randomUUID } from 'node:crypto';
 import { HTTP_TIMEOUT_MS, type Delivery } from '../net/http.js';
+import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
 import { errorCode } from '../errors.js';
@@ -24,7 +25,12 @@ export interface AlertRequest {
   facts: NoticeFacts;
 }
 
-export interface RunForAlerts extends AlertRequest {
+/** An alert told by the job's policy, whose state is the job's own file. */
+export interface JobAlertRequest extends AlertRequest {
+  job: JobName;
+}
+
+export interface RunForAlerts extends JobAlertRequest {
   policy: PolicyOptions;
   verdict: Verdict;
   /** A successful run far from its usual duration: a warning. */
@@ -59,18 +65,18 @@ export function pingStart(base: string, pingRunId: string): Promise<Delivery> {
 
 /** After a run: decide by policy, send (and re-send kept alerts), and ping success or failure. */
 export async function finishRun(run: RunForAlerts, pingRunId: string | undefined): Promise<AlertsDone> {
-  const { channels, stateDir, facts } = run;
+  const { channels, stateDir, job, facts } = run;
   const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
   let notice: Notice | null = null;
   const problems: string[] = [];
   if (hasAlertChannels(channels)) {
-    const { state, problem } = readAlertState(stateDir, facts.job);
+    const { state, problem } = readAlertState(stateDir, job);
     if (problem) problems.push(problem);
     // An odd duration makes a successful run a warning: told once per streak of warnings, recovered from like one.
     const verdict = run.durationWarning && run.verdict === 'ok' ? 'warning' : run.verdict;
     const { kind, next } = decide(state, verdict, run.policy, Date.now());
     try {
-      writeAlertState(stateDir, facts.job, next);
+      writeAlertState(stateDir, job, next);
     } catch (error) {
       problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
     }
@@ -96,14 +102,14 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
  * `cronwrap check`: a run that never happened, or one far past its time, told through the job's channels
  * once per episode (the job's next good run tells the recovery). `sent` is false when this episode was told already.
  */
-export async function alertFinding(request: AlertRequest, finding: CheckFinding): Promise<Delivered & { sent: boolean }> {
-  const { channels, stateDir, facts } = request;
-  const { state, problem } = readAlertState(stateDir, facts.job);
+export async function alertFinding(request: JobAlertRequest, finding: CheckFinding): Promise<Delivered & { sent: boolean }> {
+  const { channels, stateDir, job, facts } = request;
+  const { state, problem } = readAlertState(stateDir, job);
   const { kind, next } = decideFinding(state, finding, Date.now());
   const problems = problem ? [problem] : [];
   if (!kind) return { results: [], problems, sent: false };
   try {
-    writeAlertState(stateDir, facts.job, next);
+    writeAlertState(stateDir, job, next);
   } catch (error) {
     problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
   }

@@ -1,4 +1,5 @@
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
+import type { JobName } from '../util/job-name.js';
 import { arrayOf, isBoolean, isNumber, nullable, optional, shape } from '../util/check.js';
 import type { NoticeKind } from './notice.js';
 
@@ -113,10 +114,10 @@ export function decideFinding(state: AlertState, finding: CheckFinding, now: num
   return state[flag] ? { kind: null, next: state } : { kind: finding, next: { ...state, [flag]: true, lastAlertAt: now } };
 }
 
-export function readAlertState(stateDir: string, job: string): ReadState<AlertState> {
+export function readAlertState(stateDir: string, job: JobName): ReadState<AlertState> {
   return readJobState(stateDir, 'alerts', job, FRESH, isAlertState);
 }
 
-export function writeAlertState(stateDir: string, job: string, state: AlertState): void {
+export function writeAlertState(stateDir: string, job: JobName, state: AlertState): void {
   writeJobState(stateDir, 'alerts', job, state);
 }

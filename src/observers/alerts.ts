@@ -8,6 +8,7 @@ import { noticeFacts } from '../report/notice-facts.js';
 import type { Observer } from '../run/events.js';
 import type { NotificationRecord } from '../state/history.js';
 import { resolveChannels } from './alert-channels.js';
+import type { JobName } from '../util/job-name.js';
 
 /** Every alert and the closing ping, as history records. */
 function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[] {
@@ -23,7 +24,7 @@ function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[
  * run, alongside it; the closing ping and alerts after it, within the 60 s budget. None when no channel
  * and no ping is configured, so such runs never load the network code.
  */
-export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: string): Observer | undefined {
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName): Observer | undefined {
   const channels = resolveChannels(settings, io.host, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
@@ -38,7 +39,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
     },
     async end({ summary, results, stop }) {
       const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
-      const request = { channels, policy: settings, stateDir, facts: noticeFacts(summary), verdict: summary.verdict, stop, ...(durationWarning ? { durationWarning } : {}) };
+      const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, stop, ...(durationWarning ? { durationWarning } : {}) };
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);

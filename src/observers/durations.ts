@@ -2,6 +2,7 @@ import type { DurationRange } from '../config/value-types.js';
 import { durationWarning, recentDurations } from '../report/duration-warning.js';
 import type { Observer } from '../run/events.js';
 import { readRecentHistory } from '../state/history.js';
+import type { JobName } from '../util/job-name.js';
 
 /** About the last 20 runs (a record is some 400 bytes): every byte parsed costs each run time. */
 const RECENT_BYTES = 8 * 1024;
@@ -11,7 +12,7 @@ const RECENT_BYTES = 8 * 1024;
  * successful runs (from the end of its history), for the alerts (a warning, not a failure), the footer
  * and the history. Reads only: a history that cannot be read means no usual duration yet.
  */
-export function durationsObserver(stateDir: string, job: string, expect: DurationRange | undefined): Observer {
+export function durationsObserver(stateDir: string, job: JobName, expect: DurationRange | undefined): Observer {
   return {
     stage: 'durations',
     end({ summary }) {

@@ -2,17 +2,18 @@ import { errorCode } from '../errors.js';
 import { historyRecord } from '../report/history-record.js';
 import type { Observer } from '../run/events.js';
 import { appendHistory } from '../state/history.js';
+import type { JobName } from '../util/job-name.js';
 
 /**
  * Records the run in the job's history (`cronwrap status`, `history`, `check`), with what the observers
  * before did and the job's schedule.
  */
-export function historyObserver(stateDir: string, limit: number, schedule: string | undefined): Observer {
+export function historyObserver(stateDir: string, job: JobName, limit: number, schedule: string | undefined): Observer {
   return {
     stage: 'history',
     end({ summary, results }) {
       try {
-        appendHistory(stateDir, historyRecord(summary, results, schedule), limit);
+        appendHistory(stateDir, job, historyRecord(summary, results, schedule), limit);
         return undefined;
       } catch (error) {
         return { stage: 'history', problem: `cannot record the run in ${stateDir}: ${errorCode(error)}` };

@@ -4,6 +4,7 @@ import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { LogFile } from '../output/log-file.js';
 import type { Observer } from '../run/events.js';
+import type { JobName } from '../util/job-name.js';
 import { alertsObserver } from './alerts.js';
 import { durationsObserver } from './durations.js';
 import { runningObserver } from './running.js';
@@ -17,7 +18,7 @@ export interface ObserverParts {
   settings: Settings;
   io: Io;
   stateDir: string;
-  job: string;
+  job: JobName;
   recorder: RunRecorder;
   log: LogFile;
   configErrors: readonly string[];
@@ -38,7 +39,7 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job)),
-    historyObserver(stateDir, settings.historyLimit, settings.schedule),
+    historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.
     settings.quiet || paused ? undefined : reportObserver(io),

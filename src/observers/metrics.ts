@@ -8,6 +8,7 @@ import type { JobSchedule } from '../config/job-schedule.js';
 import { metricsAfterRun, metricsWhileRunning } from '../report/metrics.js';
 import type { Observer } from '../run/events.js';
 import { monotonicMs } from '../util/monotonic.js';
+import type { JobName } from '../util/job-name.js';
 
 /**
  * When the next run should have started, in Unix seconds, from the job's schedule (`--schedule`, else
@@ -22,7 +23,7 @@ function nextRunDeadline(found: JobSchedule | undefined, startMs: number): numbe
  * `--metrics-dir` / `--metrics-push`: marks the job running (cronwrap_running 1) as it starts, and
  * updates every figure when it ends. A run skipped for a lock leaves the metrics as they were.
  */
-export function metricsObserver(settings: Settings, io: Io, stateDir: string, job: string, schedule: () => JobSchedule | undefined): Observer | undefined {
+export function metricsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, schedule: () => JobSchedule | undefined): Observer | undefined {
   const { metricsDir, metricsPush } = settings;
   if (!metricsDir && !metricsPush) return undefined;
   /** Writes (and pushes) the metrics; resolves to what went wrong. */

@@ -1,5 +1,6 @@
 import type { Observer } from '../run/events.js';
 import { claimNeverEnded } from '../state/running.js';
+import type { JobName } from '../util/job-name.js';
 
 /**
  * Finds the job's earlier runs whose cronwrap was killed (SIGKILL, the OOM killer) or went down with the
@@ -7,7 +8,7 @@ import { claimNeverEnded } from '../state/running.js';
  * so a mark is removed only when the footer and the history that tell of it are written just after; if
  * this run is killed too, both marks stay for the next one.
  */
-export function neverEndedObserver(stateDir: string, job: string): Observer {
+export function neverEndedObserver(stateDir: string, job: JobName): Observer {
   return {
     stage: 'never_ended',
     end() {

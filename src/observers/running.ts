@@ -1,11 +1,12 @@
 import type { Observer } from '../run/events.js';
 import { clearRunning, markRunning } from '../state/running.js';
+import type { JobName } from '../util/job-name.js';
 
 /**
  * Marks the run as in progress from the moment the command may start until it ends, so `cronwrap check`
  * can tell a run that is stuck (past its --timeout, or far past its usual duration) from one that never began.
  */
-export function runningObserver(stateDir: string, job: string, timeoutMs: number | undefined): Observer {
+export function runningObserver(stateDir: string, job: JobName, timeoutMs: number | undefined): Observer {
   let run: string | undefined;
   return {
     stage: 'running',

@@ -5,7 +5,7 @@ import { readSecret } from '../config/secrets.js';
 import type { Listen } from '../config/value-types.js';
 import { errorCode, EXIT_USAGE } from '../errors.js';
 import type { Io } from '../io.js';
-import { print } from '../output/console.js';
+import { print, warn } from '../output/console.js';
 import { Interruptions } from '../run/interruptions.js';
 import { isLoopback } from './access.js';
 import { JobBoard } from './job-board.js';
@@ -81,7 +81,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const secure = options.tlsCert !== undefined;
   try {
     token = serveToken(options.listen, io);
-    const board = new JobBoard(options.stateDir, options.cronRoot);
+    const board = new JobBoard(options.stateDir, options.cronRoot, (line) => warn(io.stderr, line));
     board.rows(io.now()); // reads every history once now, so the first page does not wait for it
     server = createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token, secure, host: io.host, now: io.now });
     await listen(server, options.listen);

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { watchedJobs, type WatchedJob } from '../commands/check.js';
 import { orderSummaries, summarizeJob, withMissed, type JobSummary } from '../commands/job-summary.js';
 import { pauseWords } from '../commands/pause.js';
+import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
-import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, historyPath, readHistory, type RunRecord } from '../state/history.js';
 import { runningRuns } from '../state/running.js';
+import type { JobName } from '../util/job-name.js';
 
 /** What the page shows of a job, most pressing first: missed, failing, running, warning, ok, skipped. */
 export type JobState = 'missed' | 'failing' | 'running' | 'paused' | 'warning' | 'ok' | 'skipped' | 'scheduled';
@@ -48,11 +48,14 @@ function stateOf(summary: JobSummary, running: boolean): JobState {
  * parse, once), and only its digest is kept, not its runs.
  */
 export class JobBoard {
-  private readonly digests = new Map<string, Digest>();
+  private readonly digests = new Map<JobName, Digest>();
+  /** The crontab lines whose job name cronwrap refuses, told once each. */
+  private readonly told = new Set<string>();
 
   constructor(
     private readonly stateDir: string,
     private readonly cronRoot: string,
+    private readonly warn: (line: string) => void,
   ) {}
 
   rows(now: number): JobRow[] {
@@ -67,8 +70,12 @@ export class JobBoard {
       const digest = digests.get(job);
       return digest?.first && digest.last ? [digest.first, digest.last] : [];
     });
+    for (const line of watched.refused.filter((line) => !this.told.has(line))) {
+      this.told.add(line);
+      this.warn(line);
+    }
     const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
-    const byJob = new Map(watched.map((job) => [job.job, job]));
+    const byJob = new Map(watched.jobs.map((job) => [job.job, job]));
     const rows = [...digests].map(([job, digest]) => {
       const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: pauseWords(this.stateDir, job, now) };
       const summary = withMissed(counted, byJob.get(job), now);
@@ -79,10 +86,10 @@ export class JobBoard {
     return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), now))]);
   }
 
-  private digest(job: string, now: number): Digest | undefined {
+  private digest(job: JobName, now: number): Digest | undefined {
     let signature: string;
     try {
-      const stats = statSync(join(this.stateDir, 'history', `${job}.jsonl`));
+      const stats = statSync(historyPath(this.stateDir, job));
       signature = `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
     } catch {
       return undefined;
@@ -106,7 +113,7 @@ export class JobBoard {
     };
   }
 
-  private freshRow(job: string, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
+  private freshRow(job: JobName, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
     const paused = pauseWords(this.stateDir, job, now);
     const missed = watched && !paused && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
     return {

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { arrayOf, isNumber, shape } from '../util/check.js';
 import { formatDuration } from '../util/format.js';
+import { parseJobName } from '../util/job-name.js';
 import { jobStatePath, readJobState, writeJobState, type ReadState } from './job-state.js';
 
 /** `--on-failure`: when the job's heals ran since its last successful run (epoch ms, oldest first). */
@@ -15,17 +16,19 @@ const DAY_MS = 24 * 3600 * 1000;
 const NONE: HealState = { heals: [] };
 const isHealState = shape<HealState>({ heals: arrayOf(isNumber) });
 
+// The run hands its job's name over as text (run/context.ts): checked again before it names a file.
+
 export function readHeals(stateDir: string, job: string): ReadState<HealState> {
-  return readJobState(stateDir, 'heals', job, NONE, isHealState);
+  return readJobState(stateDir, 'heals', parseJobName('job', job), NONE, isHealState);
 }
 
 export function recordHeal(stateDir: string, job: string, state: HealState, now: number): void {
-  writeJobState(stateDir, 'heals', job, { heals: [...state.heals, now].slice(-KEPT_HEALS) });
+  writeJobState(stateDir, 'heals', parseJobName('job', job), { heals: [...state.heals, now].slice(-KEPT_HEALS) });
 }
 
 /** A successful run: cooldown and budget start afresh. */
 export function clearHeals(stateDir: string, job: string): void {
-  rmSync(jobStatePath(stateDir, 'heals', job), { force: true });
+  rmSync(jobStatePath(stateDir, 'heals', parseJobName('job', job)), { force: true });
 }
 
 export interface HealLimits {

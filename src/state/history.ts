@@ -2,9 +2,11 @@ import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, r
 import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
 import { arrayOf, isBoolean, isNumber, isString, nullable, optional, parseJsonObject, shape } from '../util/check.js';
+import { isJobName, type JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { tryLock } from './lock.js';
+import { jobFile } from './paths.js';
 
 /** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
 export interface RunRecord {
@@ -101,8 +103,8 @@ export function isSuccessfulRun(run: RunRecord): boolean {
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
-function historyPath(stateDir: string, job: string): string {
-  return join(historyDir(stateDir), `${job}.jsonl`);
+export function historyPath(stateDir: string, job: JobName): string {
+  return jobFile(historyDir(stateDir), job, '.jsonl');
 }
 
 /** Appends with one O_APPEND write; if a trim replaced the file meanwhile, appends to the new file too. */
@@ -123,15 +125,15 @@ function appendLine(path: string, line: string): void {
  * `limit` runs. Concurrent runs lose nothing: a trimmer copies what was appended while it worked, an
  * appender that wrote to a file a trim replaced writes again, and readers drop the duplicates by run id.
  */
-export function appendHistory(stateDir: string, record: RunRecord, limit: number): void {
+export function appendHistory(stateDir: string, job: JobName, record: RunRecord, limit: number): void {
   makeDirs(historyDir(stateDir), 0o700);
-  const path = historyPath(stateDir, record.job);
+  const path = historyPath(stateDir, job);
   appendLine(path, `${JSON.stringify(record)}\n`);
   // Trim only once the file has clearly outgrown the limit (records are well over 200 bytes).
-  if (statSync(path).size > limit * 1.1 * 200) trimHistory(stateDir, record.job, limit);
+  if (statSync(path).size > limit * 1.1 * 200) trimHistory(stateDir, job, limit);
 }
 
-function trimHistory(stateDir: string, job: string, limit: number): void {
+function trimHistory(stateDir: string, job: JobName, limit: number): void {
   const lock = tryLock(join(stateDir, 'locks', 'history'), job);
   if (!lock) return; // another run is trimming
   const path = historyPath(stateDir, job);
@@ -212,9 +214,11 @@ function parseRecord(line: string): RunRecord | undefined {
 
 /**
  * A job's runs, oldest first, each once. Lines that are not records are skipped; `onDamaged` hears how
- * many, so a command can say so (the file is kept: its other lines are good).
+ * many, so a command can say so (the file is kept: its other lines are good). The live view asks by the
+ * text of its URL: a name that cannot be a job's has no history.
  */
 export function readHistory(stateDir: string, job: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
+  if (!isJobName(job)) return [];
   const path = historyPath(stateDir, job);
   let text: string;
   try {
@@ -230,7 +234,7 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
  * A job's latest runs, oldest first, from at most the last `maxBytes` of its history (a run reads this
  * much, not a history of a thousand runs); nothing when it cannot be read (the history stage says why).
  */
-export function readRecentHistory(stateDir: string, job: string, maxBytes = 64 * 1024): RunRecord[] {
+export function readRecentHistory(stateDir: string, job: JobName, maxBytes = 64 * 1024): RunRecord[] {
   const path = historyPath(stateDir, job);
   let text: string;
   try {
@@ -270,13 +274,14 @@ function recordsOf(text: string, path: string, onDamaged?: (path: string, lines:
   return [...byRun.values()];
 }
 
-/** The jobs that have a history in this state directory. */
-export function historyJobs(stateDir: string): string[] {
+/** The jobs that have a history in this state directory (a file whose name is no job's is none). */
+export function historyJobs(stateDir: string): JobName[] {
   try {
     checkTrustedDirectory(historyDir(stateDir));
     return readdirSync(historyDir(stateDir))
       .filter((name) => name.endsWith('.jsonl'))
       .map((name) => name.slice(0, -'.jsonl'.length))
+      .filter(isJobName)
       .sort();
   } catch {
     return [];

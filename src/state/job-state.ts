@@ -2,15 +2,17 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Check } from '../util/check.js';
+import type { JobName } from '../util/job-name.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from './atomic-file.js';
 import { moveAside } from './damaged.js';
+import { jobFile } from './paths.js';
 
 /** What a job's small state file is for: `<state>/<kind>/<job>.json`. */
 export type StateKind = 'alerts' | 'metrics' | 'pauses' | 'heals';
 
-export function jobStatePath(stateDir: string, kind: StateKind, job: string): string {
-  return join(stateDir, kind, `${job}.json`);
+export function jobStatePath(stateDir: string, kind: StateKind, job: JobName): string {
+  return jobFile(join(stateDir, kind), job, '.json');
 }
 
 /** A state as read: the file's, or `fallback` with the reason when the file could not be used. */
@@ -24,7 +26,7 @@ export interface ReadState<T> {
  * checked. Missing: the fallback. In a directory that is not trusted (util/trust.ts): not read. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
  * a fresh start. Damaged (not JSON, wrong shape): moved aside, the fallback, and the reason.
  */
-export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: string, fallback: T, check: Check<T>): ReadState<T> {
+export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: JobName, fallback: T, check: Check<T>): ReadState<T> {
   const path = jobStatePath(stateDir, kind, job);
   let text: string;
   try {
@@ -46,6 +48,6 @@ export function readJobState<T extends object>(stateDir: string, kind: StateKind
 }
 
 /** Replaces a job's state file atomically, 0600 in a 0700 directory. */
-export function writeJobState(stateDir: string, kind: StateKind, job: string, state: object): void {
+export function writeJobState(stateDir: string, kind: StateKind, job: JobName, state: object): void {
   replaceFile(jobStatePath(stateDir, kind, job), `${JSON.stringify(state)}\n`, 0o600);
 }

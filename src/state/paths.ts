@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { parseJobName, type JobName } from '../util/job-name.js';
 
 /** `CRONWRAP_STATE_DIR` (or `--state-dir`), else /var/lib/cronwrap for root, else the XDG state home. */
 export function stateDirectory(configured: string | undefined, env: NodeJS.ProcessEnv, uid: number): string {
@@ -8,8 +9,16 @@ export function stateDirectory(configured: string | undefined, env: NodeJS.Proce
   return join(env.XDG_STATE_HOME || join(env.HOME || homedir(), '.local', 'state'), 'cronwrap');
 }
 
-/** Where a job logs without `--log`: /var/log/cronwrap for root, else the state directory's `logs/`. */
+/** A job's file in `dir` (`<dir>/<job><extension>`): the one way a job name becomes part of a path. */
+export function jobFile(dir: string, job: JobName, extension: string): string {
+  return join(dir, `${job}${extension}`);
+}
+
+/**
+ * Where a job logs without `--log`: /var/log/cronwrap for root, else the state directory's `logs/`.
+ * The name is checked here as well: the live view's caller hands it over as text.
+ */
 export function defaultLogPath(job: string, logDir: string | undefined, stateDir: string, uid: number): string {
   const dir = logDir ?? (uid === 0 ? '/var/log/cronwrap' : join(stateDir, 'logs'));
-  return join(dir, `${job}.log`);
+  return jobFile(dir, parseJobName('job', job), '.log');
 }

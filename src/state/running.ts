@@ -2,9 +2,11 @@ import { readdirSync, readFileSync, rmSync, statSync, unlinkSync, writeFileSync,
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { isNumber, isString, nullable, shape } from '../util/check.js';
+import { isJobName, type JobName } from '../util/job-name.js';
 import { isGone, readProcStat } from '../util/proc.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { jobFile } from './paths.js';
 
 function statOrUndefined(path: string): Stats | undefined {
   try {
@@ -16,7 +18,7 @@ function statOrUndefined(path: string): Stats | undefined {
 
 /** A run in progress, as it marks itself: `<state>/running/<job>.<run>.json`, removed when it ends. */
 export interface RunningMark {
-  job: string;
+  job: JobName;
   run: string;
   /** cronwrap's pid and its start time in /proc (so a reused pid is not taken for it). */
   pid: number;
@@ -26,14 +28,14 @@ export interface RunningMark {
   timeoutMs: number | null;
 }
 
-const isRunningMark = shape<RunningMark>({ job: isString, run: isString, pid: isNumber, procStart: isString, startMs: isNumber, timeoutMs: nullable(isNumber) });
+const isRunningMark = shape<RunningMark>({ job: isJobName, run: isString, pid: isNumber, procStart: isString, startMs: isNumber, timeoutMs: nullable(isNumber) });
 
 function runningDir(stateDir: string): string {
   return join(stateDir, 'running');
 }
 
-function markPath(stateDir: string, job: string, run: string): string {
-  return join(runningDir(stateDir), `${job}.${run}.json`);
+function markPath(stateDir: string, job: JobName, run: string): string {
+  return jobFile(runningDir(stateDir), job, `.${run}.json`);
 }
 
 /**
@@ -47,7 +49,7 @@ export function markRunning(stateDir: string, mark: Omit<RunningMark, 'procStart
 }
 
 /** Removes the run's mark as it ends. */
-export function clearRunning(stateDir: string, job: string, run: string): void {
+export function clearRunning(stateDir: string, job: JobName, run: string): void {
   try {
     rmSync(markPath(stateDir, job, run), { force: true });
   } catch {
@@ -102,7 +104,7 @@ export function runningRuns(stateDir: string): RunningMark[] {
  * their marks, oldest first, removed so that they are told once. Two runs that find one mark at the same
  * time cannot both have it: only one removes it.
  */
-export function claimNeverEnded(stateDir: string, job: string): RunningMark[] {
+export function claimNeverEnded(stateDir: string, job: JobName): RunningMark[] {
   const claimed = readMarks(stateDir).filter(({ path, mark }) => {
     if (mark.job !== job || stillRunning(mark)) return false;
     try {

@@ -7,6 +7,7 @@ import { main } from '../../src/main.js';
 import { observersFor } from '../../src/observers/index.js';
 import type { Observer } from '../../src/run/events.js';
 import { readHistory } from '../../src/state/history.js';
+import { parseJobName } from '../../src/util/job-name.js';
 import { sandbox } from '../helpers/cronwrap.js';
 import { memoryIo } from '../helpers/memory-io.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
@@ -35,7 +36,7 @@ describe('the guard around observers', () => {
     const { settings } = resolveSettings({ webhooks: `${hook.url}/hook`, metricsDir }, io.env, 'guarded');
     const swap = (observers: Observer[]) => observers.map((o) => (o.stage === stage ? broken(stage, phase) : o));
 
-    const code = await runWrapped(settings, 'guarded', ['sh', '-c', 'echo out; echo err >&2; exit 3'], io, [], (parts) => swap(observersFor(parts)));
+    const code = await runWrapped(settings, parseJobName('--name', 'guarded'), ['sh', '-c', 'echo out; echo err >&2; exit 3'], io, [], (parts) => swap(observersFor(parts)));
 
     expect(code).toBe(3);
     const said = io.err().split('\n').filter((line) => line.startsWith(`cronwrap: ${stage}: `));

@@ -8,6 +8,7 @@ import { historyRecord } from '../../src/report/history-record.js';
 import { summarize } from '../../src/run/summary.js';
 import { appendHistory, readHistory, type RunRecord } from '../../src/state/history.js';
 import { claimNeverEnded, markRunning, runningRuns } from '../../src/state/running.js';
+import { parseJobName } from '../../src/util/job-name.js';
 import { tempDir } from '../helpers/cronwrap.js';
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
@@ -42,8 +43,9 @@ describe('a run that never ended, as the run that found it tells it', () => {
 
   it('a history line whose never_ended is not a list of runs is not a record', () => {
     const stateDir = tempDir();
-    appendHistory(stateDir, record('good', '2026-11-23T01:00:00.000Z', { never_ended: [LOST] }), 1000);
-    appendHistory(stateDir, { ...record('bad', '2026-11-23T02:00:00.000Z'), never_ended: [{ run: 'x', start: 'y' }] } as unknown as RunRecord, 1000);
+    const backup = parseJobName('--name', 'backup');
+    appendHistory(stateDir, backup, record('good', '2026-11-23T01:00:00.000Z', { never_ended: [LOST] }), 1000);
+    appendHistory(stateDir, backup, { ...record('bad', '2026-11-23T02:00:00.000Z'), never_ended: [{ run: 'x', start: 'y' }] } as unknown as RunRecord, 1000);
     expect(readHistory(stateDir, 'backup').map((r) => r.run)).toEqual(['good']);
   });
 
@@ -65,7 +67,8 @@ describe('claimNeverEnded', () => {
   it("takes the job's marks whose cronwrap is gone, oldest first, once; leaves live runs and other jobs' marks", () => {
     const stateDir = tempDir();
     const dir = join(stateDir, 'running');
-    markRunning(stateDir, { job: 'j', run: 'live', pid: process.pid, startMs: 1, timeoutMs: null });
+    const j = parseJobName('--name', 'j');
+    markRunning(stateDir, { job: j, run: 'live', pid: process.pid, startMs: 1, timeoutMs: null });
     const gone = spawnSync('true').pid; // exited and reaped
     const dead = (job: string, run: string, startMs: number) =>
       writeFileSync(join(dir, `${job}.${run}.json`), JSON.stringify({ job, run, pid: gone, procStart: '1', startMs, timeoutMs: null }));
@@ -73,9 +76,9 @@ describe('claimNeverEnded', () => {
     dead('j', 'first', 2000);
     dead('j.x', 'other', 1000); // a job whose name starts like j's marks
 
-    expect(claimNeverEnded(stateDir, 'j').map((mark) => mark.run)).toEqual(['first', 'later']);
+    expect(claimNeverEnded(stateDir, j).map((mark) => mark.run)).toEqual(['first', 'later']);
     expect(readdirSync(dir).sort()).toEqual(['j.live.json', 'j.x.other.json']);
-    expect(claimNeverEnded(stateDir, 'j')).toEqual([]);
+    expect(claimNeverEnded(stateDir, j)).toEqual([]);
     // Readers of the runs in progress (check, serve) see the live run and leave the dead mark to its job.
     expect(runningRuns(stateDir).map((mark) => mark.run)).toEqual(['live']);
     expect(existsSync(join(dir, 'j.x.other.json'))).toBe(true);

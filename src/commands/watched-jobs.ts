@@ -1,0 +1,80 @@
+// The one join of the host's crontabs with what cronwrap remembers, for `check`, `status` and the live view.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
+import { readCronTree } from '../cron/sources.js';
+import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import type { JobName } from '../util/job-name.js';
+
+/** What `cronwrap check` knows of a job: its schedule, since when, and its last run. */
+export interface WatchedJob {
+  job: JobName;
+  schedule: string;
+  timeZone: string | undefined;
+  /** Where the schedule comes from: `file:line` of the crontab, or the job's history. */
+  source: string;
+  command: string | undefined;
+  /** Since when the job is known to be scheduled (ms): the crontab file's change, or its first recorded run. */
+  knownSinceMs: number;
+  lastStartMs: number | undefined;
+  log: string | undefined;
+}
+
+export interface Watched {
+  /** Every job with a known schedule, by name. */
+  jobs: WatchedJob[];
+  /** `file:line: why` of the crontab lines whose job name cronwrap refuses: never joined, never a path. */
+  refused: string[];
+}
+
+type RunFacts = Pick<WatchedJob, 'knownSinceMs' | 'lastStartMs' | 'log'>;
+
+const NO_RUNS: RunFacts = { knownSinceMs: Infinity, lastStartMs: undefined, log: undefined };
+
+/** What a job's runs (oldest first) tell of it: since when it ran, its last start and log. */
+function runFacts(runs: readonly RunRecord[]): RunFacts {
+  const [first, last] = [runs[0], runs.at(-1)];
+  return first && last ? { knownSinceMs: Date.parse(first.start), lastStartMs: Date.parse(last.start), log: last.log } : NO_RUNS;
+}
+
+/**
+ * Every job with a known schedule: the crontab lines that run a job under cronwrap (the schedule there
+ * wins: it is what cron does now), and the jobs of the history whose last run recorded its schedule. Each
+ * is joined with its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's
+ * runs (oldest first) to a caller that has read them already.
+ */
+export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobName) => readHistory(stateDir, job)): Watched {
+  const jobs = new Map<JobName, WatchedJob>();
+  const ran = new Map<JobName, RunFacts>();
+  for (const job of historyJobs(stateDir)) {
+    const runs = runsOf(job);
+    const facts = runFacts(runs);
+    ran.set(job, facts);
+    const schedule = runs.at(-1)?.schedule;
+    if (schedule) jobs.set(job, { job, schedule, timeZone: undefined, source: 'history', command: undefined, ...facts });
+  }
+  const refused: string[] = [];
+  for (const entry of readCronTree(root).entries) {
+    const use = cronwrapUse(entry.command);
+    if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
+    if (!use || !('job' in use)) continue;
+    const known = jobs.get(use.job) ?? ran.get(use.job) ?? NO_RUNS;
+    let changed = 0;
+    try {
+      changed = statSync(join(root, entry.file)).mtimeMs;
+    } catch {
+      // read a moment ago; gone now: count it as known from the start
+    }
+    jobs.set(use.job, {
+      job: use.job,
+      schedule: entry.schedule,
+      timeZone: entry.env.CRON_TZ,
+      source: `${entry.file}:${entry.line}`,
+      command: entry.command,
+      knownSinceMs: Math.min(changed, known.knownSinceMs),
+      lastStartMs: known.lastStartMs,
+      log: known.log,
+    });
+  }
+  return { jobs: [...jobs.values()].sort((a, b) => a.job.localeCompare(b.job)), refused };
+}
