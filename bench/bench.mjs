@@ -171,9 +171,10 @@ const serveUrl = await new Promise((resolve) => {
   });
 });
 const readyMs = performance.now() - clock;
+const authorization = `Bearer ${readFileSync(join(serveState, 'serve-token'), 'utf8').trim()}`; // the token serve made itself
 async function timedGet(path) {
   const start = performance.now();
-  const response = await fetch(`${serveUrl}${path}`);
+  const response = await fetch(`${serveUrl}${path}`, { headers: { authorization } });
   await response.arrayBuffer();
   return performance.now() - start;
 }

@@ -176,7 +176,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   } else if (name === 'serve') {
     program
       .description(
-        "The live view: a read-only web page and JSON API (/api/jobs, /api/jobs/JOB/runs, /api/jobs/JOB/tail) with every job, a chart of its durations, each run's log and its output as it is written. Listens on 127.0.0.1 unless told otherwise; any other address needs a token, from the file CRONWRAP_SERVE_TOKEN_FILE names. Runs until SIGTERM.",
+        "The live view: a read-only web page and JSON API (/api/jobs, /api/jobs/JOB/runs, /api/jobs/JOB/tail) with every job, a chart of its durations, each run's log and its output as it is written. Listens on 127.0.0.1 unless told otherwise. Every request needs a token, on loopback too (every local user can reach it): the one in the file CRONWRAP_SERVE_TOKEN_FILE names, else its own, made on first start in STATE_DIR/serve-token (0600, replaced if others could read it). Open /?token=TOKEN once in a browser (it sets a cookie; from another machine: ssh -L 8089:127.0.0.1:8089 HOST), or send 'Authorization: Bearer TOKEN'. On a terminal it prints that address with the token; elsewhere only the file. Runs until SIGTERM.",
       )
       .addOption(
         new Option('--listen <host:port>', 'where to listen (a bare port means 127.0.0.1; port 0 picks a free one)')

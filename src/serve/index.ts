@@ -7,9 +7,10 @@ import { errorCode, EXIT_USAGE } from '../errors.js';
 import type { Io } from '../io.js';
 import { print, warn } from '../output/console.js';
 import { Interruptions } from '../run/interruptions.js';
-import { isLoopback } from './access.js';
+import { tokenProblem } from './access.js';
 import { JobBoard } from './job-board.js';
 import { handler, type Site } from './server.js';
+import { stateToken, tokenFilePath } from './token-file.js';
 
 export interface ServeOptions {
   listen: Listen;
@@ -22,22 +23,22 @@ export interface ServeOptions {
 }
 
 const TOKEN_VARIABLE = 'CRONWRAP_SERVE_TOKEN_FILE';
-const MIN_TOKEN_LENGTH = 16;
 
-/** The token from CRONWRAP_SERVE_TOKEN_FILE; required unless the server listens on loopback only. */
-function serveToken(listen: Listen, io: Io): string | undefined {
-  const secret = readSecret(undefined, io.env[TOKEN_VARIABLE], TOKEN_VARIABLE);
-  if ('error' in secret) throw new ServeError(secret.error);
-  const token = secret.value;
-  if (token === undefined && !isLoopback(listen.host)) {
-    throw new ServeError(
-      `serve: ${listen.host} can be reached from other hosts, so the server needs a token: put one in a file only root can read and name it in ${TOKEN_VARIABLE} (e.g. openssl rand -hex 24 > /etc/cronwrap/serve.token), or listen on 127.0.0.1 behind a proxy`,
-    );
+/** The token every request needs, and the file it is in: the one CRONWRAP_SERVE_TOKEN_FILE names, else serve's own in the state directory. */
+function serveToken(stateDir: string, io: Io): { token: string; file: string } {
+  const configured = io.env[TOKEN_VARIABLE];
+  if (configured) {
+    const secret = readSecret(undefined, configured, TOKEN_VARIABLE);
+    if ('error' in secret) throw new ServeError(secret.error);
+    const token = secret.value ?? '';
+    const problem = tokenProblem(token);
+    if (problem) throw new ServeError(`${TOKEN_VARIABLE}: ${problem}`);
+    return { token, file: configured };
   }
-  if (token !== undefined && (token.length < MIN_TOKEN_LENGTH || /\s/.test(token))) {
-    throw new ServeError(`${TOKEN_VARIABLE}: the token must be at least ${MIN_TOKEN_LENGTH} characters with no spaces (e.g. openssl rand -hex 24)`);
-  }
-  return token;
+  const own = stateToken(stateDir);
+  if ('error' in own) throw new ServeError(`serve: no token: ${own.error}`);
+  if (own.replaced) print(io.stderr, `cronwrap: serve: ${own.replaced}, so its token may be known: replaced it with a new one\n`);
+  return { token: own.token, file: tokenFilePath(stateDir) };
 }
 
 /** A problem that stops the server from starting: said on stderr, exit 125. */
@@ -77,13 +78,13 @@ function listen(server: Server, where: Listen): Promise<void> {
 /** `cronwrap serve`: the live view and its JSON API, until SIGTERM or SIGINT (then exit 0). */
 export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   let server: Server;
-  let token: string | undefined;
+  let token: { token: string; file: string };
   const secure = options.tlsCert !== undefined;
   try {
-    token = serveToken(options.listen, io);
+    token = serveToken(options.stateDir, io);
     const board = new JobBoard(options.stateDir, options.cronRoot, (line) => warn(io.stderr, line));
     board.rows(io.now()); // reads every history once now, so the first page does not wait for it
-    server = createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token, secure, host: io.host, now: io.now });
+    server = createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token: token.token, secure, host: io.host, now: io.now });
     await listen(server, options.listen);
   } catch (error) {
     if (error instanceof ServeError) {
@@ -100,8 +101,10 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.listen.port;
   const host = options.listen.host.includes(':') ? `[${options.listen.host}]` : options.listen.host;
-  const access = token === undefined ? 'no token: this host only' : `token required: open it once as /?token=<the token in ${io.env[TOKEN_VARIABLE]}>`;
-  print(io.stdout, `cronwrap serve: ${secure ? 'https' : 'http'}://${host}:${port}/ (state ${options.stateDir}; ${access})\n`);
+  const origin = `${secure ? 'https' : 'http'}://${host}:${port}`;
+  print(io.stdout, `cronwrap serve: ${origin}/ (state ${options.stateDir}; token required, in ${token.file}: open ${origin}/?token=<the token> once in a browser, or send "Authorization: Bearer <the token>")\n`);
+  // A terminal is the operator's own; a pipe or the journal (readable by the adm group) gets the file's name only.
+  if (io.stdoutIsTTY) print(io.stdout, `cronwrap serve: open ${origin}/?token=${encodeURIComponent(token.token)}\n`);
   const interruptions = new Interruptions();
   try {
     await new Promise<void>((resolve) => interruptions.subscribe(() => resolve()));

@@ -4,11 +4,12 @@ import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
 import { readHistory, verdictOf, type RunRecord } from '../state/history.js';
 import { parseJobName } from '../util/job-name.js';
-import { isLoopback, requestToken, TOKEN_COOKIE, tokensMatch } from './access.js';
+import { admission } from './access.js';
 import { ASSETS } from './assets.js';
 import type { JobBoard } from './job-board.js';
 import { streamLog } from './live-tail.js';
 import { runSection } from './run-log.js';
+import { TailSlots } from './tail-slots.js';
 
 /** What the request handler needs: where to read, whom to let in, and the page's frame. */
 export interface Site {
@@ -16,8 +17,8 @@ export interface Site {
   board: JobBoard;
   /** Where a job logs when its history does not say (it has not run yet). */
   defaultLog: (job: string) => string;
-  /** Required from every client when set (any address but loopback). */
-  token: string | undefined;
+  /** Required from every client, whatever the address: loopback is open to every local user. */
+  token: string;
   secure: boolean;
   host: string;
   now: () => number;
@@ -31,8 +32,6 @@ export interface ShownRun extends RunRecord {
   failed: boolean;
 }
 
-/** At most this many live tails at once: each holds a file open and a timer. */
-const MAX_STREAMS = 64;
 const MAX_RUNS = 10_000;
 
 // No inline script or style anywhere: the page's code and look come from /assets only.
@@ -75,12 +74,6 @@ function pageShell(host: string): string {
 `;
 }
 
-/** The host name of a Host header: `127.0.0.1:8089` → `127.0.0.1`, `[::1]:8089` → `::1`. */
-function hostName(header: string): string {
-  const bracketed = /^\[([^\]]*)\]/.exec(header);
-  return bracketed ? bracketed[1]! : header.replace(/:\d*$/, '').toLowerCase();
-}
-
 /** A job name from a URL, checked like --name: it becomes a file name, so nothing else gets through. */
 function jobFrom(segment: string): string {
   let name: string;
@@ -100,42 +93,29 @@ function numberParameter(url: URL, name: string, fallback: number, max: number):
   return Math.min(Number(value), max);
 }
 
-/**
- * The first visit with `?token=` sets the token as a cookie (HttpOnly, SameSite=Strict) and sends the
- * browser on to the same page without it, so the token leaves the address bar; tools send a Bearer header.
- */
-function admit(site: Site, request: IncomingMessage, response: ServerResponse, url: URL): boolean {
-  if (site.token === undefined) {
-    // No token on loopback: then only loopback names may be asked for, or a web page the operator visits
-    // could point its own host name at 127.0.0.1 (DNS rebinding) and read the jobs' output.
-    if (isLoopback(hostName(request.headers.host ?? ''))) return true;
-    sendText(response, 421, 'cronwrap serve: without a token this server answers only to 127.0.0.1, [::1] or localhost in the Host header');
-    return false;
+/** Lets in a request that carries the token or a pass (access.ts): the client it is from, or undefined once answered. */
+function admit(site: Site, request: IncomingMessage, response: ServerResponse, url: URL): string | undefined {
+  const admitted = admission({ headers: request.headers, remoteAddress: request.socket.remoteAddress ?? '', url }, site.token, site.secure, site.now());
+  if (admitted.kind === 'sign-in') return void sendText(response, 303, 'see other', { location: admitted.location, 'set-cookie': admitted.cookie });
+  if (admitted.kind === 'out') {
+    return void sendText(response, 401, 'cronwrap serve: this server needs its token: open /?token=<the token> once in a browser, or send "Authorization: Bearer <the token>"', {
+      'www-authenticate': 'Bearer realm="cronwrap"',
+    });
   }
-  const inQuery = url.searchParams.get('token');
-  if (inQuery !== null && tokensMatch(inQuery, site.token)) {
-    url.searchParams.delete('token');
-    const cookie = `${TOKEN_COOKIE}=${site.token}; Path=/; HttpOnly; SameSite=Strict${site.secure ? '; Secure' : ''}`;
-    sendText(response, 303, 'see other', { location: `${url.pathname}${url.search}`, 'set-cookie': cookie });
-    return false;
-  }
-  const given = requestToken(request.headers);
-  if (given !== undefined && tokensMatch(given, site.token)) return true;
-  sendText(response, 401, 'cronwrap serve: this server needs its token: open /?token=<the token> once in a browser, or send "Authorization: Bearer <the token>"', {
-    'www-authenticate': 'Bearer realm="cronwrap"',
-  });
-  return false;
+  if (admitted.cookie) response.setHeader('set-cookie', admitted.cookie);
+  return admitted.client;
 }
 
 /** The request handler: read-only pages and API, every job name checked, job output only ever as data. */
 export function handler(site: Site): (request: IncomingMessage, response: ServerResponse) => void {
-  let streams = 0;
+  const tails = new TailSlots();
   return (request, response) => {
     void (async () => {
       // Joined, not resolved: a path starting with // must not be read as another host.
       const url = new URL(`http://cronwrap${request.url?.startsWith('/') ? request.url : '/'}`);
       if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'cronwrap serve is read-only: GET only', { allow: 'GET, HEAD' });
-      if (!admit(site, request, response, url)) return undefined;
+      const client = admit(site, request, response, url);
+      if (client === undefined) return undefined;
       const path = url.pathname;
       if (path === '/' || JOB_PAGE.test(path)) {
         const page = JOB_PAGE.exec(path);
@@ -165,11 +145,11 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       }
       const lines = numberParameter(url, 'lines', 100, 1000);
       if (request.method === 'HEAD') return send(response, 200, 'text/event-stream; charset=utf-8', '');
-      if (streams >= MAX_STREAMS) return sendText(response, 503, `already ${MAX_STREAMS} live tails open; close one`, { 'retry-after': '10' });
-      streams++;
+      const slot = tails.take(client);
+      if ('refusal' in slot) return sendText(response, slot.status, slot.refusal, { 'retry-after': '10' });
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no' });
       response.flushHeaders(); // the client knows it is connected before the job writes anything
-      streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, () => streams--);
+      streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, slot.release);
       return undefined;
     })().catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();

@@ -1,9 +1,37 @@
+import { readFileSync } from 'node:fs';
 import { cronwrapProcess, waitFor, type Sandbox } from './cronwrap.js';
 
-/** A running `cronwrap serve` and the address it printed (not a thenable: awaiting it does not wait for its end). */
+/** A running `cronwrap serve`, the address it printed and the token it requires (not a thenable: awaiting it does not wait for its end). */
 export interface Serving {
   child: ReturnType<typeof cronwrapProcess>;
   url: string;
+  token: string;
+}
+
+/** The origins of the servers started below that keep their own token (in the state directory), and that token. */
+const ownTokens = new Map<string, string>();
+const plainFetch = globalThis.fetch;
+
+/**
+ * Every request to the live view needs its token. A test fetches a server that made its own as the operator's
+ * tools do, with `Authorization: Bearer`, unless it sends credentials of its own (Authorization or Cookie) to
+ * see what others get: so every test of the live view keeps its plain fetch(url). A server given
+ * CRONWRAP_SERVE_TOKEN_FILE gets nothing added.
+ */
+globalThis.fetch = (input, init) => {
+  const request = new Request(input, init);
+  const token = ownTokens.get(new URL(request.url).origin);
+  if (token !== undefined && !request.headers.has('authorization') && !request.headers.has('cookie')) request.headers.set('authorization', `Bearer ${token}`);
+  return plainFetch(request);
+};
+
+/** A browser's first visit to `url` on a server started below: with `?token=`, which sets its pass cookie and sends it on to `url`. */
+export function signInUrl(url: string): string {
+  const target = new URL(url);
+  const token = ownTokens.get(target.origin);
+  if (token === undefined) throw new Error(`no server with a token of its own at ${target.origin}`);
+  target.searchParams.set('token', token);
+  return target.href;
 }
 
 /** Starts `cronwrap serve` on a free loopback port (or as `args` say) and waits for the address it prints. */
@@ -11,13 +39,19 @@ export async function startServe(box: Sandbox, args: readonly string[] = ['--lis
   const child = cronwrapProcess(['serve', ...args], box, { env });
   let ended = false;
   void child.then(() => (ended = true));
-  await waitFor(() => ended || /https?:\/\/\S+\//.test(child.stdoutText()));
+  await waitFor(() => ended || /https?:\/\/\S+\/.*\n/.test(child.stdoutText()));
   const url = /(https?:\/\/\S+)\//.exec(child.stdoutText())?.[1];
   if (!url) {
     child.kill('SIGKILL');
     throw new Error(`cronwrap serve did not start: ${String((await child).stderr)}`);
   }
-  return { child, url };
+  // It says where its token is, never the token (stdout is not a terminal).
+  const file = /token required, in (\S+):/.exec(child.stdoutText())![1]!;
+  const token = readFileSync(file, 'utf8').trim();
+  const origin = new URL(url).origin; // an earlier server's port, maybe: forget its token
+  if (env.CRONWRAP_SERVE_TOKEN_FILE) ownTokens.delete(origin);
+  else ownTokens.set(origin, token);
+  return { child, url, token };
 }
 
 export interface LogLine {

@@ -5,7 +5,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { cronwrap, cronwrapProcess, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { has } from '../helpers/daemons.js';
-import { startServe, type Serving } from '../helpers/serve.js';
+import { signInUrl, startServe, type Serving } from '../helpers/serve.js';
 
 // A real headless Chromium (Debian's chromium; .ci/run installs it) opens the page. Outside CI a machine
 // without it skips these tests.
@@ -34,7 +34,8 @@ async function openPage(url: string): Promise<{ page: Page; problems: string[] }
     problems.push(`dialog: ${dialog.message()}`);
     void dialog.dismiss();
   });
-  await page.goto(url);
+  await page.goto(signInUrl(url)); // as the operator: the ?token= link, then the page itself with a pass
+  expect(page.url()).toBe(url);
   return { page, problems };
 }
 
