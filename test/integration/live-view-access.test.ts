@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
@@ -245,12 +246,14 @@ describe("a browser's pass", () => {
     const { pair } = await signIn(server.url, server.token, { host: '127.0.0.1:8089' });
     // The same state directory (the same token), with the clock moved on.
     const shifted = async (shift: string) => {
-      const child = execa('faketime', ['-f', shift, BIN, 'serve', '--listen', '127.0.0.1:0'], { env: { ...box.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', detached: true });
-      // faketime waits for the server in a process of its own, and passes no signal on: end them both.
-      running.push({ kill: (signal) => process.kill(-child.pid!, signal), catch: (handler) => child.catch(handler) });
+      const child = execa('faketime', ['-f', shift, BIN, 'serve', '--listen', '127.0.0.1:0'], { env: { ...box.env, FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore' });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       await waitFor(() => /http:\/\/\S+\/ /.test(out));
+      // faketime runs the server as its child and passes no signal on: the server is stopped, then faketime
+      // ends by itself (and removes its shared memory).
+      const server = Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim());
+      running.push({ kill: (signal) => process.kill(server, signal), catch: (handler) => child.catch(handler) });
       return /(http:\/\/\S+)\//.exec(out)![1]!;
     };
     const asked = { host: '127.0.0.1:8089' };
