@@ -77,6 +77,16 @@ function listen(server: Server, where: Listen): Promise<void> {
 
 /** `cronwrap serve`: the live view and its JSON API, until SIGTERM or SIGINT (then exit 0). */
 export async function runServe(options: ServeOptions, io: Io): Promise<number> {
+  // Caught from the start: a SIGTERM sent as soon as the address is printed stops the server cleanly.
+  const interruptions = new Interruptions();
+  try {
+    return await serveUntilStopped(options, io, interruptions);
+  } finally {
+    interruptions.dispose();
+  }
+}
+
+async function serveUntilStopped(options: ServeOptions, io: Io, interruptions: Interruptions): Promise<number> {
   let server: Server;
   let token: { token: string; file: string };
   const secure = options.tlsCert !== undefined;
@@ -105,12 +115,10 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   print(io.stdout, `cronwrap serve: ${origin}/ (state ${options.stateDir}; token required, in ${token.file}: open ${origin}/?token=<the token> once in a browser, or send "Authorization: Bearer <the token>")\n`);
   // A terminal is the operator's own; a pipe or the journal (readable by the adm group) gets the file's name only.
   if (io.stdoutIsTTY) print(io.stdout, `cronwrap serve: open ${origin}/?token=${encodeURIComponent(token.token)}\n`);
-  const interruptions = new Interruptions();
-  try {
-    await new Promise<void>((resolve) => interruptions.subscribe(() => resolve()));
-  } finally {
-    interruptions.dispose();
-  }
+  await new Promise<void>((resolve) => {
+    if (interruptions.received) resolve();
+    else interruptions.subscribe(() => resolve());
+  });
   server.closeAllConnections();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return 0;
