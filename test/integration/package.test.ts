@@ -3,12 +3,12 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir, waitFor } from '../helpers/cronwrap.js';
+import { FIXTURES, tempDir, waitFor } from '../helpers/cronwrap.js';
 import type { Inventory } from '../../src/commands/jobs.js';
 import { has, underCron } from '../helpers/daemons.js';
 import { asNobody, sendmailTo } from '../helpers/deployed.js';
 import { listeningPorts } from '../helpers/processes.js';
-import { startSmtp, type ReceivedMail } from '../helpers/servers.js';
+import { freePort, startSmtp, type ReceivedMail } from '../helpers/servers.js';
 import { footer, parseLog } from '../helpers/records.js';
 
 // The Packaging issue: `npm run package` builds the .deb; this installs it on this machine with dpkg -i
@@ -226,6 +226,34 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       }
       expect(asNobody('ls', ['/var/lib/cronwrap']).status).not.toBe(0);
       expect(asNobody('ls', ['/var/log/cronwrap']).status).not.toBe(0);
+    });
+
+    it('another local user gets nothing from root\'s live view, which its operator opens with the token', async () => {
+      const port = await freePort();
+      const serve = execa('/usr/bin/cronwrap', ['serve', '--listen', `127.0.0.1:${port}`], { reject: false, stdin: 'ignore' });
+      try {
+        await waitFor(() => String(serve.stdout ?? '').includes('token required') || serve.exitCode !== null);
+        const url = `http://127.0.0.1:${port}`;
+        const token = readFileSync('/var/lib/cronwrap/serve-token', 'utf8').trim();
+        const asOperator = await fetch(`${url}/api/jobs`, { headers: { authorization: `Bearer ${token}` } });
+        expect(asOperator.status).toBe(200);
+        expect(await asOperator.text()).toContain(ok);
+        const run = footer(parseLog(readFileSync(logOf(ok)))).run!;
+        const probe = asNobody(process.execPath, [join(FIXTURES, 'live-view-probe.mjs'), url, run, '/var/lib/cronwrap/serve-token', '/etc/hostname', ok]);
+        expect(probe.status, probe.stderr).toBe(0);
+        const seen = JSON.parse(probe.stdout) as { answers: { path: string; status: number; body: string }[]; token: string };
+        expect(seen.answers.length).toBeGreaterThan(30);
+        for (const answer of seen.answers) {
+          expect(answer.status, answer.path).toBe(401);
+          expect(answer.body).not.toContain('all good');
+        }
+        expect(seen.token).toBe('EACCES');
+      } finally {
+        serve.kill('SIGTERM');
+        const ended = await serve;
+        stderrs.push(String(ended.stderr));
+        expect(ended.exitCode).toBe(0);
+      }
     });
 
     it('prints no Node warning on any path', () => {
