@@ -1,11 +1,11 @@
 /**
- * Signals meant for the job: while a command runs, cronwrap passes them on to its process group (`pkill -USR1
+ * Signals meant for the job: while a command runs, cronwrap passes them on to its process group (`pkill -USR2
  * -f job` matches cronwrap's command line too); otherwise they are ignored. Their default action would end
  * cronwrap with no footer or history and leave the job unsupervised. Not SIGPROF: V8's sampling profiler
  * (`node --cpu-prof`) ticks with it, and a listener would take every tick. Not SIGWINCH: ignored by default,
  * and the job's output is a pipe, not the terminal that was resized.
  */
-export const PASSED_ON_SIGNALS = ['SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGIO', 'SIGPWR', 'SIGSTKFLT'] as const;
+export const PASSED_ON_SIGNALS = ['SIGQUIT', 'SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGIO', 'SIGPWR', 'SIGSTKFLT'] as const;
 
 /**
  * Signals the kernel raises about cronwrap's own process (its CPU or file size limit, a trap, a filtered
@@ -13,6 +13,13 @@ export const PASSED_ON_SIGNALS = ['SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGALRM', 'S
  * write then fails with EFBIG, which the log reports like any other write error.
  */
 const OWN_SIGNALS = ['SIGXCPU', 'SIGXFSZ', 'SIGTRAP', 'SIGSYS'] as const;
+
+/**
+ * SIGUSR1 is Node's debugger signal: ignored, never passed on. The single executable starts Node with
+ * --disable-sigusr1, which blocks it in every thread from the first instant (no listener ever sees it), so
+ * no build passes it on: the same in all of them.
+ */
+const DEBUGGER_SIGNAL = 'SIGUSR1';
 
 const ignore = () => undefined;
 
@@ -22,5 +29,5 @@ const ignore = () => undefined;
  * local user run code as cronwrap's user (root) on 127.0.0.1:9229. Never undone.
  */
 export function holdSignals(): void {
-  for (const signal of [...PASSED_ON_SIGNALS, ...OWN_SIGNALS]) process.on(signal, ignore);
+  for (const signal of [...PASSED_ON_SIGNALS, ...OWN_SIGNALS, DEBUGGER_SIGNAL]) process.on(signal, ignore);
 }

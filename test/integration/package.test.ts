@@ -199,11 +199,12 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       const dir = tempDir();
       const log = join(dir, 'signals.log');
       const go = join(dir, 'go');
-      const passed = ['SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGALRM'] as const;
+      const passed = ['SIGUSR2', 'SIGQUIT', 'SIGALRM'] as const;
       const traps = passed.map((signal) => `trap 'echo got-${signal}' ${signal.slice(3)};`).join(' ');
       const run = execa('/usr/bin/cronwrap', ['--name', `${JOB}-signals`, '--log', log, '--quiet', '--', 'sh', '-c', `${traps} echo ready; while [ ! -e ${go} ]; do sleep 0.05; done`], { reject: false, stdin: 'ignore' });
       const logged = (text: string) => () => existsSync(log) && readFileSync(log, 'utf8').includes(text);
       await waitFor(logged('out| ready'));
+      run.kill('SIGUSR1'); // Node's debugger signal: held, not passed on (the job would print got-SIGUSR1)
       for (const signal of passed) {
         run.kill(signal);
         await waitFor(logged(`out| got-${signal}`));
@@ -216,6 +217,7 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       const parsed = parseLog(readFileSync(log));
       expect(footer(parsed).exit).toBe('0');
       expect(parsed.meta.filter((m) => m.event === 'signal').map((m) => m.fields.signal)).toEqual([...passed]);
+      expect(parsed.records.map((r) => r.text.toString())).toEqual(['ready', ...passed.map((signal) => `got-${signal}`)]);
     });
 
     it('another local user reads nothing of root\'s: logs, history, state', () => {
@@ -231,8 +233,10 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     it('another local user gets nothing from root\'s live view, which its operator opens with the token', async () => {
       const port = await freePort();
       const serve = execa('/usr/bin/cronwrap', ['serve', '--listen', `127.0.0.1:${port}`], { reject: false, stdin: 'ignore' });
+      let printed = '';
+      serve.stdout!.on('data', (chunk: Buffer) => (printed += chunk.toString()));
       try {
-        await waitFor(() => String(serve.stdout ?? '').includes('token required') || serve.exitCode !== null);
+        await waitFor(() => printed.includes('token required') || serve.exitCode !== null);
         const url = `http://127.0.0.1:${port}`;
         const token = readFileSync('/var/lib/cronwrap/serve-token', 'utf8').trim();
         const asOperator = await fetch(`${url}/api/jobs`, { headers: { authorization: `Bearer ${token}` } });
