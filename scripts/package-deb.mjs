@@ -137,7 +137,7 @@ const { runtime, packages } = await buildExecutable(executable, 'deb');
 const today = BUILT.toISOString().slice(0, 10);
 put('usr/share/man/man1/cronwrap.1.gz', gzip(manPage(version, today)));
 put('usr/share/bash-completion/completions/cronwrap', bashCompletion());
-put('etc/cronwrap/cronwrap.toml', defaultConfig(), 0o640);
+put('etc/cronwrap/cronwrap.toml', defaultConfig(), 0o644);
 put('etc/logrotate.d/cronwrap', readFileSync('examples/logrotate/cronwrap'));
 put('usr/share/doc/cronwrap/copyright', copyright(runtime, packages));
 put('usr/share/doc/cronwrap/changelog.gz', gzip(changelog()));

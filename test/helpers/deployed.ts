@@ -7,8 +7,8 @@ import { tempDir } from './cronwrap.js';
 export const NOBODY = 65534;
 
 /** Runs `command` as user nobody (no groups), as another local user on the machine would. */
-export function asNobody(command: string, args: readonly string[]) {
-  return spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', command, ...args], { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+export function asNobody(command: string, args: readonly string[], env: Record<string, string> = {}) {
+  return spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', command, ...args], { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent', ...env } });
 }
 
 /**

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir, waitFor } from '../helpers/cronwrap.js';
 import type { Inventory } from '../../src/commands/jobs.js';
 import { has, underCron } from '../helpers/daemons.js';
-import { asNobody, sendmailTo } from '../helpers/deployed.js';
+import { asNobody, NOBODY, sendmailTo } from '../helpers/deployed.js';
 import { listeningPorts } from '../helpers/processes.js';
 import { freePort, startSmtp, type ReceivedMail } from '../helpers/servers.js';
 import { footer, parseLog } from '../helpers/records.js';
@@ -74,9 +74,9 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     expect(page.stdout).toMatch(/cronwrap pause \[options\] <job>/); // the subcommands' own help
   });
 
-  it('ships /etc/cronwrap/cronwrap.toml (root:root 0640, a conffile) that config check accepts, as it is and with every default uncommented', () => {
+  it("ships /etc/cronwrap/cronwrap.toml (root:root 0644, a conffile every user's cronwrap reads) that config check accepts, as it is and with every default uncommented", () => {
     const stat = sh('stat', ['-c', '%U:%G %a', '/etc/cronwrap/cronwrap.toml']).stdout.trim();
-    expect(stat).toBe('root:root 640');
+    expect(stat).toBe('root:root 644');
     expect(sh('dpkg-query', ['-W', '-f', '${Conffiles}', 'cronwrap']).stdout).toContain('/etc/cronwrap/cronwrap.toml');
     const check = sh('/usr/bin/cronwrap', ['config', 'check']);
     expect(check.status, check.stdout + check.stderr).toBe(0);
@@ -229,6 +229,15 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       }
       expect(asNobody('ls', ['/var/lib/cronwrap']).status).not.toBe(0);
       expect(asNobody('ls', ['/var/log/cronwrap']).status).not.toBe(0);
+    });
+
+    it('a user\'s own job reads the shipped config and prints nothing (cron would mail it on every run)', () => {
+      const home = tempDir();
+      chmodSync(home, 0o755);
+      chownSync(home, NOBODY, NOBODY);
+      const run = asNobody('/usr/bin/cronwrap', ['--name', 'mine', '--', 'true'], { HOME: home });
+      stderrs.push(run.stderr);
+      expect([run.status, run.stderr, run.stdout]).toEqual([0, '', '']);
     });
 
     it('another local user gets nothing from root\'s live view, which its operator opens with the token', async () => {

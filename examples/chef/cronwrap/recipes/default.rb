@@ -42,9 +42,11 @@ file '/etc/cronwrap/pagerduty.secret' do
   sensitive true
 end
 
+# 0644: every user's cronwrap reads it (a user's job would get "cannot read the config file" mailed on every
+# run); the secrets are in the 0600 files above, which it names.
 template '/etc/cronwrap/cronwrap.toml' do
   source 'cronwrap.toml.erb'
-  mode '0640'
+  mode '0644'
   variables(
     mail_to: node['cronwrap']['mail_to'],
     smtp_url: node['cronwrap']['smtp_url'],
