@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
@@ -16,7 +15,7 @@ import { processIo, type Io } from './io.js';
 import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
-import { builtInRuntime } from './util/build-info.js';
+import { builtInRuntime, runningBinary } from './util/build-info.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 import { holdSignals } from './util/signals.js';
 import { restartExecutable, shedNodeSwitches } from './util/runtime-environment.js';
@@ -70,7 +69,7 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     case 'check':
       return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags }, stateDir, io);
     case 'jobs': {
-      const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: resolve(process.argv[1] ?? 'cronwrap') } : undefined;
+      const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: runningBinary() } : undefined;
       return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
     }
     case 'pause':

@@ -179,6 +179,9 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       expect(jobs.status, jobs.stderr).toBe(0);
       const listed = (JSON.parse(jobs.stdout) as Inventory).jobs.filter((j) => j.source.startsWith(join('/etc/cron.d', JOB)));
       expect(listed.map((j) => [j.cronwrap, j.last_run !== null])).toEqual([[ok, true], [flagged, true], [configured, true], [null, false]]);
+      // --wrap brings the unwrapped line under the installed binary, by its path, from any directory.
+      const wrap = installed(['jobs', '--wrap', join('/etc/cron.d', JOB)]);
+      expect(wrap.stdout).toContain('+* * * * * root /usr/bin/cronwrap --name echo ');
     });
 
     it('takes no Node switch from its environment: NODE_OPTIONS, NODE_DEBUG and NODE_V8_COVERAGE stay the job\'s', () => {
