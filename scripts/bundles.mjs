@@ -75,6 +75,12 @@ function requireOnlyBuiltins(result, outfile) {
   return result;
 }
 
+/** src/executable-prologue.ts as one self-contained script, to run before everything else in the single executable. */
+async function executablePrologue() {
+  const result = await build({ ...common, entryPoints: ['src/executable-prologue.ts'], format: 'iife', write: false, minify: true });
+  return result.outputFiles[0].text;
+}
+
 /** Everything in one file that runs its CLI when loaded: for Node (`node-file`) or for an executable. Resolves to esbuild's result. */
 export async function buildSingleFile(outfile, kind, assets) {
   const result = await build({
@@ -83,7 +89,7 @@ export async function buildSingleFile(outfile, kind, assets) {
     outfile,
     define: { ...defines(kind), ...assets },
     plugins: [inlineNotify, missingModules],
-    banner: { js: '#!/usr/bin/env node' },
+    banner: { js: `#!/usr/bin/env node\n${kind === 'executable' || kind === 'deb' ? await executablePrologue() : ''}` },
     footer: { js: 'module.exports.cli();' },
     metafile: true,
   });

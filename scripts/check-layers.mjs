@@ -17,7 +17,7 @@ const LAYERS = [
   ['observers'],
   ['commands'],
   ['cli', 'serve'],
-  ['main.ts', 'start.ts', 'package'],
+  ['main.ts', 'start.ts', 'executable-prologue.ts', 'package'],
 ];
 
 // The tree to check: src/, or another one given as the argument (the test of this script).

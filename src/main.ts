@@ -15,10 +15,9 @@ import { processIo, type Io } from './io.js';
 import { print } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
-import { builtInRuntime, runningBinary } from './util/build-info.js';
+import { runningBinary } from './util/build-info.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 import { holdSignals } from './util/signals.js';
-import { restartExecutable, shedNodeSwitches } from './util/runtime-environment.js';
 import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
 import { loadServe } from './serve/load.js';
 
@@ -114,22 +113,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-/** Restarts the executable without Node's switches; if it cannot, says so and goes on with them. */
-function restartOrSay(env: NodeJS.ProcessEnv): void {
-  try {
-    restartExecutable(env);
-  } catch (error) {
-    process.stderr.write(`cronwrap: Node's NODE_* switches stay in effect: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
-}
-
 /** The one place that ends the process: used by bin/cronwrap. */
 export function cli(): void {
   // First: a SIGUSR1 from here on neither opens the inspector nor ends cronwrap (util/signals.ts).
   holdSignals();
-  const shed = builtInRuntime() ? shedNodeSwitches(process.env, restartOrSay) : {};
   const io = processIo();
-  Object.assign(io.env, shed);
   // cronwrap's own TLS clients (alerts, pings, pushes, Redis) always check certificates: a
   // NODE_TLS_REJECT_UNAUTHORIZED=0 inherited from the crontab stays the job's (io.env is a copy), not theirs.
   delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;

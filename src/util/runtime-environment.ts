@@ -3,7 +3,9 @@
 // NODE_COMPILE_CACHE and NODE_ICU_DATA load files, NODE_PENDING_DEPRECATION and NODE_REDIRECT_WARNINGS add
 // warnings or write them to a file. A root utility takes no such switch from its environment: the
 // executable restarts itself without them (execve: the first process never reaches its exit hooks, which
-// is where coverage would be written) and hands them to the job, whose environment they are.
+// is where coverage would be written) and hands them to the job, whose environment they are. Run first of
+// all by src/executable-prologue.ts. What Node does with a variable before any script runs is beyond it:
+// NODE_COMPILE_CACHE makes its directory, NODE_CHANNEL_FD and NODE_REPL_EXTERNAL_MODULE stop Node.
 import { isString, parseJsonObject } from './check.js';
 
 /** NODE_* variables that are configuration, not code or debugging: the runtime may keep them. */
@@ -15,9 +17,9 @@ const isShed = (name: string) => name.startsWith('NODE_') && name !== 'NODE_OPTI
 
 /**
  * Restarts through `restart` without the NODE_* switches of `env` when it has any (a restart does not
- * return), or, once restarted, returns the variables it shed, for the job's environment.
+ * return), or, once restarted, puts the variables it shed back into `env`, for the job's environment.
  */
-export function shedNodeSwitches(env: NodeJS.ProcessEnv, restart: (env: NodeJS.ProcessEnv) => void): Record<string, string> {
+export function shedNodeSwitches(env: NodeJS.ProcessEnv, restart: (env: NodeJS.ProcessEnv) => void): void {
   const carried = env[CARRIED];
   delete env[CARRIED];
   const shed = Object.keys(env).filter(isShed);
@@ -25,8 +27,9 @@ export function shedNodeSwitches(env: NodeJS.ProcessEnv, restart: (env: NodeJS.P
     const clean: NodeJS.ProcessEnv = { ...env, [CARRIED]: JSON.stringify(Object.fromEntries(shed.map((name) => [name, env[name]]))) };
     for (const name of shed) delete clean[name];
     restart(clean);
+    return;
   }
-  return carriedVariables(carried);
+  Object.assign(env, carriedVariables(carried));
 }
 
 /** What the restart carried: only shed NODE_* names with string values (anything else is dropped, not trusted). */

@@ -189,7 +189,7 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       const marker = join(dir, 'required');
       writeFileSync(join(dir, 'evil.js'), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'ran as ' + process.getuid())`);
       const coverage = join(dir, 'coverage');
-      const env = { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${join(dir, 'evil.js')}`, NODE_DEBUG: 'net,http,child_process,fs', NODE_V8_COVERAGE: coverage, NODE_PENDING_DEPRECATION: '1' };
+      const env = { PATH: '/usr/bin:/bin', NODE_OPTIONS: `--require ${join(dir, 'evil.js')}`, NODE_DEBUG: 'module,net,http,child_process,fs', NODE_V8_COVERAGE: coverage, NODE_PENDING_DEPRECATION: '1' };
       const run = installed(['--name', `${JOB}-env`, '--log', join(dir, 'env.log'), '--quiet', '--', 'sh', '-c', 'echo "$NODE_OPTIONS|$NODE_DEBUG|$NODE_V8_COVERAGE"'], env);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stderr).toBe('');
