@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { readCronTree } from '../cron/sources.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { startedRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
 
 /** What `cronwrap check` knows of a job: its schedule, since when, and its last run. */
@@ -46,9 +47,18 @@ function runFacts(runs: readonly RunRecord[]): RunFacts {
 export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobName) => readHistory(stateDir, job)): Watched {
   const jobs = new Map<JobName, WatchedJob>();
   const ran = new Map<JobName, RunFacts>();
+  // A run in progress, or one whose cronwrap was killed, has no history record yet but did start: its
+  // scheduled start is not missed.
+  const started = new Map<JobName, number>();
+  for (const mark of startedRuns(stateDir)) started.set(mark.job, Math.max(started.get(mark.job) ?? -Infinity, mark.startMs));
+  const lastStart = (job: JobName, recorded: number | undefined) => {
+    const marked = started.get(job);
+    return marked === undefined ? recorded : Math.max(marked, recorded ?? -Infinity);
+  };
   for (const job of historyJobs(stateDir)) {
     const runs = runsOf(job);
-    const facts = runFacts(runs);
+    const recorded = runFacts(runs);
+    const facts = { ...recorded, lastStartMs: lastStart(job, recorded.lastStartMs) };
     ran.set(job, facts);
     const schedule = runs.at(-1)?.schedule;
     if (schedule) jobs.set(job, { job, schedule, timeZone: undefined, source: 'history', command: undefined, ...facts });
@@ -72,7 +82,7 @@ export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobNa
       source: `${entry.file}:${entry.line}`,
       command: entry.command,
       knownSinceMs: Math.min(changed, known.knownSinceMs),
-      lastStartMs: known.lastStartMs,
+      lastStartMs: lastStart(use.job, known.lastStartMs),
       log: known.log,
     });
   }

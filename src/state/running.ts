@@ -99,6 +99,11 @@ export function runningRuns(stateDir: string): RunningMark[] {
   return readMarks(stateDir).flatMap(({ mark }) => (stillRunning(mark) ? [mark] : []));
 }
 
+/** Every run that started and has not ended: in progress, or cut short with its mark left (for `check`: it started). */
+export function startedRuns(stateDir: string): RunningMark[] {
+  return readMarks(stateDir).map(({ mark }) => mark);
+}
+
 /**
  * The job's runs whose cronwrap died before their end (SIGKILL, the OOM killer, the host going down):
  * their marks, oldest first, removed so that they are told once. Two runs that find one mark at the same

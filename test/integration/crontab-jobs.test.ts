@@ -3,7 +3,9 @@ import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, sandbox, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
+import { groupMembers } from '../helpers/processes.js';
+import { parseLog } from '../helpers/records.js';
 import { startServe, type Serving } from '../helpers/serve.js';
 
 // Issue 23, item 1: a job whose schedule only its crontab line gives (no --schedule) is joined with its own
@@ -52,6 +54,23 @@ withFaketime('a job scheduled by its crontab line alone is joined with its histo
     const late = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json'], box);
     expect(JSON.parse(late.stdout)).toMatchObject([{ job: 'nightly', missed: '2030-01-07T10:10:00.000Z', last_run: expect.stringMatching(/^2030-01-07T10:05/) }]);
     expect(late.exitCode).toBe(1);
+  });
+
+  it('check: a run still going, or whose cronwrap was killed, started: its start is not missed', async () => {
+    const box = sandbox();
+    const root = cronRoot(box);
+    const long = at('2030-01-07 10:05:02', ['--name', 'nightly', '--', 'sh', '-c', 'echo ready $$; exec sleep 1000'], box);
+    await waitForOutput(box, 'nightly', 'out| ready ');
+    const group = Number(/out\| ready (\d+)/.exec(box.logOf('nightly').toString())![1]);
+    const stillGoing = await at('2030-01-07 10:08:00', ['check', '--root', root, '--json'], box);
+    expect(JSON.parse(stillGoing.stdout)).toMatchObject([{ job: 'nightly', missed: null, last_run: expect.stringMatching(/^2030-01-07T10:05:0\d/) }]);
+    // cronwrap's own pid (faketime is its parent), from its start record: killed as the OOM killer does.
+    process.kill(Number(parseLog(box.logOf('nightly')).meta.find((m) => m.event === 'start')!.fields.pid), 'SIGKILL');
+    await long;
+    process.kill(-group, 'SIGKILL');
+    await waitFor(() => groupMembers(group).length === 0);
+    const killed = await at('2030-01-07 10:08:00', ['check', '--root', root, '--json'], box);
+    expect(JSON.parse(killed.stdout)).toMatchObject([{ job: 'nightly', missed: null, last_run: expect.stringMatching(/^2030-01-07T10:05:0\d/) }]);
   });
 
   it('check and jobs tell the same last run of the line (jobs joined it already; check did not)', async () => {
