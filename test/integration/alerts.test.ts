@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, cronwrapAt, hasFaketime, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { sleep } from '../helpers/processes.js';
 import { freePort, pagerDutyAnswer, selfSignedCertificate, startHttp, startSilentServer, startSmtp } from '../helpers/servers.js';
@@ -285,16 +285,16 @@ describe('policy', () => {
     expect(bad.stderr.toString()).toContain("--alert-after: '5/3' is not N (failures in a row) or N/M (N of the last M runs, M from N to 1000)");
   });
 
-  it('--remind repeats at most once per duration while the job keeps failing', async () => {
+  it.skipIf(!hasFaketime)('--remind repeats at most once per duration while the job keeps failing (needs faketime)', async () => {
     const hook = await startHttp();
     const box = sandbox();
-    const run = () => cronwrap(['--name', 'r', '--remind', '1s', '--webhook', hook.url, '-c', 'exit 1'], box);
-    await run();
-    await run();
-    await sleep(1100);
-    await run();
-    await run();
-    expect(hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind)).toEqual(['failure', 'reminder']);
+    // Each run's clock is set (faketime), not the machine's: two runs within the hour, two more two hours on.
+    const run = (at: string) => cronwrapAt(`@2026-11-20 ${at}`, ['--name', 'r', '--remind', '1h', '--webhook', hook.url, '-c', 'exit 1'], box);
+    const kinds = () => hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind);
+    for (const [at, told] of [['09:00:00', ['failure']], ['09:30:00', ['failure']], ['11:00:00', ['failure', 'reminder']], ['11:30:00', ['failure', 'reminder']]] as const) {
+      expect((await run(at)).exitCode).toBe(1);
+      expect(kinds(), `the run at ${at}`).toEqual(told);
+    }
   });
 
   it('--notify-success sends a notice for a good run', async () => {
