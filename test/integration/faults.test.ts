@@ -347,7 +347,8 @@ describe('smaller promise breaks', () => {
     const hook = await startHttp();
     await cronwrap(['--name', 'words', '--notify-success', '--webhook', hook.url, '--webhook-format', 'slack', '--', 'echo', 'one'], box);
     const interrupted = cronwrapProcess(['--name', 'stopped', '--', 'sh', '-c', 'trap "kill -9 $$" TERM; echo ready; sleep 30'], box);
-    await waitForOutput(box, 'stopped', 'ready');
+    // The job's line, not the start record (which quotes the command): only then is its trap set.
+    await waitForOutput(box, 'stopped', 'out| ready');
     interrupted.kill('SIGTERM');
     await interrupted;
     expect(footer(parseLog(box.logOf('stopped'))).status).toMatch(/^stopped because cronwrap got SIGTERM; the command was killed by signal SIGKILL/);

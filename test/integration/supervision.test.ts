@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, startCronwrap, waitFor, waitForOutput } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 
@@ -65,6 +65,7 @@ describe('signals sent to cronwrap', () => {
     const pidFile = join(box.dir, 'pid');
     const child = startCronwrap(['--name', 'sig', '-c', `echo $$ > ${pidFile}; echo ready; exec sleep 60`], box);
     const command = await waitForPid(pidFile);
+    await waitForOutput(box, 'sig', 'out| ready'); // the line is logged before the signal can cut it off
     child.kill(signal);
     const result = await child;
     expect(result.exitCode).toBe(code);
