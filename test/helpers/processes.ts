@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { isGone, readProcStat } from '../../src/util/proc.js';
 import { sleep } from '../../src/util/sleep.js';
 
@@ -41,3 +42,18 @@ export async function waitForPid(file: string): Promise<number> {
   }
   throw new Error(`no pid in ${file}`);
 }
+
+/** Whether `signal` is set in a signal mask of /proc/PID/status (SigCgt: caught; ShdPnd: sent, not yet taken). */
+function inMask(pid: number, mask: 'SigCgt' | 'ShdPnd', signal: NodeJS.Signals): boolean {
+  const hex = new RegExp(`^${mask}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+  return ((BigInt(`0x${hex}`) >> BigInt(constants.signals[signal] - 1)) & 1n) === 1n;
+}
+
+/**
+ * The process has taken every `signal` sent to it so far: its handler ran. A second one sent now is a second
+ * signal, never merged with the first into one (the kernel keeps one pending signal of a kind, not a count).
+ */
+export function signalTaken(pid: number, signal: NodeJS.Signals): boolean {
+  return !inMask(pid, 'ShdPnd', signal);
+}
+

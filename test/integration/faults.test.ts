@@ -8,7 +8,7 @@ import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
 import { BIN, FIXTURES, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { alive, killQuietly, sleep } from '../helpers/processes.js';
+import { alive, killQuietly, signalTaken, sleep } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -444,7 +444,7 @@ describe('signals while alerting', () => {
     const run = cronwrapProcess(['--name', 'later', '--webhook', hook.url, '--', 'sh', '-c', 'exit 4'], box);
     await waitFor(() => hook.requests.length > 0);
     run.kill('SIGTERM');
-    await sleep(200);
+    await waitFor(() => signalTaken(run.pid!, 'SIGTERM')); // else the two could reach it as one
     const second = Date.now();
     run.kill('SIGTERM');
     const result = await run;

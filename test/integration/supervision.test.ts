@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, sandbox, startCronwrap, waitFor, waitForOutput } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
-import { alive, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
+import { alive, killQuietly, signalTaken, waitForPid } from '../helpers/processes.js';
 
 describe('a grandchild that keeps stdout open cannot hang cron', () => {
   it('returns within the drain grace and names the process left behind', async () => {
@@ -110,7 +110,7 @@ describe('signals sent to cronwrap', () => {
     const { child } = await startIgnoringTerm(box, 'twice', '30s');
     const sent = Date.now();
     child.kill('SIGTERM');
-    await sleep(200);
+    await waitFor(() => signalTaken(child.pid!, 'SIGTERM')); // else the two could reach it as one
     child.kill('SIGTERM');
     const result = await child;
     expect(result.exitCode).toBe(143);
