@@ -57,3 +57,7 @@ export function signalTaken(pid: number, signal: NodeJS.Signals): boolean {
   return !inMask(pid, 'ShdPnd', signal);
 }
 
+/** The process has set up its handling of `signal` and now sleeps, waiting (for a timer, I/O or that signal). */
+export function handlesAndWaits(pid: number, signal: NodeJS.Signals): boolean {
+  return inMask(pid, 'SigCgt', signal) && readProcStat(pid)?.state === 'S';
+}

@@ -8,7 +8,7 @@ import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
 import { BIN, FIXTURES, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { alive, killQuietly, signalTaken, sleep } from '../helpers/processes.js';
+import { alive, handlesAndWaits, killQuietly, signalTaken } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -376,7 +376,8 @@ describe('smaller promise breaks', () => {
   it('tail -f before the first run waits for the log, as tail -F does', async () => {
     const box = sandbox();
     const tail = cronwrapProcess(['tail', '-f', 'later'], box);
-    await sleep(500);
+    // It has looked for the log (just after it set up its signal handling) and now sleeps until it looks again.
+    await waitFor(() => handlesAndWaits(tail.pid!, 'SIGHUP'));
     expect(tail.exitCode).toBeNull(); // still waiting, not failed
     await cronwrap(['--name', 'later', '--', 'echo', 'arrived'], box);
     await waitFor(() => tail.stdoutText().includes('out| arrived'));
