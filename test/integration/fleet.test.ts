@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, startCronwrap } from '../helpers/cronwrap.js';
-import { has, startPushgateway, startRedis } from '../helpers/daemons.js';
+import { cronwrap, sandbox, startCronwrap, waitFor } from '../helpers/cronwrap.js';
+import { has, keyEvents, startPushgateway, startRedis } from '../helpers/daemons.js';
 import { sleep, waitForPid, killQuietly } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { freePort, selfSignedCertificate, startHttp } from '../helpers/servers.js';
@@ -28,15 +28,16 @@ withRedis('--lock-redis (needs redis-server)', () => {
   it('a holder killed with SIGKILL: the lock expires after the TTL', async () => {
     const redis = await startRedis();
     const box = sandbox();
+    const events = await keyEvents(redis, 'cronwrap:lock:ttl');
     const pidFile = join(box.dir, 'pid');
     const holder = startCronwrap(['--name', 'ttl', '--lock-redis', redis.url, '--lock-redis-ttl', '1500ms', '-c', `echo $$ > ${pidFile}; exec sleep 60`], box);
     const orphan = await waitForPid(pidFile);
     holder.kill('SIGKILL');
     await holder;
     try {
-      const blocked = await cronwrap(['--name', 'ttl', '--lock-redis', redis.url, '--', 'echo', 'too early'], box);
-      expect(blocked.exitCode).toBe(0);
-      await sleep(1800);
+      // Nothing released the lock (that would be a 'del'): it went when its TTL ran out, as Redis tells.
+      await waitFor(() => events.includes('expired'));
+      expect(events.filter((event) => event !== 'expire')).toEqual(['set', 'expired']);
       await cronwrap(['--name', 'ttl', '--lock-redis', redis.url, '--', 'echo', 'after expiry'], box);
       expect(reassemble(parseLog(box.logOf('ttl')).records, 'out').toString()).toBe('after expiry\n');
     } finally {
@@ -50,9 +51,13 @@ withRedis('--lock-redis (needs redis-server)', () => {
     const pidFile = join(box.dir, 'pid');
     const flag = join(box.dir, 'intruder-done');
     // The job holds the lock until the intruder has tried: it can never end first on a loaded machine.
-    const long = startCronwrap(['--name', 'renew', '--lock-redis', redis.url, '--lock-redis-ttl', '600ms', '-c', `echo $$ > ${pidFile}; while [ ! -f ${flag} ]; do sleep 0.05; done; echo long`], box);
+    const events = await keyEvents(redis, 'cronwrap:lock:renew');
+    const long = startCronwrap(['--name', 'renew', '--lock-redis', redis.url, '--lock-redis-ttl', '1500ms', '-c', `echo $$ > ${pidFile}; while [ ! -f ${flag} ]; do sleep 0.05; done; echo long`], box);
     await waitForPid(pidFile);
-    await sleep(1300); // twice the TTL: without renewal the lock would be gone (the time itself is the test)
+    // Renewals (a PEXPIRE each, every third of the TTL; the SET with its TTL says 'expire' too): after four
+    // of them the lock has outlived its TTL, which it could only do renewed.
+    await waitFor(() => events.filter((event) => event === 'expire').length >= 1 + 4);
+    expect(events).not.toContain('expired');
     const other = await cronwrap(['--name', 'renew', '--lock-redis', redis.url, '--', 'echo', 'intruder'], box);
     writeFileSync(flag, '');
     expect(other.exitCode).toBe(0);
