@@ -16,7 +16,11 @@ withRedis('--lock-redis (needs redis-server)', () => {
   it('two cronwrap processes racing: exactly one runs', async () => {
     const redis = await startRedis();
     const box = sandbox();
-    const race = () => cronwrap(['--name', 'fleet', '--lock-redis', redis.url, '-c', 'echo ran; sleep 1'], box);
+    // The run that gets the lock holds it until the other two were skipped (or 15 s went by: then the test
+    // fails, as it should): however slow the machine, they all race for it. The pattern is not the text
+    // of the command, which the start records quote.
+    const hold = `echo ran; n=0; until [ "$(grep -c '=== sk[i]p' ${join(box.logDir, 'fleet.log')})" -ge 2 ] || [ $n = 300 ]; do sleep 0.05; n=$((n+1)); done`;
+    const race = () => cronwrap(['--name', 'fleet', '--lock-redis', redis.url, '-c', hold], box);
     const results = await Promise.all([race(), race(), race()]);
     expect(results.map((r) => r.exitCode)).toEqual([0, 0, 0]);
     const log = parseLog(box.logOf('fleet'));
@@ -127,9 +131,12 @@ withRedis('--lock-redis (needs redis-server)', () => {
     const redis = await startRedis();
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
-    const job = startCronwrap(['--name', 'mid', '--lock-redis', redis.url, '--lock-redis-ttl', '600ms', '-c', `echo $$ > ${pidFile}; sleep 1.5; echo finished; exit 3`], box);
+    const gone = join(box.dir, 'redis-gone');
+    const job = startCronwrap(['--name', 'mid', '--lock-redis', redis.url, '--lock-redis-ttl', '600ms', '-c', `echo $$ > ${pidFile}; while [ ! -e ${gone} ]; do sleep 0.05; done; echo finished; exit 3`], box);
     await waitForPid(pidFile);
     redis.stop();
+    await waitFor(() => redis.cli('PING') !== 'PONG'); // the job ends only once Redis is gone
+    writeFileSync(gone, '');
     const result = await job;
     expect(result.exitCode).toBe(3);
     expect(Buffer.from(result.stderr as Uint8Array).toString()).toMatch(/cannot (renew|release) the fleet lock/);
@@ -181,9 +188,11 @@ describe('--metrics-dir', () => {
     const box = sandbox();
     const dir = join(box.dir, 'textfile');
     const pidFile = join(box.dir, 'pid');
-    const job = startCronwrap(['--name', 'busy', '--metrics-dir', dir, '-c', `echo $$ > ${pidFile}; sleep 0.5`], box);
+    const done = join(box.dir, 'done');
+    const job = startCronwrap(['--name', 'busy', '--metrics-dir', dir, '-c', `echo $$ > ${pidFile}; while [ ! -e ${done} ]; do sleep 0.05; done`], box);
     await waitForPid(pidFile);
     expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{cron_job="busy"}')).toBe(1);
+    writeFileSync(done, ''); // the job runs until the test has looked
     await job;
     expect(samples(readFileSync(join(dir, 'cronwrap_busy.prom'), 'utf8')).get('cronwrap_running{cron_job="busy"}')).toBe(0);
   });
