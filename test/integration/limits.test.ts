@@ -109,15 +109,23 @@ describe('leftovers', () => {
 });
 
 describe('--lock', () => {
+  /** A run of `job` that holds its lock from when it writes its pid until the test calls `release()`. */
+  async function holder(box: ReturnType<typeof sandbox>, job: string, then = 'true') {
+    const pidFile = join(box.dir, `${job}.pid`);
+    const gate = join(box.dir, `${job}.gate`);
+    const run = startCronwrap(['--name', job, '--lock', '-c', `echo $$ > ${pidFile}; while [ ! -e ${gate} ]; do sleep 0.05; done; ${then}`], box);
+    await waitForPid(pidFile);
+    return { run, release: () => writeFileSync(gate, '') };
+  }
+
   it('two runs at once: one runs, the other is skipped with a log line and a history record', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const first = startCronwrap(['--name', 'single', '--lock', '-c', `echo $$ > ${pidFile}; sleep 1.5; echo first`], box);
-    await waitForPid(pidFile);
+    const first = await holder(box, 'single', 'echo first');
     const second = await cronwrap(['--name', 'single', '--lock', '--', 'echo', 'second'], box);
     expect(second.exitCode).toBe(0);
     expect(second.stdout.length).toBe(0);
-    expect((await first).exitCode).toBe(0);
+    first.release();
+    expect((await first.run).exitCode).toBe(0);
     const log = parseLog(box.logOf('single'));
     expect(log.meta.map((m) => m.event).filter((e) => e === 'skip')).toHaveLength(1);
     expect(reassemble(log.records, 'out').toString()).toBe('first\n');
@@ -130,23 +138,23 @@ describe('--lock', () => {
 
   it('--lock-busy-exit sets the status of a skipped run', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const first = startCronwrap(['--name', 'busy', '--lock', '-c', `echo $$ > ${pidFile}; sleep 1`], box);
-    await waitForPid(pidFile);
+    const first = await holder(box, 'busy');
     const second = await cronwrap(['--name', 'busy', '--lock', '--lock-busy-exit', '75', '--', 'true'], box);
     expect(second.exitCode).toBe(75);
     expect(second.stdout.toString()).toMatch(/status: +skipped: another run of the job holds the lock/);
-    await first;
+    first.release();
+    await first.run;
   });
 
   it('--lock-wait waits for the running instance, then runs', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const first = startCronwrap(['--name', 'queue', '--lock', '-c', `echo $$ > ${pidFile}; sleep 1; echo first`], box);
-    await waitForPid(pidFile);
-    const second = await cronwrap(['--name', 'queue', '--lock', '--lock-wait', '10s', '--', 'echo', 'second'], box);
-    expect(second.exitCode).toBe(0);
-    await first;
+    const first = await holder(box, 'queue', 'echo first');
+    const second = cronwrap(['--name', 'queue', '--lock', '--lock-wait', '1m', '--', 'echo', 'second'], box);
+    // The second run has begun (its start record) while the first still holds the lock; then the first ends.
+    await waitFor(() => box.logOf('queue').toString().split('=== start').length - 1 === 2);
+    first.release();
+    expect((await second).exitCode).toBe(0);
+    await first.run;
     expect(reassemble(parseLog(box.logOf('queue')).records, 'out').toString()).toBe('first\nsecond\n');
   });
 
@@ -162,13 +170,12 @@ describe('--lock', () => {
 
   it('keeps its lock files private in the state directory', async () => {
     const box = sandbox();
-    const pidFile = join(box.dir, 'pid');
-    const first = startCronwrap(['--name', 'private', '--lock', '-c', `echo $$ > ${pidFile}; sleep 0.5`], box);
-    await waitForPid(pidFile);
+    const first = await holder(box, 'private');
     const { statSync } = await import('node:fs');
     expect(statSync(join(box.stateDir, 'locks', 'jobs', 'private.lock')).mode & 0o777).toBe(0o600);
     expect(statSync(join(box.stateDir, 'locks', 'jobs')).mode & 0o777).toBe(0o700);
-    await first;
+    first.release();
+    await first.run;
   });
 });
 
