@@ -133,6 +133,15 @@ export function waitForOutput(box: Sandbox, job: string, text: string): Promise<
   return waitFor(() => existsSync(path) && readFileSync(path, 'utf8').includes(text));
 }
 
+/**
+ * Shell text for a job that goes on only once cronwrap has read, stamped and logged the line it printed that
+ * starts with `text` (or after 5 s, so a test that fails ends). `text` may hold shell variables ("tick $i").
+ * The pattern never matches the start record, which quotes the command: its first character is bracketed.
+ */
+export function untilLogged(box: Sandbox, job: string, text: string): string {
+  return `n=0; until grep -q "out| [${text[0]}]${text.slice(1)}" ${join(box.logDir, `${job}.log`)} || [ $n = 250 ]; do sleep 0.02; n=$((n+1)); done`;
+}
+
 /** A `--lock` run of `job` whose cronwrap was SIGKILLed while its job runs on (OOM killer, kill -9): the job's pid. */
 export async function orphanedLockHolder(box: Sandbox, job: string): Promise<number> {
   const pidFile = join(box.dir, `${job}.pid`);
