@@ -43,9 +43,15 @@ export async function waitForPid(file: string): Promise<number> {
   throw new Error(`no pid in ${file}`);
 }
 
-/** Whether `signal` is set in a signal mask of /proc/PID/status (SigCgt: caught; ShdPnd: sent, not yet taken). */
+/** Whether `signal` is set in a signal mask of /proc/PID/status (SigCgt: caught; ShdPnd: sent, not yet taken); a process gone has none. */
 function inMask(pid: number, mask: 'SigCgt' | 'ShdPnd', signal: NodeJS.Signals): boolean {
-  const hex = new RegExp(`^${mask}:\\s*([0-9a-f]+)$`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '0';
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // gone
+  }
+  const hex = new RegExp(`^${mask}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0';
   return ((BigInt(`0x${hex}`) >> BigInt(constants.signals[signal] - 1)) & 1n) === 1n;
 }
 
