@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { execa, type Options } from 'execa';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,8 +52,13 @@ export function sandbox(): Sandbox {
 
 /** Starts the built binary as a user would: stdout and stderr are pipes (never a terminal), stdin is empty. */
 export function startCronwrap(args: readonly string[], box: Sandbox, options: Options = {}) {
+  return launch([BIN, ...args], box, options);
+}
+
+/** Starts the program first in the list (the binary, or a wrapper that runs it) as startCronwrap does. */
+function launch([file, ...args]: readonly string[], box: Sandbox, options: Options) {
   const feedsStdin = options.input !== undefined || options.inputFile !== undefined;
-  return execa(BIN, args, {
+  return execa(file!, args, {
     encoding: 'buffer',
     reject: false,
     stripFinalNewline: false,
@@ -71,7 +77,24 @@ export interface Finished {
 
 /** Runs the built binary to the end. A Node warning on its stderr fails the test. */
 export async function cronwrap(args: readonly string[], box: Sandbox, options: Options = {}): Promise<Finished> {
-  const result = await startCronwrap(args, box, options);
+  return finished(await startCronwrap(args, box, options), args);
+}
+
+/** Debian's faketime: CI installs it; elsewhere the tests that need it are skipped (and vitest says so). */
+export const hasFaketime = spawnSync('sh', ['-c', 'command -v faketime']).status === 0 || Boolean(process.env.CI);
+
+/**
+ * Runs the built binary to the end, as cronwrap() does, with its wall clock (and its job's) set by Debian's
+ * faketime: `clock` is '+3h' (that far ahead of now) or '@2026-11-20 09:00:00' (from that moment on, a
+ * clock of the test's choosing, not of the machine's speed). The monotonic clock is left alone: timers run.
+ */
+export async function cronwrapAt(clock: string, args: readonly string[], box: Sandbox, options: Options = {}): Promise<Finished> {
+  const env = { FAKETIME_DONT_FAKE_MONOTONIC: '1', ...(options.env as Record<string, string> | undefined) };
+  return finished(await launch(['faketime', '-f', clock, BIN, ...args], box, { ...options, env }), args);
+}
+
+/** A finished run as the tests read it; a Node warning on its stderr fails the test. */
+function finished(result: Awaited<ReturnType<typeof launch>>, args: readonly string[]): Finished {
   const stderr = Buffer.from(result.stderr as Uint8Array);
   const warning = /\(node:\d+\) (\[\w+\] )?\w*Warning: .*/.exec(stderr.toString('utf8'));
   if (warning) throw new Error(`Node warned in cronwrap ${args.join(' ')}: ${warning[0]}`);
@@ -108,6 +131,15 @@ export function cronwrapProcess(args: readonly string[], box: Sandbox, options: 
 export function waitForOutput(box: Sandbox, job: string, text: string): Promise<void> {
   const path = join(box.logDir, `${job}.log`);
   return waitFor(() => existsSync(path) && readFileSync(path, 'utf8').includes(text));
+}
+
+/**
+ * Shell text for a job that goes on only once cronwrap has read, stamped and logged the line it printed that
+ * starts with `text` (or after 5 s, so a test that fails ends). `text` may hold shell variables ("tick $i").
+ * The pattern never matches the start record, which quotes the command: its first character is bracketed.
+ */
+export function untilLogged(box: Sandbox, job: string, text: string): string {
+  return `n=0; until grep -q "out| [${text[0]}]${text.slice(1)}" ${join(box.logDir, `${job}.log`)} || [ $n = 250 ]; do sleep 0.02; n=$((n+1)); done`;
 }
 
 /** A `--lock` run of `job` whose cronwrap was SIGKILLed while its job runs on (OOM killer, kill -9): the job's pid. */

@@ -2,13 +2,16 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { afterEach } from 'vitest';
+import { Redis } from 'ioredis';
+import { afterEach, expect } from 'vitest';
 import { waitFor } from './cronwrap.js';
 import { freePort } from './servers.js';
 import { sleep } from './processes.js';
 
 const running: ChildProcess[] = [];
+const listening: Redis[] = [];
 afterEach(() => {
+  for (const client of listening.splice(0)) client.disconnect();
   for (const daemon of running.splice(0)) daemon.kill('SIGKILL');
 });
 
@@ -44,6 +47,22 @@ export async function startRedis(password?: string, tls?: { certFile: string; ke
     spawnSync('redis-cli', ['-p', String(port), ...(tls ? ['--tls', '--cacert', tls.certFile] : []), ...(password ? ['--no-auth-warning', '-a', password] : []), ...command], { encoding: 'utf8' }).stdout.trim();
   await until(() => cli('PING') === 'PONG', 5000, 'redis-server');
   return { url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`, port, cli, stop: () => daemon.kill('SIGKILL') };
+}
+
+/**
+ * What Redis says happens to `key` from now on (keyspace notifications), in order: 'set' (with PX, an
+ * 'expire' follows it), 'expire' (a PEXPIRE: a renewal), 'del', 'expired' (its TTL ran out).
+ */
+export async function keyEvents(server: RedisServer, key: string): Promise<string[]> {
+  expect(server.cli('CONFIG', 'SET', 'notify-keyspace-events', 'Kg$x')).toBe('OK');
+  const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined); // the server is killed after the test, under the subscription
+  listening.push(client);
+  const events: string[] = [];
+  client.on('message', (_channel: string, event: string) => events.push(event));
+  await client.connect();
+  await client.subscribe(`__keyspace@0__:${key}`);
+  return events;
 }
 
 /** A real Prometheus Pushgateway on 127.0.0.1 and a free port; stopped after the test. */

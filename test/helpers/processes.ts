@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import { isGone, readProcStat } from '../../src/util/proc.js';
 import { sleep } from '../../src/util/sleep.js';
 
@@ -62,4 +63,29 @@ export function listeningPorts(pid: number): number[] {
       .filter((fields) => fields[3] === '0A' && sockets.has(fields[9] ?? ''))
       .map((fields) => parseInt(fields[1]!.split(':')[1]!, 16)),
   );
+}
+
+/** Whether `signal` is set in a signal mask of /proc/PID/status (SigCgt: caught; ShdPnd: sent, not yet taken); a process gone has none. */
+function inMask(pid: number, mask: 'SigCgt' | 'ShdPnd', signal: NodeJS.Signals): boolean {
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // gone
+  }
+  const hex = new RegExp(`^${mask}:\\s*([0-9a-f]+)$`, 'm').exec(status)?.[1] ?? '0';
+  return ((BigInt(`0x${hex}`) >> BigInt(constants.signals[signal] - 1)) & 1n) === 1n;
+}
+
+/**
+ * The process has taken every `signal` sent to it so far: its handler ran. A second one sent now is a second
+ * signal, never merged with the first into one (the kernel keeps one pending signal of a kind, not a count).
+ */
+export function signalTaken(pid: number, signal: NodeJS.Signals): boolean {
+  return !inMask(pid, 'ShdPnd', signal);
+}
+
+/** The process has set up its handling of `signal` and now sleeps, waiting (for a timer, I/O or that signal). */
+export function handlesAndWaits(pid: number, signal: NodeJS.Signals): boolean {
+  return inMask(pid, 'SigCgt', signal) && readProcStat(pid)?.state === 'S';
 }

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cronwrapProcess, waitFor, type Sandbox } from './cronwrap.js';
 
 /** A running `cronwrap serve`, the address it printed and the token it requires (not a thenable: awaiting it does not wait for its end). */
@@ -34,9 +35,15 @@ export function signInUrl(url: string): string {
   return target.href;
 }
 
-/** Starts `cronwrap serve` on a free loopback port (or as `args` say) and waits for the address it prints. */
+/**
+ * Starts `cronwrap serve` on a free loopback port (or as `args` say) and waits for the address it prints.
+ * Unless `args` name a --root, the cron tree it lists jobs from is an empty one in the sandbox: the host's
+ * crontabs, and the /etc/cron.d file another test writes meanwhile (a real cron daemon's), are not its jobs.
+ */
 export async function startServe(box: Sandbox, args: readonly string[] = ['--listen', '127.0.0.1:0'], env: Record<string, string> = {}): Promise<Serving> {
-  const child = cronwrapProcess(['serve', ...args], box, { env });
+  const root = args.includes('--root') ? [] : ['--root', join(box.dir, 'no-crontabs')];
+  if (root[1]) mkdirSync(root[1], { recursive: true });
+  const child = cronwrapProcess(['serve', ...args, ...root], box, { env });
   let ended = false;
   void child.then(() => (ended = true));
   await waitFor(() => ended || /https?:\/\/\S+\/.*\n/.test(child.stdoutText()));

@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, cronwrapAt, hasFaketime, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
-import { sleep } from '../helpers/processes.js';
 import { freePort, pagerDutyAnswer, selfSignedCertificate, startHttp, startSilentServer, startSmtp } from '../helpers/servers.js';
 
 const ROUTING_KEY = 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12'; // 32 characters, like a real integration key
@@ -103,7 +102,7 @@ describe('email', () => {
     });
     expect(result.exitCode).toBe(3);
     expect(smtp.mails).toHaveLength(0);
-    await sleep(100);
+    await waitFor(() => smtp.errors.length > 0); // the server hears of the hang-up in its own time
     expect(smtp.errors.map((e) => e.message)).toEqual([expect.stringMatching(/TLS/)]); // the client hung up in the handshake
     expect(footer(parseLog(box.logOf('untrusted'))).notifications).toMatch(/email failure: email: .*(certificate|self-signed).*\(kept\)/i);
     expect(keptFiles(box)).toHaveLength(1);
@@ -285,16 +284,16 @@ describe('policy', () => {
     expect(bad.stderr.toString()).toContain("--alert-after: '5/3' is not N (failures in a row) or N/M (N of the last M runs, M from N to 1000)");
   });
 
-  it('--remind repeats at most once per duration while the job keeps failing', async () => {
+  it.skipIf(!hasFaketime)('--remind repeats at most once per duration while the job keeps failing (needs faketime)', async () => {
     const hook = await startHttp();
     const box = sandbox();
-    const run = () => cronwrap(['--name', 'r', '--remind', '1s', '--webhook', hook.url, '-c', 'exit 1'], box);
-    await run();
-    await run();
-    await sleep(1100);
-    await run();
-    await run();
-    expect(hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind)).toEqual(['failure', 'reminder']);
+    // Each run's clock is set (faketime), not the machine's: two runs within the hour, two more two hours on.
+    const run = (at: string) => cronwrapAt(`@2026-11-20 ${at}`, ['--name', 'r', '--remind', '1h', '--webhook', hook.url, '-c', 'exit 1'], box);
+    const kinds = () => hook.requests.map((r) => (JSON.parse(r.body) as { kind: string }).kind);
+    for (const [at, told] of [['09:00:00', ['failure']], ['09:30:00', ['failure']], ['11:00:00', ['failure', 'reminder']], ['11:30:00', ['failure', 'reminder']]] as const) {
+      expect((await run(at)).exitCode).toBe(1);
+      expect(kinds(), `the run at ${at}`).toEqual(told);
+    }
   });
 
   it('--notify-success sends a notice for a good run', async () => {

@@ -8,7 +8,7 @@ import { main } from '../../src/main.js';
 import { fnv1a } from '../../src/util/hash.js';
 import { memoryIo } from '../helpers/memory-io.js';
 import { BIN, FIXTURES, cronwrap, cronwrapProcess, orphanedLockHolder, sandbox, scriptFile, waitFor, waitForOutput, type Sandbox } from '../helpers/cronwrap.js';
-import { alive, killQuietly, sleep } from '../helpers/processes.js';
+import { alive, handlesAndWaits, killQuietly, signalTaken } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { startHttp } from '../helpers/servers.js';
 
@@ -347,7 +347,8 @@ describe('smaller promise breaks', () => {
     const hook = await startHttp();
     await cronwrap(['--name', 'words', '--notify-success', '--webhook', hook.url, '--webhook-format', 'slack', '--', 'echo', 'one'], box);
     const interrupted = cronwrapProcess(['--name', 'stopped', '--', 'sh', '-c', 'trap "kill -9 $$" TERM; echo ready; sleep 30'], box);
-    await waitForOutput(box, 'stopped', 'ready');
+    // The job's line, not the start record (which quotes the command): only then is its trap set.
+    await waitForOutput(box, 'stopped', 'out| ready');
     interrupted.kill('SIGTERM');
     await interrupted;
     expect(footer(parseLog(box.logOf('stopped'))).status).toMatch(/^stopped because cronwrap got SIGTERM; the command was killed by signal SIGKILL/);
@@ -375,7 +376,8 @@ describe('smaller promise breaks', () => {
   it('tail -f before the first run waits for the log, as tail -F does', async () => {
     const box = sandbox();
     const tail = cronwrapProcess(['tail', '-f', 'later'], box);
-    await sleep(500);
+    // It has looked for the log (just after it set up its signal handling) and now sleeps until it looks again.
+    await waitFor(() => handlesAndWaits(tail.pid!, 'SIGHUP'));
     expect(tail.exitCode).toBeNull(); // still waiting, not failed
     await cronwrap(['--name', 'later', '--', 'echo', 'arrived'], box);
     await waitFor(() => tail.stdoutText().includes('out| arrived'));
@@ -443,7 +445,7 @@ describe('signals while alerting', () => {
     const run = cronwrapProcess(['--name', 'later', '--webhook', hook.url, '--', 'sh', '-c', 'exit 4'], box);
     await waitFor(() => hook.requests.length > 0);
     run.kill('SIGTERM');
-    await sleep(200);
+    await waitFor(() => signalTaken(run.pid!, 'SIGTERM')); // else the two could reach it as one
     const second = Date.now();
     run.kill('SIGTERM');
     const result = await run;

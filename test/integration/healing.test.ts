@@ -124,11 +124,12 @@ describe('--on-failure: healing', () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'grandchild');
     const started = Date.now();
-    const run = await cronwrap(['--name', 'web', '--heal-timeout', '500ms', '--kill-after', '1s', '--on-failure', `sleep 60 & echo $! > ${pidFile}; wait`, '-c', 'exit 1'], box);
+    // A second for the heal to start its grandchild and say its pid (a few milliseconds), then the timeout.
+    const run = await cronwrap(['--name', 'web', '--heal-timeout', '1s', '--kill-after', '1s', '--on-failure', `sleep 60 & echo $! > ${pidFile}; wait`, '-c', 'exit 1'], box);
     expect(run.exitCode).toBe(1);
     expect(Date.now() - started).toBeLessThan(20_000);
     expect(alive(await waitForPid(pidFile))).toBe(false);
-    expect(footer(parseLog(box.logOf('web'))).heal).toMatch(/^not healed: --on-failure timed out after 500ms/);
+    expect(footer(parseLog(box.logOf('web'))).heal).toMatch(/^not healed: --on-failure timed out after 1\.000s/);
     expect(run.stdout.toString()).toMatch(/^cronwrap: job web FAILED on /); // no channel: the report for cron's mail
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, sandbox, untilLogged } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 
 const thirtyLines = 'for i in $(seq 1 30); do echo "line $i"; done';
@@ -188,10 +188,20 @@ describe('timestamp formats, from the binary', () => {
 
   it('elapsed and delta measure time between lines', async () => {
     const box = sandbox();
-    await cronwrap(['--name', 'el', '--timestamp', 'elapsed', '-c', 'echo a; sleep 1.2; echo b'], box);
-    const [a, b] = parseLog(box.logOf('el')).records;
-    expect(Number(b!.stamp.slice(6)) - Number(a!.stamp.slice(6))).toBeGreaterThanOrEqual(1.1);
-    await cronwrap(['--name', 'de', '--timestamp', 'delta', '-c', 'echo a; sleep 1.2; echo b'], box);
-    expect(parseLog(box.logOf('de')).records[1]!.stamp).toMatch(/^00:00:01\.[12]\d\d$/);
+    const seconds = (stamp: string) => Number(/^00:00:(\d\d\.\d{3})$/.exec(stamp)?.[1]);
+    // b comes 1.2 s after a was logged: at least that between their stamps however late a is read (less a
+    // millisecond of rounding), and at most the whole run.
+    const run = async (job: string, style: string) => {
+      const started = Date.now();
+      await cronwrap(['--name', job, '--timestamp', style, '-c', `echo a; ${untilLogged(box, job, 'a')}; sleep 1.2; echo b`], box);
+      const [a, b] = parseLog(box.logOf(job)).records.map((record) => seconds(record.stamp));
+      return { a: a!, b: b!, took: (Date.now() - started) / 1000 };
+    };
+    const elapsed = await run('el', 'elapsed');
+    expect(elapsed.b - elapsed.a).toBeGreaterThanOrEqual(1.199);
+    expect(elapsed.b).toBeLessThanOrEqual(elapsed.took);
+    const delta = await run('de', 'delta');
+    expect(delta.b).toBeGreaterThanOrEqual(1.199);
+    expect(delta.a + delta.b).toBeLessThanOrEqual(delta.took);
   });
 });
