@@ -95,7 +95,7 @@ export async function underCron(name: string, crontab: string, done: () => boole
   const [command, ...args] = mailer ? ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /usr/sbin/sendmail && exec "$@"', mailer, ...daemon] : daemon;
   const cron = execa(command!, args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', FAKETIME_DONT_FAKE_MONOTONIC: '1' }, extendEnv: false, reject: false, stdin: 'ignore', stdout: { file: cronLog }, stderr: { file: cronLog } });
   try {
-    await waitFor(done, 30_000).catch((error: Error) => {
+    await waitFor(done, 60_000).catch((error: Error) => {
       throw new Error(`${error.message}; cron said: ${readFileSync(cronLog, 'utf8')}`);
     });
   } finally {

@@ -145,7 +145,7 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
       await underCron(JOB, crontab, done, tempDir(), sendmailTo(smtp.port));
       // check and jobs read the crontab: it stays for them (underCron removed its copy).
       writeFileSync(join('/etc/cron.d', JOB), crontab, { mode: 0o644 });
-    }, 90_000);
+    }, 120_000);
     afterAll(() => {
       writeFileSync(config, shipped);
       rmSync(join('/etc/cron.d', JOB), { force: true });
