@@ -179,5 +179,8 @@ const sums = filesUnder(ROOT).map((file) => `${createHash('md5').update(readFile
 put('DEBIAN/md5sums', `${sums.join('\n')}\n`);
 
 const deb = `release/cronwrap_${version}_${arch}.deb`;
-run('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', ROOT, deb]);
+// xz at its default level takes a minute for Node's binary; `--quick` (the package test) packs the same files
+// at level 1 in a fifth of that, 17 % bigger.
+const level = process.argv.includes('--quick') ? '-z1' : '-z6';
+run('dpkg-deb', ['--root-owner-group', '-Zxz', level, '--build', ROOT, deb]);
 console.log(`${deb}: ${(statSync(deb).size / 1e6).toFixed(1)} MB; install with apt install ./${deb}`);
