@@ -142,6 +142,14 @@ export function untilLogged(box: Sandbox, job: string, text: string): string {
   return `n=0; until grep -q "out| [${text[0]}]${text.slice(1)}" ${join(box.logDir, `${job}.log`)} || [ $n = 250 ]; do sleep 0.02; n=$((n+1)); done`;
 }
 
+/**
+ * Shell text that waits until the last background process ($!) runs `program`: it has exec'd, after whatever
+ * it set up before (a trap, a redirection). A job that exits at once can leave it behind half started.
+ */
+export function untilBackgroundRuns(program: string): string {
+  return `until [ "$(cat /proc/$!/comm)" = ${program} ]; do sleep 0.01; done`;
+}
+
 /** A `--lock` run of `job` whose cronwrap was SIGKILLed while its job runs on (OOM killer, kill -9): the job's pid. */
 export async function orphanedLockHolder(box: Sandbox, job: string): Promise<number> {
   const pidFile = join(box.dir, `${job}.pid`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, orphanedLockHolder, sandbox, startCronwrap, untilLogged, waitFor, historyOf } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, orphanedLockHolder, sandbox, startCronwrap, untilBackgroundRuns, untilLogged, waitFor, historyOf } from '../helpers/cronwrap.js';
 import { alive, groupMembers, killQuietly, sleep, waitForPid } from '../helpers/processes.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 
@@ -97,7 +97,8 @@ describe('leftovers', () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
     const result = await cronwrap(
-      ['--name', 'messy', '--kill-after', '500ms', '-c', `(trap '' TERM; exec sleep 60) >/dev/null 2>&1 & echo $! > ${pidFile}`],
+      // The job ends once its leftover is sleep, ignoring SIGTERM: not a shell that has yet to set its trap.
+      ['--name', 'messy', '--kill-after', '500ms', '-c', `(trap '' TERM; exec sleep 60) >/dev/null 2>&1 & echo $! > ${pidFile}; ${untilBackgroundRuns('sleep')}`],
       box,
     );
     const leftover = Number(readFileSync(pidFile, 'utf8'));

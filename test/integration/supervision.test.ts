@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, startCronwrap, waitFor, waitForOutput } from '../helpers/cronwrap.js';
+import { cronwrap, sandbox, startCronwrap, untilBackgroundRuns, waitFor, waitForOutput } from '../helpers/cronwrap.js';
 import { footer, parseLog, reassemble } from '../helpers/records.js';
 import { alive, killQuietly, signalTaken, waitForPid } from '../helpers/processes.js';
 
@@ -11,7 +11,8 @@ describe('a grandchild that keeps stdout open cannot hang cron', () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
     const started = Date.now();
-    const result = await cronwrap(['--name', 'bg', '--drain', '1s', '-c', `sleep 30 & echo $! > ${pidFile}; echo parent done`], box);
+    // The job ends once its leftover is sleep (named so in the footer), not a shell still starting it.
+    const result = await cronwrap(['--name', 'bg', '--drain', '1s', '-c', `sleep 30 & echo $! > ${pidFile}; ${untilBackgroundRuns('sleep')}; echo parent done`], box);
     const leftover = Number(readFileSync(pidFile, 'utf8'));
     try {
       expect(result.exitCode).toBe(0);
@@ -31,7 +32,7 @@ describe('a grandchild that keeps stdout open cannot hang cron', () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'pid');
     const started = Date.now();
-    const result = await cronwrap(['--name', 'quietbg', '--keep-leftovers', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}`], box);
+    const result = await cronwrap(['--name', 'quietbg', '--keep-leftovers', '-c', `sleep 30 >/dev/null 2>&1 & echo $! > ${pidFile}; ${untilBackgroundRuns('sleep')}`], box);
     const leftover = Number(readFileSync(pidFile, 'utf8'));
     try {
       expect(result.exitCode).toBe(0);
