@@ -91,26 +91,30 @@ export function streamLog(response: ServerResponse, path: string, lines: number,
     response.end();
   };
   const tick = () => {
+    const held = pending.length;
     try {
       log.poll(sink, KEEP_BYTES);
     } catch (error) {
       fail(error);
       return;
     }
-    if (pending.length > MAX_EVENT_LINES) {
-      skippedLines += pending.length - MAX_EVENT_LINES;
-      pending = pending.slice(-MAX_EVENT_LINES);
-    }
-    if (pending.length > 0 || skippedLines > 0 || skippedBytes > 0) {
-      if (response.writableLength > MAX_QUEUED_BYTES) {
-        skippedLines += pending.length;
-      } else {
-        const event: TailEvent = { lines: pending, skipped_lines: skippedLines, skipped_bytes: skippedBytes };
-        send(`data: ${JSON.stringify(event)}\n\n`);
-        skippedLines = 0;
-        skippedBytes = 0;
+    if (response.writableLength > MAX_QUEUED_BYTES) {
+      // A client that does not read is held only the newest poll's lines, so the end of a run still
+      // reaches it once it reads again (and its memory stays bounded by one poll).
+      if (held > 0 && pending.length > held) {
+        skippedLines += held;
+        pending = pending.slice(held);
       }
+    } else if (pending.length > 0 || skippedLines > 0 || skippedBytes > 0) {
+      if (pending.length > MAX_EVENT_LINES) {
+        skippedLines += pending.length - MAX_EVENT_LINES;
+        pending = pending.slice(-MAX_EVENT_LINES);
+      }
+      const event: TailEvent = { lines: pending, skipped_lines: skippedLines, skipped_bytes: skippedBytes };
+      send(`data: ${JSON.stringify(event)}\n\n`);
       pending = [];
+      skippedLines = 0;
+      skippedBytes = 0;
     } else if (Date.now() - quietSince > KEEP_ALIVE_MS) {
       send(': keep-alive\n\n'); // proxies close connections that stay silent
     }

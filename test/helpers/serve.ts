@@ -80,10 +80,13 @@ export async function openTail(url: string, headers: Record<string, string> = {}
   const events: TailEvent[] = [];
   const problems: string[] = [];
   let buffered = '';
+  // Read through a reader of our own: cancelling it ends the loop at once (aborting the fetch alone
+  // can leave an idle body's read pending).
+  const reader = response.body!.getReader();
   const reading = (async () => {
     const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      buffered += decoder.decode(chunk, { stream: true });
+    for (let next = await reader.read(); !next.done; next = await reader.read()) {
+      buffered += decoder.decode(next.value, { stream: true });
       for (let end = buffered.indexOf('\n\n'); end !== -1; end = buffered.indexOf('\n\n')) {
         const event = buffered.slice(0, end);
         buffered = buffered.slice(end + 2);
@@ -100,6 +103,7 @@ export async function openTail(url: string, headers: Record<string, string> = {}
     problems,
     texts: () => events.flatMap((event) => event.lines.map((line) => line.text)),
     close: async () => {
+      await reader.cancel().catch(() => undefined);
       controller.abort();
       await reading;
     },

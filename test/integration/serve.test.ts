@@ -1,5 +1,5 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -274,9 +274,12 @@ describe('cronwrap serve: the live tail', () => {
     // has seen the tail skip and a run of events: it cannot end before the reader falls behind, however fast
     // the machine. A reader takes at most 256 KiB a poll; the flood writes many times that between polls.
     const tail = await openTail(`${server.url}/api/jobs/flood/tail?lines=10`);
-    // A client that never reads: what the server queues for it is bounded.
+    // A client that stops reading: what the server queues for it is bounded, and once it reads again it
+    // gets the newest lines, the end of the run among them.
     const stalled = request(`${server.url}/api/jobs/flood/tail`, { headers: { authorization: `Bearer ${server.token}` } });
-    stalled.on('response', (response) => response.pause());
+    let stalledText = '';
+    const stalledResponse = new Promise<IncomingMessage>((resolve) => stalled.on('response', resolve));
+    void stalledResponse.then((response) => response.pause());
     stalled.on('error', () => undefined);
     stalled.end();
     const enough = join(box.dir, 'enough');
@@ -299,6 +302,10 @@ describe('cronwrap serve: the live tail', () => {
     writeFileSync(enough, '');
     expect((await job).exitCode).toBe(0);
     await waitFor(() => tail.texts().some((text) => text.startsWith('end job=flood')));
+    const reading = await stalledResponse;
+    reading.setEncoding('utf8').on('data', (text: string) => (stalledText += text));
+    reading.resume();
+    await waitFor(() => stalledText.includes('"text":"end job=flood'));
     stalled.destroy();
     await tail.close();
     expect(skipped()).toBeGreaterThan(0);

@@ -77,13 +77,14 @@ describe('signals meant for the job reach its process group while it runs', () =
   it('reaches the whole process group, background processes included', async () => {
     const box = sandbox();
     const pidFile = join(box.dir, 'background');
-    const child = startCronwrap(['--name', 'tree', '-c', `sleep 60 & echo $! > ${pidFile}; trap 'echo got-usr2' USR2; echo ready; wait; echo done`], box);
+    // The shell ends only once its background process has ended, and says how: 128 + 12 is SIGUSR2's own.
+    const child = startCronwrap(['--name', 'tree', '-c', `sleep 60 & echo $! > ${pidFile}; trap 'echo got-usr2' USR2; echo ready; wait; wait $!; echo "background=$?"`], box);
     const background = await waitForPid(pidFile);
     await waitForOutput(box, 'tree', 'out| ready');
     child.kill('SIGUSR2');
     expect((await child).exitCode).toBe(0);
-    // Dead of the signal itself: cronwrap found nothing left behind to end once the shell had ended.
     expect(alive(background)).toBe(false);
+    expect(box.logOf('tree').toString()).toMatch(/out\| got-usr2\n.*out\| background=140\n/);
     expect(footer(parseLog(box.logOf('tree')))).not.toHaveProperty('left_behind');
   });
 
