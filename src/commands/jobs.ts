@@ -69,6 +69,15 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
     ...systemd.timers.map((timer) => ({ entry: undefined, timer, source: timer.file, user: timer.user, command: timer.command ?? '' })),
   ];
+  // The things that run each command, found once: comparing every pair costs a crontab of 10,000 lines 10^8 steps.
+  const byCommand = new Map<string, string[]>();
+  for (const { source, command } of scheduled) {
+    if (command === '') continue;
+    const key = sameCommand(command);
+    const sources = byCommand.get(key);
+    if (sources) sources.push(source);
+    else byCommand.set(key, [source]);
+  }
   /** Lines whose --name cronwrap refuses: told with the lines cron rejects, the name never used. */
   const refused: string[] = [];
   const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
@@ -91,8 +100,8 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     if (!entry && !timer) flags.push('no crontab line runs its directory (anacron may)');
     if (interval !== undefined && interval < FREQUENT_MS) flags.push(`runs every ${formatDuration(interval)}`);
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
-    const twins = scheduled.filter((other) => other.source !== source && command !== '' && sameCommand(other.command) === sameCommand(command));
-    if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
+    const twins = command === '' ? undefined : byCommand.get(sameCommand(command));
+    if (twins && twins.length > 1) flags.push(`also scheduled at ${alsoAt(twins, source)}`);
     const paused = name ? pauseWords(stateDir, name, now.getTime()) : null;
     if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
@@ -114,6 +123,15 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
   });
   const problems = [...tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), ...refused];
   return { jobs, problems, unreadable: [...tree.unreadable, ...systemd.unreadable] };
+}
+
+const TWINS_NAMED = 3;
+
+/** The other places that run a command: the first few by name, the rest counted (a line copied 10,000 times is one flag, not 10^8 bytes). */
+function alsoAt(sources: readonly string[], self: string): string {
+  const named = sources.slice(0, TWINS_NAMED + 1).filter((source) => source !== self).slice(0, TWINS_NAMED);
+  const more = sources.length - 1 - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 /** The schedule in words: cron's through cronstrue, anacron's period, a systemd timer's calendar as written. */
