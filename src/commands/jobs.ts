@@ -8,8 +8,10 @@ import { errorCode } from '../errors.js';
 import { print, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { median, recentDurations } from '../report/duration-warning.js';
-import { readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
 import { formatDuration } from '../util/format.js';
+import type { JobName } from '../util/job-name.js';
 import { summarizeJob } from './job-summary.js';
 import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
@@ -78,17 +80,31 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     if (sources) sources.push(source);
     else byCommand.set(key, [source]);
   }
+  // What cronwrap remembers of a job, read once per job however many lines run it, and only for the jobs
+  // with a history (or a pause): a crontab naming 10,000 jobs that never ran costs no 10,000 reads.
+  const recorded = new Set<string>(historyJobs(stateDir));
+  const pauses = jobsWithState(stateDir, 'pauses');
+  const remembered = new Map<JobName, { runs: RunRecord[]; paused: string | null }>();
+  const rememberedOf = (name: JobName) => {
+    let facts = remembered.get(name);
+    if (!facts) {
+      facts = { runs: recorded.has(name) ? readHistory(stateDir, name) : [], paused: pauses.has(name) ? pauseWords(stateDir, name, now.getTime()) : null };
+      remembered.set(name, facts);
+    }
+    return facts;
+  };
   /** Lines whose --name cronwrap refuses: told with the lines cron rejects, the name never used. */
   const refused: string[] = [];
   const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
     const name = use && 'job' in use ? use.job : null;
-    const runs = name ? readHistory(stateDir, name) : [];
+    const facts = name ? rememberedOf(name) : undefined;
+    const runs = facts?.runs ?? [];
     const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
     const typical = typicalDuration(runs);
     const anacron = entry?.anacronDelayMinutes;
-    const interval = entry ? schedule.shortestInterval(entry.schedule, now, timeZone) : undefined;
+    const interval = entry ? schedule.shortestInterval(entry.schedule) : undefined;
     const flags: string[] = [];
     if (!use) flags.push('not wrapped by cronwrap');
     if (use && 'badName' in use) {
@@ -102,7 +118,7 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
     const twins = command === '' ? undefined : byCommand.get(sameCommand(command));
     if (twins && twins.length > 1) flags.push(`also scheduled at ${alsoAt(twins, source)}`);
-    const paused = name ? pauseWords(stateDir, name, now.getTime()) : null;
+    const paused = facts?.paused ?? null;
     if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
       source: via ? `${source} (run by ${via})` : source,

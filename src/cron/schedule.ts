@@ -5,7 +5,7 @@
 import { Cron } from 'croner';
 import cronstrue from 'cronstrue';
 import { knownTimeZone } from './crontab.js';
-import { neverRuns, withinRangeSteps } from './field-sets.js';
+import { neverRuns, shortestGapMinutes, withinRangeSteps } from './field-sets.js';
 
 /** The five fields cron's @keywords stand for; @reboot has none. */
 const KEYWORD_FIELDS: Readonly<Record<string, string>> = {
@@ -23,8 +23,12 @@ function fieldsOf(schedule: string): string | undefined {
   return schedule.startsWith('@') ? KEYWORD_FIELDS[schedule.slice(1).toLowerCase()] : schedule;
 }
 
-/** Each schedule is made into a croner once per process: a crontab of 10,000 like lines costs one. */
+/**
+ * The croners made last, by zone and schedule: a crontab of 10,000 like lines makes one. Few are kept, for
+ * a croner holds some 100 KB: 10,000 different schedules kept cost a gigabyte and seconds of collection.
+ */
 const crons = new Map<string, Cron | undefined>();
+const CRONS_KEPT = 16;
 
 /** croner's form of a schedule, or undefined when it never runs (@reboot, 31 February) or croner cannot take it. */
 function cronOf(schedule: string, timeZone: string | undefined): Cron | undefined {
@@ -34,13 +38,23 @@ function cronOf(schedule: string, timeZone: string | undefined): Cron | undefine
   let cron: Cron | undefined;
   if (fields && (!timeZone || knownTimeZone(timeZone))) {
     try {
-      if (!neverRuns(fields)) cron = new Cron(withinRangeSteps(fields), { mode: '5-part', domAndDow: false, ...(timeZone ? { timezone: timeZone } : {}) });
+      if (!neverRuns(fields)) cron = new Cron(withinRangeSteps(fields), { mode: '5-part', domAndDow: bothDays(fields), ...(timeZone ? { timezone: timeZone } : {}) });
     } catch {
       // a schedule croner refuses has no times here; the crontab reader reported what cron refuses
     }
   }
+  if (crons.size >= CRONS_KEPT) crons.delete(crons.keys().next().value!);
   crons.set(key, cron);
   return cron;
+}
+
+/**
+ * Whether a day must match both day fields: Vixie cron's rule when either starts with * (`*\/2` too).
+ * croner's own either-or already lets a bare `*` leave the other field alone.
+ */
+function bothDays(fields: string): boolean {
+  const [, , days = '', , weekdays = ''] = fields.split(' ');
+  return (days.startsWith('*') && days !== '*') || (weekdays.startsWith('*') && weekdays !== '*');
 }
 
 /** What `compute` gives, or `fallback` when croner throws on this schedule (it validates lazily). */
@@ -76,19 +90,14 @@ export function nextRuns(schedule: string, after: Date, count: number, timeZone?
   return timesOf(schedule, timeZone, [], (cron) => cron.nextRuns(count, after));
 }
 
-const intervals = new Map<string, number | undefined>();
-
-/** The shortest gap between two starts over the coming `runs` starts (ms), or undefined for @reboot. */
-export function shortestInterval(schedule: string, after: Date, timeZone?: string, runs = 50): number | undefined {
-  const key = `${timeZone ?? ''}\n${schedule}\n${after.getTime()}\n${runs}`;
-  if (!intervals.has(key)) {
-    const times = nextRuns(schedule, after, runs, timeZone).map((date) => date.getTime());
-    intervals.set(key, times.length < 2 ? undefined : Math.min(...times.slice(1).map((time, i) => time - times[i]!)));
-  }
-  return intervals.get(key);
-}
-
 const MINUTE_MS = 60_000;
+
+/** The shortest time between two starts (ms) as the clock reads, or undefined for @reboot and what runs once. */
+export function shortestInterval(schedule: string): number | undefined {
+  const fields = fieldsOf(schedule);
+  const minutes = fields === undefined ? undefined : shortestGapMinutes(fields);
+  return minutes === undefined ? undefined : minutes * MINUTE_MS;
+}
 
 /** How late a start may be before it counts as missed: a tenth of the interval, between 1 and 30 minutes. */
 function graceAt(start: Date, following: Date): number {
