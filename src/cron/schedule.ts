@@ -24,11 +24,12 @@ function fieldsOf(schedule: string): string | undefined {
 }
 
 /**
- * The croners made last, by zone and schedule: a crontab of 10,000 like lines makes one. Few are kept, for
- * a croner holds some 100 KB: 10,000 different schedules kept cost a gigabyte and seconds of collection.
+ * The croners made last, by zone and schedule: a crontab of 10,000 like lines makes one. Only two are
+ * kept, for a croner holds 80 KB (its years): 10,000 different schedules kept cost a gigabyte, and even 16
+ * kept cost 10,000 different ones half as much time again in collection as 2 do.
  */
 const crons = new Map<string, Cron | undefined>();
-const CRONS_KEPT = 16;
+const CRONS_KEPT = 2;
 
 /** croner's form of a schedule, or undefined when it never runs (@reboot, 31 February) or croner cannot take it. */
 function cronOf(schedule: string, timeZone: string | undefined): Cron | undefined {
