@@ -98,7 +98,8 @@ export function knownTimeZone(name: string): boolean {
   let known = zones.get(name);
   if (known === undefined) {
     try {
-      known = new Intl.DateTimeFormat('en-US', { timeZone: name }).resolvedOptions().timeZone !== undefined;
+      new Intl.DateTimeFormat('en-US', { timeZone: name }); // throws RangeError for a zone it does not know
+      known = true;
     } catch {
       known = false;
     }

@@ -1,5 +1,5 @@
-// When a cron schedule fires, and what it says in words: croner computes the times (with cron's rule that
-// a restricted day of month and day of week are ORed) and cronstrue the words; neither is ours to write.
+// When a cron schedule fires, and what it says in words: croner computes the times (with Vixie cron's rule
+// for the two day fields) and cronstrue the words; neither is ours to write.
 // Nothing here throws: a schedule or zone croner cannot take (a crontab's, or a damaged history's) has no
 // times and is described as written, so one line never stops the others being read.
 import { Cron } from 'croner';
