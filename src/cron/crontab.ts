@@ -11,8 +11,9 @@ export interface CronEntry {
   schedule: string;
   command: string;
   /**
-   * The variables set above the line that cron itself reads (CRON_TZ, MAILTO, SHELL, PATH...); others are
-   * the job's own business, and keeping them would make each entry cost the whole environment.
+   * The variables set above the line that cron reads (CRON_TZ, MAILTO, SHELL, PATH...) or that tell cronwrap
+   * where a run records and whom it tells (CRONWRAP_*, XDG_STATE_HOME); others are the job's own business,
+   * and keeping them would make each entry cost the whole environment.
    */
   env: Readonly<Record<string, string>>;
   /** An anacron job: it runs once per period (`schedule` is @daily, @weekly or @monthly) when anacron runs, after this delay. */
@@ -91,6 +92,12 @@ const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 /** The variables cron (Debian's, cronie) reads itself: when a line runs, where its output goes, how. */
 const CRON_VARIABLES = new Set(['CRON_TZ', 'TZ', 'MAILTO', 'MAILFROM', 'SHELL', 'PATH', 'HOME', 'LOGNAME', 'USER', 'CONTENT_TYPE', 'CONTENT_TRANSFER_ENCODING', 'RANDOM_DELAY']);
 
+/** What an entry keeps: cron's variables, and those that tell a cronwrap run where it records and whom it tells. */
+const keptVariable = (name: string) => CRON_VARIABLES.has(name) || name.startsWith('CRONWRAP_') || name === 'XDG_STATE_HOME';
+
+/** More distinct kept names than this in one crontab are not read: a snapshot stays a few dozen keys. */
+const MAX_KEPT_VARIABLES = 64;
+
 const zones = new Map<string, boolean>();
 
 /** Whether this host knows the time zone `name` (CRON_TZ=Europe/Paris): what it cannot read, no schedule is read in. */
@@ -140,7 +147,11 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
     const variable = VARIABLE.exec(text);
     if (variable) {
       const [name, value] = [variable[1]!, unquote(variable[2]!)];
-      if (!CRON_VARIABLES.has(name) || env[name] === value) continue;
+      if (!keptVariable(name) || env[name] === value) continue;
+      if (!(name in env) && Object.keys(env).length >= MAX_KEPT_VARIABLES) {
+        problems.push({ file, line, reason: `not read: more than ${MAX_KEPT_VARIABLES} different CRONWRAP_* and cron variables in one crontab` });
+        continue;
+      }
       env = Object.freeze({ ...env, [name]: value });
       if (name === 'CRON_TZ') badZoneLine = value === '' || knownTimeZone(value) ? 0 : line;
       continue;

@@ -169,12 +169,18 @@ describe('crontab files', () => {
   });
 
   it('an entry holds the variables cron reads, shared with the entries around it: 5,000 variables cost no entry a copy', () => {
-    let text = 'MAILTO=ops\n';
+    let text = 'MAILTO=ops\nCRONWRAP_STATE_DIR=/srv/state\n';
     for (let i = 0; i < 5000; i++) text += `VAR_${i}=${i}\n* * * * * job-${i}\n`;
     const { entries } = parseCrontab(text, '/var/spool/cron/crontabs/mallory', 'mallory');
     expect(entries).toHaveLength(5000);
-    expect(entries[4999]!.env).toEqual({ MAILTO: 'ops' });
+    expect(entries[4999]!.env).toEqual({ MAILTO: 'ops', CRONWRAP_STATE_DIR: '/srv/state' });
     expect(new Set(entries.map((e) => e.env)).size).toBe(1);
+    // Nor do 5,000 made-up CRONWRAP_ names: past 64 they are reported, not kept.
+    let names = '';
+    for (let i = 0; i < 5000; i++) names += `CRONWRAP_X${i}=${i}\n* * * * * job-${i}\n`;
+    const many = parseCrontab(names, '/var/spool/cron/crontabs/mallory', 'mallory');
+    expect(Object.keys(many.entries[4999]!.env)).toHaveLength(64);
+    expect(many.problems).toHaveLength(5000 - 64);
   });
 
   it('a user crontab has no user field; a last line without a newline is not read by cron', () => {
