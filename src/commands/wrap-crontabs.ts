@@ -77,12 +77,11 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
   });
 }
 
-/** The rewrites as a unified diff, one hunk per changed line. */
-export function diffOf(rewrites: readonly FileRewrite[]): string {
+/** The rewrites as the lines of a unified diff, one hunk per changed line. */
+export function diffOf(rewrites: readonly FileRewrite[]): string[] {
   return rewrites
     .filter((rewrite) => rewrite.changes.length > 0)
-    .map((rewrite) => [`--- ${rewrite.file}`, `+++ ${rewrite.file}`, ...rewrite.changes.flatMap((c) => [`@@ -${c.line} +${c.line} @@`, `-${c.before}`, `+${c.after}`])].join('\n') + '\n')
-    .join('');
+    .flatMap((rewrite) => [`--- ${rewrite.file}`, `+++ ${rewrite.file}`, ...rewrite.changes.flatMap((c) => [`@@ -${c.line} +${c.line} @@`, `-${c.before}`, `+${c.after}`])]);
 }
 
 /** The file's text with the rewrite's lines changed. */
