@@ -65,8 +65,8 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
     try {
       lines = readCrontabFile(root, file, owner !== undefined).text.split('\n');
     } catch (error) {
-      if (!(error instanceof UnsafePathError)) throw error;
-      return [{ file, owner, changes: [], leftAlone: [], refused: error.message }];
+      // Gone or unreadable since the tree was read: said, like a file root must not write.
+      return [{ file, owner, changes: [], leftAlone: [], refused: error instanceof UnsafePathError ? error.message : `cannot read it: ${errorCode(error)}` }];
     }
     const rewrite: FileRewrite = { file, owner, changes: [], leftAlone: [] };
     for (const entry of unwrapped) {
