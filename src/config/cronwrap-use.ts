@@ -26,14 +26,34 @@ export type CronwrapUse = { job: JobName } | { badName: string } | { subcommand:
  * `stdin` unless `--name`.
  */
 export function cronwrapUse(command: string): CronwrapUse | undefined {
+  const call = cronwrapCall(command);
+  if (!call) return undefined;
+  // A line that runs one of cronwrap's own commands (`cronwrap status`) wraps no job.
+  const subcommand = SUBCOMMANDS.find((name) => name === call.args[0]);
+  if (subcommand) return { subcommand };
+  const name = jobName(call.args);
+  return isJobName(name) ? { job: name } : { badName: name };
+}
+
+/** How a crontab command starts cronwrap: the variables set for it on the line (`X=1 cronwrap`) and its arguments. */
+export interface CronwrapCall {
+  env: Record<string, string>;
+  args: string[];
+}
+
+/** The cronwrap call in a crontab command, as written (no expansion), or undefined when it runs none. */
+export function cronwrapCall(command: string): CronwrapCall | undefined {
   const all = words(command.split(/(?<!\\)%/)[0]!); // cron turns an unescaped % into a newline, then stdin
   const at = all.findIndex((word) => basename(word) === 'cronwrap' || basename(word) === 'cronwrap-standalone.cjs');
   if (at === -1) return undefined;
-  // A line that runs one of cronwrap's own commands (`cronwrap status`) wraps no job.
-  const subcommand = SUBCOMMANDS.find((name) => name === all[at + 1]);
-  if (subcommand) return { subcommand };
-  const name = jobName(all.slice(at + 1));
-  return isJobName(name) ? { job: name } : { badName: name };
+  const env: Record<string, string> = {};
+  // Read backwards from cronwrap: of `X=1 X=2 cronwrap`, the shell gives X=2.
+  for (let i = at - 1; i >= 0; i--) {
+    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(all[i]!);
+    if (!assignment) break;
+    env[assignment[1]!] ??= assignment[2]!;
+  }
+  return { env, args: all.slice(at + 1) };
 }
 
 /** What is wrong with a line whose `--name` cronwrap refuses: run by cron, it stops at once (exit 125). */
