@@ -91,7 +91,7 @@ function findingSettings(job: JobName, watched: WatchedJob | undefined, options:
   const line = watched?.line;
   if (!watched || !line) return resolveSettings(options.flags, io.env, job).settings;
   try {
-    return resolveSettings({ ...options.flags, ...line.flags }, line.env, job).settings;
+    return resolveSettings({ ...options.flags, ...options.viewer.flagsOf(line.args) }, line.env, job).settings;
   } catch (error) {
     // A flag value cronwrap refuses: the line never runs; told through the other channels.
     if (!(error instanceof UsageError)) throw error;

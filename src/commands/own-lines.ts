@@ -17,11 +17,14 @@ export interface Viewer {
   flagsOf: (args: readonly string[]) => GivenFlags | undefined;
 }
 
-/** What a run of a line is started with: the flags written on it, and the environment cron gives it. */
+/** What a run of a line is started with: cronwrap's arguments written on it, and the environment cron gives it. */
 export interface LineRun {
-  flags: GivenFlags;
+  args: readonly string[];
   env: NodeJS.ProcessEnv;
 }
+
+/** The flags that say where a run records; the words are looked for first, as parsing every line costs. */
+const WHERE_FLAGS = ['--state-dir', '--config'];
 
 /**
  * The viewer's own line: run as the viewer's user and recording its runs in `stateDir` (its `--state-dir`,
@@ -34,10 +37,11 @@ export function ownLine(entry: Pick<CronEntry, 'user' | 'command' | 'env'>, job:
   if (!call) return undefined;
   const env = { ...viewer.env, ...entry.env, ...call.env };
   // A line cronwrap refuses never records a run: it is still the viewer's, and missed.
-  const flags = viewer.flagsOf(call.args) ?? {};
+  const named = call.args.some((arg) => WHERE_FLAGS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+  const flags = named ? (viewer.flagsOf(call.args) ?? {}) : {};
   const where: GivenFlags = {};
   if (flags.stateDir !== undefined) where.stateDir = flags.stateDir;
   if (flags.config !== undefined) where.config = flags.config;
   const runsIn = stateDirectory(resolveSettings(where, env, job).settings.stateDir, env, viewer.uid);
-  return resolve(runsIn) === resolve(stateDir) ? { flags, env } : undefined;
+  return resolve(runsIn) === resolve(stateDir) ? { args: call.args, env } : undefined;
 }
