@@ -169,7 +169,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them');
   } else if (name === 'check') {
     program
-      .description("Find every job whose scheduled start passed (with its grace) and no run was recorded; tell each through the job's own channels as MISSED, once per episode (its next good run tells RECOVERED). Exits 1 while any job is missed. Run it from cron every few minutes.")
+      .description("Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.")
       .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
       .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
       .option('--root <dir>', 'read the cron files under DIR instead of /', '/');

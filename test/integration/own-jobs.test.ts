@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrapProcess, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { startServe, type Serving } from '../helpers/serve.js';
 import { pagerDutyAnswer, startHttp, startSmtp } from '../helpers/servers.js';
 
@@ -30,9 +30,9 @@ function cronTree(box: Sandbox, files: { cronD?: Record<string, string>; users?:
   return root;
 }
 
-/** The built binary at a fixed UTC time (the clock runs on from there), after `prefix` (another user, a mount namespace). */
+/** The built binary at a fixed UTC time, or `+2h` on (the clock runs on from there), after `prefix` (another user, a mount namespace). */
 function at(time: string, args: readonly string[], box: Sandbox, options: { prefix?: readonly string[]; env?: Record<string, string> } = {}) {
-  const [command, ...rest] = [...(options.prefix ?? []), 'faketime', '-f', `@${time}`, BIN, ...args];
+  const [command, ...rest] = [...(options.prefix ?? []), 'faketime', '-f', time.startsWith('+') ? time : `@${time}`, BIN, ...args];
   return execa(command!, rest, { env: { ...box.env, TZ: 'UTC', FAKETIME_DONT_FAKE_MONOTONIC: '1', ...options.env }, extendEnv: false, reject: false });
 }
 
@@ -60,14 +60,20 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
     const root = cronTree(box, {
       cronD: {
         backup: ROOT_BACKUP,
-        moved: `*/5 * * * * root /usr/bin/cronwrap --state-dir ${elsewhere} --name moved -- true\nCRONWRAP_STATE_DIR=${elsewhere}\n*/5 * * * * root /usr/bin/cronwrap --name moved-too -- true\n`,
+        moved: [
+          `*/5 * * * * root /usr/bin/cronwrap --state-dir=${elsewhere} --name moved -- true`,
+          `*/5 * * * * root CRONWRAP_STATE_DIR=${elsewhere} /usr/bin/cronwrap --name moved-on-line -- true`,
+          `CRONWRAP_STATE_DIR=${elsewhere}`,
+          '*/5 * * * * root /usr/bin/cronwrap --name moved-by-crontab -- true',
+          '',
+        ].join('\n'),
       },
     });
     const checked = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json'], box);
     expect((JSON.parse(checked.stdout) as { job: string }[]).map((job) => job.job)).toEqual(['backup']);
     // Checked in that state directory, they are its jobs.
     const there = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json', '--state-dir', elsewhere], box);
-    expect((JSON.parse(there.stdout) as { job: string }[]).map((job) => job.job)).toEqual(['moved', 'moved-too']);
+    expect((JSON.parse(there.stdout) as { job: string }[]).map((job) => job.job)).toEqual(['moved', 'moved-by-crontab', 'moved-on-line']);
   });
 
   asRoot("a user's check judges that user's own jobs, in that user's state directory, not root's", async () => {
@@ -140,6 +146,26 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
       { routing_key: ROUTING_KEY, payload: { severity: 'critical' } },
     ]);
     for (const text of [checked.stdout, checked.stderr, smtp.mails[0]!.raw, hook.requests[0]!.body]) expect(text).not.toContain(ROUTING_KEY);
+  });
+
+  it("check tells a STUCK run through its line's own --webhook", async () => {
+    const box = sandbox();
+    const hook = await startHttp();
+    const args = ['--name', 'slow', '--timeout', '1m', '--webhook', `${hook.url}/slow`, '--', 'sleep', '60'];
+    // Yearly, and the crontab written now: only the run in progress can be found, as STUCK.
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'cron.d', 'slow'), `0 0 1 1 * root /usr/bin/cronwrap ${args.join(' ')}\n`);
+    const stuck = cronwrapProcess(args, box);
+    await waitFor(() => existsSync(join(box.stateDir, 'running')) && readdirSync(join(box.stateDir, 'running')).some((name) => name.startsWith('slow.')));
+    try {
+      const later = await at('+2h', ['check', '--root', root], box);
+      expect(later.stdout).toMatch(/^cronwrap: job slow STUCK on /);
+      expect(hook.requests.map((request) => [request.url, (JSON.parse(request.body) as { kind: string }).kind])).toEqual([['/slow', 'stuck']]);
+    } finally {
+      stuck.kill('SIGTERM');
+      await stuck;
+    }
   });
 });
 
