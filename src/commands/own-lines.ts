@@ -36,8 +36,8 @@ export function ownLine(entry: Pick<CronEntry, 'user' | 'command' | 'env'>, job:
   const call = cronwrapCall(entry.command);
   if (!call) return undefined;
   const env = { ...viewer.env, ...entry.env, ...call.env };
-  // A line cronwrap refuses never records a run: it is still the viewer's, and missed.
   const named = call.args.some((arg) => WHERE_FLAGS.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+  // A line cronwrap refuses never records a run: it is still the viewer's, and missed.
   const flags = named ? (viewer.flagsOf(call.args) ?? {}) : {};
   const where: GivenFlags = {};
   if (flags.stateDir !== undefined) where.stateDir = flags.stateDir;

@@ -20,7 +20,7 @@ export interface WatchedJob {
   knownSinceMs: number;
   lastStartMs: number | undefined;
   log: string | undefined;
-  /** How its crontab line starts it (its own flags and environment); undefined for a job known from its history. */
+  /** How its crontab line starts it (cronwrap's arguments there, the environment cron gives it); undefined for a job known from its history. */
   line: LineRun | undefined;
 }
 
