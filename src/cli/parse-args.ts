@@ -3,7 +3,8 @@ import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
 import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { defaultJobName, parseJobName, type JobName } from '../util/job-name.js';
+import { commandJobName } from '../util/command-job-name.js';
+import { parseJobName, type JobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
 import { versionText } from '../util/build-info.js';
 import { INSTALLED_BINARY } from '../util/installed-binary.js';
@@ -272,10 +273,10 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
     if (file !== undefined) {
       throw new UsageError(`--shell: give either a shell string with -c or a command after --, not both (got -c and '${file}')`);
     }
-    // The job name: --name, else the command's base name (with -c, the string's first word).
-    return { flags, mode: 'wrap', job: name ?? defaultJobName(flags.shell.trim().split(/\s+/)[0] ?? 'sh'), command: ['/bin/sh', '-c', flags.shell] };
+    // The job name: --name, else the program that does the work (util/command-job-name.ts).
+    return { flags, mode: 'wrap', job: name ?? commandJobName({ shell: flags.shell }), command: ['/bin/sh', '-c', flags.shell] };
   }
-  if (file !== undefined) return { flags, mode: 'wrap', job: name ?? defaultJobName(file), command: [file, ...args] };
+  if (file !== undefined) return { flags, mode: 'wrap', job: name ?? commandJobName({ argv: [file, ...args] }), command: [file, ...args] };
   // Under cron stdin is not a terminal: without this, `cronwrap --name x --` would quietly annotate nothing.
   if (argv.includes('--')) {
     return { mode: 'print', stdout: '', stderr: 'cronwrap: nothing to run after --: give the command after it, e.g. cronwrap --name backup -- /usr/local/bin/backup.sh\n', exitCode: EXIT_USAGE };
