@@ -72,9 +72,11 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
     }
     case 'pause':
-      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, io);
-    case 'resume':
-      return runResume(stateDir, invocation.job, io);
+    case 'resume': {
+      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs };
+      if (invocation.mode === 'resume') return runResume(stateDir, invocation.job, check, io);
+      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, check, io);
+    }
     case 'serve': {
       const { listen, root, tlsCert, tlsKey } = invocation;
       const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { CONDITION_KEYWORDS, LEADING_KEYWORDS, SETUP, wrapperOf, type Wrapper } from './command-wrappers.js';
+import { CONDITION_KEYWORDS, LEADING_KEYWORDS, SETUP_BUILTINS, SETUP_PROGRAMS, wrapperOf, type Wrapper } from './command-wrappers.js';
 import { programJobName, type JobName } from './job-name.js';
 import { simpleCommands } from './shell-words.js';
 
@@ -50,7 +50,7 @@ function isSetup(words: readonly string[]): boolean {
   if (at === -1) return true;
   const program = basename(words[at]!);
   const option = words[at + 1] ?? '';
-  return SETUP.has(program) || (program === 'command' && /^-[vV]$/.test(option)) || (wrapperOf(program)?.inline?.includes(option) ?? false);
+  return SETUP_BUILTINS.has(words[at]!) || SETUP_PROGRAMS.has(program) || (program === 'command' && /^-[vV]$/.test(option)) || (wrapperOf(program)?.inline?.includes(option) ?? false);
 }
 
 /**

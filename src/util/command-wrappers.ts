@@ -56,13 +56,19 @@ export function wrapperOf(program: string): Wrapper | undefined {
 }
 
 /**
- * Commands that only prepare or guard the job's (`cd /srv &&`, `[ -x /usr/bin/x ] &&`, `test -x x &&`,
- * `sleep $((RANDOM % 60));`, `pgrep -x x ||`), and the shell words that end a compound command.
+ * Programs that only prepare or guard the job's (`[ -x /usr/bin/x ] &&`, `/usr/bin/test -x x &&`,
+ * `sleep $((RANDOM % 60));`, `pgrep -x x ||`), by whatever path they are called.
  */
-export const SETUP = new Set([
-  'cd', 'pushd', 'popd', 'test', '[', '[[', 'true', 'false', ':', 'export', 'unset', 'umask', 'set', 'ulimit',
-  'source', '.', 'sleep', 'which', 'type', 'hash', 'exit', 'return', 'pgrep', 'pidof', 'mkdir', 'local',
-  'readonly', 'declare', 'typeset', 'shopt', 'trap', 'wait', 'fi', 'done', 'esac', '}', 'for', 'case', 'select',
+export const SETUP_PROGRAMS = new Set(['test', '[', 'true', 'false', 'sleep', 'which', 'pgrep', 'pidof', 'mkdir']);
+
+/**
+ * Shell builtins that only prepare the job (`cd /srv &&`, `export X=1;`), and the words that end a compound
+ * command: only as a bare word (`./export` is a program of that name).
+ */
+export const SETUP_BUILTINS = new Set([
+  'cd', 'pushd', 'popd', '[[', ':', 'export', 'unset', 'umask', 'set', 'ulimit', 'source', '.', 'type', 'hash',
+  'exit', 'return', 'local', 'readonly', 'declare', 'typeset', 'shopt', 'trap', 'wait', 'fi', 'done', 'esac',
+  '}', 'for', 'case', 'select',
 ]);
 
 /** Reserved words that may begin a simple command without being its program (`then /usr/bin/x`). */

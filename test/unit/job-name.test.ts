@@ -18,6 +18,9 @@ describe('the default job name of a shell command line (-c, jobs --wrap)', () =>
     // cd and guards before && or ;
     ['cd /srv && ./x', 'x'],
     ['cd /var/www/html; ./bin/cleanup >/dev/null 2>&1', 'cleanup'],
+    // A builtin's name is a program of that name when called by a path.
+    ['cd /srv && ./export --all', 'export'],
+    ['/opt/tools/source --sync', 'source'],
     ['cd / && run-parts --report /etc/cron.hourly', 'run-parts'],
     ['test -x /usr/sbin/anacron || { cd / && run-parts --report /etc/cron.daily; }', 'run-parts'],
     ['test -x /usr/sbin/anacron || ( cd / && run-parts --report /etc/cron.weekly )', 'run-parts'],
