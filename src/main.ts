@@ -1,3 +1,4 @@
+import { refuseMistypedSubcommand } from './cli/mistyped-subcommand.js';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
@@ -98,6 +99,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       print(io.stderr, invocation.stderr);
       return invocation.exitCode;
     }
+    if (invocation.mode === 'wrap') refuseMistypedSubcommand(argv, io.env);
     const resolved = resolveSettings(invocation.flags, io.env, invocation.job);
     // A broken config file never stops a job: the problems go to stderr (cron mails them) and the run goes on.
     // `config check` and `config show` print them themselves.
