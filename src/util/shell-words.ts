@@ -8,10 +8,10 @@ const SEPARATORS = new Set(['&', '|', ';', '(', ')', '\n']);
 
 /**
  * The words of each simple command in `line`, in order, quotes and backslashes removed, redirections and
- * their targets left out. `$(...)`, `${...}` and backquotes stay inside the word that holds them.
+ * their targets left out. `$(...)`, `${...}` and backquotes stay inside the word that holds them. Lazy: a
+ * caller that stops at the first command it wants reads no further.
  */
-export function simpleCommands(line: string): string[][] {
-  const commands: string[][] = [];
+export function* simpleCommands(line: string): Generator<string[]> {
   let current: string[] = [];
   let word = '';
   let inWord = false;
@@ -22,16 +22,10 @@ export function simpleCommands(line: string): string[][] {
     word = '';
     inWord = false;
   };
-  const endCommand = () => {
-    endWord();
-    if (current.length > 0) commands.push(current);
-    current = [];
-    dropNext = false;
-  };
   let i = 0;
   while (i < line.length) {
     const char = line[i]!;
-    if (!inWord || char === '<' || char === '>') {
+    if (char === '<' || char === '>' || (!inWord && (char === '&' || (char >= '0' && char <= '9')))) {
       REDIRECTION.lastIndex = i;
       // `2>` is a redirection only at a word's start; `a2>x` is the word `a2`, then `>x`.
       if (REDIRECTION.test(line)) {
@@ -45,7 +39,10 @@ export function simpleCommands(line: string): string[][] {
       endWord();
       i++;
     } else if (SEPARATORS.has(char)) {
-      endCommand();
+      endWord();
+      if (current.length > 0) yield current;
+      current = [];
+      dropNext = false;
       i++;
     } else if (char === '#' && !inWord) {
       const newline = line.indexOf('\n', i);
@@ -57,9 +54,12 @@ export function simpleCommands(line: string): string[][] {
       i = next;
     }
   }
-  endCommand();
-  return commands;
+  endWord();
+  if (current.length > 0) yield current;
 }
+
+/** A run of characters that mean nothing to the shell: taken whole, not one by one. */
+const PLAIN = /[^ \t\n'"\\`$&|;()<>]+/y;
 
 /** The text of the word part at `i` (a quoted string, an escape, an expansion, or one character) and where it ends. */
 function wordPart(line: string, i: number): [string, number] {
@@ -92,5 +92,6 @@ function wordPart(line: string, i: number): [string, number] {
     }
     return [line.slice(i, j + 1), j + 1];
   }
-  return [char, i + 1];
+  PLAIN.lastIndex = i;
+  return PLAIN.test(line) ? [line.slice(i, PLAIN.lastIndex), PLAIN.lastIndex] : [char, i + 1];
 }

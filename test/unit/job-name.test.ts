@@ -126,6 +126,6 @@ describe('simpleCommands', () => {
     ['x $(date +%F) `hostname` ${HOME}/y # a comment', [['x', '$(date +%F)', '`hostname`', '${HOME}/y']]],
     ['(cd / && run-parts x)', [['cd', '/'], ['run-parts', 'x']]],
   ])('%s', (line, commands) => {
-    expect(simpleCommands(line)).toEqual(commands);
+    expect([...simpleCommands(line)]).toEqual(commands);
   });
 });
