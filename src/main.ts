@@ -1,3 +1,4 @@
+import { refuseMistypedSubcommand } from './cli/mistyped-subcommand.js';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlags } from './cli/run-flags.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
@@ -76,9 +77,11 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return runJobs(invocation.root, stateDir, invocation.json, viewer, io, wrap);
     }
     case 'pause':
-      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, io);
-    case 'resume':
-      return runResume(stateDir, invocation.job, io);
+    case 'resume': {
+      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs };
+      if (invocation.mode === 'resume') return runResume(stateDir, invocation.job, check, io);
+      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, check, io);
+    }
     case 'serve': {
       const { listen, root, tlsCert, tlsKey } = invocation;
       const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);
@@ -100,6 +103,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       print(io.stderr, invocation.stderr);
       return invocation.exitCode;
     }
+    if (invocation.mode === 'wrap') refuseMistypedSubcommand(argv, io.env);
     const resolved = resolveSettings(invocation.flags, io.env, invocation.job);
     // A broken config file never stops a job: the problems go to stderr (cron mails them) and the run goes on.
     // `config check` and `config show` print them themselves.
