@@ -1,9 +1,11 @@
 import { localIso } from '../annotate/timestamp.js';
+import type { Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
 import { readRecentHistory } from '../state/history.js';
@@ -11,8 +13,10 @@ import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
+import type { JobName } from '../util/job-name.js';
 import { newRunId } from '../util/run-id.js';
 import { textTable } from './text-table.js';
+import type { Viewer } from './own-lines.js';
 import { watchedJobs, type WatchedJob } from './watched-jobs.js';
 
 /** One job's verdict. */
@@ -75,6 +79,26 @@ export interface CheckOptions {
   json: boolean;
   graceMs: number | undefined;
   flags: GivenFlags;
+  viewer: Viewer;
+}
+
+/**
+ * A missed job's channels and policy: the flags on its own crontab line, else this command's flags, else
+ * the environment (with the variables its crontab sets), else its section of the config file: what its
+ * own runs tell, secrets read as a run reads them. Only the viewer's own lines are watched (own-lines.ts),
+ * so no other user's line steers these.
+ */
+function findingSettings(job: JobName, watched: WatchedJob | undefined, options: CheckOptions, io: Io): Settings {
+  const line = watched?.line;
+  if (!watched || !line) return resolveSettings(options.flags, io.env, job).settings;
+  try {
+    return resolveSettings({ ...options.flags, ...options.viewer.flagsOf(line.args) }, line.env, job).settings;
+  } catch (error) {
+    // A flag value cronwrap refuses: the line never runs; told through the other channels.
+    if (!(error instanceof UsageError)) throw error;
+    if (options.json || io.stdoutIsTTY) warn(io.stderr, `${watched.source}: ${error.message}`);
+    return resolveSettings(options.flags, line.env, job).settings;
+  }
 }
 
 /**
@@ -90,7 +114,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const checked: CheckedJob[] = [];
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
-  const found = watchedJobs(options.root, stateDir);
+  const found = watchedJobs(options.root, stateDir, options.viewer);
   // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
   // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
@@ -101,17 +125,16 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;
-    // The job's own channels and policy: its section of the config file, this command's flags and environment.
-    const { settings } = resolveSettings(options.flags, io.env, watched.job);
+    const settings = findingSettings(watched.job, watched, options, io);
     const channels = resolveChannels(settings, io.host, watched.job);
     const facts = missedFacts(watched, due, io);
     const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
-    if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}\n`);
+    if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
   }
   for (const mark of runningRuns(stateDir)) {
-    const { settings } = resolveSettings(options.flags, io.env, mark.job);
+    const settings = findingSettings(mark.job, found.jobs.find((watched) => watched.job === mark.job), options, io);
     const limit = stuckAfterMs(mark, stateDir, settings.killAfterMs);
     const runningMs = io.now() - mark.startMs;
     if (!limit || runningMs <= limit.limitMs) continue;
@@ -119,13 +142,13 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
     const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
     const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io.host, mark.job), stateDir, job: mark.job, facts }, 'stuck');
-    if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}\n`);
+    if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}`);
     for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }
   if (options.json) {
-    print(io.stdout, `${JSON.stringify(checked, null, 2)}\n`);
+    printJson(io.stdout, checked);
   } else if (!io.stdoutIsTTY) {
-    for (const line of newlyMissed) print(io.stdout, line);
+    for (const line of newlyMissed) printLine(io.stdout, line);
   } else if (checked.length === 0) {
     print(io.stdout, 'no job with a known schedule (--schedule, or a crontab line that runs cronwrap --name ...)\n');
   } else {

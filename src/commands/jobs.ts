@@ -5,7 +5,7 @@ import { readSystemdTimers, type SystemdTimer } from '../cron/systemd-timers.js'
 import type { Io } from '../io.js';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { median, recentDurations } from '../report/duration-warning.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
@@ -17,6 +17,7 @@ import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
+import { ownLine, type Viewer } from './own-lines.js';
 
 /** One scheduled job, as `cronwrap jobs` shows it. */
 export interface InventoryJob {
@@ -60,7 +61,7 @@ function typicalDuration(runs: readonly RunRecord[]): number | null {
 const sameCommand = (command: string) => command.trim().split(/\s+/).join(' ');
 
 /** Joins a host's schedules with what cronwrap remembers of each job. */
-export function inventory(root: string, stateDir: string, now: Date): Inventory {
+export function inventory(root: string, stateDir: string, viewer: Viewer, now: Date): Inventory {
   const tree = readCronTree(root);
   const systemd = readSystemdTimers(root);
   const schedule = loadSchedule();
@@ -99,7 +100,9 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
     const name = use && 'job' in use ? use.job : null;
-    const facts = name ? rememberedOf(name) : undefined;
+    // Only the viewer's own lines have their runs here: another user's job of the same name is not this one.
+    const own = name !== null && ownLine({ user, command, env: entry?.env ?? {} }, name, stateDir, viewer) !== undefined;
+    const facts = own ? rememberedOf(name) : undefined;
     const runs = facts?.runs ?? [];
     const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
     const typical = typicalDuration(runs);
@@ -173,7 +176,7 @@ export interface WrapOptions {
  */
 function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, io: Io): number {
   const rewrites = planWrap(root, options.cronwrap, options.files);
-  print(io.stdout, diffOf(rewrites));
+  for (const line of diffOf(rewrites)) printLine(io.stdout, line);
   let failed = false;
   for (const rewrite of rewrites) {
     for (const left of rewrite.leftAlone) warn(io.stderr, `${rewrite.file}:${left.line}: left as it is: ${left.reason}`);
@@ -185,7 +188,7 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
     if (!options.apply || rewrite.changes.length === 0) continue;
     try {
       const backup = applyRewrite(root, rewrite, join(stateDir, 'backups'), io.now());
-      print(io.stderr, `cronwrap: ${rewrite.file}: ${rewrite.changes.length} ${rewrite.changes.length === 1 ? 'line' : 'lines'} now run under cronwrap (the old file: ${backup})\n`);
+      warn(io.stderr, `${rewrite.file}: ${rewrite.changes.length} ${rewrite.changes.length === 1 ? 'line' : 'lines'} now run under cronwrap (the old file: ${backup})`);
     } catch (error) {
       failed = true;
       warn(io.stderr, `${rewrite.file}: not written: ${errorCode(error)}`);
@@ -199,11 +202,11 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
  * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
  * line cron rejects or ignores, or one whose --name cronwrap refuses (a job that never runs), else 0.
  */
-export function runJobs(root: string, stateDir: string, json: boolean, io: Io, wrap?: WrapOptions): number {
+export function runJobs(root: string, stateDir: string, json: boolean, viewer: Viewer, io: Io, wrap?: WrapOptions): number {
   if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);
-  const found = inventory(root, stateDir, new Date(io.now()));
+  const found = inventory(root, stateDir, viewer, new Date(io.now()));
   if (json) {
-    print(io.stdout, `${JSON.stringify(found, null, 2)}\n`);
+    printJson(io.stdout, found);
   } else {
     const rows = found.jobs.map((job) => [
       job.cronwrap ?? '-',
@@ -215,8 +218,8 @@ export function runJobs(root: string, stateDir: string, json: boolean, io: Io, w
       job.flags.join('; '),
     ]);
     print(io.stdout, found.jobs.length === 0 ? `no scheduled jobs found under ${root}\n` : textTable(['JOB', 'SOURCE', 'USER', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LOOK AT'], rows));
-    for (const problem of found.problems) print(io.stderr, `cronwrap: ${problem}\n`);
-    for (const path of found.unreadable) print(io.stderr, `cronwrap: not shown, cannot read ${path}\n`);
+    for (const problem of found.problems) warn(io.stderr, problem);
+    for (const path of found.unreadable) warn(io.stderr, `not shown, cannot read ${path}`);
   }
   return found.problems.length > 0 ? 1 : 0;
 }

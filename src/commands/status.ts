@@ -1,8 +1,9 @@
 import type { Io } from '../io.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs, readHistory } from '../state/history.js';
+import type { Viewer } from './own-lines.js';
 import { watchedJobs } from './watched-jobs.js';
 import { pauseWords } from './pause.js';
 import { describeNeverEnded } from '../report/footer.js';
@@ -18,10 +19,10 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
  * `cronwrap status`: one row per job seen here, failing and missed jobs first. Exits 1 when any job's last
  * run failed or its last scheduled start passed with no run, so a monitoring check can call it.
  */
-export function runStatus(stateDir: string, json: boolean, io: Io): number {
+export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: Io): number {
   const now = io.now();
   const histories = new Map(historyJobs(stateDir).map((job) => [job, readHistory(stateDir, job, damagedLines(io))]));
-  const found = watchedJobs('/', stateDir, (job) => histories.get(job) ?? []);
+  const found = watchedJobs('/', stateDir, viewer, (job) => histories.get(job) ?? []);
   for (const line of found.refused) warn(io.stderr, line);
   const watched = new Map(found.jobs.map((job) => [job.job, job]));
   const summaries = orderSummaries(
@@ -31,7 +32,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     }),
   );
   if (json) {
-    print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);
+    printJson(io.stdout, summaries);
   } else if (summaries.length === 0) {
     print(io.stdout, `no runs recorded in ${stateDir}\n`);
   } else {
@@ -51,9 +52,10 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     // A run whose cronwrap was killed has no record of its own: said under the table for a day after it started.
     const notes = summaries.flatMap((s) => {
       const run = recentNeverEnded(s, now);
-      return run ? [`${s.job}: ${describeNeverEnded(run)}\n`] : [];
+      return run ? [`${s.job}: ${describeNeverEnded(run)}`] : [];
     });
-    print(io.stdout, notes.length > 0 ? `${table}\n${notes.join('')}` : table);
+    print(io.stdout, notes.length > 0 ? `${table}\n` : table);
+    for (const note of notes) printLine(io.stdout, note);
   }
   return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { orderSummaries, summarizeJob, withMissed, type JobSummary } from '../commands/job-summary.js';
 import { pauseWords } from '../commands/pause.js';
+import type { Viewer } from '../commands/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, historyPath, readHistory, type RunRecord } from '../state/history.js';
@@ -55,6 +56,7 @@ export class JobBoard {
   constructor(
     private readonly stateDir: string,
     private readonly cronRoot: string,
+    private readonly viewer: Viewer,
     private readonly warn: (line: string) => void,
   ) {}
 
@@ -66,7 +68,7 @@ export class JobBoard {
       return digest ? [[job, digest] as const] : [];
     }));
     // watchedJobs wants the first and last runs of each job only.
-    const watched = watchedJobs(this.cronRoot, this.stateDir, (job) => {
+    const watched = watchedJobs(this.cronRoot, this.stateDir, this.viewer, (job) => {
       const digest = digests.get(job);
       return digest?.first && digest.last ? [digest.first, digest.last] : [];
     });
