@@ -8,6 +8,8 @@ export interface Io {
   env: NodeJS.ProcessEnv;
   stdinIsTTY: boolean;
   stdoutIsTTY: boolean;
+  /** The terminal's width in columns, asked only by what lays out a table; undefined when stdout is no terminal. */
+  stdoutColumns?: () => number | undefined;
   stdout: Writer;
   stderr: Writer;
   host: string;
@@ -27,12 +29,22 @@ function currentUser(): string {
   }
 }
 
+/** $COLUMNS when it is a width (as ls honours it), else what the terminal on stdout says; undefined for a pipe or a file. */
+function terminalColumns(env: NodeJS.ProcessEnv): number | undefined {
+  if (!isatty(1)) return undefined;
+  const given = Number(env.COLUMNS);
+  if (Number.isInteger(given) && given > 0) return given;
+  return process.stdout.columns || undefined;
+}
+
 export function processIo(): Io {
+  // A copy: the job gets the environment as it was given, whatever cronwrap then changes in its own.
+  const env = { ...process.env };
   return {
-    // A copy: the job gets the environment as it was given, whatever cronwrap then changes in its own.
-    env: { ...process.env },
+    env,
     stdinIsTTY: isatty(0),
     stdoutIsTTY: isatty(1),
+    stdoutColumns: () => terminalColumns(env),
     stdout: fdWriter(1),
     stderr: fdWriter(2),
     host: hostname(),

@@ -74,7 +74,8 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags, viewer }, stateDir, io);
     case 'jobs': {
       const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: runningBinary() } : undefined;
-      return runJobs(invocation.root, stateDir, invocation.json, viewer, io, wrap);
+      const { root, json, all, unwrapped, user } = invocation;
+      return runJobs({ root, json, all, unwrapped, user }, stateDir, viewer, io, wrap);
     }
     case 'pause':
     case 'resume': {

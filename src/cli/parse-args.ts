@@ -22,7 +22,7 @@ export type Invocation =
   | (Given & { mode: 'status'; json: boolean })
   | (Given & { mode: 'history'; job: JobName; count: number; json: boolean })
   | (Given & { mode: 'tail'; job: JobName; lines: number; follow: boolean })
-  | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
+  | (Given & { mode: 'jobs'; json: boolean; root: string; all: boolean; unwrapped: boolean; user: string | undefined; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
   | (Given & { mode: 'pause'; job: JobName; forMs: number | undefined; reason: string; silence: boolean } & KnownJobCheck)
@@ -168,8 +168,13 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.');
   } else if (name === 'jobs') {
     program
-      .description("Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look.")
-      .option('--json', 'one JSON object: jobs, problems (lines cron rejects), unreadable (what this user may not read)')
+      .description(
+        "Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs, systemd timers): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look. The admin's own jobs only, unless --all: files a package shipped as they are (dpkg's conffiles, timers under /lib) and run-parts/anacron lines are the distro's plumbing. On a terminal the table is cut to its width; piped, or with --json, it is whole. Example: cronwrap jobs --unwrapped --user root",
+      )
+      .option('--json', 'one JSON object: jobs, problems (lines and files cron rejects or ignores), unreadable (what this user may not read), hidden (plumbing left out)')
+      .option('--all', "the distro's plumbing too, with a KIND column (local, package, run-parts)")
+      .option('--unwrapped', 'only the jobs cronwrap does not wrap')
+      .option('--user <name>', 'only the jobs that run as this user')
       .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/')
       .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing')
       .option('--apply', 'with --wrap: write it, keeping a backup (users\' crontabs through crontab -u USER -)')
@@ -226,13 +231,16 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
+  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; all?: boolean; unwrapped?: boolean; user?: string; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
   const flags = givenFlags(program, attributes);
   if (name === 'jobs') {
     if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
     const files = program.args;
     if (files.length > 0 && !given.wrap) throw new UsageError(`jobs: files (${files.join(' ')}) are for --wrap`);
-    return { flags, job: undefined, mode: 'jobs', json: given.json === true, root: given.root ?? '/', wrap: given.wrap === true, apply: given.apply === true, files };
+    const listing = (['all', 'unwrapped', 'user'] as const).find((option) => given[option] !== undefined);
+    if (given.wrap && listing) throw new UsageError(`jobs: --${listing} chooses what the list shows; --wrap takes files instead (as the SOURCE column names them)`);
+    const [all, unwrapped] = [given.all === true, given.unwrapped === true];
+    return { flags, job: undefined, mode: 'jobs', json: given.json === true, root: given.root ?? '/', all, unwrapped, user: given.user, wrap: given.wrap === true, apply: given.apply === true, files };
   }
   const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
   const job = jobArgument ?? nameFlag(flags);

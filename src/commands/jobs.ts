@@ -1,6 +1,7 @@
 import { localIso } from '../annotate/timestamp.js';
 import type { CronEntry } from '../cron/crontab.js';
-import { readCronTree } from '../cron/sources.js';
+import { shippedAsIs } from '../cron/dpkg-conffiles.js';
+import { ignoredProblem, readCronTree, runsRunParts } from '../cron/sources.js';
 import { readSystemdTimers, type SystemdTimer } from '../cron/systemd-timers.js';
 import type { Io } from '../io.js';
 import { join } from 'node:path';
@@ -10,19 +11,28 @@ import { loadSchedule } from '../remote/load.js';
 import { median, recentDurations } from '../report/duration-warning.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
-import { formatDuration } from '../util/format.js';
+import { escapeLine, formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
 import { summarizeJob } from './job-summary.js';
 import { pauseWords } from './pause.js';
+import { fitColumns, type Elastic } from './fit-columns.js';
 import { textTable } from './text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
 import { ownLine, type Viewer } from './own-lines.js';
 
+/**
+ * Whose a job is: `local`, the admin's (not shipped by a package, or changed since); `package`, the distro's
+ * as shipped (a dpkg conffile with its shipped md5, a timer unit under /lib); `run-parts`, a line that runs a
+ * run-parts directory or anacron (its scripts are jobs of their own). Only `local` jobs are the admin's to wrap.
+ */
+export type JobKind = 'local' | 'package' | 'run-parts';
+
 /** One scheduled job, as `cronwrap jobs` shows it. */
 export interface InventoryJob {
   /** `/etc/cron.d/backup:3`, or a run-parts script's path. */
   source: string;
+  kind: JobKind;
   user: string;
   /** As written (`1 0 * * *`, `@daily`), or, for a run-parts script, that of the line that runs its directory. */
   schedule: string | null;
@@ -37,7 +47,7 @@ export interface InventoryJob {
   last_result: string | null;
   last_success: string | null;
   typical_duration_ms: number | null;
-  /** What an operator must see: not wrapped, too frequent, longer than its interval, scheduled twice. */
+  /** What an operator must see: never runs, not wrapped, too frequent, longer than its interval, scheduled twice. */
   flags: string[];
 }
 
@@ -65,17 +75,41 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
   const tree = readCronTree(root);
   const systemd = readSystemdTimers(root);
   const schedule = loadSchedule();
-  /** One scheduled thing: a cron entry (or the line running a run-parts script), or a systemd timer. */
-  type Scheduled = { entry: CronEntry | undefined; timer?: SystemdTimer; source: string; user: string; command: string; via?: string };
+  const shipped = shippedAsIs(root);
+  const lineKind = (entry: CronEntry): JobKind => (runsRunParts(entry.command) ? 'run-parts' : shipped(entry.file) ? 'package' : 'local');
+  /**
+   * One scheduled thing: a cron entry (or the line running a run-parts script), or a systemd timer;
+   * `neverRuns` says why cron, run-parts or systemd never starts it.
+   */
+  type Scheduled = { entry: CronEntry | undefined; timer?: SystemdTimer; source: string; kind: JobKind; user: string; command: string; via?: string; neverRuns?: string };
   const scheduled: Scheduled[] = [
-    ...tree.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, user: entry.user, command: entry.command })),
-    ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
-    ...systemd.timers.map((timer) => ({ entry: undefined, timer, source: timer.file, user: timer.user, command: timer.command ?? '' })),
+    ...tree.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, kind: lineKind(entry), user: entry.user, command: entry.command })),
+    // Why cron ignores the file is told once, with the problems.
+    ...tree.ignored.flatMap((file) => file.entries.map((entry) => ({ entry, source: `${entry.file}:${entry.line}`, kind: lineKind(entry), user: entry.user, command: entry.command, neverRuns: 'cron ignores this file' }))),
+    ...tree.runParts.map((job) => ({
+      entry: job.via,
+      source: job.file,
+      kind: shipped(job.file) ? ('package' as const) : ('local' as const),
+      user: 'root',
+      command: job.file,
+      ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}),
+      ...(job.skipped ? { neverRuns: job.skipped } : {}),
+    })),
+    ...systemd.timers.map((timer) => ({
+      entry: undefined,
+      timer,
+      // An instance of a template (pg_dump@main.timer) is the admin's: only they know its instance.
+      kind: timer.vendor && !timer.unit.includes('@') ? ('package' as const) : ('local' as const),
+      source: timer.file.endsWith(`/${timer.unit}`) ? timer.file : `${timer.file} as ${timer.unit}`,
+      user: timer.user,
+      command: timer.command ?? '',
+      ...(timer.masked ? { neverRuns: 'timer masked' } : !timer.enabled ? { neverRuns: 'timer not enabled' } : {}),
+    })),
   ];
   // The things that run each command, found once: comparing every pair costs a crontab of 10,000 lines 10^8 steps.
   const byCommand = new Map<string, string[]>();
-  for (const { source, command } of scheduled) {
-    if (command === '') continue;
+  for (const { source, command, neverRuns } of scheduled) {
+    if (command === '' || neverRuns) continue; // a line that never runs runs nothing twice
     const key = sameCommand(command);
     const sources = byCommand.get(key);
     if (sources) sources.push(source);
@@ -96,7 +130,7 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
   };
   /** Lines whose --name cronwrap refuses: told with the lines cron rejects, the name never used. */
   const refused: string[] = [];
-  const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
+  const jobs = scheduled.map(({ entry, timer, source, kind, user, command, via, neverRuns }): InventoryJob => {
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
     const name = use && 'job' in use ? use.job : null;
@@ -109,28 +143,30 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
     const anacron = entry?.anacronDelayMinutes;
     const interval = entry ? schedule.shortestInterval(entry.schedule) : undefined;
     const flags: string[] = [];
-    if (!use) flags.push('not wrapped by cronwrap');
+    if (neverRuns) flags.push(`${neverRuns}: it never runs`);
+    // What a package ships or run-parts runs is not the admin's to wrap (jobs --wrap leaves it alone too).
+    if (!use && kind === 'local' && !neverRuns) flags.push('not wrapped by cronwrap');
     if (use && 'badName' in use) {
       flags.push('cronwrap refuses its --name: it never runs');
       refused.push(`${source}: ${badNameProblem(use.badName)}`);
     }
-    if (timer && !timer.enabled) flags.push('timer not enabled: it never fires');
     if (timer && timer.command === undefined) flags.push('its service unit is not found');
     if (!entry && !timer) flags.push('no crontab line runs its directory (anacron may)');
     if (interval !== undefined && interval < FREQUENT_MS) flags.push(`runs every ${formatDuration(interval)}`);
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
-    const twins = command === '' ? undefined : byCommand.get(sameCommand(command));
+    const twins = command === '' || neverRuns ? undefined : byCommand.get(sameCommand(command));
     if (twins && twins.length > 1) flags.push(`also scheduled at ${alsoAt(twins, source)}`);
     const paused = facts?.paused ?? null;
     if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
       source: via ? `${source} (run by ${via})` : source,
+      kind,
       user,
       schedule: entry?.schedule ?? (timer ? timer.schedules.join(', ') : null),
       words: wordsOf(entry, timer, schedule.describeSchedule),
       time_zone: timeZone ?? null,
       // anacron and systemd pick their own times: only a cron schedule has a next run to tell here.
-      next_run: entry && anacron === undefined ? (schedule.nextRuns(entry.schedule, now, 1, timeZone)[0]?.toISOString() ?? null) : null,
+      next_run: entry && anacron === undefined && !neverRuns ? (schedule.nextRuns(entry.schedule, now, 1, timeZone)[0]?.toISOString() ?? null) : null,
       command,
       cronwrap: name,
       last_run: summary?.last_start ?? null,
@@ -140,7 +176,7 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
       flags,
     };
   });
-  const problems = [...tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), ...refused];
+  const problems = [...tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), ...tree.ignored.map(ignoredProblem), ...refused];
   return { jobs, problems, unreadable: [...tree.unreadable, ...systemd.unreadable] };
 }
 
@@ -198,26 +234,76 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
   return failed ? 1 : 0;
 }
 
+/** What `cronwrap jobs` shows, and how. */
+export interface JobsOptions {
+  root: string;
+  json: boolean;
+  /** The distro's plumbing too (`package` and `run-parts` jobs), which is left out by default. */
+  all: boolean;
+  /** Only the jobs cronwrap does not wrap. */
+  unwrapped: boolean;
+  /** Only the jobs that run as this user. */
+  user: string | undefined;
+}
+
 /**
- * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
- * line cron rejects or ignores, or one whose --name cronwrap refuses (a job that never runs), else 0.
+ * How the table gives way on a narrow terminal: the command first, then the schedule in words, the source
+ * and the flags, each down to a width that still reads; then every column but the next run, widest first,
+ * down to its title.
  */
-export function runJobs(root: string, stateDir: string, json: boolean, viewer: Viewer, io: Io, wrap?: WrapOptions): number {
-  if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);
-  const found = inventory(root, stateDir, viewer, new Date(io.now()));
-  if (json) {
-    printJson(io.stdout, found);
+function fitToWidth(header: readonly string[], rows: readonly (readonly string[])[], width: number): string[][] {
+  const at = (title: string) => header.indexOf(title);
+  const readable: Elastic[] = [
+    { column: at('COMMAND'), min: 20, keep: 'start' },
+    { column: at('SCHEDULE'), min: 16, keep: 'start' },
+    { column: at('SOURCE'), min: 24, keep: 'ends' },
+    { column: at('LOOK AT'), min: 30, keep: 'start' },
+  ];
+  const floor = header.flatMap((title, column): Elastic[] => (title === 'NEXT RUN' ? [] : [{ column, min: 0, keep: title === 'SOURCE' ? 'ends' : 'start' }]));
+  const readably = readable.reduce<string[][]>((cut, column) => fitColumns(header, cut, width, [column]), rows.map((row) => [...row]));
+  return fitColumns(header, readably, width, floor);
+}
+
+/** A time as the table shows it: local, to the minute. */
+const shortTime = (iso: string) => localIso(Date.parse(iso)).slice(0, 16).replace('T', ' ');
+
+/** The jobs as a table; on a terminal, cut to its width (a pipe, a file and --json get every character). */
+function jobsTable(jobs: readonly InventoryJob[], withKind: boolean, width: number | undefined): string {
+  const header = ['JOB', 'SOURCE', ...(withKind ? ['KIND'] : []), 'USER', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'COMMAND', 'LOOK AT'];
+  const rows = jobs.map((job) => [
+    job.cronwrap ?? '-',
+    job.source,
+    ...(withKind ? [job.kind] : []),
+    job.user,
+    job.words,
+    job.next_run ? shortTime(job.next_run) : '-',
+    job.last_result && job.last_run ? `${job.last_result} ${shortTime(job.last_run)}` : '-',
+    job.command || '-',
+    job.flags.join('; '),
+  ]);
+  // Cut after escaping (as textTable measures cells), so an escaped control character counts as it is shown.
+  return textTable(header, width === undefined ? rows : fitToWidth(header, rows.map((row) => row.map(escapeLine)), width));
+}
+
+/**
+ * `cronwrap jobs`: every job scheduled on the host, with what needs a look: by default the admin's own
+ * (`--all` adds the distro's plumbing), `--unwrapped` and `--user` narrow it. Exits 1 when a crontab has a
+ * line or a file cron rejects or ignores, or a line whose --name cronwrap refuses (a job that never runs), else 0.
+ */
+export function runJobs(options: JobsOptions, stateDir: string, viewer: Viewer, io: Io, wrap?: WrapOptions): number {
+  if (wrap) return runWrapCrontabs(options.root, stateDir, wrap, io);
+  const found = inventory(options.root, stateDir, viewer, new Date(io.now()));
+  const wanted = found.jobs.filter((job) => (!options.unwrapped || job.cronwrap === null) && (options.user === undefined || job.user === options.user));
+  const jobs = options.all ? wanted : wanted.filter((job) => job.kind === 'local');
+  /** The distro's plumbing the filters would show, left out: counted, so nothing is hidden unsaid. */
+  const hidden = wanted.length - jobs.length;
+  if (options.json) {
+    printJson(io.stdout, { ...found, jobs, hidden });
   } else {
-    const rows = found.jobs.map((job) => [
-      job.cronwrap ?? '-',
-      job.source,
-      job.user,
-      job.words,
-      job.next_run ? localIso(Date.parse(job.next_run)).slice(0, 16).replace('T', ' ') : '-',
-      job.last_result ? `${job.last_result} ${job.last_run}` : '-',
-      job.flags.join('; '),
-    ]);
-    print(io.stdout, found.jobs.length === 0 ? `no scheduled jobs found under ${root}\n` : textTable(['JOB', 'SOURCE', 'USER', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LOOK AT'], rows));
+    const width = io.stdoutIsTTY ? io.stdoutColumns?.() : undefined;
+    if (jobs.length > 0) print(io.stdout, jobsTable(jobs, options.all, width));
+    else printLine(io.stdout, found.jobs.length === 0 ? `no scheduled jobs found under ${options.root}` : `no jobs to show under ${options.root}`);
+    if (hidden > 0) warn(io.stderr, `${hidden} ${hidden === 1 ? 'job' : 'jobs'} of the distro's own plumbing not shown (files its packages shipped as they are, run-parts and anacron lines): --all shows them`);
     for (const problem of found.problems) warn(io.stderr, problem);
     for (const path of found.unreadable) warn(io.stderr, `not shown, cannot read ${path}`);
   }

@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
-import { readCronTree } from '../cron/sources.js';
+import { ignoredProblem, readCronTree } from '../cron/sources.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { startedRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
@@ -27,7 +27,10 @@ export interface WatchedJob {
 export interface Watched {
   /** Every job of the viewer's with a known schedule, by name. */
   jobs: WatchedJob[];
-  /** `file:line: why` of the crontab lines whose job name cronwrap refuses: never joined, never a path. */
+  /**
+   * `file:line: why` of the crontab lines whose job name cronwrap refuses (never joined, never a path), and
+   * `file: why` of the files cron ignores that run cronwrap (their lines are no schedule: never MISSED).
+   */
   refused: string[];
 }
 
@@ -82,7 +85,9 @@ export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runs
     }
     return changed;
   };
-  for (const entry of readCronTree(root).entries) {
+  const tree = readCronTree(root);
+  for (const file of tree.ignored) if (file.entries.some((entry) => cronwrapUse(entry.command))) refused.push(ignoredProblem(file));
+  for (const entry of tree.entries) {
     const use = cronwrapUse(entry.command);
     if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
     if (!use || !('job' in use)) continue;

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { cronwrapUse } from '../config/cronwrap-use.js';
 import type { CronEntry } from '../cron/crontab.js';
-import { readCronTree } from '../cron/sources.js';
+import { shippedAsIs } from '../cron/dpkg-conffiles.js';
+import { readCronTree, runsRunParts } from '../cron/sources.js';
 import { errorCode } from '../errors.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { shellQuote } from '../util/format.js';
@@ -17,7 +18,7 @@ export interface FileRewrite {
   owner: string | undefined;
   changes: { line: number; before: string; after: string }[];
   leftAlone: { line: number; reason: string }[];
-  /** Why the file is not rewritten at all: lines cron rejects (fix them first), or a file or link root must not write. */
+  /** Why the file is not rewritten at all: cron ignores it (a line it rejects, its owner or mode: fix that first), or a file or link root must not write. */
   refused?: string;
 }
 
@@ -25,7 +26,7 @@ export interface FileRewrite {
 function leaveAlone(command: string): string | undefined {
   // An unescaped % ends cron's command (the rest is its stdin): inside -c '...' it would split the quotes.
   if (/(?<!\\)%/.test(command)) return "it has a % (cron's stdin): wrap it by hand";
-  if (/\b(run-parts|anacron)\b/.test(command)) return "the system's own plumbing (run-parts, anacron): wrap the scripts it runs instead";
+  if (runsRunParts(command)) return "the system's own plumbing (run-parts, anacron): wrap the scripts it runs instead";
   return undefined;
 }
 
@@ -40,27 +41,31 @@ function freshName(command: string, taken: Set<string>): string {
 
 /**
  * Plans to run every unwrapped crontab line under cronwrap (`<cronwrap> --name <name> -c '<command>'`,
- * the schedule and user as written), file by file. `only` limits it to those files (as `jobs` shows them).
+ * the schedule and user as written), file by file. `only` limits it to those files (as `jobs` shows them);
+ * without it, files a package shipped and nobody changed are left out.
  */
 export function planWrap(root: string, cronwrap: string, only: readonly string[]): FileRewrite[] {
   const tree = readCronTree(root);
-  const taken = new Set(tree.entries.flatMap((entry) => {
+  const shipped = shippedAsIs(root);
+  const ignored = new Map(tree.ignored.map((file) => [file.file, file.reason]));
+  const all = [...tree.entries, ...tree.ignored.flatMap((file) => file.entries)];
+  const taken = new Set(all.flatMap((entry) => {
     const use = cronwrapUse(entry.command);
     return use && 'job' in use ? [use.job] : [];
   }));
   const byFile = new Map<string, CronEntry[]>();
-  for (const entry of tree.entries) {
+  for (const entry of all) {
     if (entry.file === '/etc/anacrontab' || (only.length > 0 && !only.includes(entry.file))) continue;
+    // A package's file as it shipped it is the package's to change (dpkg would ask at its next upgrade): left out unless named.
+    if (only.length === 0 && shipped(entry.file)) continue;
     byFile.set(entry.file, [...(byFile.get(entry.file) ?? []), entry]);
   }
   return [...byFile].flatMap(([file, entries]) => {
     const unwrapped = entries.filter((entry) => !cronwrapUse(entry.command));
     if (unwrapped.length === 0) return [];
     const owner = file.startsWith('/var/spool/cron/') ? entries[0]!.user : undefined;
-    const rejected = tree.problems.filter((problem) => problem.file === file);
-    if (rejected.length > 0) {
-      return [{ file, owner, changes: [], leftAlone: [], refused: `cron rejects or ignores lines of it (${rejected.map((p) => `line ${p.line}`).join(', ')}): fix them first` }];
-    }
+    const passedOver = ignored.get(file);
+    if (passedOver) return [{ file, owner, changes: [], leftAlone: [], refused: `cron ignores the whole file (${passedOver}): fix that first` }];
     let lines: string[];
     try {
       lines = readCrontabFile(root, file, owner !== undefined).text.split('\n');
@@ -70,7 +75,7 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
     }
     const rewrite: FileRewrite = { file, owner, changes: [], leftAlone: [] };
     for (const entry of unwrapped) {
-      const reason = leaveAlone(entry.command);
+      const reason = leaveAlone(entry.command) ?? (shipped(file) ? 'a package shipped this file as it is: leave it to the package' : undefined);
       if (reason) {
         rewrite.leftAlone.push({ line: entry.line, reason });
         continue;

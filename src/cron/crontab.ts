@@ -25,6 +25,8 @@ export interface CronProblem {
   file: string;
   line: number;
   reason: string;
+  /** Debian's cron then passes over the whole file ("this crontab file will be ignored"): a syntax error, no last newline. */
+  ignoresFile?: true;
 }
 
 export interface ParsedCrontab {
@@ -141,7 +143,7 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
     const text = raw.trim();
     if (text === '' || text.startsWith('#')) continue;
     if (line === unterminated) {
-      problems.push({ file, line, reason: 'no newline at the end of the file: cron ignores this last line' });
+      problems.push({ file, line, reason: 'no newline at the end of the file', ignoresFile: true });
       continue;
     }
     const variable = VARIABLE.exec(text);
@@ -161,13 +163,13 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
     const schedule = words.slice(0, timeWords).join(' ');
     const scheduled = scheduleProblem(schedule);
     if (scheduled) {
-      problems.push({ file, line, reason: `cron rejects this line: ${scheduled}` });
+      problems.push({ file, line, reason: `cron rejects this line: ${scheduled}`, ignoresFile: true });
       continue;
     }
     const user = owner ?? words[timeWords];
     const command = afterWords(text, timeWords + (owner ? 0 : 1));
     if (!user || command === '') {
-      problems.push({ file, line, reason: `cron rejects this line: no ${owner ? '' : 'user or '}command after the schedule` });
+      problems.push({ file, line, reason: `cron rejects this line: no ${owner ? '' : 'user or '}command after the schedule`, ignoresFile: true });
       continue;
     }
     if (badZoneLine) {

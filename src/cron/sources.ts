@@ -1,7 +1,8 @@
 // Where a host's cron jobs are written down, as Debian's cron and anacron (and RHEL's cronie) read them.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
+import { readAsCron } from './crontab-rules.js';
 import { parseCrontab, type CronEntry, type CronProblem } from './crontab.js';
 
 /** A job in a run-parts directory (/etc/cron.daily): run by the crontab line that runs the directory. */
@@ -9,10 +10,23 @@ export interface RunPartsJob {
   file: string;
   /** The line that runs the directory, if a crontab has one (else anacron runs it, on its own clock). */
   via: CronEntry | undefined;
+  /** Why run-parts passes over the script, when it does (`not executable`). */
+  skipped?: string;
+}
+
+/** A crontab file cron passes over whole, with the lines it would otherwise run. */
+export interface IgnoredCrontab {
+  file: string;
+  /** Why: `it rejects line 10`, `its group or others may write it (mode 0664)`... */
+  reason: string;
+  entries: CronEntry[];
 }
 
 export interface CronTree {
+  /** The lines cron runs. */
   entries: CronEntry[];
+  /** The files cron passes over whole (a line it rejects, a bad name, owner or mode): none of their lines run. */
+  ignored: IgnoredCrontab[];
   runParts: RunPartsJob[];
   problems: CronProblem[];
   /** What could not be read, and why (`/var/spool/cron/crontabs: EACCES`): a non-root user sees less. */
@@ -23,19 +37,41 @@ export interface CronTree {
 const RUN_PARTS_NAME = /^[A-Za-z0-9_-]+$/;
 const RUN_PARTS_DIRS = ['hourly', 'daily', 'weekly', 'monthly'].map((period) => `/etc/cron.${period}`);
 
+/** A line that runs a run-parts directory or anacron: the system's own plumbing, whose scripts are jobs of their own. */
+export function runsRunParts(command: string): boolean {
+  return /\b(run-parts|anacron)\b/.test(command);
+}
+
+/** `line 10`, `lines 10, 11, 12`: a few, then how many more. */
+function lineList(lines: readonly number[]): string {
+  const shown = lines.slice(0, 5).join(', ');
+  return `${lines.length === 1 ? 'line' : 'lines'} ${shown}${lines.length > 5 ? ` and ${lines.length - 5} more` : ''}`;
+}
+
+/** What `jobs` and `check` say of a file cron passes over. */
+export function ignoredProblem(ignored: IgnoredCrontab): string {
+  const jobs = ignored.entries.length;
+  return `${ignored.file}: cron ignores this whole file: ${ignored.reason}${jobs > 0 ? `; its ${jobs === 1 ? 'job does' : `${jobs} jobs do`} not run` : ''}`;
+}
+
 /**
  * Reads every crontab under `root` (`/`, or a mounted image, a container, a test tree): /etc/crontab,
  * /etc/cron.d/*, users' crontabs (Debian's /var/spool/cron/crontabs, RHEL's /var/spool/cron), anacron's
  * /etc/anacrontab, and the scripts of /etc/cron.{hourly,daily,weekly,monthly}.
  */
 export function readCronTree(root: string): CronTree {
-  const tree: CronTree = { entries: [], runParts: [], problems: [], unreadable: [] };
+  const tree: CronTree = { entries: [], ignored: [], runParts: [], problems: [], unreadable: [] };
   const at = (path: string) => join(root, path);
-  const read = (path: string, owner: string | undefined) => {
+  /** Reads one crontab; `badName` when cron passes over it for its name (its lines are still shown, as not run). */
+  const read = (path: string, owner: string | undefined, badName?: string) => {
     try {
-      const parsed = parseCrontab(readFileSync(at(path), 'utf8'), path, owner);
-      tree.entries.push(...parsed.entries);
+      const file = readAsCron(at(path), owner === undefined);
+      const parsed = parseCrontab(file.text, path, owner);
       tree.problems.push(...parsed.problems);
+      const rejected = parsed.problems.filter((problem) => problem.ignoresFile).map((problem) => problem.line);
+      const reason = badName ?? file.passedOver ?? (rejected.length > 0 ? `it rejects ${lineList(rejected)}` : undefined);
+      if (reason) tree.ignored.push({ file: path, reason, entries: parsed.entries });
+      else tree.entries.push(...parsed.entries);
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') tree.unreadable.push(`${path}: ${errorCode(error)}`);
     }
@@ -43,24 +79,22 @@ export function readCronTree(root: string): CronTree {
   read('/etc/crontab', undefined);
   for (const name of list(tree, at, '/etc/cron.d')) {
     if (name.startsWith('.')) continue;
-    if (!RUN_PARTS_NAME.test(name)) {
-      tree.problems.push({ file: `/etc/cron.d/${name}`, line: 0, reason: "cron ignores this file: a name with characters other than letters, digits, '_' and '-'" });
-      continue;
-    }
-    read(`/etc/cron.d/${name}`, undefined);
+    read(`/etc/cron.d/${name}`, undefined, RUN_PARTS_NAME.test(name) ? undefined : "a name with characters other than letters, digits, '_' and '-'");
   }
   for (const user of list(tree, at, '/var/spool/cron/crontabs')) read(`/var/spool/cron/crontabs/${user}`, user);
   for (const user of list(tree, at, '/var/spool/cron')) {
-    if (isFile(at(`/var/spool/cron/${user}`))) read(`/var/spool/cron/${user}`, user);
+    if (statOf(at(`/var/spool/cron/${user}`))?.isFile()) read(`/var/spool/cron/${user}`, user);
   }
   readAnacrontab(tree, at);
   // Debian's /etc/crontab runs the directories only when anacron is not installed (`test -x /usr/sbin/anacron ||`).
-  const byAnacron = isFile(at('/usr/sbin/anacron'));
+  const byAnacron = statOf(at('/usr/sbin/anacron'))?.isFile() === true;
   for (const dir of RUN_PARTS_DIRS) {
     const runners = tree.entries.filter((entry) => entry.command.includes('run-parts') && entry.command.includes(dir));
     const via = runners.find((entry) => (entry.anacronDelayMinutes !== undefined) === byAnacron) ?? runners[0];
     for (const name of list(tree, at, dir)) {
-      if (RUN_PARTS_NAME.test(name) && isFile(at(`${dir}/${name}`))) tree.runParts.push({ file: `${dir}/${name}`, via });
+      const stats = RUN_PARTS_NAME.test(name) ? statOf(at(`${dir}/${name}`)) : undefined;
+      if (!stats?.isFile()) continue;
+      tree.runParts.push({ file: `${dir}/${name}`, via, ...((stats.mode & 0o111) === 0 ? { skipped: 'not executable' } : {}) });
     }
   }
   return tree;
@@ -98,10 +132,10 @@ function list(tree: CronTree, at: (path: string) => string, dir: string): string
   }
 }
 
-function isFile(path: string): boolean {
+function statOf(path: string): Stats | undefined {
   try {
-    return statSync(path).isFile();
+    return statSync(path);
   } catch {
-    return false;
+    return undefined;
   }
 }

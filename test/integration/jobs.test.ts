@@ -3,18 +3,19 @@ import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, cronwrapAt, cronwrapProcess, FIXTURES, hasFaketime, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, cronwrapAt, cronwrapProcess, hasFaketime, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { startHttp, startSmtp } from '../helpers/servers.js';
 import { underCron } from '../helpers/daemons.js';
+import { cronTree } from '../helpers/cron-tree.js';
 
 // The Know-every-job issue: `cronwrap jobs` over a fixture tree of every kind of cron file.
-const ROOT = join(FIXTURES, 'cron-root');
 
 interface Listed {
-  jobs: { source: string; user: string; schedule: string | null; words: string; next_run: string | null; cronwrap: string | null; last_result: string | null; typical_duration_ms: number | null; flags: string[] }[];
+  jobs: { source: string; kind: string; user: string; schedule: string | null; words: string; next_run: string | null; cronwrap: string | null; last_result: string | null; typical_duration_ms: number | null; flags: string[] }[];
   problems: string[];
   unreadable: string[];
+  hidden: number;
 }
 
 /** Runs of a job in the sandbox's history, each `minutes` long, ending in `exit`. */
@@ -33,31 +34,36 @@ describe('cronwrap jobs', () => {
   it('lists every scheduled job of every kind of cron file and systemd timer, joined with its history, and flags what needs a look', async () => {
     const box = sandbox();
     history(box, 'sync-orders', [{ minutes: 14, exit: 0 }, { minutes: 16, exit: 0 }, { minutes: 15, exit: 2 }]);
-    const run = await cronwrap(['jobs', '--root', ROOT, '--json'], box, { env: { TZ: 'UTC' } });
+    const root = cronTree('cron-root', join(box.dir, 'root'));
+    const run = await cronwrap(['jobs', '--root', root, '--all', '--json'], box, { env: { TZ: 'UTC' } });
     expect(run.exitCode).toBe(1); // lines cron rejects: jobs that silently never run
     const listed = JSON.parse(run.stdout.toString()) as Listed;
     const bySource = new Map(listed.jobs.map((job) => [job.source, job]));
-    expect([...bySource.keys()]).toEqual([
-      '/etc/crontab:5',
-      '/etc/crontab:6',
-      '/etc/crontab:7',
-      '/etc/cron.d/backup:3',
-      '/etc/cron.d/backup:5',
-      '/etc/cron.d/backup:7',
-      '/etc/cron.d/backup:8',
-      '/var/spool/cron/crontabs/alice:3',
-      '/var/spool/cron/crontabs/alice:4',
-      '/var/spool/cron/crontabs/bob:1',
-      '/etc/anacrontab:3',
-      '/etc/anacrontab:4',
-      '/etc/anacrontab:5',
-      '/etc/cron.daily/logrotate (run by /etc/crontab:6)',
-      '/etc/cron.weekly/man-db (run by /etc/crontab:7)',
-      '/etc/systemd/system/backup-db.timer',
-      '/lib/systemd/system/fstrim.timer',
+    expect([...bySource].map(([source, job]) => `${source} ${job.kind}`)).toEqual([
+      '/etc/crontab:5 run-parts',
+      '/etc/crontab:6 run-parts',
+      '/etc/crontab:7 run-parts',
+      '/etc/cron.d/backup:3 local',
+      '/etc/cron.d/backup:5 local',
+      '/etc/cron.d/backup:7 local',
+      '/etc/cron.d/backup:8 local',
+      '/var/spool/cron/crontabs/alice:3 local',
+      '/var/spool/cron/crontabs/alice:4 local',
+      '/etc/anacrontab:3 run-parts',
+      '/etc/anacrontab:4 run-parts',
+      '/etc/anacrontab:5 run-parts',
+      '/etc/cron.d/broken:7 local',
+      '/etc/cron.d/old.dpkg-dist:2 local',
+      '/var/spool/cron/crontabs/bob:1 local',
+      '/etc/cron.daily/logrotate (run by /etc/crontab:6) local',
+      '/etc/cron.weekly/man-db (run by /etc/crontab:7) local',
+      '/etc/systemd/system/backup-db.timer local',
+      '/lib/systemd/system/fstrim.timer package',
     ]);
+    expect(listed.hidden).toBe(0);
     expect(bySource.get('/etc/systemd/system/backup-db.timer')).toMatchObject({ schedule: 'OnCalendar=*-*-* 00:30:00', words: 'systemd timer: OnCalendar=*-*-* 00:30:00', cronwrap: 'backup-db', flags: [] });
-    expect(bySource.get('/lib/systemd/system/fstrim.timer')).toMatchObject({ command: '/sbin/fstrim --listed-in /etc/fstab --verbose --quiet-unsupported', flags: ['not wrapped by cronwrap', 'timer not enabled: it never fires'] });
+    // A package's timer is the distro's, not the admin's to wrap: only that it never fires is said.
+    expect(bySource.get('/lib/systemd/system/fstrim.timer')).toMatchObject({ command: '/sbin/fstrim --listed-in /etc/fstab --verbose --quiet-unsupported', flags: ['timer not enabled: it never runs'] });
     expect(bySource.get('/etc/cron.d/backup:3')).toMatchObject({ user: 'root', schedule: '1 0 * * *', words: 'At 00:01', cronwrap: 'mysql-backup', flags: [] });
     expect(bySource.get('/etc/cron.d/backup:5')).toMatchObject({ cronwrap: null, flags: ['not wrapped by cronwrap', 'runs every 1m00s'] });
     // Wrapped with -c and no --name. It runs as deploy, so its runs are in deploy's state directory: root's
@@ -66,16 +72,22 @@ describe('cronwrap jobs', () => {
     expect(bySource.get('/etc/cron.d/backup:8')).toMatchObject({ schedule: '@reboot', next_run: null, cronwrap: 'warm-cache' });
     // CRON_TZ=Europe/Berlin: 02:30 there is 01:30 UTC in winter.
     expect(bySource.get('/var/spool/cron/crontabs/alice:3')!.next_run).toMatch(/T01:30:00\.000Z$/);
-    expect(bySource.get('/etc/anacrontab:3')).toMatchObject({ words: 'daily, when anacron runs (after 5 min)', next_run: null });
+    expect(bySource.get('/etc/anacrontab:3')).toMatchObject({ words: 'daily, when anacron runs (after 5 min)', next_run: null, flags: [] });
+    expect(bySource.get('/etc/crontab:6')).toMatchObject({ cronwrap: null, flags: [] }); // run-parts: its scripts are the jobs
     expect(bySource.get('/etc/cron.daily/logrotate (run by /etc/crontab:6)')).toMatchObject({ schedule: '25 6 * * *', flags: ['not wrapped by cronwrap'] });
+    // Debian's cron passes over a whole file for one line it rejects (or a last line without a newline).
+    expect(bySource.get('/etc/cron.d/broken:7')).toMatchObject({ schedule: '30 4 * * *', next_run: null, flags: ['cron ignores this file: it never runs'] });
+    expect(bySource.get('/var/spool/cron/crontabs/bob:1')).toMatchObject({ next_run: null, flags: ['cron ignores this file: it never runs'] });
     expect(listed.problems).toEqual([
-      "/etc/cron.d/backup:10: cron rejects this line: minute '*/0': a step of 0",
-      "/etc/cron.d/backup:11: cron rejects this line: hour '24': 24 is out of range 0-23",
-      "/etc/cron.d/backup:12: cron rejects this line: day of week 'funday': 'funday' is not a number or a name",
-      '/etc/cron.d/backup:13: cron rejects this line: unknown @fortnightly',
-      '/etc/cron.d/backup:14: cron rejects this line: no user or command after the schedule',
-      "/etc/cron.d/old.dpkg-dist: cron ignores this file: a name with characters other than letters, digits, '_' and '-'",
-      '/var/spool/cron/crontabs/bob:2: no newline at the end of the file: cron ignores this last line',
+      "/etc/cron.d/broken:2: cron rejects this line: minute '*/0': a step of 0",
+      "/etc/cron.d/broken:3: cron rejects this line: hour '24': 24 is out of range 0-23",
+      "/etc/cron.d/broken:4: cron rejects this line: day of week 'funday': 'funday' is not a number or a name",
+      '/etc/cron.d/broken:5: cron rejects this line: unknown @fortnightly',
+      '/etc/cron.d/broken:6: cron rejects this line: no user or command after the schedule',
+      '/var/spool/cron/crontabs/bob:2: no newline at the end of the file',
+      '/etc/cron.d/broken: cron ignores this whole file: it rejects lines 2, 3, 4, 5, 6; its job does not run',
+      "/etc/cron.d/old.dpkg-dist: cron ignores this whole file: a name with characters other than letters, digits, '_' and '-'; its job does not run",
+      '/var/spool/cron/crontabs/bob: cron ignores this whole file: it rejects line 2; its job does not run',
     ]);
   });
 
@@ -117,7 +129,7 @@ describe('cronwrap jobs', () => {
     const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_CONFIG: '/dev/null', CRONWRAP_STATE_DIR: join(box.dir, 'nobody-state'), HOME: box.dir, TZ: 'UTC' };
     const run = await execa(process.execPath, [binary, 'jobs', '--root', root], { ...asNobody, env, extendEnv: false, reject: false });
-    expect(run.stdout).toMatch(/^JOB +SOURCE +USER +SCHEDULE +NEXT RUN +LAST RUN +LOOK AT\nnightly +\/etc\/crontab:1 +root +At 00:01 /);
+    expect(run.stdout).toMatch(/^JOB +SOURCE +USER +SCHEDULE +NEXT RUN +LAST RUN +COMMAND +LOOK AT\nnightly +\/etc\/crontab:1 +root +At 00:01 /);
     if (process.getuid?.() === 0) expect(run.stderr).toMatch(/cronwrap: not shown, cannot read \/var\/spool\/cron\/crontabs: EACCES/);
   });
 });
@@ -323,7 +335,7 @@ describe('cronwrap jobs --wrap: bring the glue under cronwrap', () => {
     writeFileSync(join(root, 'etc', 'cron.d', 'broken'), '* * * * * root /bin/true\n0 24 * * * root /bin/true\n');
     const refused = await cronwrap(['jobs', '--wrap', '--apply', '--root', root], box);
     expect(refused.exitCode).toBe(1);
-    expect(refused.stderr.toString()).toMatch(/\/etc\/cron\.d\/broken: not rewritten: cron rejects or ignores lines of it \(line 2\): fix them first/);
+    expect(refused.stderr.toString()).toMatch(/\/etc\/cron\.d\/broken: not rewritten: cron ignores the whole file \(it rejects line 2\): fix that first/);
     expect(readFileSync(join(root, 'etc', 'cron.d', 'broken'), 'utf8')).toBe('* * * * * root /bin/true\n0 24 * * * root /bin/true\n');
     expect((await cronwrap(['jobs', '--apply'], box)).stderr.toString()).toMatch(/--apply writes what --wrap shows; give --wrap --apply/);
   });

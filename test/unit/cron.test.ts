@@ -183,10 +183,10 @@ describe('crontab files', () => {
     expect(many.problems).toHaveLength(5000 - 64);
   });
 
-  it('a user crontab has no user field; a last line without a newline is not read by cron', () => {
+  it('a user crontab has no user field; a last line without a newline makes cron pass over the whole file', () => {
     const { entries, problems } = parseCrontab('0 3 * * * /home/bob/a.sh\n0 4 * * * /home/bob/b.sh', '/var/spool/cron/crontabs/bob', 'bob');
     expect(entries.map((e) => [e.user, e.command])).toEqual([['bob', '/home/bob/a.sh']]);
-    expect(problems).toEqual([{ file: '/var/spool/cron/crontabs/bob', line: 2, reason: 'no newline at the end of the file: cron ignores this last line' }]);
+    expect(problems).toEqual([{ file: '/var/spool/cron/crontabs/bob', line: 2, reason: 'no newline at the end of the file', ignoresFile: true }]);
   });
 });
 

@@ -1,0 +1,36 @@
+// One crontab file, opened as Debian's cron opens it (cron(8)): /etc/crontab and the files of /etc/cron.d
+// must be owned by root and not writable by group or others, and may be symlinks only when both the link
+// and the file it points to are root's. cron passes over a file that breaks a rule, whole.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { describeUid } from '../util/trust.js';
+
+/** A crontab's text, and why cron passes over the whole file when it does. */
+export interface CrontabAsCronReads {
+  text: string;
+  passedOver: string | undefined;
+}
+
+/** Why cron passes over a system crontab with these stats (the link's own, then the file's), or undefined. */
+function systemFileProblem(link: Stats, file: Stats): string | undefined {
+  if (link.isSymbolicLink() && link.uid !== 0) return `a symlink owned by ${describeUid(link.uid)}, not root`;
+  if (file.uid !== 0) return `${link.isSymbolicLink() ? 'it points to a file' : 'it is'} owned by ${describeUid(file.uid)}, not root`;
+  if ((file.mode & 0o022) !== 0) return `its group or others may write it (mode ${(file.mode & 0o7777).toString(8).padStart(4, '0')})`;
+  return undefined;
+}
+
+/**
+ * Reads a crontab; `system` for /etc/crontab and /etc/cron.d (the rules above). Throws what the system
+ * calls throw (ENOENT, EACCES). Opened without blocking and read only when it is a regular file: a FIFO or a
+ * device planted in the tree neither hangs nor floods the reader.
+ */
+export function readAsCron(path: string, system: boolean): CrontabAsCronReads {
+  const link = lstatSync(path);
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const file = fstatSync(fd);
+    if (!file.isFile()) return { text: '', passedOver: 'not a regular file' };
+    return { text: readFileSync(fd, 'utf8'), passedOver: system ? systemFileProblem(link, file) : undefined };
+  } finally {
+    closeSync(fd);
+  }
+}
