@@ -59,7 +59,7 @@ Commands (see cronwrap <command> --help):
   cronwrap status [--json]                  every job seen here: last result, last success, failures
   cronwrap history <job> [-n N] [--json]    a job's last runs, newest first
   cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
-  cronwrap jobs [--json] [--root DIR]       every job scheduled on this host, wrapped or not, and what needs a look
+  cronwrap jobs [--unwrapped] [--user U]    the admin's jobs here, wrapped or not, what needs a look (--all: the distro's too)
   cronwrap check [--grace DUR] [--json]     tell the runs that never happened (MISSED); exit 1 while any is
   cronwrap serve [--listen 127.0.0.1:8089]  the live view: every job, its durations, its output as written
   cronwrap pause <job> [--for DUR]          skip the job's runs (or --silence: run, alert no one); resume <job> ends it
@@ -176,7 +176,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .option('--unwrapped', 'only the jobs cronwrap does not wrap')
       .option('--user <name>', 'only the jobs that run as this user')
       .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/')
-      .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing')
+      .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing. run-parts lines stay, and files a package shipped as they are unless named')
       .option('--apply', 'with --wrap: write it, keeping a backup (users\' crontabs through crontab -u USER -)')
       .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them');
   } else if (name === 'check') {
