@@ -64,8 +64,6 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
     const unwrapped = entries.filter((entry) => !cronwrapUse(entry.command));
     if (unwrapped.length === 0) return [];
     const owner = file.startsWith('/var/spool/cron/') ? entries[0]!.user : undefined;
-    const passedOver = ignored.get(file);
-    if (passedOver) return [{ file, owner, changes: [], leftAlone: [], refused: `cron ignores the whole file (${passedOver}): fix that first` }];
     let lines: string[];
     try {
       lines = readCrontabFile(root, file, owner !== undefined).text.split('\n');
@@ -73,6 +71,8 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
       // Gone or unreadable since the tree was read: said, like a file root must not write.
       return [{ file, owner, changes: [], leftAlone: [], refused: error instanceof UnsafePathError ? error.message : `cannot read it: ${errorCode(error)}` }];
     }
+    const passedOver = ignored.get(file);
+    if (passedOver) return [{ file, owner, changes: [], leftAlone: [], refused: `cron ignores the whole file (${passedOver}): fix that first` }];
     const rewrite: FileRewrite = { file, owner, changes: [], leftAlone: [] };
     for (const entry of unwrapped) {
       const reason = leaveAlone(entry.command) ?? (shipped(file) ? 'a package shipped this file as it is: leave it to the package' : undefined);
