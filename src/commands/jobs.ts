@@ -1,6 +1,6 @@
 import { localIso } from '../annotate/timestamp.js';
 import type { CronEntry } from '../cron/crontab.js';
-import { shippedAsIs } from '../cron/dpkg-conffiles.js';
+import { dpkgLeftover, shippedAsIs } from '../cron/dpkg-conffiles.js';
 import { ignoredProblem, readCronTree, runsRunParts } from '../cron/sources.js';
 import { readSystemdTimers, type SystemdTimer } from '../cron/systemd-timers.js';
 import type { Io } from '../io.js';
@@ -23,7 +23,7 @@ import { ownLine, type Viewer } from './own-lines.js';
 
 /**
  * Whose a job is: `local`, the admin's (not shipped by a package, or changed since); `package`, the distro's
- * as shipped (a dpkg conffile with its shipped md5, a timer unit under /lib); `run-parts`, a line that runs a
+ * as shipped (a dpkg conffile with its shipped md5, a copy dpkg left beside one, a timer unit under /lib); `run-parts`, a line that runs a
  * run-parts directory or anacron (its scripts are jobs of their own). Only `local` jobs are the admin's to wrap.
  */
 export type JobKind = 'local' | 'package' | 'run-parts';
@@ -76,7 +76,7 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
   const systemd = readSystemdTimers(root);
   const schedule = loadSchedule();
   const shipped = shippedAsIs(root);
-  const lineKind = (entry: CronEntry): JobKind => (runsRunParts(entry.command) ? 'run-parts' : shipped(entry.file) ? 'package' : 'local');
+  const lineKind = (entry: CronEntry): JobKind => (runsRunParts(entry.command) ? 'run-parts' : shipped(entry.file) || dpkgLeftover(entry.file) ? 'package' : 'local');
   /**
    * One scheduled thing: a cron entry (or the line running a run-parts script), or a systemd timer;
    * `neverRuns` says why cron, run-parts or systemd never starts it.

@@ -34,6 +34,11 @@ export function shippedAsIs(root: string): (file: string) => boolean {
   };
 }
 
+/** A copy dpkg (or ucf) leaves beside a conffile it replaced or did not (`e2scrub_all.dpkg-old`): the package system's, never a job (cron passes over its name too). */
+export function dpkgLeftover(file: string): boolean {
+  return /\.(dpkg-(old|dist|new|tmp|bak|remove)|ucf-(old|dist|new))$/.test(file);
+}
+
 /** The md5 of a regular file (opened without blocking: a FIFO in its place is none). */
 function md5Of(path: string): string | undefined {
   let fd: number | undefined;

@@ -1,6 +1,6 @@
 // systemd timers, read from their unit files as systemd finds them (/etc first, then /run, /lib, /usr/lib),
 // so `cronwrap jobs` sees them under --root as well as on the host.
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 
@@ -114,10 +114,14 @@ function linkedUnits(root: string): Set<string> {
 function wantedByUnits(root: string, wanted: readonly string[]): Set<string> {
   const found = new Set<string>();
   if (wanted.length === 0) return found;
+  const seen = new Set<string>(); // /lib is /usr/lib on a merged-/usr host: read once
   for (const dir of UNIT_DIRS) {
     let names: string[] = [];
     try {
-      names = readdirSync(join(root, dir));
+      const real = realpathSync(join(root, dir));
+      if (seen.has(real)) continue;
+      seen.add(real);
+      names = readdirSync(real);
     } catch {
       continue;
     }

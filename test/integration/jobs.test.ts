@@ -53,7 +53,7 @@ describe('cronwrap jobs', () => {
       '/etc/anacrontab:4 run-parts',
       '/etc/anacrontab:5 run-parts',
       '/etc/cron.d/broken:7 local',
-      '/etc/cron.d/old.dpkg-dist:2 local',
+      '/etc/cron.d/old.dpkg-dist:2 package', // dpkg's leftover: never run, and no job of the admin's
       '/var/spool/cron/crontabs/bob:1 local',
       '/etc/cron.daily/logrotate (run by /etc/crontab:6) local',
       '/etc/cron.weekly/man-db (run by /etc/crontab:7) local',
