@@ -1,7 +1,9 @@
 // One crontab file, opened as Debian's cron opens it (cron(8)): /etc/crontab and the files of /etc/cron.d
 // must be owned by root and not writable by group or others, and may be symlinks only when both the link
-// and the file it points to are root's. cron passes over a file that breaks a rule, whole.
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+// and the file it points to are root's; a user's crontab in the spool is never a link. cron passes over a
+// file that breaks a rule, whole.
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { errorCode } from '../errors.js';
 import { describeUid } from '../util/trust.js';
 
 /** A crontab's text, and why cron passes over the whole file when it does. */
@@ -25,7 +27,15 @@ function systemFileProblem(link: Stats, file: Stats): string | undefined {
  */
 export function readAsCron(path: string, system: boolean): CrontabAsCronReads {
   const link = lstatSync(path);
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  if (!system && link.isSymbolicLink()) return { text: '', passedOver: 'a symlink: cron reads no link in its spool' };
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    // cron says "CAN'T OPEN SYMLINK" and goes on without it.
+    if (link.isSymbolicLink() && errorCode(error) === 'ENOENT') return { text: '', passedOver: `a symlink to ${readlinkSync(path)}, which does not exist` };
+    throw error;
+  }
   try {
     const file = fstatSync(fd);
     if (!file.isFile()) return { text: '', passedOver: 'not a regular file' };

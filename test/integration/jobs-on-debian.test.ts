@@ -1,6 +1,7 @@
 import { chmodSync, chownSync, lchownSync, mkdirSync, symlinkSync, utimesSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { BIN, cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { cronTree } from '../helpers/cron-tree.js';
@@ -189,5 +190,27 @@ describe('a crontab file Debian cron passes over whole', () => {
     const check = await cronwrap(['check', '--root', root, '--json'], box);
     expect((JSON.parse(check.stdout.toString()) as { job: string; missed: string | null }[]).map((job) => [job.job, job.missed !== null])).toEqual([['good', true]]);
     expect(check.stderr.toString()).toContain('cronwrap: /etc/cron.d/nightly: cron ignores this whole file: it rejects line 2; its job does not run\n');
+  });
+
+  it('a FIFO, a device, a dangling link in cron.d, a link in the spool, a script run-parts will not run: told, never read, never a hang', async () => {
+    const box = sandbox();
+    const root = cronTree('debian-12', join(box.dir, 'root'));
+    expect(spawnSync('mkfifo', [join(root, 'etc/cron.d/pipe')]).status).toBe(0);
+    symlinkSync('/dev/zero', join(root, 'etc/cron.d/zero'));
+    symlinkSync('/nonexistent/backup', join(root, 'etc/cron.d/dangling'));
+    mkdirSync(join(root, 'var/spool/cron/crontabs'), { recursive: true });
+    writeFileSync(join(root, 'etc/alice.cron'), '0 3 * * * /home/alice/bin/x\n');
+    symlinkSync(join(root, 'etc/alice.cron'), join(root, 'var/spool/cron/crontabs/alice'));
+    writeFileSync(join(root, 'etc/cron.daily/forgot-chmod'), '#!/bin/sh\n/usr/local/bin/cleanup\n', { mode: 0o644 });
+    chmodSync(join(root, 'etc/cron.daily/forgot-chmod'), 0o644);
+    const found = await listed(['--root', root], box);
+    expect(found.exitCode).toBe(1);
+    expect(found.jobs.map((job) => [job.source, job.flags])).toEqual([['/etc/cron.daily/forgot-chmod (run by /etc/crontab:8)', ['not executable: it never runs']]]);
+    expect(found.problems).toEqual([
+      '/etc/cron.d/dangling: cron ignores this whole file: a symlink to /nonexistent/backup, which does not exist',
+      '/etc/cron.d/pipe: cron ignores this whole file: not a regular file',
+      '/etc/cron.d/zero: cron ignores this whole file: not a regular file',
+      '/var/spool/cron/crontabs/alice: cron ignores this whole file: a symlink: cron reads no link in its spool',
+    ]);
   });
 });
