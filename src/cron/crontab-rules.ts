@@ -27,7 +27,6 @@ function systemFileProblem(link: Stats, file: Stats): string | undefined {
  */
 export function readAsCron(path: string, system: boolean): CrontabAsCronReads {
   const link = lstatSync(path);
-  if (!system && link.isSymbolicLink()) return { text: '', passedOver: 'a symlink: cron reads no link in its spool' };
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -39,7 +38,8 @@ export function readAsCron(path: string, system: boolean): CrontabAsCronReads {
   try {
     const file = fstatSync(fd);
     if (!file.isFile()) return { text: '', passedOver: 'not a regular file' };
-    return { text: readFileSync(fd, 'utf8'), passedOver: system ? systemFileProblem(link, file) : undefined };
+    const passedOver = system ? systemFileProblem(link, file) : link.isSymbolicLink() ? 'a symlink: cron reads no link in its spool' : undefined;
+    return { text: readFileSync(fd, 'utf8'), passedOver };
   } finally {
     closeSync(fd);
   }

@@ -205,12 +205,15 @@ describe('a crontab file Debian cron passes over whole', () => {
     chmodSync(join(root, 'etc/cron.daily/forgot-chmod'), 0o644);
     const found = await listed(['--root', root], box);
     expect(found.exitCode).toBe(1);
-    expect(found.jobs.map((job) => [job.source, job.flags])).toEqual([['/etc/cron.daily/forgot-chmod (run by /etc/crontab:8)', ['not executable: it never runs']]]);
+    expect(found.jobs.map((job) => [job.source, job.flags])).toEqual([
+      ['/var/spool/cron/crontabs/alice:1', ['cron ignores this file: it never runs']],
+      ['/etc/cron.daily/forgot-chmod (run by /etc/crontab:8)', ['not executable: it never runs']],
+    ]);
     expect(found.problems).toEqual([
       '/etc/cron.d/dangling: cron ignores this whole file: a symlink to /nonexistent/backup, which does not exist',
       '/etc/cron.d/pipe: cron ignores this whole file: not a regular file',
       '/etc/cron.d/zero: cron ignores this whole file: not a regular file',
-      '/var/spool/cron/crontabs/alice: cron ignores this whole file: a symlink: cron reads no link in its spool',
+      '/var/spool/cron/crontabs/alice: cron ignores this whole file: a symlink: cron reads no link in its spool; its job does not run',
     ]);
   });
 });
