@@ -33,6 +33,11 @@ describe('parseArgs', () => {
     });
   });
 
+  it('jobs: the admin\'s jobs by default; --all, --unwrapped and --user NAME', () => {
+    expect(run(['jobs'])).toMatchObject({ mode: 'jobs', all: false, unwrapped: false, user: undefined });
+    expect(run(['jobs', '--all', '--unwrapped', '--user', 'www-data', '--json'])).toMatchObject({ mode: 'jobs', all: true, unwrapped: true, user: 'www-data', json: true });
+  });
+
   it('reads an option from its CRONWRAP_* twin, and the flag wins over it', () => {
     const env = { CRONWRAP_DRAIN: '2s', CRONWRAP_JSON: '1', CRONWRAP_TIMESTAMP: 'epoch' };
     expect(run(['true'], env)).toMatchObject({ settings: { drainMs: 2000, json: true, timestamp: 'epoch' } });
@@ -54,6 +59,8 @@ describe('parseArgs', () => {
     [['--name', '../etc', 'true'], /--name: '..\/etc' cannot be a job name/],
     [['-t', 'iso8601', 'true'], /--timestamp: unknown style 'iso8601'/],
     [['-c', 'echo', 'extra'], /--shell: give either a shell string with -c or a command/],
+    [['jobs', '--wrap', '--user', 'root'], /jobs: --user chooses what the list shows; --wrap takes files instead/],
+    [['jobs', '--wrap', '--unwrapped'], /jobs: --unwrapped chooses what the list shows/],
   ])('rejects %j naming the option and the fix', (argv, message) => {
     expect(() => run(argv)).toThrow(UsageError);
     expect(() => run(argv)).toThrow(message);
