@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { readCronTree } from '../cron/sources.js';
-import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, readRecentHistory, type RunRecord } from '../state/history.js';
 import { startedRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
 
@@ -42,9 +42,10 @@ function runFacts(runs: readonly RunRecord[]): RunFacts {
  * Every job with a known schedule: the crontab lines that run a job under cronwrap (the schedule there
  * wins: it is what cron does now), and the jobs of the history whose last run recorded its schedule. Each
  * is joined with its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's
- * runs (oldest first) to a caller that has read them already.
+ * runs (oldest first) to a caller that has read them already; its latest runs are enough (when a job has
+ * run, the start of its first run decides nothing: the last start is later).
  */
-export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobName) => readHistory(stateDir, job)): Watched {
+export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobName) => readRecentHistory(stateDir, job)): Watched {
   const jobs = new Map<JobName, WatchedJob>();
   const ran = new Map<JobName, RunFacts>();
   // A run in progress, or one whose cronwrap was killed, has no history record yet but did start: its
