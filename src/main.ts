@@ -12,7 +12,7 @@ import { runWrapped } from './commands/wrap.js';
 import { resolveSettings, type Resolved } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
-import { print } from './output/console.js';
+import { print, printLine, warn } from './output/console.js';
 import { defaultLogPath, stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
 import { runningBinary } from './util/build-info.js';
@@ -108,7 +108,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     return await dispatch(invocation, resolved, io);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    print(io.stderr, `cronwrap: ${error.message}\n`);
+    warn(io.stderr, error.message);
     return error.exitCode;
   }
 }
@@ -129,7 +129,10 @@ export function cli(): void {
       setTimeout(() => process.exit(code), 2000).unref();
     },
     (error: unknown) => {
-      print(io.stderr, `cronwrap: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      // The message may quote a crontab: every line of it escaped, as any text from outside.
+      const [first, ...stack] = (error instanceof Error ? (error.stack ?? error.message) : String(error)).split('\n');
+      warn(io.stderr, `internal error: ${first}`);
+      for (const line of stack) printLine(io.stderr, line);
       releaseHungUpTerminal();
       process.exitCode = 125;
     },

@@ -2,7 +2,7 @@ import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
-import { print, warn } from '../output/console.js';
+import { print, printLine, warn } from '../output/console.js';
 import { loadRemote } from '../remote/load.js';
 import { newRunId } from '../util/run-id.js';
 
@@ -39,7 +39,7 @@ export async function runTestAlert(settings: Settings, stateDir: string, io: Io)
     print(io.stderr, 'cronwrap: no alert channel is configured: set --mail-to with CRONWRAP_SMTP_URL or a local sendmail, CRONWRAP_PAGERDUTY_ROUTING_KEY, or --webhook\n');
     return 1;
   }
-  for (const r of results) print(io.stdout, `${r.channel} ${r.kind}: ${r.ok ? 'ok' : `FAILED: ${r.error ?? 'unknown error'}`}\n`);
+  for (const r of results) printLine(io.stdout, `${r.channel} ${r.kind}: ${r.ok ? 'ok' : `FAILED: ${r.error ?? 'unknown error'}`}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
@@ -48,7 +48,7 @@ export async function runFlush(settings: Settings, stateDir: string, io: Io): Pr
   const channels = resolveChannels(settings, io.host, settings.name ?? 'test');
   const { results, problems, left, configured } = await loadRemote().flushKept(channels, stateDir);
   for (const problem of problems) warn(io.stderr, problem);
-  for (const r of results) print(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}\n`);
+  for (const r of results) printLine(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
   for (const [channel, count] of left) {
     const why = configured.has(channel) ? 'the channel did not take them (above)' : 'that channel is not configured now';
     print(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${channel} ${count === 1 ? 'waits' : 'wait'}: ${why}\n`);

@@ -3,7 +3,7 @@ import { resolveSettings, type GivenFlags } from '../config/resolve.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
 import { readRecentHistory } from '../state/history.js';
@@ -103,7 +103,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const channels = resolveChannels(settings, io.host, watched.job);
     const facts = missedFacts(watched, due, io);
     const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
-    if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}\n`);
+    if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
   }
@@ -116,13 +116,13 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
     const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
     const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io.host, mark.job), stateDir, job: mark.job, facts }, 'stuck');
-    if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}\n`);
+    if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}`);
     for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }
   if (options.json) {
-    print(io.stdout, `${JSON.stringify(checked, null, 2)}\n`);
+    printJson(io.stdout, checked);
   } else if (!io.stdoutIsTTY) {
-    for (const line of newlyMissed) print(io.stdout, line);
+    for (const line of newlyMissed) printLine(io.stdout, line);
   } else if (checked.length === 0) {
     print(io.stdout, 'no job with a known schedule (--schedule, or a crontab line that runs cronwrap --name ...)\n');
   } else {

@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import { print } from '../output/console.js';
+import { print, printJson, warn } from '../output/console.js';
 import { readHistory } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import { damagedLines, resultOf } from './job-summary.js';
@@ -9,11 +9,11 @@ import { textTable } from './text-table.js';
 export function runHistory(stateDir: string, job: string, count: number, json: boolean, io: Io): number {
   const runs = readHistory(stateDir, job, damagedLines(io)).slice(-count).reverse();
   if (json) {
-    print(io.stdout, `${JSON.stringify(runs, null, 2)}\n`);
+    printJson(io.stdout, runs);
     return 0;
   }
   if (runs.length === 0) {
-    print(io.stderr, `cronwrap: no runs of '${job}' recorded in ${stateDir}\n`);
+    warn(io.stderr, `no runs of '${job}' recorded in ${stateDir}`);
     return 1;
   }
   const rows = runs.map((run) => [run.start, resultOf(run), formatDuration(run.duration_ms), String(run.attempts), run.run, run.host, run.log]);

@@ -5,7 +5,7 @@ import { readSystemdTimers, type SystemdTimer } from '../cron/systemd-timers.js'
 import type { Io } from '../io.js';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { median, recentDurations } from '../report/duration-warning.js';
 import { readHistory, type RunRecord } from '../state/history.js';
@@ -139,7 +139,7 @@ export interface WrapOptions {
  */
 function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, io: Io): number {
   const rewrites = planWrap(root, options.cronwrap, options.files);
-  print(io.stdout, diffOf(rewrites));
+  for (const line of diffOf(rewrites)) printLine(io.stdout, line);
   let failed = false;
   for (const rewrite of rewrites) {
     for (const left of rewrite.leftAlone) warn(io.stderr, `${rewrite.file}:${left.line}: left as it is: ${left.reason}`);
@@ -151,7 +151,7 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
     if (!options.apply || rewrite.changes.length === 0) continue;
     try {
       const backup = applyRewrite(root, rewrite, join(stateDir, 'backups'), io.now());
-      print(io.stderr, `cronwrap: ${rewrite.file}: ${rewrite.changes.length} ${rewrite.changes.length === 1 ? 'line' : 'lines'} now run under cronwrap (the old file: ${backup})\n`);
+      warn(io.stderr, `${rewrite.file}: ${rewrite.changes.length} ${rewrite.changes.length === 1 ? 'line' : 'lines'} now run under cronwrap (the old file: ${backup})`);
     } catch (error) {
       failed = true;
       warn(io.stderr, `${rewrite.file}: not written: ${errorCode(error)}`);
@@ -169,7 +169,7 @@ export function runJobs(root: string, stateDir: string, json: boolean, io: Io, w
   if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);
   const found = inventory(root, stateDir, new Date(io.now()));
   if (json) {
-    print(io.stdout, `${JSON.stringify(found, null, 2)}\n`);
+    printJson(io.stdout, found);
   } else {
     const rows = found.jobs.map((job) => [
       job.cronwrap ?? '-',
@@ -181,8 +181,8 @@ export function runJobs(root: string, stateDir: string, json: boolean, io: Io, w
       job.flags.join('; '),
     ]);
     print(io.stdout, found.jobs.length === 0 ? `no scheduled jobs found under ${root}\n` : textTable(['JOB', 'SOURCE', 'USER', 'SCHEDULE', 'NEXT RUN', 'LAST RUN', 'LOOK AT'], rows));
-    for (const problem of found.problems) print(io.stderr, `cronwrap: ${problem}\n`);
-    for (const path of found.unreadable) print(io.stderr, `cronwrap: not shown, cannot read ${path}\n`);
+    for (const problem of found.problems) warn(io.stderr, problem);
+    for (const path of found.unreadable) warn(io.stderr, `not shown, cannot read ${path}`);
   }
   return found.problems.length > 0 ? 1 : 0;
 }

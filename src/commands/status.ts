@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import { print, warn } from '../output/console.js';
+import { print, printJson, printLine, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs } from '../state/history.js';
@@ -35,7 +35,7 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     [...histories].map(([job, { summary }]) => withMissed({ ...summary, paused: pauseWords(stateDir, job, now) }, watched.get(job), now)),
   );
   if (json) {
-    print(io.stdout, `${JSON.stringify(summaries, null, 2)}\n`);
+    printJson(io.stdout, summaries);
   } else if (summaries.length === 0) {
     print(io.stdout, `no runs recorded in ${stateDir}\n`);
   } else {
@@ -55,9 +55,10 @@ export function runStatus(stateDir: string, json: boolean, io: Io): number {
     // A run whose cronwrap was killed has no record of its own: said under the table for a day after it started.
     const notes = summaries.flatMap((s) => {
       const run = recentNeverEnded(s, now);
-      return run ? [`${s.job}: ${describeNeverEnded(run)}\n`] : [];
+      return run ? [`${s.job}: ${describeNeverEnded(run)}`] : [];
     });
-    print(io.stdout, notes.length > 0 ? `${table}\n${notes.join('')}` : table);
+    print(io.stdout, notes.length > 0 ? `${table}\n` : table);
+    for (const note of notes) printLine(io.stdout, note);
   }
   return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }

@@ -1,6 +1,6 @@
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
-import { print } from '../output/console.js';
+import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
@@ -31,7 +31,7 @@ export async function runTail(path: string, lines: number, follow: boolean, io: 
         problem = errorCode(error);
       }
       if (problem) {
-        print(io.stderr, `cronwrap: cannot read ${path}: ${problem}\n`);
+        warn(io.stderr, `cannot read ${path}: ${problem}`);
         return 1;
       }
       if (await interruptions.sleep(FOLLOW_POLL_MS)) return 0;

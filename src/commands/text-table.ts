@@ -1,5 +1,12 @@
-/** Lays rows out in columns separated by two spaces; `paint` may colour a cell after it is padded. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[], paint?: (row: number, column: number, text: string) => string): string {
+import { escapeLine } from '../util/format.js';
+
+/**
+ * Lays rows out in columns separated by two spaces; `paint` may colour a cell after it is padded. Cells hold
+ * text from crontabs and state files: each is escaped (escapeLine) before it is measured, so none can act
+ * on the terminal or break its row.
+ */
+export function textTable(header: readonly string[], rawRows: readonly (readonly string[])[], paint?: (row: number, column: number, text: string) => string): string {
+  const rows = rawRows.map((row) => row.map(escapeLine));
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: readonly string[], row: number) =>
     cells

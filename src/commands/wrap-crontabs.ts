@@ -1,5 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { cronwrapUse } from '../config/cronwrap-use.js';
 import type { CronEntry } from '../cron/crontab.js';
@@ -8,6 +7,8 @@ import { errorCode } from '../errors.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { shellQuote } from '../util/format.js';
 import { defaultJobName } from '../util/job-name.js';
+import { UnsafePathError } from '../util/trust.js';
+import { readCrontabFile } from './crontab-file.js';
 
 /** One crontab file's rewrite: its lines that change, the ones left alone and why, or why the file is refused. */
 export interface FileRewrite {
@@ -16,7 +17,7 @@ export interface FileRewrite {
   owner: string | undefined;
   changes: { line: number; before: string; after: string }[];
   leftAlone: { line: number; reason: string }[];
-  /** Why the file is not rewritten at all: lines cron rejects (fix them first). */
+  /** Why the file is not rewritten at all: lines cron rejects (fix them first), or a file or link root must not write. */
   refused?: string;
 }
 
@@ -60,7 +61,13 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
     if (rejected.length > 0) {
       return [{ file, owner, changes: [], leftAlone: [], refused: `cron rejects or ignores lines of it (${rejected.map((p) => `line ${p.line}`).join(', ')}): fix them first` }];
     }
-    const lines = readFileSync(join(root, file), 'utf8').split('\n');
+    let lines: string[];
+    try {
+      lines = readCrontabFile(root, file, owner !== undefined).text.split('\n');
+    } catch (error) {
+      // Gone or unreadable since the tree was read: said, like a file root must not write.
+      return [{ file, owner, changes: [], leftAlone: [], refused: error instanceof UnsafePathError ? error.message : `cannot read it: ${errorCode(error)}` }];
+    }
     const rewrite: FileRewrite = { file, owner, changes: [], leftAlone: [] };
     for (const entry of unwrapped) {
       const reason = leaveAlone(entry.command);
@@ -70,36 +77,38 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
       }
       const before = lines[entry.line - 1]!;
       const prefix = before.slice(0, before.trimEnd().length - entry.command.length);
-      const after = `${prefix}${cronwrap} --name ${freshName(entry.command, taken)} -c ${shellQuote(entry.command)}`;
+      const after = `${prefix}${shellQuote(cronwrap)} --name ${freshName(entry.command, taken)} -c ${shellQuote(entry.command)}`;
       rewrite.changes.push({ line: entry.line, before, after });
     }
     return [rewrite];
   });
 }
 
-/** The rewrites as a unified diff, one hunk per changed line. */
-export function diffOf(rewrites: readonly FileRewrite[]): string {
+/** The rewrites as the lines of a unified diff, one hunk per changed line. */
+export function diffOf(rewrites: readonly FileRewrite[]): string[] {
   return rewrites
     .filter((rewrite) => rewrite.changes.length > 0)
-    .map((rewrite) => [`--- ${rewrite.file}`, `+++ ${rewrite.file}`, ...rewrite.changes.flatMap((c) => [`@@ -${c.line} +${c.line} @@`, `-${c.before}`, `+${c.after}`])].join('\n') + '\n')
-    .join('');
+    .flatMap((rewrite) => [`--- ${rewrite.file}`, `+++ ${rewrite.file}`, ...rewrite.changes.flatMap((c) => [`@@ -${c.line} +${c.line} @@`, `-${c.before}`, `+${c.after}`])]);
 }
 
-/** The file's text with the rewrite's lines changed. */
+/** The file's text with the rewrite's lines changed; throws if one of them changed since it was planned. */
 function rewritten(text: string, rewrite: FileRewrite): string {
   const lines = text.split('\n');
-  for (const change of rewrite.changes) lines[change.line - 1] = change.after;
+  for (const change of rewrite.changes) {
+    if (lines[change.line - 1] !== change.before) throw new Error(`line ${change.line} changed meanwhile: run cronwrap jobs --wrap again`);
+    lines[change.line - 1] = change.after;
+  }
   return lines.join('\n');
 }
 
 /**
  * Writes one rewrite after keeping the old file in `backupDir` (0600; not beside it, where cron or
  * `cronwrap jobs` would read it): a per-user crontab on the host through `crontab -u USER -`, so cron
- * reloads it; any other file atomically, with its mode and owner. Returns where the backup is.
+ * reloads it; any other file atomically (a temp file renamed over it), with its mode and owner, which
+ * for a system crontab are root's (crontab-file.ts): a link to it stays a link. Returns where the backup is.
  */
 export function applyRewrite(root: string, rewrite: FileRewrite, backupDir: string, now: number): string {
-  const path = join(root, rewrite.file);
-  const text = readFileSync(path, 'utf8');
+  const { path, text, stats } = readCrontabFile(root, rewrite.file, rewrite.owner !== undefined);
   const next = rewritten(text, rewrite);
   const backup = join(backupDir, `${rewrite.file.replace(/^\//, '').replace(/\//g, '_')}.${now}`);
   replaceFile(backup, text, 0o600);
@@ -108,7 +117,6 @@ export function applyRewrite(root: string, rewrite: FileRewrite, backupDir: stri
     if (installed.error || installed.status !== 0) throw new Error(`crontab -u ${rewrite.owner} refused it: ${installed.error ? errorCode(installed.error) : installed.stderr.trim()}`);
     return backup;
   }
-  const stats = statSync(path);
   replaceFile(path, next, stats.mode & 0o7777, 0o755, { uid: stats.uid, gid: stats.gid });
   return backup;
 }

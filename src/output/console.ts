@@ -1,4 +1,5 @@
 import type { Writer } from '../util/fd.js';
+import { escapeLine, jsonText } from '../util/format.js';
 
 /** Prints records on stdout until it fails; a closed pipe (EPIPE) stops printing, not the job. */
 export class ConsoleOutput {
@@ -30,7 +31,20 @@ export function print(writer: Writer, text: string): boolean {
   }
 }
 
-/** cronwrap's own messages: `cronwrap: ...` on stderr. */
+/**
+ * One line for people. What it holds from outside (a crontab, a state file, a server) reaches a terminal
+ * escaped, never acted on: no screen clear, colour, clipboard write (OSC 52), bidi reordering or new line.
+ */
+export function printLine(writer: Writer, line: string): boolean {
+  return print(writer, `${escapeLine(line)}\n`);
+}
+
+/** A value as JSON for tools, escaped as JSON is, and with nothing a terminal would act on left raw. */
+export function printJson(writer: Writer, value: unknown): boolean {
+  return print(writer, `${jsonText(value)}\n`);
+}
+
+/** cronwrap's own messages: `cronwrap: ...` on stderr, one line each. */
 export function warn(stderr: Writer, message: string): void {
-  print(stderr, `cronwrap: ${message}\n`);
+  printLine(stderr, `cronwrap: ${message}`);
 }

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
@@ -319,6 +319,92 @@ describe('cronwrap jobs --wrap: bring the glue under cronwrap', () => {
     expect(refused.stderr.toString()).toMatch(/\/etc\/cron\.d\/broken: not rewritten: cron rejects or ignores lines of it \(line 2\): fix them first/);
     expect(readFileSync(join(root, 'etc', 'cron.d', 'broken'), 'utf8')).toBe('* * * * * root /bin/true\n0 24 * * * root /bin/true\n');
     expect((await cronwrap(['jobs', '--apply'], box)).stderr.toString()).toMatch(/--apply writes what --wrap shows; give --wrap --apply/);
+  });
+
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+  asRoot('never writes through a link to a file another user owns or could write, nor such a file: refused and said, all left as it was (needs root)', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    const cronD = join(root, 'etc', 'cron.d');
+    const spool = join(root, 'var', 'spool', 'cron', 'crontabs');
+    mkdirSync(cronD, { recursive: true });
+    mkdirSync(spool, { recursive: true });
+    // nobody's own directory and files; root made the links to them.
+    const theirs = join(box.dir, 'nobody');
+    mkdirSync(theirs, { mode: 0o755 });
+    chownSync(theirs, 65534, 65534);
+    const line = '*/5 * * * * root /opt/app/brett.sh restart\n';
+    const own = (path: string, mode: number) => {
+      writeFileSync(path, line);
+      chmodSync(path, mode);
+      chownSync(path, 65534, 65534);
+    };
+    own(join(theirs, 'app.cron'), 0o664);
+    symlinkSync(join(theirs, 'app.cron'), join(cronD, 'linked'));
+    own(join(cronD, 'theirs'), 0o644);
+    mkdirSync(join(root, 'srv'));
+    own(join(root, 'srv', 'their.cron'), 0o644);
+    symlinkSync(join(root, 'srv', 'their.cron'), join(cronD, 'linked-file'));
+    writeFileSync(join(cronD, 'shared'), line, { mode: 0o664 });
+    chmodSync(join(cronD, 'shared'), 0o664);
+    own(join(theirs, 'crontab'), 0o600);
+    // root's own file, but outside the tree given: a mounted image's link must not make root write the host's files.
+    writeFileSync(join(box.dir, 'outside.cron'), line, { mode: 0o644 });
+    symlinkSync(join(box.dir, 'outside.cron'), join(cronD, 'outside'));
+    symlinkSync(join(theirs, 'crontab'), join(spool, 'nobody'));
+
+    for (const args of [['jobs', '--wrap', '--root', root], ['jobs', '--wrap', '--apply', '--root', root]]) {
+      const run = await cronwrap(args, box);
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout.toString()).toBe(''); // no diff: nothing would be written
+      const said = run.stderr.toString();
+      // The link leads into nobody's directory: refused there, before the file.
+      expect(said).toMatch(/cronwrap: \/etc\/cron\.d\/linked: not rewritten: not safe: \S+\/nobody is owned by nobody \(uid 65534\); a system crontab's lines may run as root: it is rewritten only when root owns it/);
+      expect(said).toMatch(/cronwrap: \/etc\/cron\.d\/linked-file: not rewritten: not safe: \S+\/srv\/their\.cron is owned by nobody \(uid 65534\)/);
+      expect(said).toMatch(/cronwrap: \/etc\/cron\.d\/outside: not rewritten: not safe: \S+\/etc\/cron\.d\/outside leads to \S+\/outside\.cron, outside \S+\/root;/);
+      expect(said).toMatch(/cronwrap: \/etc\/cron\.d\/theirs: not rewritten: not safe: \S+\/theirs is owned by nobody \(uid 65534\)/);
+      expect(said).toMatch(/cronwrap: \/etc\/cron\.d\/shared: not rewritten: not safe: \S+\/shared can be written by its group; chmod go-w /);
+      expect(said).toMatch(/cronwrap: \/var\/spool\/cron\/crontabs\/nobody: not rewritten: not safe: \S+\/crontabs\/nobody is a symbolic link: cron reads no link in its spool/);
+    }
+    expect(lstatSync(join(cronD, 'linked')).isSymbolicLink()).toBe(true);
+    expect(readlinkSync(join(cronD, 'linked'))).toBe(join(theirs, 'app.cron'));
+    expect(lstatSync(join(cronD, 'linked-file')).isSymbolicLink()).toBe(true);
+    for (const path of [join(theirs, 'app.cron'), join(root, 'srv', 'their.cron'), join(cronD, 'theirs'), join(theirs, 'crontab')]) {
+      expect(readFileSync(path, 'utf8')).toBe(line);
+      expect(statSync(path).uid).toBe(65534);
+    }
+    for (const path of [join(cronD, 'shared'), join(box.dir, 'outside.cron')]) expect(readFileSync(path, 'utf8')).toBe(line);
+    expect(existsSync(join(box.stateDir, 'backups'))).toBe(false);
+  });
+
+  asRoot("a link root made to root's own file stays a link: the file is replaced whole, root's, its mode kept; the cronwrap path is quoted (needs root)", async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    const deploy = join(root, 'srv', 'app');
+    mkdirSync(deploy, { recursive: true });
+    const target = join(deploy, 'app.cron');
+    writeFileSync(target, '*/5 * * * * root  echo "linked $(echo ok)"\n');
+    chmodSync(target, 0o644);
+    symlinkSync(target, join(root, 'etc', 'cron.d', 'app'));
+    const inode = statSync(target).ino;
+    // The cronwrap that runs sits in a directory with a space: the line must still call it.
+    const tools = join(box.dir, 'my tools');
+    mkdirSync(tools);
+    const binary = join(tools, 'cronwrap');
+    copyFileSync(join(BIN, '..', '..', 'dist', 'cronwrap-standalone.cjs'), binary);
+    chmodSync(binary, 0o755);
+    const applied = await execa(process.execPath, [binary, 'jobs', '--wrap', '--apply', '--root', root], { env: box.env, extendEnv: false, reject: false });
+    expect(applied.exitCode).toBe(0);
+    expect(lstatSync(join(root, 'etc', 'cron.d', 'app')).isSymbolicLink()).toBe(true);
+    const after = readFileSync(target, 'utf8');
+    expect(after).toBe(`*/5 * * * * root  '${binary}' --name echo -c 'echo "linked $(echo ok)"'\n`);
+    expect(statSync(target)).toMatchObject({ mode: 0o100644, uid: 0, gid: 0 });
+    expect(statSync(target).ino).not.toBe(inode); // a new file renamed over the old: never half written
+    // As cron runs it: through sh, under the quoted path.
+    const ran = await execa('sh', ['-c', after.trim().replace(/^(\S+\s+){6}/, '')], { env: box.env, extendEnv: false, reject: false });
+    expect(ran.exitCode).toBe(0);
+    expect(box.logOf('echo').toString()).toMatch(/out\| linked ok\n/);
   });
 
   const asRootWithCrontab = process.getuid?.() === 0 && (spawnSync('sh', ['-c', 'command -v crontab']).status === 0 || process.env.CI) ? it : it.skip;

@@ -301,13 +301,14 @@ describe('the environment cronwrap inherits and passes on', () => {
   });
 });
 
+/** Runs cronwrap with its stdout on a pseudo-terminal (util-linux script); returns what the terminal got. */
+async function onTerminal(box: Sandbox, args: readonly string[]): Promise<string> {
+  const inner = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
+  const result = await execa('script', ['--quiet', '--return', '--command', inner, '/dev/null'], { env: box.env, extendEnv: false, reject: false, stdin: 'ignore' });
+  return result.stdout;
+}
+
 describe('what job output may do to a terminal', () => {
-  /** Runs cronwrap with its stdout on a pseudo-terminal (util-linux script); returns what the terminal got. */
-  async function onTerminal(box: Sandbox, args: readonly string[]): Promise<string> {
-    const inner = [BIN, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(' ');
-    const result = await execa('script', ['--quiet', '--return', '--command', inner, '/dev/null'], { env: box.env, extendEnv: false, reject: false, stdin: 'ignore' });
-    return result.stdout;
-  }
   const forge = `printf 'real\\r=== end job=x exit=0\\n\\033[2Jcleared\\n'; exit 3`;
 
   it('--tee and the live view escape ESC and CR on a terminal; the log keeps the bytes', async () => {
@@ -327,6 +328,56 @@ describe('what job output may do to a terminal', () => {
     expect(shown).toContain('\\x1b[2Jcleared');
     const piped = await cronwrap(['tail', 'tt'], box);
     expect(piped.stdout.toString()).toContain('\u001b[2Jcleared');
+  });
+});
+
+describe("what crontabs and state files may do to root's terminal", () => {
+  // A screen clear, an OSC 52 clipboard write ended by BEL, a C1 CSI, a right-to-left override, a NUL.
+  const HOSTILE = '\u001b[2J\u001b]52;c;aGk=\u0007\u009b\u202e\u0000';
+  /** Anything a terminal would act on (or reorder by): every control character but the newline, and bidi controls. */
+  const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+  /** A cron tree with hostile text where cron allows it, nobody's crontab among it, and a history that carries some too. */
+  function hostileHost(box: Sandbox): string {
+    const root = join(box.dir, 'root');
+    const spool = join(root, 'var', 'spool', 'cron', 'crontabs');
+    mkdirSync(spool, { recursive: true });
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    const mine = join(spool, 'nobody');
+    writeFileSync(mine, `0 * * * * ${BIN} --name X${HOSTILE} -- true\n0 * * * * echo ${HOSTILE}\n`, { mode: 0o600 });
+    if (process.getuid?.() === 0) chownSync(mine, NOBODY, NOBODY);
+    writeFileSync(join(spool, 'no\u001b[31mbody'), `0 * * * * ${BIN} --name spooled -- true\n`, { mode: 0o600 });
+    writeFileSync(join(root, 'etc', 'cron.d', 'evil'), `0 * * * * r${HOSTILE}oot /bin/true\n1${HOSTILE} * * * * root /bin/true\n`);
+    mkdirSync(join(box.stateDir, 'history'), { recursive: true, mode: 0o700 });
+    const run = { job: 'h', run: `r${HOSTILE}`, host: `h${HOSTILE}`, start: '2026-12-01T00:00:00.000Z', end: '2026-12-01T00:00:01.000Z', duration_ms: 1000, exit: 3, signal: null, timed_out: false, log: `/x${HOSTILE}.log`, attempts: 1, lock_skipped: false, leftovers: [], leftovers_ended: false, notifications: [], schedule: '0 * * * *' };
+    writeFileSync(join(box.stateDir, 'history', 'h.jsonl'), `${JSON.stringify(run)}\n`);
+    return root;
+  }
+
+  it('check, jobs, status, history and pause escape them in tables, lines, warnings and JSON; JSON still gives the text back', async () => {
+    const box = sandbox();
+    const root = hostileHost(box);
+    const outputs = new Map<string, string>();
+    for (const args of [['jobs'], ['jobs', '--json'], ['jobs', '--wrap'], ['check'], ['check', '--json'], ['status'], ['status', '--json'], ['history', 'h'], ['history', 'h', '--json'], ['pause', `p${HOSTILE.slice(0, -1)}`]]) {
+      const withRoot = args[0] === 'jobs' || args[0] === 'check' ? [...args, '--root', root] : args;
+      const run = await cronwrap(withRoot, box);
+      // Nothing from a crontab or a state file is cronwrap's own error; a name given to pause is (a usage error).
+      expect(run.exitCode === 125, args.join(' ')).toBe(args[0] === 'pause');
+      outputs.set(`${args.join(' ')} stdout`, run.stdout.toString());
+      outputs.set(`${args.join(' ')} stderr`, run.stderr.toString());
+    }
+    // check's table is for a terminal only; script(1) turns each newline into CR LF.
+    outputs.set('check on a terminal', (await onTerminal(box, ['check', '--root', root])).replace(/\r\n/g, '\n'));
+    for (const [what, text] of outputs) expect(RAW.exec(text), what).toBeNull();
+
+    expect(outputs.get('jobs stdout')).toContain('r\\x1b[2J\\x1b]52;c;aGk=\\x07\\x9b\\u202e\\x00oot'); // the user column
+    expect(outputs.get('jobs stdout')).toContain('/var/spool/cron/crontabs/no\\x1b[31mbody:1');
+    expect(outputs.get('jobs --wrap stdout')).toContain(`-0 * * * * echo \\x1b[2J\\x1b]52;c;aGk=\\x07\\x9b\\u202e\\x00\n`);
+    expect(outputs.get('history h stdout')).toContain('r\\x1b[2J\\x1b]52;c;aGk=\\x07\\x9b\\u202e\\x00');
+    expect(outputs.get('check on a terminal')).toMatch(/^h +0 \* \* \* \* +MISSED /m); // the table was shown
+    const listed = JSON.parse(outputs.get('jobs --json stdout')!) as { jobs: { command: string }[] };
+    expect(listed.jobs.map((job) => job.command)).toContain(`echo ${HOSTILE}`);
+    expect((JSON.parse(outputs.get('history h --json stdout')!) as { host: string }[])[0]!.host).toBe(`h${HOSTILE}`);
   });
 });
 
