@@ -1,4 +1,6 @@
+import { refuseMistypedSubcommand } from './cli/mistyped-subcommand.js';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
+import { runFlags } from './cli/run-flags.js';
 import { runFlush, runTestAlert } from './commands/alerts.js';
 import { runConfigCheck, runConfigShow } from './commands/config.js';
 import { runFilter } from './commands/filter.js';
@@ -6,6 +8,7 @@ import { runCheck } from './commands/check.js';
 import { runHistory } from './commands/history.js';
 import { runJobs } from './commands/jobs.js';
 import { runPause, runResume } from './commands/pause.js';
+import type { Viewer } from './commands/own-lines.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
 import { runWrapped } from './commands/wrap.js';
@@ -48,6 +51,8 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     print(io.stderr, unsafe);
     return 1;
   }
+  // Whose crontab lines are this user's jobs (commands/own-lines.ts): check, status, jobs and serve judge only those.
+  const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags };
   switch (invocation.mode) {
     case 'config-check':
       return runConfigCheck(resolved, io);
@@ -58,7 +63,7 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     case 'wrap':
       return await runWrapped(settings, invocation.job, invocation.command, io, configErrors);
     case 'status':
-      return runStatus(stateDir, invocation.json, io);
+      return runStatus(stateDir, invocation.json, viewer, io);
     case 'history':
       return runHistory(stateDir, invocation.job, invocation.count, invocation.json, io);
     case 'test-alert':
@@ -66,19 +71,21 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     case 'flush':
       return await runFlush(settings, stateDir, io);
     case 'check':
-      return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags }, stateDir, io);
+      return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags, viewer }, stateDir, io);
     case 'jobs': {
       const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: runningBinary() } : undefined;
-      return runJobs(invocation.root, stateDir, invocation.json, io, wrap);
+      return runJobs(invocation.root, stateDir, invocation.json, viewer, io, wrap);
     }
     case 'pause':
-      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, io);
-    case 'resume':
-      return runResume(stateDir, invocation.job, io);
+    case 'resume': {
+      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs };
+      if (invocation.mode === 'resume') return runResume(stateDir, invocation.job, check, io);
+      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, check, io);
+    }
     case 'serve': {
       const { listen, root, tlsCert, tlsKey } = invocation;
       const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);
-      return await loadServe().runServe({ listen, stateDir, cronRoot: root, defaultLog, tlsCert, tlsKey }, io);
+      return await loadServe().runServe({ listen, stateDir, cronRoot: root, viewer, defaultLog, tlsCert, tlsKey }, io);
     }
     case 'tail': {
       const path = jobLogPath(stateDir, invocation.job, defaultLogPath(invocation.job, settings.logDir, stateDir, io.uid));
@@ -96,6 +103,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       print(io.stderr, invocation.stderr);
       return invocation.exitCode;
     }
+    if (invocation.mode === 'wrap') refuseMistypedSubcommand(argv, io.env);
     const resolved = resolveSettings(invocation.flags, io.env, invocation.job);
     // A broken config file never stops a job: the problems go to stderr (cron mails them) and the run goes on.
     // `config check` and `config show` print them themselves.

@@ -3,7 +3,8 @@ import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
 import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
-import { defaultJobName, parseJobName, type JobName } from '../util/job-name.js';
+import { commandJobName } from '../util/command-job-name.js';
+import { parseJobName, type JobName } from '../util/job-name.js';
 import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
 import { versionText } from '../util/build-info.js';
 import { INSTALLED_BINARY } from '../util/installed-binary.js';
@@ -24,11 +25,17 @@ export type Invocation =
   | (Given & { mode: 'jobs'; json: boolean; root: string; wrap: boolean; apply: boolean; files: string[] })
   | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
   | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
-  | (Given & { mode: 'pause'; job: JobName; forMs: number | undefined; reason: string; silence: boolean })
-  | (Given & { mode: 'resume'; job: JobName })
+  | (Given & { mode: 'pause'; job: JobName; forMs: number | undefined; reason: string; silence: boolean } & KnownJobCheck)
+  | (Given & { mode: 'resume'; job: JobName } & KnownJobCheck)
   | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
+
+/** `pause` and `resume` refuse a job this host never saw (a typo), unless forced; `root` is where its crontabs are. */
+interface KnownJobCheck {
+  force: boolean;
+  root: string;
+}
 
 export const EXAMPLES = `
 Modes:
@@ -169,7 +176,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them');
   } else if (name === 'check') {
     program
-      .description("Find every job whose scheduled start passed (with its grace) and no run was recorded; tell each through the job's own channels as MISSED, once per episode (its next good run tells RECOVERED). Exits 1 while any job is missed. Run it from cron every few minutes.")
+      .description("Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.")
       .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
       .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
       .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
@@ -192,9 +199,15 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
       .argument('<job>', 'job name')
       .option('--for <duration>', 'end the pause by itself after DURATION (default: until cronwrap resume)', (value: string) => duration.parse('--for', value))
       .option('--reason <text>', 'why, shown in the log, status and the live view')
-      .option('--silence', 'let the runs go on, but alert and ping no one');
+      .option('--silence', 'let the runs go on, but alert and ping no one')
+      .option('--force', 'pause a job this host has not seen yet (no run, no state, no crontab line, no [jobs.NAME] section): without it, such a name is refused as a typo')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/');
   } else if (name === 'resume') {
-    program.description('End a pause (cronwrap pause): the next run goes on as usual.').argument('<job>', 'job name');
+    program
+      .description('End a pause (cronwrap pause): the next run goes on as usual.')
+      .argument('<job>', 'job name')
+      .option('--force', 'resume a job this host has not seen (without it, such a name is refused as a typo)')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/');
   } else if (name === 'status') {
     program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
   } else if (name === 'history') {
@@ -213,7 +226,7 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
   const attributes = addOptions(program, keys);
   const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
   if (printed) return printed;
-  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
+  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
   const flags = givenFlags(program, attributes);
   if (name === 'jobs') {
     if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
@@ -230,8 +243,9 @@ function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation 
     return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
   }
   if (jobArgument === undefined) throw new UsageError(`${name}: give a job name`); // commander requires it; this tells TypeScript
-  if (name === 'pause') return { flags, job: jobArgument, mode: 'pause', forMs: given.for, reason: given.reason ?? '', silence: given.silence === true };
-  if (name === 'resume') return { flags, job: jobArgument, mode: 'resume' };
+  const check = { force: given.force === true, root: given.root ?? '/' };
+  if (name === 'pause') return { flags, job: jobArgument, mode: 'pause', forMs: given.for, reason: given.reason ?? '', silence: given.silence === true, ...check };
+  if (name === 'resume') return { flags, job: jobArgument, mode: 'resume', ...check };
   if (name === 'history') return { flags, job: jobArgument, mode: 'history', count: given.count ?? 20, json: given.json === true };
   return { flags, job: jobArgument, mode: 'tail', lines: given.lines ?? 20, follow: given.follow === true };
 }
@@ -272,10 +286,10 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
     if (file !== undefined) {
       throw new UsageError(`--shell: give either a shell string with -c or a command after --, not both (got -c and '${file}')`);
     }
-    // The job name: --name, else the command's base name (with -c, the string's first word).
-    return { flags, mode: 'wrap', job: name ?? defaultJobName(flags.shell.trim().split(/\s+/)[0] ?? 'sh'), command: ['/bin/sh', '-c', flags.shell] };
+    // The job name: --name, else the program that does the work (util/command-job-name.ts).
+    return { flags, mode: 'wrap', job: name ?? commandJobName({ shell: flags.shell }), command: ['/bin/sh', '-c', flags.shell] };
   }
-  if (file !== undefined) return { flags, mode: 'wrap', job: name ?? defaultJobName(file), command: [file, ...args] };
+  if (file !== undefined) return { flags, mode: 'wrap', job: name ?? commandJobName({ argv: [file, ...args] }), command: [file, ...args] };
   // Under cron stdin is not a terminal: without this, `cronwrap --name x --` would quietly annotate nothing.
   if (argv.includes('--')) {
     return { mode: 'print', stdout: '', stderr: 'cronwrap: nothing to run after --: give the command after it, e.g. cronwrap --name backup -- /usr/local/bin/backup.sh\n', exitCode: EXIT_USAGE };

@@ -1,5 +1,7 @@
 import { localIso } from '../annotate/timestamp.js';
+import type { Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
+import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
@@ -10,8 +12,10 @@ import { readRecentHistory } from '../state/history.js';
 import { activePause } from '../state/pauses.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
+import type { JobName } from '../util/job-name.js';
 import { newRunId } from '../util/run-id.js';
 import { textTable } from './text-table.js';
+import type { Viewer } from './own-lines.js';
 import { watchedJobs, type WatchedJob } from './watched-jobs.js';
 
 /** One job's verdict. */
@@ -74,6 +78,26 @@ export interface CheckOptions {
   json: boolean;
   graceMs: number | undefined;
   flags: GivenFlags;
+  viewer: Viewer;
+}
+
+/**
+ * A missed job's channels and policy: the flags on its own crontab line, else this command's flags, else
+ * the environment (with the variables its crontab sets), else its section of the config file: what its
+ * own runs tell, secrets read as a run reads them. Only the viewer's own lines are watched (own-lines.ts),
+ * so no other user's line steers these.
+ */
+function findingSettings(job: JobName, watched: WatchedJob | undefined, options: CheckOptions, io: Io): Settings {
+  const line = watched?.line;
+  if (!watched || !line) return resolveSettings(options.flags, io.env, job).settings;
+  try {
+    return resolveSettings({ ...options.flags, ...options.viewer.flagsOf(line.args) }, line.env, job).settings;
+  } catch (error) {
+    // A flag value cronwrap refuses: the line never runs; told through the other channels.
+    if (!(error instanceof UsageError)) throw error;
+    if (options.json || io.stdoutIsTTY) warn(io.stderr, `${watched.source}: ${error.message}`);
+    return resolveSettings(options.flags, line.env, job).settings;
+  }
 }
 
 /**
@@ -89,7 +113,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const checked: CheckedJob[] = [];
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
-  const found = watchedJobs(options.root, stateDir);
+  const found = watchedJobs(options.root, stateDir, options.viewer);
   // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
   for (const watched of found.jobs) {
@@ -98,8 +122,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;
-    // The job's own channels and policy: its section of the config file, this command's flags and environment.
-    const { settings } = resolveSettings(options.flags, io.env, watched.job);
+    const settings = findingSettings(watched.job, watched, options, io);
     const channels = resolveChannels(settings, io.host, watched.job);
     const facts = missedFacts(watched, due, io);
     const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
@@ -108,7 +131,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
   }
   for (const mark of runningRuns(stateDir)) {
-    const { settings } = resolveSettings(options.flags, io.env, mark.job);
+    const settings = findingSettings(mark.job, found.jobs.find((watched) => watched.job === mark.job), options, io);
     const limit = stuckAfterMs(mark, stateDir, settings.killAfterMs);
     const runningMs = io.now() - mark.startMs;
     if (!limit || runningMs <= limit.limitMs) continue;

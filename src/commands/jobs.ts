@@ -15,6 +15,7 @@ import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
+import { ownLine, type Viewer } from './own-lines.js';
 
 /** One scheduled job, as `cronwrap jobs` shows it. */
 export interface InventoryJob {
@@ -58,7 +59,7 @@ function typicalDuration(runs: readonly RunRecord[]): number | null {
 const sameCommand = (command: string) => command.trim().split(/\s+/).join(' ');
 
 /** Joins a host's schedules with what cronwrap remembers of each job. */
-export function inventory(root: string, stateDir: string, now: Date): Inventory {
+export function inventory(root: string, stateDir: string, viewer: Viewer, now: Date): Inventory {
   const tree = readCronTree(root);
   const systemd = readSystemdTimers(root);
   const schedule = loadSchedule();
@@ -75,7 +76,9 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     const timeZone = entry?.env.CRON_TZ;
     const use = cronwrapUse(command);
     const name = use && 'job' in use ? use.job : null;
-    const runs = name ? readHistory(stateDir, name) : [];
+    // Only the viewer's own lines have their runs here: another user's job of the same name is not this one.
+    const own = name !== null && ownLine({ user, command, env: entry?.env ?? {} }, name, stateDir, viewer) !== undefined;
+    const runs = own ? readHistory(stateDir, name) : [];
     const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
     const typical = typicalDuration(runs);
     const anacron = entry?.anacronDelayMinutes;
@@ -93,7 +96,7 @@ export function inventory(root: string, stateDir: string, now: Date): Inventory 
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
     const twins = scheduled.filter((other) => other.source !== source && command !== '' && sameCommand(other.command) === sameCommand(command));
     if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
-    const paused = name ? pauseWords(stateDir, name, now.getTime()) : null;
+    const paused = own ? pauseWords(stateDir, name, now.getTime()) : null;
     if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
       source: via ? `${source} (run by ${via})` : source,
@@ -165,9 +168,9 @@ function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, i
  * `cronwrap jobs`: every job scheduled on the host, with what needs a look. Exits 1 when a crontab has a
  * line cron rejects or ignores, or one whose --name cronwrap refuses (a job that never runs), else 0.
  */
-export function runJobs(root: string, stateDir: string, json: boolean, io: Io, wrap?: WrapOptions): number {
+export function runJobs(root: string, stateDir: string, json: boolean, viewer: Viewer, io: Io, wrap?: WrapOptions): number {
   if (wrap) return runWrapCrontabs(root, stateDir, wrap, io);
-  const found = inventory(root, stateDir, new Date(io.now()));
+  const found = inventory(root, stateDir, viewer, new Date(io.now()));
   if (json) {
     printJson(io.stdout, found);
   } else {

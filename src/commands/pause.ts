@@ -6,6 +6,7 @@ import { activePause, removePause, writePause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
+import { refuseUnknownJob, type KnownJobSources } from './known-jobs.js';
 
 export interface PauseRequest {
   forMs: number | undefined;
@@ -13,12 +14,17 @@ export interface PauseRequest {
   silence: boolean;
 }
 
+/** How `pause` and `resume` tell a job of this host from a typo: the crontabs' root and the config's sections; `force` skips it. */
+export type JobCheck = Omit<KnownJobSources, 'stateDir'> & { force: boolean };
+
 /**
  * `cronwrap pause JOB [--for DUR] [--reason TEXT] [--silence]`: until it expires or `cronwrap resume JOB`,
  * runs of the job are skipped (exit 0, a `=== skip` record, history `paused`), or with `--silence` run
- * but alert and ping no one; `cronwrap check` does not call its runs missed.
+ * but alert and ping no one; `cronwrap check` does not call its runs missed. A job this host never saw
+ * is refused (a typo would pause nothing while the real job runs) unless forced.
  */
-export function runPause(stateDir: string, job: JobName, request: PauseRequest, io: Io): number {
+export function runPause(stateDir: string, job: JobName, request: PauseRequest, check: JobCheck, io: Io): number {
+  if (!check.force) refuseUnknownJob('pause', job, { ...check, stateDir });
   const now = io.now();
   const until = request.forMs === undefined ? null : now + request.forMs;
   try {
@@ -34,8 +40,9 @@ export function runPause(stateDir: string, job: JobName, request: PauseRequest, 
   return 0;
 }
 
-/** `cronwrap resume JOB`: ends a pause (saying so when there was none in force). */
-export function runResume(stateDir: string, job: JobName, io: Io): number {
+/** `cronwrap resume JOB`: ends a pause (saying so when there was none in force); a job this host never saw is refused unless forced. */
+export function runResume(stateDir: string, job: JobName, check: JobCheck, io: Io): number {
+  if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir });
   try {
     print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
     return 0;

@@ -3,6 +3,7 @@ import { print, printJson, printLine, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs } from '../state/history.js';
+import type { Viewer } from './own-lines.js';
 import { watchedJobs } from './watched-jobs.js';
 import { pauseWords } from './pause.js';
 import { describeNeverEnded } from '../report/footer.js';
@@ -18,14 +19,14 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
  * `cronwrap status`: one row per job seen here, failing and missed jobs first. Exits 1 when any job's last
  * run failed or its last scheduled start passed with no run, so a monitoring check can call it.
  */
-export function runStatus(stateDir: string, json: boolean, io: Io): number {
+export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: Io): number {
   const now = io.now();
   // Each history is read from its end, as far as its summary needs: the head of a long one is never read.
   const histories = new Map(historyJobs(stateDir).flatMap((job) => {
     const read = summarizeHistory(stateDir, job, now, damagedLines(io));
     return read ? [[job, read] as const] : [];
   }));
-  const found = watchedJobs('/', stateDir, (job) => {
+  const found = watchedJobs('/', stateDir, viewer, (job) => {
     const read = histories.get(job);
     return read ? [read.oldest, read.newest] : [];
   });

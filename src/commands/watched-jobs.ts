@@ -6,6 +6,7 @@ import { readCronTree } from '../cron/sources.js';
 import { historyJobs, readRecentHistory, type RunRecord } from '../state/history.js';
 import { startedRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
+import { ownLine, type LineRun, type Viewer } from './own-lines.js';
 
 /** What `cronwrap check` knows of a job: its schedule, since when, and its last run. */
 export interface WatchedJob {
@@ -19,10 +20,12 @@ export interface WatchedJob {
   knownSinceMs: number;
   lastStartMs: number | undefined;
   log: string | undefined;
+  /** How its crontab line starts it (cronwrap's arguments there, the environment cron gives it); undefined for a job known from its history. */
+  line: LineRun | undefined;
 }
 
 export interface Watched {
-  /** Every job with a known schedule, by name. */
+  /** Every job of the viewer's with a known schedule, by name. */
   jobs: WatchedJob[];
   /** `file:line: why` of the crontab lines whose job name cronwrap refuses: never joined, never a path. */
   refused: string[];
@@ -39,13 +42,14 @@ function runFacts(runs: readonly RunRecord[]): RunFacts {
 }
 
 /**
- * Every job with a known schedule: the crontab lines that run a job under cronwrap (the schedule there
- * wins: it is what cron does now), and the jobs of the history whose last run recorded its schedule. Each
- * is joined with its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's
- * runs (oldest first) to a caller that has read them already; its latest runs are enough (when a job has
- * run, the start of its first run decides nothing: the last start is later).
+ * Every job of the viewer's with a known schedule: its crontab lines that run a job under cronwrap and
+ * record in `stateDir` (the schedule there wins: it is what cron does now; other users' lines are theirs,
+ * see own-lines.ts), and the jobs of the history whose last run recorded its schedule. Each is joined with
+ * its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's runs (oldest
+ * first) to a caller that has read them already; its latest runs are enough (when a job has run, the
+ * start of its first run decides nothing: the last start is later).
  */
-export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobName) => readRecentHistory(stateDir, job)): Watched {
+export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runsOf = (job: JobName) => readRecentHistory(stateDir, job)): Watched {
   const jobs = new Map<JobName, WatchedJob>();
   const ran = new Map<JobName, RunFacts>();
   // A run in progress, or one whose cronwrap was killed, has no history record yet but did start: its
@@ -62,13 +66,15 @@ export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobNa
     const facts = { ...recorded, lastStartMs: lastStart(job, recorded.lastStartMs) };
     ran.set(job, facts);
     const schedule = runs.at(-1)?.schedule;
-    if (schedule) jobs.set(job, { job, schedule, timeZone: undefined, source: 'history', command: undefined, ...facts });
+    if (schedule) jobs.set(job, { job, schedule, timeZone: undefined, source: 'history', command: undefined, ...facts, line: undefined });
   }
   const refused: string[] = [];
   for (const entry of readCronTree(root).entries) {
     const use = cronwrapUse(entry.command);
     if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
     if (!use || !('job' in use)) continue;
+    const line = ownLine(entry, use.job, stateDir, viewer);
+    if (!line) continue;
     const known = jobs.get(use.job) ?? ran.get(use.job) ?? NO_RUNS;
     let changed = 0;
     try {
@@ -85,6 +91,7 @@ export function watchedJobs(root: string, stateDir: string, runsOf = (job: JobNa
       knownSinceMs: Math.min(changed, known.knownSinceMs),
       lastStartMs: lastStart(use.job, known.lastStartMs),
       log: known.log,
+      line,
     });
   }
   return { jobs: [...jobs.values()].sort((a, b) => a.job.localeCompare(b.job)), refused };

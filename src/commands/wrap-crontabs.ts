@@ -6,7 +6,7 @@ import { readCronTree } from '../cron/sources.js';
 import { errorCode } from '../errors.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { shellQuote } from '../util/format.js';
-import { defaultJobName } from '../util/job-name.js';
+import { commandJobName } from '../util/command-job-name.js';
 import { UnsafePathError } from '../util/trust.js';
 import { readCrontabFile } from './crontab-file.js';
 
@@ -29,9 +29,9 @@ function leaveAlone(command: string): string | undefined {
   return undefined;
 }
 
-/** A name for the job no other job on the host has: the command's base name, then -2, -3... */
+/** A name for the job no other job on the host has: that of the program doing the work, then -2, -3... */
 function freshName(command: string, taken: Set<string>): string {
-  const base = defaultJobName(command.trim().split(/\s+/)[0] ?? 'job');
+  const base = commandJobName({ shell: command });
   let name: string = base;
   for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
   taken.add(name);

@@ -4,6 +4,7 @@ import { errorCode } from '../errors.js';
 import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
 import { KeyLines } from './key-lines.js';
 import { readableByOthers } from './secrets.js';
+import { closestWords } from '../util/closest.js';
 import { openTrustedFile, UnsafePathError } from '../util/trust.js';
 
 /** A value from the config file, already checked, with where it was written. */
@@ -46,28 +47,9 @@ export interface LoadedConfig {
 
 const SPEC_BY_KEY = new Map(OPTIONS.flatMap((spec) => (configKey(spec) ? [[configKey(spec)!, spec] as const] : [])));
 
-/** How many single-character edits turn `a` into `b`. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}
-
 /** The valid key closest to a misspelt one, if any is close. */
 export function closestKey(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of SPEC_BY_KEY.keys()) {
-    const distance = editDistance(key, candidate);
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+  return closestWords(key, SPEC_BY_KEY.keys(), 1)[0];
 }
 
 const KIND_WORDS = { text: 'a string', flag: 'true or false', count: 'a whole number', threshold: 'a whole number, or "N/M" such as "3/10"', duration: 'a duration such as "90s" or "2h"', list: 'a list of strings', codes: 'a list of exit statuses such as [3, 4]' };

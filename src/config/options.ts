@@ -120,7 +120,7 @@ const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
 
 const TABLE: OptionTable = {
   config: { key: 'config', cliOnly: true, flags: '--config <file>', env: 'CRONWRAP_CONFIG', help: 'config file (default /etc/cronwrap/cronwrap.toml; a missing default file is fine)', type: text, defaultValue: DEFAULT_CONFIG },
-  name: { key: 'name', cliOnly: true, flags: '-n, --name <job>', help: 'job name for the log, history and reports (default: the command\'s base name), e.g. --name mysql-backup', type: checkedText(parseJobName), defaultValue: undefined },
+  name: { key: 'name', cliOnly: true, flags: '-n, --name <job>', help: 'job name for the log, history and reports (default: the base name of the program doing the work, past cd, guards and wrappers such as env, nice, timeout, flock, sudo -u, sh -c), e.g. --name mysql-backup', type: checkedText(parseJobName), defaultValue: undefined },
   shell: { key: 'shell', cliOnly: true, flags: '-c, --shell <string>', help: 'run STRING with /bin/sh -c instead of a command, e.g. -c \'pg_dump db | gzip > db.gz\'', type: text, defaultValue: undefined },
   log: { key: 'log', flags: '-l, --log <file>', help: 'append annotated output to FILE (default: <log-dir>/<job>.log)', type: text, defaultValue: undefined },
   logDir: { key: 'logDir', flags: '--log-dir <dir>', env: 'CRONWRAP_LOG_DIR', help: 'directory of default logs (default: /var/log/cronwrap as root, else <state-dir>/logs)', type: text, defaultValue: undefined },

@@ -10,6 +10,8 @@ export interface Resolved {
   configErrors: string[];
   /** Whether the config file was there to read. */
   configFound: boolean;
+  /** The jobs the config file has a `[jobs.NAME]` section for. */
+  configJobs: string[];
 }
 
 /** Values given as flags, by settings key: `true` for a flag without a value. */
@@ -54,7 +56,7 @@ function set<K extends keyof Settings>(target: Partial<Settings>, key: K, value:
   target[key] = value;
 }
 
-function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[], problems: string[]): Omit<Resolved, 'configErrors' | 'configFound'> {
+function resolveLayers(given: GivenFlags, env: NodeJS.ProcessEnv, layers: readonly ConfigLayer[], problems: string[]): Omit<Resolved, 'configErrors' | 'configFound' | 'configJobs'> {
   const settings: Partial<Settings> = {};
   const origins: Partial<Record<keyof Settings, string>> = {};
   for (const spec of OPTIONS) {
@@ -78,5 +80,5 @@ export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, job: 
   const layers = jobLayer ? [jobLayer, config.defaults] : [config.defaults];
   const envProblems: string[] = [];
   const resolved = resolveLayers(given, env, layers, envProblems);
-  return { ...resolved, configErrors: [...envProblems, ...config.errors], configFound: config.found };
+  return { ...resolved, configErrors: [...envProblems, ...config.errors], configFound: config.found, configJobs: [...config.jobs.keys()] };
 }

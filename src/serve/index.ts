@@ -8,6 +8,7 @@ import type { Io } from '../io.js';
 import { print, warn } from '../output/console.js';
 import { Interruptions } from '../run/interruptions.js';
 import { tokenProblem } from './access.js';
+import type { Viewer } from '../commands/own-lines.js';
 import { JobBoard } from './job-board.js';
 import { handler, type Site } from './server.js';
 import { stateToken, tokenFilePath } from './token-file.js';
@@ -17,6 +18,8 @@ export interface ServeOptions {
   stateDir: string;
   /** Where the crontabs are read (the job list includes jobs a crontab runs under cronwrap). */
   cronRoot: string;
+  /** Whose crontab lines are the jobs shown (own-lines.ts). */
+  viewer: Viewer;
   defaultLog: (job: string) => string;
   tlsCert: string | undefined;
   tlsKey: string | undefined;
@@ -92,7 +95,7 @@ async function serveUntilStopped(options: ServeOptions, io: Io, interruptions: I
   const secure = options.tlsCert !== undefined;
   try {
     token = serveToken(options.stateDir, io);
-    const board = new JobBoard(options.stateDir, options.cronRoot, (line) => warn(io.stderr, line));
+    const board = new JobBoard(options.stateDir, options.cronRoot, options.viewer, (line) => warn(io.stderr, line));
     board.rows(io.now()); // reads every history once now, so the first page does not wait for it
     server = createServer(options, { stateDir: options.stateDir, board, defaultLog: options.defaultLog, token: token.token, secure, host: io.host, now: io.now });
     await listen(server, options.listen);

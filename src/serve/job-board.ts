@@ -1,5 +1,6 @@
 import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../commands/job-summary.js';
 import { pauseWords } from '../commands/pause.js';
+import type { Viewer } from '../commands/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, historySignature } from '../state/history.js';
@@ -52,6 +53,7 @@ export class JobBoard {
   constructor(
     private readonly stateDir: string,
     private readonly cronRoot: string,
+    private readonly viewer: Viewer,
     private readonly warn: (line: string) => void,
   ) {}
 
@@ -63,7 +65,7 @@ export class JobBoard {
       return digest ? [[job, digest] as const] : [];
     }));
     // watchedJobs wants the oldest and newest runs of each job only.
-    const watched = watchedJobs(this.cronRoot, this.stateDir, (job) => {
+    const watched = watchedJobs(this.cronRoot, this.stateDir, this.viewer, (job) => {
       const digest = digests.get(job);
       return digest ? [digest.oldest, digest.newest] : [];
     });

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
 import { arrayOf, isBoolean, isNumber, isString, nullable, optional, parseJsonObject, shape } from '../util/check.js';
@@ -6,7 +6,7 @@ import { isJobName, type JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { tryLock } from './lock.js';
-import { jobFile } from './paths.js';
+import { jobFile, jobsWithFile } from './paths.js';
 
 /** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
 export interface RunRecord {
@@ -352,14 +352,5 @@ function visitLinesBackwards(fd: number, size: number, maxBytes: number, visit: 
 
 /** The jobs that have a history in this state directory (a file whose name is no job's is none). */
 export function historyJobs(stateDir: string): JobName[] {
-  try {
-    checkHistoryDir(stateDir);
-    return readdirSync(historyDir(stateDir))
-      .filter((name) => name.endsWith('.jsonl'))
-      .map((name) => name.slice(0, -'.jsonl'.length))
-      .filter(isJobName)
-      .sort();
-  } catch {
-    return [];
-  }
+  return jobsWithFile(historyDir(stateDir), '.jsonl');
 }

@@ -6,10 +6,17 @@ import type { JobName } from '../util/job-name.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from './atomic-file.js';
 import { moveAside } from './damaged.js';
-import { jobFile } from './paths.js';
+import { jobFile, jobsWithFile } from './paths.js';
+
+const STATE_KINDS = ['alerts', 'metrics', 'pauses', 'heals'] as const;
 
 /** What a job's small state file is for: `<state>/<kind>/<job>.json`. */
-export type StateKind = 'alerts' | 'metrics' | 'pauses' | 'heals';
+export type StateKind = (typeof STATE_KINDS)[number];
+
+/** The jobs with a state file of any kind: alerts told, metrics, a pause, heals. */
+export function stateFileJobs(stateDir: string): JobName[] {
+  return STATE_KINDS.flatMap((kind) => jobsWithFile(join(stateDir, kind), '.json'));
+}
 
 export function jobStatePath(stateDir: string, kind: StateKind, job: JobName): string {
   return jobFile(join(stateDir, kind), job, '.json');

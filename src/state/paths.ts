@@ -1,6 +1,8 @@
+import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { parseJobName, type JobName } from '../util/job-name.js';
+import { isJobName, parseJobName, type JobName } from '../util/job-name.js';
+import { checkTrustedDirectory } from '../util/trust.js';
 
 /** `CRONWRAP_STATE_DIR` (or `--state-dir`), else /var/lib/cronwrap for root, else the XDG state home. */
 export function stateDirectory(configured: string | undefined, env: NodeJS.ProcessEnv, uid: number): string {
@@ -12,6 +14,20 @@ export function stateDirectory(configured: string | undefined, env: NodeJS.Proce
 /** A job's file in `dir` (`<dir>/<job><extension>`): the one way a job name becomes part of a path. */
 export function jobFile(dir: string, job: JobName, extension: string): string {
   return join(dir, `${job}${extension}`);
+}
+
+/** The jobs that have a file in `dir` (`<job><extension>`), sorted; none from a missing or untrusted directory. */
+export function jobsWithFile(dir: string, extension: string): JobName[] {
+  try {
+    checkTrustedDirectory(dir);
+    return readdirSync(dir)
+      .filter((name) => name.endsWith(extension))
+      .map((name) => name.slice(0, -extension.length))
+      .filter(isJobName)
+      .sort();
+  } catch {
+    return [];
+  }
 }
 
 /**

@@ -25,8 +25,8 @@ export function parseJobName(option: string, value: string): JobName {
   throw new UsageError(`${option}: '${value}' cannot be a job name; use ${JOB_NAME_RULE} (e.g. --name mysql-backup)`);
 }
 
-/** The default job name: the command's base name, made safe for file names. */
-export function defaultJobName(command: string): JobName {
-  const safe = basename(command).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]+/, '').slice(0, 100);
+/** A program's base name made a job name, safe for file names (`commandJobName` finds which program). */
+export function programJobName(program: string): JobName {
+  const safe = basename(program).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]+/, '').slice(0, 100);
   return parseJobName('the default job name', safe || 'job');
 }

@@ -12,7 +12,8 @@ describe('cronwrap pause and resume', () => {
     const box = sandbox();
     const marker = join(box.dir, 'ran');
     const run = () => cronwrap(['--name', 'backup', '--webhook', hook.url, '-c', `touch ${marker}; exit 1`], box);
-    const paused = await cronwrap(['pause', 'backup', '--for', '2h', '--reason', 'disk swap'], box);
+    // --force: backup has not run yet (a name this host never saw is refused as a typo without it).
+    const paused = await cronwrap(['pause', 'backup', '--for', '2h', '--reason', 'disk swap', '--force'], box);
     expect(paused.exitCode).toBe(0);
     expect(paused.stdout.toString()).toMatch(/^paused backup until \d{4}-.*: its runs are skipped\n$/);
 
@@ -40,7 +41,7 @@ describe('cronwrap pause and resume', () => {
     const hook = await startHttp();
     const box = sandbox();
     const healed = join(box.dir, 'healed');
-    expect((await cronwrap(['pause', 'noisy', '--silence'], box)).stdout.toString()).toBe('paused noisy until cronwrap resume: its runs go on but alert no one\n');
+    expect((await cronwrap(['pause', 'noisy', '--silence', '--force'], box)).stdout.toString()).toBe('paused noisy until cronwrap resume: its runs go on but alert no one\n');
     const result = await cronwrap(['--name', 'noisy', '--webhook', hook.url, '--ping', `${hook.url}/ping`, '--on-failure', `touch ${healed}`, '-c', 'echo working; exit 3'], box);
     // A heal could undo the maintenance the job is paused for.
     expect(existsSync(healed)).toBe(false);
@@ -57,7 +58,7 @@ describe('cronwrap pause and resume', () => {
     const box = sandbox();
     // The clock of each run is set (faketime), not the machine's: a run within the hour, then one after it.
     const at = (time: string, args: string[]) => cronwrapAt(`@2026-11-20 ${time}`, args, box);
-    expect((await at('09:00:00', ['pause', 'brief', '--for', '1h'])).exitCode).toBe(0);
+    expect((await at('09:00:00', ['pause', 'brief', '--for', '1h', '--force'])).exitCode).toBe(0);
     expect((await at('09:59:00', ['--name', 'brief', '--', 'sh', '-c', 'exit 5'])).exitCode).toBe(0);
     expect((await at('10:01:00', ['--name', 'brief', '--', 'sh', '-c', 'exit 5'])).exitCode).toBe(5);
   });
@@ -99,5 +100,53 @@ describe('cronwrap pause and resume', () => {
     const time = await cronwrap(['pause', 'x', '--for', 'soon'], box);
     expect(time.exitCode).toBe(125);
     expect(time.stderr.toString()).toContain('--for');
+  });
+});
+
+// Issue 23, item 5: `pause mysql-bakup` (a typo) answered "paused" and exited 0 while mysql-backup ran in
+// the maintenance window. A name this host never saw is refused, with the closest known names and --force.
+describe('pause and resume refuse a job this host never saw', () => {
+  it('a typo is refused with the name meant and --force; nothing is paused and the real job runs; --force pauses it', async () => {
+    const box = sandbox();
+    expect((await cronwrap(['--name', 'mysql-backup', '--', 'true'], box)).exitCode).toBe(0);
+    const typo = await cronwrap(['pause', 'mysql-bakup', '--for', '2h'], box);
+    expect(typo.exitCode).toBe(125);
+    expect(typo.stdout.toString()).toBe('');
+    expect(typo.stderr.toString()).toMatch(/^cronwrap: pause: no job mysql-bakup is known on this host .*\. Did you mean mysql-backup\? .*give --force: cronwrap pause mysql-bakup --force\n$/);
+    expect(existsSync(join(box.stateDir, 'pauses', 'mysql-bakup.json'))).toBe(false);
+    const marker = join(box.dir, 'ran');
+    expect((await cronwrap(['--name', 'mysql-backup', '-c', `touch ${marker}`], box)).exitCode).toBe(0);
+    expect(existsSync(marker)).toBe(true);
+
+    const resume = await cronwrap(['resume', 'mysql-bakup'], box);
+    expect(resume.exitCode).toBe(125);
+    expect(resume.stderr.toString()).toMatch(/resume: no job mysql-bakup .*Did you mean mysql-backup\?.*cronwrap resume mysql-bakup --force/);
+
+    expect((await cronwrap(['pause', 'mysql-bakup', '--force'], box)).stdout.toString()).toBe('paused mysql-bakup until cronwrap resume: its runs are skipped\n');
+    expect((await cronwrap(['resume', 'mysql-bakup'], box)).stdout.toString()).toBe('resumed mysql-bakup\n');
+  });
+
+  it('a job known only from a crontab line (named with --name or after its program) or a [jobs.NAME] section may be paused before its first run', async () => {
+    const box = sandbox();
+    const root = join(box.dir, 'root');
+    mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+    writeFileSync(join(root, 'etc', 'cron.d', 'db'), [
+      '0 2 * * * root /usr/bin/cronwrap --name nightly-dump -- /usr/local/bin/dump.sh',
+      "0 3 * * * root /usr/bin/cronwrap -c 'cd /srv && ./export --all'",
+      '',
+    ].join('\n'));
+    writeFileSync(box.env.CRONWRAP_CONFIG!, '[jobs.reindex]\ntimeout = "2h"\n');
+    for (const job of ['nightly-dump', 'export', 'reindex']) {
+      const paused = await cronwrap(['pause', job, '--root', root], box);
+      expect(paused.stderr.toString()).toBe('');
+      expect(paused.exitCode).toBe(0);
+      expect((await cronwrap(['resume', job, '--root', root], box)).stdout.toString()).toBe(`resumed ${job}\n`);
+    }
+    const typo = await cronwrap(['pause', 'nightly-dunp', '--root', root], box);
+    expect(typo.exitCode).toBe(125);
+    expect(typo.stderr.toString()).toContain('Did you mean nightly-dump?');
+    const far = await cronwrap(['pause', 'payroll', '--root', root], box);
+    expect(far.exitCode).toBe(125);
+    expect(far.stderr.toString()).toMatch(/no job payroll is known on this host .* cronwrap status lists the jobs that ran here, cronwrap jobs those the crontabs run\. .*--force/);
   });
 });

@@ -125,6 +125,10 @@ describe('which job a crontab command runs under cronwrap', () => {
     ['cronwrap --timeout=2h --name=nightly -- x', { job: 'nightly' }],
     ['/usr/local/bin/cronwrap --timeout 2h -- /usr/local/bin/backup.sh --full', { job: 'backup.sh' }],
     ["cronwrap -c '/opt/sync --all | tee x'", { job: 'sync' }],
+    // Named after the program doing the work, as a run without --name is (util/command-job-name.ts).
+    ["/usr/bin/cronwrap -c 'cd /srv && ./x'", { job: 'x' }],
+    ['/usr/bin/cronwrap --timeout 1h -- env FOO=1 nice -n 10 /usr/local/bin/report --daily && echo done', { job: 'report' }],
+    ["cd /srv && /usr/bin/cronwrap -- sh -c 'test -x ./x && ./x'", { job: 'x' }],
     ['/usr/local/bin/long-report 2>&1 | /usr/local/bin/cronwrap --quiet --log /var/log/r.log', { job: 'stdin' }],
     ['cronwrap status > /dev/null || echo failing', { subcommand: 'status' }],
     ['/opt/app/brett.sh restart', undefined],

@@ -4,7 +4,6 @@ import { parseDuration } from '../../src/config/value-types.js';
 import { TailLines } from '../../src/output/excerpt.js';
 import { defaultLogPath, stateDirectory } from '../../src/state/paths.js';
 import { formatDuration } from '../../src/util/format.js';
-import { defaultJobName } from '../../src/util/job-name.js';
 
 describe('exit status', () => {
   it.each<[Outcome, number, RegExp]>([
@@ -67,12 +66,6 @@ describe('TailLines', () => {
 });
 
 describe('paths', () => {
-  it('names a job after the command, safe for a file name', () => {
-    expect(defaultJobName('/usr/local/bin/backup.sh')).toBe('backup.sh');
-    expect(defaultJobName('./my script')).toBe('my_script');
-    expect(defaultJobName('.hidden')).toBe('hidden');
-  });
-
   it('puts state and logs where an operator looks for them', () => {
     expect(stateDirectory(undefined, {}, 0)).toBe('/var/lib/cronwrap');
     expect(stateDirectory(undefined, { XDG_STATE_HOME: '/x' }, 1000)).toBe('/x/cronwrap');
