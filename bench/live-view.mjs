@@ -1,4 +1,4 @@
-// Reading histories: `cronwrap status` and the live view over a big state directory, BENCH_SERVE_JOBS
+// Reading histories: `cronwrap status`, `check` and the live view over a big state directory, BENCH_SERVE_JOBS
 // histories of BENCH_SERVE_RUNS runs each (the default --history-limit), a run every 15 minutes, one in 20
 // failed. Part of `npm run bench`; alone: `npm run build && node bench/live-view.mjs`. Prints figures;
 // asserts nothing.
@@ -56,6 +56,7 @@ export async function benchLiveView(cronwrap, work, env) {
   })();
   const statusJsonMs = timeCommand(['status', '--json']);
   const statusMs = timeCommand(['status']);
+  const checkMs = timeCommand(['check', '--root', join(work, 'empty-root')]);
 
   let clock = performance.now();
   const server = spawn(cronwrap, ['serve', '--listen', '127.0.0.1:0', '--root', join(work, 'empty-root')], { env: serveEnv, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -95,6 +96,7 @@ export async function benchLiveView(cronwrap, work, env) {
   console.log(`  node -e 0 (for scale)                        ${ms(nodeMs)}`);
   console.log(`  cronwrap status --json                       ${ms(statusJsonMs)}`);
   console.log(`  cronwrap status                              ${ms(statusMs)}`);
+  console.log(`  cronwrap check (no crontab)                  ${ms(checkMs)}`);
   console.log(`  cronwrap serve: start, every history read    ${ms(readyMs)}`);
   console.log(`  GET /api/jobs, nothing changed (median of 9) ${ms(median(warm))}`);
   console.log(`  GET /api/jobs, one history changed           ${ms(oneChanged)}`);
