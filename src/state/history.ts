@@ -235,9 +235,7 @@ function parseRecord(line: string): RunRecord | undefined {
  * text of its URL: a name that cannot be a job's has no history.
  */
 export function readHistory(stateDir: string, job: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
-  const runs: RunRecord[] = [];
-  visitRunsNewestFirst(stateDir, job, (run) => runs.push(run) > 0, Infinity, onDamaged);
-  return runs.reverse();
+  return runsNewestFirst(stateDir, job, Infinity, onDamaged).reverse();
 }
 
 /**
@@ -245,9 +243,23 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
  * much, not a history of a thousand runs); nothing when it cannot be read (the history stage says why).
  */
 export function readRecentHistory(stateDir: string, job: JobName, maxBytes = 64 * 1024): RunRecord[] {
+  return runsNewestFirst(stateDir, job, maxBytes).reverse();
+}
+
+/** Every run in the last `maxBytes` of a job's history, newest first. */
+function runsNewestFirst(stateDir: string, job: string, maxBytes: number, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
   const runs: RunRecord[] = [];
-  visitRunsNewestFirst(stateDir, job, (run) => runs.push(run) > 0, maxBytes);
-  return runs.reverse();
+  visitRunsNewestFirst(
+    stateDir,
+    job,
+    (run) => {
+      runs.push(run);
+      return true;
+    },
+    maxBytes,
+    onDamaged,
+  );
+  return runs;
 }
 
 /** A job's last `count` runs, newest first: only as much of the history's end as holds them is read. */
