@@ -9,6 +9,7 @@ import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
 import { readRecentHistory } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
@@ -116,9 +117,11 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const found = watchedJobs(options.root, stateDir, options.viewer);
   // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
+  // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
+  const paused = jobsWithState(stateDir, 'pauses');
   for (const watched of found.jobs) {
     // A paused job (cronwrap pause) is not expected to run.
-    if (activePause(stateDir, watched.job, now.getTime())) continue;
+    if (paused.has(watched.job) && activePause(stateDir, watched.job, now.getTime())) continue;
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;

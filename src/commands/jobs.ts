@@ -8,8 +8,10 @@ import { errorCode } from '../errors.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
 import { median, recentDurations } from '../report/duration-warning.js';
-import { readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
 import { formatDuration } from '../util/format.js';
+import type { JobName } from '../util/job-name.js';
 import { summarizeJob } from './job-summary.js';
 import { pauseWords } from './pause.js';
 import { textTable } from './text-table.js';
@@ -70,6 +72,28 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
     ...tree.runParts.map((job) => ({ entry: job.via, source: job.file, user: 'root', command: job.file, ...(job.via ? { via: `${job.via.file}:${job.via.line}` } : {}) })),
     ...systemd.timers.map((timer) => ({ entry: undefined, timer, source: timer.file, user: timer.user, command: timer.command ?? '' })),
   ];
+  // The things that run each command, found once: comparing every pair costs a crontab of 10,000 lines 10^8 steps.
+  const byCommand = new Map<string, string[]>();
+  for (const { source, command } of scheduled) {
+    if (command === '') continue;
+    const key = sameCommand(command);
+    const sources = byCommand.get(key);
+    if (sources) sources.push(source);
+    else byCommand.set(key, [source]);
+  }
+  // What cronwrap remembers of a job, read once per job however many lines run it, and only for the jobs
+  // with a history (or a pause): a crontab naming 10,000 jobs that never ran costs no 10,000 reads.
+  const recorded = new Set<string>(historyJobs(stateDir));
+  const pauses = jobsWithState(stateDir, 'pauses');
+  const remembered = new Map<JobName, { runs: RunRecord[]; paused: string | null }>();
+  const rememberedOf = (name: JobName) => {
+    let facts = remembered.get(name);
+    if (!facts) {
+      facts = { runs: recorded.has(name) ? readHistory(stateDir, name) : [], paused: pauses.has(name) ? pauseWords(stateDir, name, now.getTime()) : null };
+      remembered.set(name, facts);
+    }
+    return facts;
+  };
   /** Lines whose --name cronwrap refuses: told with the lines cron rejects, the name never used. */
   const refused: string[] = [];
   const jobs = scheduled.map(({ entry, timer, source, user, command, via }): InventoryJob => {
@@ -78,11 +102,12 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
     const name = use && 'job' in use ? use.job : null;
     // Only the viewer's own lines have their runs here: another user's job of the same name is not this one.
     const own = name !== null && ownLine({ user, command, env: entry?.env ?? {} }, name, stateDir, viewer) !== undefined;
-    const runs = own ? readHistory(stateDir, name) : [];
+    const facts = own ? rememberedOf(name) : undefined;
+    const runs = facts?.runs ?? [];
     const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
     const typical = typicalDuration(runs);
     const anacron = entry?.anacronDelayMinutes;
-    const interval = entry ? schedule.shortestInterval(entry.schedule, now, timeZone) : undefined;
+    const interval = entry ? schedule.shortestInterval(entry.schedule) : undefined;
     const flags: string[] = [];
     if (!use) flags.push('not wrapped by cronwrap');
     if (use && 'badName' in use) {
@@ -94,9 +119,9 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
     if (!entry && !timer) flags.push('no crontab line runs its directory (anacron may)');
     if (interval !== undefined && interval < FREQUENT_MS) flags.push(`runs every ${formatDuration(interval)}`);
     if (interval !== undefined && typical !== null && typical > interval) flags.push(`a typical run (${formatDuration(typical)}) outlasts its interval (${formatDuration(interval)})`);
-    const twins = scheduled.filter((other) => other.source !== source && command !== '' && sameCommand(other.command) === sameCommand(command));
-    if (twins.length > 0) flags.push(`also scheduled at ${twins.map((twin) => twin.source).join(', ')}`);
-    const paused = own ? pauseWords(stateDir, name, now.getTime()) : null;
+    const twins = command === '' ? undefined : byCommand.get(sameCommand(command));
+    if (twins && twins.length > 1) flags.push(`also scheduled at ${alsoAt(twins, source)}`);
+    const paused = facts?.paused ?? null;
     if (paused) flags.push(`${paused} (cronwrap resume ${name})`);
     return {
       source: via ? `${source} (run by ${via})` : source,
@@ -117,6 +142,15 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
   });
   const problems = [...tree.problems.map((p) => `${p.file}${p.line ? `:${p.line}` : ''}: ${p.reason}`), ...refused];
   return { jobs, problems, unreadable: [...tree.unreadable, ...systemd.unreadable] };
+}
+
+const TWINS_NAMED = 3;
+
+/** The other places that run a command: the first few by name, the rest counted (a line copied 10,000 times is one flag, not 10^8 bytes). */
+function alsoAt(sources: readonly string[], self: string): string {
+  const named = sources.slice(0, TWINS_NAMED + 1).filter((source) => source !== self).slice(0, TWINS_NAMED);
+  const more = sources.length - 1 - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
 
 /** The schedule in words: cron's through cronstrue, anacron's period, a systemd timer's calendar as written. */

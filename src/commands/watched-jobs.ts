@@ -69,6 +69,20 @@ export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runs
     if (schedule) jobs.set(job, { job, schedule, timeZone: undefined, source: 'history', command: undefined, ...facts, line: undefined });
   }
   const refused: string[] = [];
+  // Each crontab's change time, read once however many lines it has.
+  const changedAt = new Map<string, number>();
+  const changeOf = (file: string) => {
+    let changed = changedAt.get(file);
+    if (changed === undefined) {
+      try {
+        changed = statSync(join(root, file)).mtimeMs;
+      } catch {
+        changed = 0; // read a moment ago; gone now: count it as known from the start
+      }
+      changedAt.set(file, changed);
+    }
+    return changed;
+  };
   for (const entry of readCronTree(root).entries) {
     const use = cronwrapUse(entry.command);
     if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
@@ -76,12 +90,7 @@ export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runs
     const line = ownLine(entry, use.job, stateDir, viewer);
     if (!line) continue;
     const known = jobs.get(use.job) ?? ran.get(use.job) ?? NO_RUNS;
-    let changed = 0;
-    try {
-      changed = statSync(join(root, entry.file)).mtimeMs;
-    } catch {
-      // read a moment ago; gone now: count it as known from the start
-    }
+    const changed = changeOf(entry.file);
     jobs.set(use.job, {
       job: use.job,
       schedule: entry.schedule,

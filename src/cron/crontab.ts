@@ -10,7 +10,11 @@ export interface CronEntry {
   /** As written: `1 0 * * *` or `@daily`. */
   schedule: string;
   command: string;
-  /** The variables set above the line (CRON_TZ, TZ, PATH, MAILTO...). */
+  /**
+   * The variables set above the line that cron reads (CRON_TZ, MAILTO, SHELL, PATH...) or that tell cronwrap
+   * where a run records and whom it tells (CRONWRAP_*, XDG_STATE_HOME); others are the job's own business,
+   * and keeping them would make each entry cost the whole environment.
+   */
   env: Readonly<Record<string, string>>;
   /** An anacron job: it runs once per period (`schedule` is @daily, @weekly or @monthly) when anacron runs, after this delay. */
   anacronDelayMinutes?: number;
@@ -30,14 +34,14 @@ export interface ParsedCrontab {
 
 const KEYWORDS = ['reboot', 'yearly', 'annually', 'monthly', 'weekly', 'daily', 'midnight', 'hourly'];
 
-interface FieldRule {
+export interface FieldRule {
   name: string;
   min: number;
   max: number;
   names?: readonly string[];
 }
 
-const FIELDS: readonly FieldRule[] = [
+export const FIELDS: readonly FieldRule[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
@@ -59,6 +63,7 @@ export function fieldProblem(text: string, rule: FieldRule): string | undefined 
     if (!match) return `${rule.name} '${text}': '${element}' is not a value, a range or a step`;
     const [, span, step] = match;
     if (step !== undefined && Number(step) === 0) return `${rule.name} '${text}': a step of 0`;
+    if (step !== undefined && span !== '*' && !span!.includes('-')) return `${rule.name} '${text}': a step needs a range or * before it`;
     if (span === '*') continue;
     const bounds = span!.split('-').map((part) => valueOf(part, rule));
     for (const [i, bound] of bounds.entries()) {
@@ -84,6 +89,32 @@ export function scheduleProblem(schedule: string): string | undefined {
 
 const VARIABLE = /^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
 
+/** The variables cron (Debian's, cronie) reads itself: when a line runs, where its output goes, how. */
+const CRON_VARIABLES = new Set(['CRON_TZ', 'TZ', 'MAILTO', 'MAILFROM', 'SHELL', 'PATH', 'HOME', 'LOGNAME', 'USER', 'CONTENT_TYPE', 'CONTENT_TRANSFER_ENCODING', 'RANDOM_DELAY']);
+
+/** What an entry keeps: cron's variables, and those that tell a cronwrap run where it records and whom it tells. */
+const keptVariable = (name: string) => CRON_VARIABLES.has(name) || name.startsWith('CRONWRAP_') || name === 'XDG_STATE_HOME';
+
+/** More distinct kept names than this in one crontab are not read: a snapshot stays a few dozen keys. */
+const MAX_KEPT_VARIABLES = 64;
+
+const zones = new Map<string, boolean>();
+
+/** Whether this host knows the time zone `name` (CRON_TZ=Europe/Paris): what it cannot read, no schedule is read in. */
+export function knownTimeZone(name: string): boolean {
+  let known = zones.get(name);
+  if (known === undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: name }); // throws RangeError for a zone it does not know
+      known = true;
+    } catch {
+      known = false;
+    }
+    zones.set(name, known);
+  }
+  return known;
+}
+
 /** A variable's value as cron takes it: surrounding quotes of the same kind removed. */
 function unquote(value: string): string {
   const match = /^(['"])(.*)\1$/.exec(value.trim());
@@ -97,7 +128,11 @@ function unquote(value: string): string {
 export function parseCrontab(text: string, file: string, owner: string | undefined): ParsedCrontab {
   const entries: CronEntry[] = [];
   const problems: CronProblem[] = [];
-  const env: Record<string, string> = {};
+  // Entries share one frozen snapshot of cron's variables until one of them changes: a crontab of
+  // variables and entries costs each entry a pointer, not a copy of all the variables above it.
+  let env: Readonly<Record<string, string>> = Object.freeze({});
+  /** The line that set CRON_TZ to a zone this host does not know, if the one in force is such. */
+  let badZoneLine = 0;
   const lines = text.split('\n');
   // Cron reads a line only up to its newline: a last line without one is not read at all.
   const unterminated = lines.at(-1) !== '' ? lines.length : 0;
@@ -111,7 +146,14 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
     }
     const variable = VARIABLE.exec(text);
     if (variable) {
-      env[variable[1]!] = unquote(variable[2]!);
+      const [name, value] = [variable[1]!, unquote(variable[2]!)];
+      if (!keptVariable(name) || env[name] === value) continue;
+      if (!(name in env) && Object.keys(env).length >= MAX_KEPT_VARIABLES) {
+        problems.push({ file, line, reason: `not read: more than ${MAX_KEPT_VARIABLES} different CRONWRAP_* and cron variables in one crontab` });
+        continue;
+      }
+      env = Object.freeze({ ...env, [name]: value });
+      if (name === 'CRON_TZ') badZoneLine = value === '' || knownTimeZone(value) ? 0 : line;
       continue;
     }
     const words = text.split(/\s+/);
@@ -128,7 +170,11 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
       problems.push({ file, line, reason: `cron rejects this line: no ${owner ? '' : 'user or '}command after the schedule` });
       continue;
     }
-    entries.push({ file, line, user, schedule, command, env: { ...env } });
+    if (badZoneLine) {
+      problems.push({ file, line, reason: `cron cannot read this line's schedule: CRON_TZ on line ${badZoneLine} names no time zone this host knows` });
+      continue;
+    }
+    entries.push({ file, line, user, schedule, command, env });
   }
   return { entries, problems };
 }

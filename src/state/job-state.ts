@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Check } from '../util/check.js';
@@ -20,6 +20,15 @@ export function stateFileJobs(stateDir: string): JobName[] {
 
 export function jobStatePath(stateDir: string, kind: StateKind, job: JobName): string {
   return jobFile(join(stateDir, kind), job, '.json');
+}
+
+/** The jobs with a state file of `kind`, from one listing (none when it cannot be listed: nor could a file in it be read). */
+export function jobsWithState(stateDir: string, kind: StateKind): Set<string> {
+  try {
+    return new Set(readdirSync(join(stateDir, kind)).flatMap((name) => (name.endsWith('.json') ? [name.slice(0, -'.json'.length)] : [])));
+  } catch {
+    return new Set();
+  }
 }
 
 /** A state as read: the file's, or `fallback` with the reason when the file could not be used. */

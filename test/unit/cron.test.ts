@@ -33,9 +33,9 @@ describe('schedules as cron reads them', () => {
     expect(describeSchedule('*/5 * * * *')).toBe('Every 5 minutes');
     expect(describeSchedule('1 0 * * *')).toBe('At 00:01');
     expect(describeSchedule('@reboot')).toBe('At every reboot');
-    expect(shortestInterval('*/5 * * * *', NOW)).toBe(300_000);
-    expect(shortestInterval('0 9,10 * * *', NOW)).toBe(3_600_000);
-    expect(shortestInterval('@reboot', NOW)).toBeUndefined();
+    expect(shortestInterval('*/5 * * * *')).toBe(300_000);
+    expect(shortestInterval('0 9,10 * * *')).toBe(3_600_000);
+    expect(shortestInterval('@reboot')).toBeUndefined();
   });
 
   it.each([
@@ -49,9 +49,55 @@ describe('schedules as cron reads them', () => {
     ['0 0 L * *', "day of month 'L': 'L' is not a number"],
     ['0 0 * *', '4 time fields, not 5'],
     ['@fortnightly', 'unknown @fortnightly'],
+    // Debian's cron takes a step after * or a range only, and a step past the range (it runs the range's start).
+    ['5/10 * * * *', "minute '5/10': a step needs a range or * before it"],
+    ['*/61 */25 */32 */13 */8', undefined],
     ['@ANNUALLY', undefined],
   ])('%s: %s', (schedule, problem) => {
     expect(scheduleProblem(schedule)).toBe(problem);
+  });
+});
+
+// Issue 23, item 9: what cron takes, croner may refuse; a zone may be unknown. No schedule throws: it has
+// no times (and is said as written) rather than stopping the other lines being read.
+describe('a schedule croner cannot take as written', () => {
+  it('a step past the end of its range runs the range start only, as cron does (croner refuses it)', () => {
+    expect(iso(nextRuns('*/61 */25 * * *', NOW, 2))).toEqual(['2026-11-24T00:00:00.000Z', '2026-11-25T00:00:00.000Z']);
+    expect(iso(nextRuns('0 0 */32 */13 *', NOW, 1))).toEqual(['2027-01-01T00:00:00.000Z']);
+    expect(describeSchedule('*/61 * * * *')).toBe('Every hour');
+    expect(shortestInterval('*/61 * * * *')).toBe(3_600_000);
+    expect(missedStart('*/61 * * * *', NOW, undefined, 0)?.toISOString()).toBe('2026-11-23T07:00:00.000Z'); // 08:00's grace is not over
+  });
+
+  it('a zone this host does not know, or a schedule no cron takes (a damaged history), has no times and no deadline', () => {
+    expect(nextRuns('* * * * *', NOW, 1, 'Nowhere/Bogus')).toEqual([]);
+    expect(missedStart('* * * * *', NOW, undefined, 0, 'Nowhere/Bogus')).toBeUndefined();
+    expect(deadlineAfter('* * * * *', NOW, 'Nowhere/Bogus')).toBeUndefined();
+    expect(nextRuns('1 2 3', NOW, 1)).toEqual([]);
+    expect(missedStart('61 * * * * *', NOW, undefined, 0)).toBeUndefined();
+    expect(describeSchedule('@bogus')).toBe('@bogus');
+  });
+
+  it('a day that exists in none of its months never comes, found without a search through the centuries', () => {
+    expect(nextRuns('0 0 31 2 *', NOW, 1)).toEqual([]);
+    expect(nextRuns('0 0 30 2 *', NOW, 1, 'Europe/Berlin')).toEqual([]);
+    expect(shortestInterval('0 0 31 4,6 *')).toBeUndefined();
+  });
+
+  it('a day field starting with * (even */2) makes cron require both day fields, not either', () => {
+    expect(iso(nextRuns('0 0 */2 * mon', NOW, 3))).toEqual(['2026-12-07T00:00:00.000Z', '2026-12-21T00:00:00.000Z', '2027-01-11T00:00:00.000Z']);
+    expect(shortestInterval('0 0 */2 * mon')).toBe(7 * 86_400_000);
+  });
+
+  it.each([
+    ['*/7 * * * *', 4], // :56 to the next hour's :00
+    ['0,59 0,23 * * *', 1], // 23:59 to 00:00
+    ['0 0 1 * *', 28 * 1440], // February
+    ['0 0 29 2 *', 1461 * 1440], // leap years
+    ['30 2 1-10/3 jan,jul *', 3 * 1440],
+    ['@hourly', 60],
+  ])('%s: its shortest interval is %i minutes', (schedule, minutes) => {
+    expect(shortestInterval(schedule)).toBe(minutes * 60_000);
   });
 });
 
@@ -110,6 +156,31 @@ describe('crontab files', () => {
       "7: cron rejects this line: minute '61': 61 is out of range 0-59",
       '8: cron rejects this line: no user or command after the schedule',
     ]);
+  });
+
+  it('a CRON_TZ this host does not know: each line under it is reported and skipped, as a bad line; the others are read', () => {
+    const text = 'CRON_TZ=Nowhere/Bogus\n1 0 * * * a\n2 0 * * * b\nCRON_TZ=Europe/Paris\n3 0 * * * c\nCRON_TZ=\n4 0 * * * d\n';
+    const { entries, problems } = parseCrontab(text, '/var/spool/cron/crontabs/mallory', 'mallory');
+    expect(entries.map((e) => [e.command, e.env.CRON_TZ])).toEqual([['c', 'Europe/Paris'], ['d', '']]);
+    expect(problems.map((p) => `${p.line}: ${p.reason}`)).toEqual([
+      "2: cron cannot read this line's schedule: CRON_TZ on line 1 names no time zone this host knows",
+      "3: cron cannot read this line's schedule: CRON_TZ on line 1 names no time zone this host knows",
+    ]);
+  });
+
+  it('an entry holds the variables cron reads, shared with the entries around it: 5,000 variables cost no entry a copy', () => {
+    let text = 'MAILTO=ops\nCRONWRAP_STATE_DIR=/srv/state\n';
+    for (let i = 0; i < 5000; i++) text += `VAR_${i}=${i}\n* * * * * job-${i}\n`;
+    const { entries } = parseCrontab(text, '/var/spool/cron/crontabs/mallory', 'mallory');
+    expect(entries).toHaveLength(5000);
+    expect(entries[4999]!.env).toEqual({ MAILTO: 'ops', CRONWRAP_STATE_DIR: '/srv/state' });
+    expect(new Set(entries.map((e) => e.env)).size).toBe(1);
+    // Nor do 5,000 made-up CRONWRAP_ names: past 64 they are reported, not kept.
+    let names = '';
+    for (let i = 0; i < 5000; i++) names += `CRONWRAP_X${i}=${i}\n* * * * * job-${i}\n`;
+    const many = parseCrontab(names, '/var/spool/cron/crontabs/mallory', 'mallory');
+    expect(Object.keys(many.entries[4999]!.env)).toHaveLength(64);
+    expect(many.problems).toHaveLength(5000 - 64);
   });
 
   it('a user crontab has no user field; a last line without a newline is not read by cron', () => {
