@@ -73,13 +73,16 @@ export function resultOf(run: RunRecord): string {
 
 /** A job's summary, built from its runs as they come newest first; `add` says when older runs change nothing. */
 class SummaryOfRuns {
-  private last: RunRecord | undefined;
-  private oldest: RunRecord | undefined;
+  /** The first run added, and the last. */
+  newest: RunRecord | undefined;
+  oldest: RunRecord | undefined;
   private lastSuccess: RunRecord | undefined;
   private failures = 0;
   private runs24h = 0;
   private dayCovered = false;
   private neverEnded: NeverEndedRun | undefined;
+  /** The start (ms) of each run added. */
+  readonly starts: number[] = [];
 
   constructor(
     private readonly job: string,
@@ -88,22 +91,25 @@ class SummaryOfRuns {
 
   /** Takes the next older run; false once no older run can change the summary. Skipped runs neither count as failures nor end a streak. */
   add(run: RunRecord): boolean {
-    this.last ??= run;
+    this.newest ??= run;
     this.oldest = run;
     if (!this.lastSuccess) {
       if (isSuccessfulRun(run)) this.lastSuccess = run;
       else if (!run.lock_skipped && !run.paused) this.failures++;
     }
-    if (this.now - Date.parse(run.start) <= DAY_MS) this.runs24h++;
-    // Every run written before this one ended before it (give or take RECORD_DELAY_MS), so started over a day ago.
-    if (this.now - Date.parse(run.end) > DAY_MS + RECORD_DELAY_MS) this.dayCovered = true;
+    const start = Date.parse(run.start);
+    this.starts.push(start);
+    if (this.now - start <= DAY_MS) this.runs24h++;
+    // Every run written before this one ended before it (give or take RECORD_DELAY_MS), so started over a
+    // day ago. (A run that started within the day ended within it: its end need not be read.)
+    else if (this.now - Date.parse(run.end) > DAY_MS + RECORD_DELAY_MS) this.dayCovered = true;
     if (!this.neverEnded && run.never_ended?.length) this.neverEnded = run.never_ended.at(-1);
     return !(this.lastSuccess && this.dayCovered);
   }
 
   /** The summary of the runs added; `unread`: older runs were left unread that it wanted. */
   summary(unread: boolean): JobSummary | undefined {
-    const last = this.last;
+    const last = this.newest;
     if (!last) return undefined;
     return {
       job: this.job,
@@ -147,22 +153,9 @@ export interface HistoryDigest {
  */
 export function summarizeHistory(stateDir: string, job: JobName, now: number, onDamaged?: (path: string, lines: number) => void): HistoryDigest | undefined {
   const summary = new SummaryOfRuns(job, now);
-  const starts: number[] = [];
-  let newest: RunRecord | undefined;
-  let oldest: RunRecord | undefined;
-  const unread = visitRunsNewestFirst(
-    stateDir,
-    job,
-    (run) => {
-      newest ??= run;
-      oldest = run;
-      starts.push(Date.parse(run.start));
-      return summary.add(run);
-    },
-    SUMMARY_BYTES,
-    onDamaged,
-  );
+  const unread = visitRunsNewestFirst(stateDir, job, (run) => summary.add(run), SUMMARY_BYTES, onDamaged);
   const built = summary.summary(unread);
+  const { newest, oldest, starts } = summary;
   return built && newest && oldest && { summary: built, oldest, newest, starts };
 }
 
