@@ -3,6 +3,8 @@ import { print, printJson, printLine, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
 import { historyJobs } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
+import type { JobName } from '../util/job-name.js';
 import type { Viewer } from './own-lines.js';
 import { watchedJobs } from './watched-jobs.js';
 import { pauseWords } from './pause.js';
@@ -32,9 +34,9 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
   });
   for (const line of found.refused) warn(io.stderr, line);
   const watched = new Map(found.jobs.map((job) => [job.job, job]));
-  const summaries = orderSummaries(
-    [...histories].map(([job, { summary }]) => withMissed({ ...summary, paused: pauseWords(stateDir, job, now) }, watched.get(job), now)),
-  );
+  const pauses = jobsWithState(stateDir, 'pauses'); // one listing, not a read per job
+  const paused = (job: JobName) => (pauses.has(job) ? pauseWords(stateDir, job, now) : null);
+  const summaries = orderSummaries([...histories].map(([job, { summary }]) => withMissed({ ...summary, paused: paused(job) }, watched.get(job), now)));
   if (json) {
     printJson(io.stdout, summaries);
   } else if (summaries.length === 0) {

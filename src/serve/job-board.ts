@@ -4,6 +4,7 @@ import type { Viewer } from '../commands/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, historySignature } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
 import { runningRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
 
@@ -75,14 +76,16 @@ export class JobBoard {
     }
     const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
     const byJob = new Map(watched.jobs.map((job) => [job.job, job]));
+    const pauses = jobsWithState(this.stateDir, 'pauses'); // one listing, not a read per job
+    const paused = (job: JobName) => (pauses.has(job) ? pauseWords(this.stateDir, job, now) : null);
     const rows = [...digests].map(([job, digest]) => {
-      const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: pauseWords(this.stateDir, job, now) };
+      const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: paused(job) };
       const summary = withMissed(counted, byJob.get(job), now);
       return this.row(summary, byJob.get(job), running.get(job), now);
     });
     // Jobs with no run recorded yet: a crontab runs them under cronwrap, or their first run is going on.
     const fresh = [...new Set([...byJob.keys(), ...running.keys()])].filter((job) => !digests.has(job));
-    return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), now))]);
+    return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), paused(job), now))]);
   }
 
   private digest(job: JobName, now: number): Digest | undefined {
@@ -106,8 +109,7 @@ export class JobBoard {
     };
   }
 
-  private freshRow(job: JobName, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
-    const paused = pauseWords(this.stateDir, job, now);
+  private freshRow(job: JobName, watched: WatchedJob | undefined, runningSince: number | undefined, paused: string | null, now: number): JobRow {
     const missed = watched && !paused && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
     return {
       job,
