@@ -1,11 +1,12 @@
 // npm run bench: throughput against cat and moreutils ts on the same input, peak memory on a 2 GB stream,
 // start-up time against bare node (the single executable too), and the live view over 500 jobs of 1000 runs. Prints figures; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { buildExecutable } from '../scripts/executable.mjs';
+import { benchLiveView } from './live-view.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const cronwrap = join(root, 'bin', 'cronwrap');
@@ -136,63 +137,7 @@ const megabytes = (file) => (statSync(file).size / 1e6).toFixed(1);
 console.log(`single executable -- true against its own Node's -e 0: ${(startRows[3][1] / builtInBare).toFixed(2)}x`);
 console.log(`single executable: ${megabytes(executables.executable)} MB (Node ${builtIn.version} stripped, with cronwrap and its code cache); that Node: ${megabytes(builtIn.node)} MB`);
 
-// The live view over a big state directory: SERVE_JOBS histories of SERVE_RUNS runs each (the default
-// --history-limit), read once when `cronwrap serve` starts; after that a history is read again only when it changed.
-const SERVE_JOBS = Number(process.env.BENCH_SERVE_JOBS ?? 500);
-const SERVE_RUNS = Number(process.env.BENCH_SERVE_RUNS ?? 1000);
-const serveState = join(work, 'serve-state');
-mkdirSync(join(serveState, 'history'), { recursive: true, mode: 0o700 });
-mkdirSync(join(work, 'empty-root'));
-const record = (job, i, now) => {
-  const start = new Date(now - (SERVE_RUNS - i) * 900_000);
-  const duration = 1000 + ((i * 7919) % 5000);
-  return `${JSON.stringify({ job, run: i.toString(16).padStart(12, '0'), host: 'bench', start: start.toISOString(), end: new Date(start.getTime() + duration).toISOString(), duration_ms: duration, exit: i % 20 === 0 ? 1 : 0, signal: null, timed_out: false, log: `/var/log/cronwrap/${job}.log`, attempts: 1, lock_skipped: false, leftovers: [], leftovers_ended: false, notifications: [] })}\n`;
-};
-let historyBytes = 0;
-for (let j = 0; j < SERVE_JOBS; j++) {
-  const job = `job-${String(j).padStart(4, '0')}`;
-  let text = '';
-  for (let i = 0; i < SERVE_RUNS; i++) text += record(job, i, Date.now());
-  historyBytes += text.length;
-  writeFileSync(join(serveState, 'history', `${job}.jsonl`), text, { mode: 0o600 });
-}
-const serveEnv = { ...env, CRONWRAP_STATE_DIR: serveState, CRONWRAP_CONFIG: '/dev/null' };
-let clock = performance.now();
-spawnSync(cronwrap, ['status', '--json'], { env: serveEnv, stdio: 'ignore' });
-const statusMs = performance.now() - clock;
-clock = performance.now();
-const server = spawn(cronwrap, ['serve', '--listen', '127.0.0.1:0', '--root', join(work, 'empty-root')], { env: serveEnv, stdio: ['ignore', 'pipe', 'inherit'] });
-const serveUrl = await new Promise((resolve) => {
-  let out = '';
-  server.stdout.on('data', (chunk) => {
-    out += chunk;
-    const url = /(http:\/\/\S+)\//.exec(out)?.[1];
-    if (url) resolve(url);
-  });
-});
-const readyMs = performance.now() - clock;
-const authorization = `Bearer ${readFileSync(join(serveState, 'serve-token'), 'utf8').trim()}`; // the token serve made itself
-async function timedGet(path) {
-  const start = performance.now();
-  const response = await fetch(`${serveUrl}${path}`, { headers: { authorization } });
-  await response.arrayBuffer();
-  return performance.now() - start;
-}
-const warm = [];
-for (let i = 0; i < 9; i++) warm.push(await timedGet('/api/jobs'));
-appendFileSync(join(serveState, 'history', 'job-0000.jsonl'), record('job-0000', SERVE_RUNS, Date.now() + 900_000));
-const oneChanged = await timedGet('/api/jobs');
-const pageMs = await timedGet('/');
-const runsMs = await timedGet('/api/jobs/job-0001/runs?n=1000');
-const serveRss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, 'utf8'))?.[1]) / 1024;
-server.kill('SIGTERM');
-console.log(`\nlive view: ${SERVE_JOBS} jobs of ${SERVE_RUNS} runs (${(historyBytes / 1e6).toFixed(0)} MB of history)`);
-console.log(`  cronwrap status --json                      ${statusMs.toFixed(0).padStart(6)} ms`);
-console.log(`  cronwrap serve: start, every history read   ${readyMs.toFixed(0).padStart(6)} ms`);
-console.log(`  GET /api/jobs, nothing changed (median of 9) ${median(warm).toFixed(1).padStart(5)} ms`);
-console.log(`  GET /api/jobs, one history changed          ${oneChanged.toFixed(1).padStart(6)} ms`);
-console.log(`  GET / (the page)                            ${pageMs.toFixed(1).padStart(6)} ms`);
-console.log(`  GET /api/jobs/JOB/runs?n=1000               ${runsMs.toFixed(1).padStart(6)} ms`);
-console.log(`  server RSS                                  ${serveRss.toFixed(0).padStart(6)} MB`);
+// Reading histories: `status` and the live view over 500 jobs of 1,000 runs (bench/live-view.mjs).
+await benchLiveView(cronwrap, work, env);
 
 rmSync(work, { recursive: true, force: true });

@@ -2,12 +2,14 @@ import type { Io } from '../io.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { localIso } from '../annotate/timestamp.js';
-import { historyJobs, readHistory } from '../state/history.js';
+import { historyJobs } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
+import type { JobName } from '../util/job-name.js';
 import type { Viewer } from './own-lines.js';
 import { watchedJobs } from './watched-jobs.js';
 import { pauseWords } from './pause.js';
 import { describeNeverEnded } from '../report/footer.js';
-import { damagedLines, orderSummaries, recentNeverEnded, summarizeJob, withMissed, type JobSummary } from './job-summary.js';
+import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from './job-summary.js';
 import { colour, textTable, useColour } from './text-table.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
@@ -21,16 +23,20 @@ function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
  */
 export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: Io): number {
   const now = io.now();
-  const histories = new Map(historyJobs(stateDir).map((job) => [job, readHistory(stateDir, job, damagedLines(io))]));
-  const found = watchedJobs('/', stateDir, viewer, (job) => histories.get(job) ?? []);
+  // Each history is read from its end, as far as its summary needs: the head of a long one is never read.
+  const histories = new Map(historyJobs(stateDir).flatMap((job) => {
+    const read = summarizeHistory(stateDir, job, now, damagedLines(io));
+    return read ? [[job, read] as const] : [];
+  }));
+  const found = watchedJobs('/', stateDir, viewer, (job) => {
+    const read = histories.get(job);
+    return read ? [read.oldest, read.newest] : [];
+  });
   for (const line of found.refused) warn(io.stderr, line);
   const watched = new Map(found.jobs.map((job) => [job.job, job]));
-  const summaries = orderSummaries(
-    [...histories].flatMap(([job, runs]) => {
-      const summary = summarizeJob(job, runs, now);
-      return summary ? [withMissed({ ...summary, paused: pauseWords(stateDir, job, now) }, watched.get(job), now)] : [];
-    }),
-  );
+  const pauses = jobsWithState(stateDir, 'pauses'); // one listing, not a read per job
+  const paused = (job: JobName) => (pauses.has(job) ? pauseWords(stateDir, job, now) : null);
+  const summaries = orderSummaries([...histories].map(([job, { summary }]) => withMissed({ ...summary, paused: paused(job) }, watched.get(job), now)));
   if (json) {
     printJson(io.stdout, summaries);
   } else if (summaries.length === 0) {
@@ -42,9 +48,9 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
       s.last_start,
       s.paused ?? (s.missed ? `missed ${localIso(Date.parse(s.missed)).slice(11, 16)}` : s.last_result),
       formatDuration(s.last_duration_ms),
-      s.last_success ?? 'never',
-      String(s.consecutive_failures),
-      String(s.runs_24h),
+      lastSuccessText(s),
+      failuresText(s),
+      runs24hText(s, now),
     ]);
     const table = textTable(['JOB', 'LAST START', 'RESULT', 'DURATION', 'LAST SUCCESS', 'FAILS', 'RUNS 24H'], rows, (row, column, text) =>
       coloured && column === 2 ? colour(resultColour(summaries[row]!), text) : text,

@@ -4,13 +4,13 @@ import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
-import { readHistory } from '../state/history.js';
+import { readNewestRuns } from '../state/history.js';
 
 const FOLLOW_POLL_MS = 200;
 
 /** The job's log: where its last run logged, or the default place. */
 export function jobLogPath(stateDir: string, job: string, fallback: string): string {
-  return readHistory(stateDir, job).at(-1)?.log ?? fallback;
+  return readNewestRuns(stateDir, job, 1)[0]?.log ?? fallback;
 }
 
 /**

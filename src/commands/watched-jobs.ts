@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { ignoredProblem, readCronTree } from '../cron/sources.js';
-import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, readNewestRuns, type RunRecord } from '../state/history.js';
 import { startedRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
 import { ownLine, type LineRun, type Viewer } from './own-lines.js';
@@ -49,9 +49,10 @@ function runFacts(runs: readonly RunRecord[]): RunFacts {
  * record in `stateDir` (the schedule there wins: it is what cron does now; other users' lines are theirs,
  * see own-lines.ts), and the jobs of the history whose last run recorded its schedule. Each is joined with
  * its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's runs (oldest
- * first) to a caller that has read them already.
+ * first) to a caller that has read them already; its last run alone is enough (when a job has run, the
+ * start of its first run decides nothing: the last start is later).
  */
-export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runsOf = (job: JobName) => readHistory(stateDir, job)): Watched {
+export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runsOf = (job: JobName) => readNewestRuns(stateDir, job, 1)): Watched {
   const jobs = new Map<JobName, WatchedJob>();
   const ran = new Map<JobName, RunFacts>();
   // A run in progress, or one whose cronwrap was killed, has no history record yet but did start: its

@@ -1,10 +1,10 @@
-import { statSync } from 'node:fs';
-import { orderSummaries, summarizeJob, withMissed, type JobSummary } from '../commands/job-summary.js';
+import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../commands/job-summary.js';
 import { pauseWords } from '../commands/pause.js';
 import type { Viewer } from '../commands/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
-import { historyJobs, historyPath, readHistory, type RunRecord } from '../state/history.js';
+import { historyJobs, historySignature } from '../state/history.js';
+import { jobsWithState } from '../state/job-state.js';
 import { runningRuns } from '../state/running.js';
 import type { JobName } from '../util/job-name.js';
 
@@ -12,10 +12,11 @@ import type { JobName } from '../util/job-name.js';
 export type JobState = 'missed' | 'failing' | 'running' | 'paused' | 'warning' | 'ok' | 'skipped' | 'scheduled';
 
 /** One row of the live view's job list (`/api/jobs`): the `status` summary, its state, and what comes next. */
-export interface JobRow extends Omit<JobSummary, 'last_start' | 'last_result' | 'last_exit' | 'last_duration_ms'> {
+export interface JobRow extends Omit<JobSummary, 'last_start' | 'last_result' | 'last_verdict' | 'last_exit' | 'last_duration_ms'> {
   state: JobState;
   last_start: string | null;
   last_result: string | null;
+  last_verdict: JobSummary['last_verdict'] | null;
   last_exit: number | null;
   last_duration_ms: number | null;
   /** When the run in progress started, if one is. */
@@ -23,13 +24,9 @@ export interface JobRow extends Omit<JobSummary, 'last_start' | 'last_result' | 
   next_run: string | null;
 }
 
-/** What is kept of a job's history between requests: enough to sum it up and to watch its schedule. */
-interface Digest {
+/** What is kept of a job's history between requests, while its file stays the same: enough to sum it up and to watch its schedule. */
+interface Digest extends HistoryDigest {
   signature: string;
-  summary: JobSummary;
-  starts: number[];
-  first: RunRecord | undefined;
-  last: RunRecord | undefined;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -39,14 +36,15 @@ function stateOf(summary: JobSummary, running: boolean): JobState {
   if (running) return 'running';
   if (summary.paused) return 'paused';
   if (summary.failing) return 'failing';
-  if (summary.last_result === 'skipped') return 'skipped';
-  return summary.last_result.includes('warning') ? 'warning' : 'ok';
+  if (summary.last_verdict === 'skipped') return 'skipped';
+  // A warning by --warn-exit or a healed failure, or a success far from its usual duration.
+  return summary.last_verdict === 'warning' || summary.last_result.includes('duration warning') ? 'warning' : 'ok';
 }
 
 /**
  * The job list, read from the state directory and the host's crontabs at each request. A history is
- * parsed again only when its file changed (500 jobs of 1000 runs are 150 MB of JSON: a few seconds to
- * parse, once), and only its digest is kept, not its runs.
+ * read again only when its file changed (its inode, size or mtime), and then only from its end, as far as
+ * its summary needs; only its digest is kept, not its runs.
  */
 export class JobBoard {
   private readonly digests = new Map<JobName, Digest>();
@@ -67,10 +65,10 @@ export class JobBoard {
       const digest = this.digest(job, now);
       return digest ? [[job, digest] as const] : [];
     }));
-    // watchedJobs wants the first and last runs of each job only.
+    // watchedJobs wants the oldest and newest runs of each job only.
     const watched = watchedJobs(this.cronRoot, this.stateDir, this.viewer, (job) => {
       const digest = digests.get(job);
-      return digest?.first && digest.last ? [digest.first, digest.last] : [];
+      return digest ? [digest.oldest, digest.newest] : [];
     });
     for (const line of watched.refused.filter((line) => !this.told.has(line))) {
       this.told.add(line);
@@ -78,30 +76,26 @@ export class JobBoard {
     }
     const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
     const byJob = new Map(watched.jobs.map((job) => [job.job, job]));
+    const pauses = jobsWithState(this.stateDir, 'pauses'); // one listing, not a read per job
+    const paused = (job: JobName) => (pauses.has(job) ? pauseWords(this.stateDir, job, now) : null);
     const rows = [...digests].map(([job, digest]) => {
-      const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: pauseWords(this.stateDir, job, now) };
+      const counted = { ...digest.summary, runs_24h: digest.starts.filter((start) => now - start <= DAY_MS).length, paused: paused(job) };
       const summary = withMissed(counted, byJob.get(job), now);
       return this.row(summary, byJob.get(job), running.get(job), now);
     });
     // Jobs with no run recorded yet: a crontab runs them under cronwrap, or their first run is going on.
     const fresh = [...new Set([...byJob.keys(), ...running.keys()])].filter((job) => !digests.has(job));
-    return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), now))]);
+    return orderSummaries([...rows, ...fresh.map((job) => this.freshRow(job, byJob.get(job), running.get(job), paused(job), now))]);
   }
 
   private digest(job: JobName, now: number): Digest | undefined {
-    let signature: string;
-    try {
-      const stats = statSync(historyPath(this.stateDir, job));
-      signature = `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-    } catch {
-      return undefined;
-    }
+    const signature = historySignature(this.stateDir, job);
+    if (signature === undefined) return undefined;
     const kept = this.digests.get(job);
     if (kept?.signature === signature) return kept;
-    const runs = readHistory(this.stateDir, job);
-    const summary = summarizeJob(job, runs, now);
-    if (!summary) return undefined;
-    const digest: Digest = { signature, summary, starts: runs.map((run) => Date.parse(run.start)), first: runs[0], last: runs.at(-1) };
+    const read = summarizeHistory(this.stateDir, job, now);
+    if (!read) return undefined;
+    const digest: Digest = { ...read, signature };
     this.digests.set(job, digest);
     return digest;
   }
@@ -115,19 +109,20 @@ export class JobBoard {
     };
   }
 
-  private freshRow(job: JobName, watched: WatchedJob | undefined, runningSince: number | undefined, now: number): JobRow {
-    const paused = pauseWords(this.stateDir, job, now);
+  private freshRow(job: JobName, watched: WatchedJob | undefined, runningSince: number | undefined, paused: string | null, now: number): JobRow {
     const missed = watched && !paused && loadSchedule().missedStart(watched.schedule, new Date(now), undefined, watched.knownSinceMs, watched.timeZone);
     return {
       job,
       state: missed ? 'missed' : runningSince !== undefined ? 'running' : paused ? 'paused' : 'scheduled',
       last_start: null,
       last_result: null,
+      last_verdict: null,
       last_exit: null,
       last_duration_ms: null,
       last_success: null,
       consecutive_failures: 0,
       runs_24h: 0,
+      counted_since: null,
       failing: false,
       schedule: watched?.schedule ?? null,
       missed: missed ? missed.toISOString() : null,

@@ -2,8 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resultOf } from '../commands/job-summary.js';
 import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
-import { readHistory, verdictOf, type RunRecord } from '../state/history.js';
-import { parseJobName } from '../util/job-name.js';
+import { historySignature, readNewestRuns, verdictOf, visitRunsNewestFirst, type RunRecord } from '../state/history.js';
+import { parseJobName, type JobName } from '../util/job-name.js';
 import { admission } from './access.js';
 import { ASSETS } from './assets.js';
 import type { JobBoard } from './job-board.js';
@@ -55,8 +55,18 @@ function send(response: ServerResponse, status: number, type: string, body: stri
   response.end(response.req.method === 'HEAD' ? undefined : body);
 }
 
-function sendJson(response: ServerResponse, value: unknown): void {
-  send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value));
+function sendJson(response: ServerResponse, value: unknown, headers: Record<string, string> = {}): void {
+  send(response, 200, 'application/json; charset=utf-8', JSON.stringify(value), headers);
+}
+
+/** A run of the job, looked up from the end of its history, where the runs a page links to are. */
+function findRun(stateDir: string, job: string, run: string): RunRecord | undefined {
+  let found: RunRecord | undefined;
+  visitRunsNewestFirst(stateDir, job, (candidate) => {
+    if (candidate.run === run) found = candidate;
+    return found === undefined;
+  });
+  return found;
 }
 
 function sendText(response: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
@@ -75,7 +85,7 @@ function pageShell(host: string): string {
 }
 
 /** A job name from a URL, checked like --name: it becomes a file name, so nothing else gets through. */
-function jobFrom(segment: string): string {
+function jobFrom(segment: string): JobName {
   let name: string;
   try {
     name = decodeURIComponent(segment);
@@ -130,7 +140,7 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       if (runLog) {
         const job = jobFrom(runLog[1]!);
         const run = runLog[2]!;
-        const record = readHistory(site.stateDir, job).find((candidate) => candidate.run === run);
+        const record = findRun(site.stateDir, job, run);
         if (!record) return sendText(response, 404, `no run ${run} of ${job} in the history`);
         const section = await runSection(record.log, run);
         if (!section) return sendText(response, 404, `run ${run} is no longer in ${record.log} nor in ${record.log}.1 (rotated away)`);
@@ -140,8 +150,13 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       if (!api) return sendText(response, 404, 'not found: see / for the page, /api/jobs for the data');
       const job = jobFrom(api[1]!);
       if (api[2] === 'runs') {
-        const runs = readHistory(site.stateDir, job).slice(-numberParameter(url, 'n', 100, MAX_RUNS)).reverse();
-        return sendJson(response, runs.map((run): ShownRun => ({ ...run, result: resultOf(run), failed: verdictOf(run) === 'failed' })));
+        const count = numberParameter(url, 'n', 100, MAX_RUNS);
+        // The page asks every few seconds: while the history is the same file, unchanged, it is not read again.
+        const signature = historySignature(site.stateDir, job);
+        const etag = `"${signature ?? 'none'}:${count}"`;
+        if (request.headers['if-none-match'] === etag) return send(response, 304, 'application/json; charset=utf-8', '', { etag });
+        const runs = readNewestRuns(site.stateDir, job, count);
+        return sendJson(response, runs.map((run): ShownRun => ({ ...run, result: resultOf(run), failed: verdictOf(run) === 'failed' })), { etag });
       }
       const lines = numberParameter(url, 'lines', 100, 1000);
       if (request.method === 'HEAD') return send(response, 200, 'text/event-stream; charset=utf-8', '');

@@ -1,4 +1,4 @@
-import { closeSync, constants, fstatSync, openSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { replaceFile } from './atomic-file.js';
 import { join } from 'node:path';
 import { arrayOf, isBoolean, isNumber, isString, nullable, optional, parseJsonObject, shape } from '../util/check.js';
@@ -83,7 +83,8 @@ function historyDir(stateDir: string): string {
   return join(stateDir, 'history');
 }
 
-type RecordedVerdict = NonNullable<RunRecord['verdict']>;
+/** How a run counted. */
+export type RecordedVerdict = NonNullable<RunRecord['verdict']>;
 
 /** What a run's exit status alone says of it (and --stderr-fails), with no --ok-exit, --warn-exit or heal. */
 export function verdictByExit(exit: number, skipped: boolean, stderrFailed: boolean): RecordedVerdict {
@@ -100,6 +101,22 @@ export function verdictOf(run: RunRecord): RecordedVerdict {
 export function isSuccessfulRun(run: RunRecord): boolean {
   const verdict = verdictOf(run);
   return verdict === 'ok' || verdict === 'warning';
+}
+
+/**
+ * The history directories found trusted in this synchronous pass: `status` reads 500 histories in a row,
+ * and walking the whole path each time cost more than reading them. Forgotten at the next microtask, so
+ * the live view checks again at each request.
+ */
+const trustedThisPass = new Set<string>();
+
+/** Throws unless the state directory's history directory is trusted (util/trust.ts). */
+function checkHistoryDir(stateDir: string): void {
+  const dir = historyDir(stateDir);
+  if (trustedThisPass.has(dir)) return;
+  checkTrustedDirectory(dir);
+  if (trustedThisPass.size === 0) queueMicrotask(() => trustedThisPass.clear());
+  trustedThisPass.add(dir);
 }
 
 /** The history file of a job: `<state>/history/<job>.jsonl`. */
@@ -218,16 +235,7 @@ function parseRecord(line: string): RunRecord | undefined {
  * text of its URL: a name that cannot be a job's has no history.
  */
 export function readHistory(stateDir: string, job: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
-  if (!isJobName(job)) return [];
-  const path = historyPath(stateDir, job);
-  let text: string;
-  try {
-    checkTrustedDirectory(historyDir(stateDir));
-    text = readFileSync(path, 'utf8');
-  } catch {
-    return []; // commands say why first (stateDirProblem)
-  }
-  return recordsOf(text, path, onDamaged);
+  return runsNewestFirst(stateDir, job, Infinity, onDamaged).reverse();
 }
 
 /**
@@ -235,43 +243,123 @@ export function readHistory(stateDir: string, job: string, onDamaged?: (path: st
  * much, not a history of a thousand runs); nothing when it cannot be read (the history stage says why).
  */
 export function readRecentHistory(stateDir: string, job: JobName, maxBytes = 64 * 1024): RunRecord[] {
-  const path = historyPath(stateDir, job);
-  let text: string;
+  return runsNewestFirst(stateDir, job, maxBytes).reverse();
+}
+
+/** Every run in the last `maxBytes` of a job's history, newest first. */
+function runsNewestFirst(stateDir: string, job: string, maxBytes: number, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
+  const runs: RunRecord[] = [];
+  visitRunsNewestFirst(
+    stateDir,
+    job,
+    (run) => {
+      runs.push(run);
+      return true;
+    },
+    maxBytes,
+    onDamaged,
+  );
+  return runs;
+}
+
+/** A job's last `count` runs, newest first: only as much of the history's end as holds them is read. */
+export function readNewestRuns(stateDir: string, job: string, count: number): RunRecord[] {
+  const runs: RunRecord[] = [];
+  if (count > 0) visitRunsNewestFirst(stateDir, job, (run) => runs.push(run) < count);
+  return runs;
+}
+
+/** What changes whenever a job's history does (replaced, appended to, touched): `ino:size:mtime`; undefined when it has none. */
+export function historySignature(stateDir: string, job: JobName): string | undefined {
   try {
-    checkTrustedDirectory(historyDir(stateDir));
-    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    const stats = statSync(historyPath(stateDir, job));
+    return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** How much of a history is read at a time, from its end. */
+const CHUNK_BYTES = 16 * 1024;
+
+/**
+ * Hands a job's runs to `visit` newest first, each once (a trim may copy a run: its newest line counts),
+ * reading the history backwards from its end a chunk at a time, so the head of a long history is never
+ * read once `visit` has what it wants (it returns false then). At most `maxBytes` are read; a line that
+ * begins before them is not visited. Lines that are not records are skipped and counted for `onDamaged`.
+ * Returns true when `maxBytes` stopped the read before `visit` had enough and before the file's start:
+ * older runs were left unread. A history that cannot be read has no runs (commands say why first:
+ * stateDirProblem); a name that cannot be a job's has none either.
+ */
+export function visitRunsNewestFirst(
+  stateDir: string,
+  job: string,
+  visit: (run: RunRecord) => boolean,
+  maxBytes = Infinity,
+  onDamaged?: (path: string, lines: number) => void,
+): boolean {
+  if (!isJobName(job)) return false;
+  const path = historyPath(stateDir, job);
+  const seen = new Set<string>();
+  let damaged = 0;
+  let cut = false;
+  try {
+    checkHistoryDir(stateDir);
+    const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     try {
-      const size = fstatSync(fd).size;
-      const buffer = Buffer.alloc(Math.min(size, maxBytes));
-      readSync(fd, buffer, 0, buffer.length, size - buffer.length);
-      text = buffer.toString('utf8');
-      // The first line is cut unless the read began at the start of the file.
-      if (buffer.length < size) text = text.slice(text.indexOf('\n') + 1);
+      const stats = fstatSync(fd);
+      if (!stats.isFile()) return false;
+      cut = visitLinesBackwards(fd, stats.size, maxBytes, (line) => {
+        const record = parseRecord(line);
+        if (!record) {
+          damaged++;
+          return true;
+        }
+        if (seen.has(record.run)) return true;
+        seen.add(record.run);
+        return visit(record);
+      });
     } finally {
       closeSync(fd);
     }
   } catch {
-    return [];
-  }
-  return recordsOf(text, path);
-}
-
-/** The records of a history's text, each run once; lines that are not records are counted for `onDamaged`. */
-function recordsOf(text: string, path: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
-  const byRun = new Map<string, RunRecord>();
-  let damaged = 0;
-  for (const line of text.split('\n')) {
-    if (!line) continue;
-    const record = parseRecord(line);
-    if (!record) {
-      damaged++;
-      continue;
-    }
-    byRun.delete(record.run);
-    byRun.set(record.run, record);
+    return false;
   }
   if (damaged > 0) onDamaged?.(path, damaged);
-  return [...byRun.values()];
+  return cut;
+}
+
+/**
+ * Hands the lines of the file's first `size` bytes to `visit`, last first, reading backwards; returns true
+ * when `maxBytes` stopped it before the file's start (and before `visit` returned false).
+ */
+function visitLinesBackwards(fd: number, size: number, maxBytes: number, visit: (line: string) => boolean): boolean {
+  let end = size; // the unread part of the file is [0, end)
+  let carry = Buffer.alloc(0); // the read end of a line that begins before `end`
+  while (end > 0) {
+    const room = maxBytes - (size - end);
+    if (room <= 0) return true;
+    const length = Math.min(CHUNK_BYTES, end, room);
+    const chunk = Buffer.allocUnsafe(length + carry.length);
+    end -= length;
+    if (readSync(fd, chunk, 0, length, end) !== length) throw new Error('the history shrank while read');
+    carry.copy(chunk, length);
+    // Whole lines only: before the file's start is read, the bytes before the chunk's first newline
+    // belong to a line that begins earlier.
+    const first = end === 0 ? 0 : chunk.indexOf(0x0a) + 1;
+    if (end > 0 && first === 0) {
+      carry = chunk;
+      continue;
+    }
+    carry = chunk.subarray(0, first);
+    // Each line decoded alone, last first: the lines before the one `visit` stops at are never decoded.
+    for (let lineEnd = chunk.length; lineEnd > first; ) {
+      const lineStart = Math.max(first, chunk.lastIndexOf(0x0a, lineEnd - 1) + 1);
+      if (lineStart < lineEnd && !visit(chunk.toString('utf8', lineStart, lineEnd))) return false;
+      lineEnd = lineStart - 1;
+    }
+  }
+  return false;
 }
 
 /** The jobs that have a history in this state directory (a file whose name is no job's is none). */

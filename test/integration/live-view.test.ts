@@ -23,8 +23,9 @@ afterEach(async () => {
 });
 
 /** A page that fails the test on a script error, a Content-Security-Policy refusal or a dialog (an alert() from job output). */
-async function openPage(url: string): Promise<{ page: Page; problems: string[] }> {
+async function openPage(url: string, beforeLoad?: (page: Page) => Promise<void>): Promise<{ page: Page; problems: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  await beforeLoad?.(page);
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -40,9 +41,29 @@ async function openPage(url: string): Promise<{ page: Page; problems: string[] }
 }
 
 async function serve(box: Sandbox): Promise<string> {
+  return (await serveOwn(box)).url;
+}
+
+async function serveOwn(box: Sandbox): Promise<Serving> {
   const server = await startServe(box);
   servers.push(server);
-  return server.url;
+  return server;
+}
+
+async function stop(server: Serving): Promise<void> {
+  server.child.kill('SIGTERM');
+  await server.child.catch(() => undefined);
+}
+
+/** Holds the page's requests for the job list until `release()`, then sends them on to the server as they were. */
+async function holdJobList(page: Page): Promise<{ release: () => void }> {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/jobs', async (route) => {
+    await held;
+    await route.continue().catch(() => undefined); // the server may be gone: the page gets a network error
+  });
+  return { release };
 }
 
 /** Pixels of the chart's canvas close to `rgb` (the colour of its points). */
@@ -97,7 +118,48 @@ withChromium('the live view in a real browser', () => {
     expect(await pixelsOf(page, RED)).toBeGreaterThan(5); // and the failed one, in red
     expect(await page.$$eval('#runs tbody tr', (trs) => trs.length)).toBe(4);
     await page.screenshot({ path: join(SHOTS, 'job.png'), fullPage: true });
+    // Its next look at the runs finds the history unchanged: nothing read, nothing drawn again.
+    const unchanged = await page.waitForResponse((response) => response.url().endsWith('/api/jobs/nightly/runs?n=1000'));
+    expect(unchanged.status()).toBe(304);
+    expect(await page.$$eval('#runs tbody tr', (trs) => trs.length)).toBe(4);
     expect(problems).toEqual([]);
+  });
+
+  it('says it is loading the jobs, that there are none, and why it cannot load them; a healed job shows as a warning', async () => {
+    const box = sandbox();
+    const server = await serveOwn(box);
+    let hold: { release: () => void } | undefined;
+    const { page, problems } = await openPage(`${server.url}/`, async (p) => void (hold = await holdJobList(p)));
+    await page.waitForSelector('#jobs tbody tr[data-placeholder="loading"]');
+    expect(await page.textContent('#jobs tbody')).toBe('Loading the jobs…');
+    hold!.release();
+    await page.waitForSelector('#jobs tbody tr[data-placeholder="none"]');
+    expect(await page.textContent('#jobs tbody')).toMatch(/^No jobs yet/);
+    await page.screenshot({ path: join(SHOTS, 'no-jobs.png'), fullPage: true });
+
+    // A failure the heal fixed counts as a warning, on the page as in the history.
+    expect((await cronwrap(['--name', 'healed', '--on-failure', 'true', '-c', 'exit 2'], box)).exitCode).toBe(2);
+    await page.waitForSelector('#jobs tbody tr[data-job="healed"][data-state="warning"]');
+    expect(await page.textContent('#jobs tr[data-job="healed"] .state')).toBe('warning');
+
+    expect(problems).toEqual([]);
+
+    // The server goes away: the jobs shown stay, and the page says they are old and why.
+    await stop(server);
+    await page.waitForSelector('.problem >> text=/^Cannot refresh the jobs \\(shown as they were/');
+    expect(await page.$$eval('#jobs tbody tr[data-job]', (trs) => trs.length)).toBe(1);
+    expect(problems.filter((problem) => !problem.includes('ERR_CONNECTION_REFUSED'))).toEqual([]); // the browser's own note of it aside
+    await page.close();
+
+    // Gone before the first answer: the table says why it is empty.
+    const next = await serveOwn(box);
+    const failing = await openPage(`${next.url}/`, async (p) => void (hold = await holdJobList(p)));
+    await failing.page.waitForSelector('#jobs tbody tr[data-placeholder="loading"]');
+    await stop(next);
+    hold!.release();
+    await failing.page.waitForSelector('#jobs tbody tr[data-placeholder="error"]');
+    expect(await failing.page.textContent('#jobs tbody')).toMatch(/^Cannot load the jobs: /);
+    await failing.page.close();
   });
 
   it("streams a job started while the page is open into it, across logrotate, and shows markup in its output as text", async () => {

@@ -3,7 +3,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cronwrap, cronwrapProcess, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, cronwrapProcess, historyOf, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { openTail, startServe, type Serving } from '../helpers/serve.js';
 import { selfSignedCertificate } from '../helpers/servers.js';
 
@@ -98,6 +98,51 @@ describe('cronwrap serve: the JSON API', () => {
     await slow;
     const after = await getJson<JobRow[]>(`${server.url}/api/jobs`);
     expect(after.find((job) => job.job === 'slow')?.state).toBe('ok');
+  });
+
+  it("gives a job the state its last run's verdict says: a healed failure and a --warn-exit status are warnings, a paused run skipped", async () => {
+    const box = sandbox();
+    expect((await cronwrap(['--name', 'healed', '--on-failure', 'true', '-c', 'exit 2'], box)).exitCode).toBe(2);
+    expect((await cronwrap(['--name', 'unhealed', '--on-failure', 'exit 5', '-c', 'exit 2'], box)).exitCode).toBe(2);
+    expect((await cronwrap(['--name', 'warned', '--warn-exit', '3', '-c', 'exit 3'], box)).exitCode).toBe(3);
+    expect((await cronwrap(['--name', 'accepted', '--ok-exit', '1', '-c', 'exit 1'], box)).exitCode).toBe(1);
+    expect((await cronwrap(['--name', 'held', '--', 'true'], box)).exitCode).toBe(0);
+    expect((await cronwrap(['pause', 'held'], box)).exitCode).toBe(0);
+    expect((await cronwrap(['--name', 'held', '--', 'true'], box)).exitCode).toBe(0); // skipped: paused
+    expect((await cronwrap(['resume', 'held'], box)).exitCode).toBe(0);
+    const expected = {
+      accepted: ['ok', 'exit 1, ok', 'ok'],
+      healed: ['warning', 'healed', 'warning'],
+      held: ['skipped', 'paused', 'skipped'],
+      unhealed: ['failing', 'heal failed', 'failed'],
+      warned: ['warning', 'exit 3, warning', 'warning'],
+    };
+    const server = await serve(box);
+    const jobs = await getJson<(JobRow & { last_verdict: string })[]>(`${server.url}/api/jobs`);
+    expect(Object.fromEntries(jobs.map((job) => [job.job, [job.state, job.last_result, job.last_verdict]]))).toEqual(expected);
+    // status says the same verdicts
+    const summaries = JSON.parse((await cronwrap(['status', '--json'], box)).stdout.toString()) as { job: string; last_verdict: string }[];
+    expect(Object.fromEntries(summaries.map((s) => [s.job, s.last_verdict]))).toEqual(Object.fromEntries(Object.entries(expected).map(([job, row]) => [job, row[2]])));
+  });
+
+  it("answers a page asking again for an unchanged history's runs with 304, and gives the new run once there is one", async () => {
+    const box = sandbox();
+    await preparedState(box);
+    const server = await serve(box);
+    const first = await fetch(`${server.url}/api/jobs/nightly/runs?n=1`);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toMatch(/^".+"$/);
+    const [newest] = (await first.json()) as Run[];
+    const again = await fetch(`${server.url}/api/jobs/nightly/runs?n=1`, { headers: { 'if-none-match': etag } });
+    expect([again.status, await again.text()]).toEqual([304, '']);
+    expect((await fetch(`${server.url}/api/jobs/nightly/runs?n=2`, { headers: { 'if-none-match': etag } })).status).toBe(200); // another question
+    expect((await cronwrap(['--name', 'nightly', '-c', 'echo third'], box)).exitCode).toBe(0);
+    const changed = await fetch(`${server.url}/api/jobs/nightly/runs?n=1`, { headers: { 'if-none-match': etag } });
+    expect(changed.status).toBe(200);
+    expect(changed.headers.get('etag')).not.toBe(etag);
+    const [latest] = (await changed.json()) as Run[];
+    expect(latest!.run).not.toBe(newest!.run);
+    expect(historyOf(box.stateDir, 'nightly').at(-1)).toMatchObject({ run: latest!.run });
   });
 
   it('finds a run in the file logrotate made (<log>.1), and says when a run is gone', async () => {

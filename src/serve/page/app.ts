@@ -20,10 +20,15 @@ function el(tag: string, attributes: Record<string, string> = {}, ...children: C
   return element;
 }
 
+/** The server's answer, or an error saying what went wrong; 304 (not modified) is an answer. */
+async function request(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  const response = await fetch(url, { headers: { accept: 'application/json', ...headers } });
+  if (!response.ok && response.status !== 304) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response;
+}
+
 async function getJson<T>(url: string): Promise<T> {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
+  return (await (await request(url)).json()) as T;
 }
 
 function ago(iso: string | null, now = Date.now()): string {
@@ -57,6 +62,11 @@ function problem(message: string): HTMLElement {
 
 // ---- the job list ------------------------------------------------------------------------------
 
+/** When the job last succeeded; `before <time>` when no success was among the runs read (`counted_since`). */
+function lastSuccess(job: JobRow): HTMLElement {
+  return !job.last_success && job.counted_since ? el('span', {}, 'before ', time(job.counted_since)) : time(job.last_success);
+}
+
 function jobRow(job: JobRow): HTMLElement {
   return el(
     'tr',
@@ -66,14 +76,19 @@ function jobRow(job: JobRow): HTMLElement {
     el('td', {}, job.running_since ? el('span', {}, 'running since ', time(job.running_since)) : time(job.last_start)),
     el('td', {}, job.last_result ?? '–'),
     el('td', { class: 'number' }, duration(job.last_duration_ms)),
-    el('td', {}, time(job.last_success)),
+    el('td', {}, lastSuccess(job)),
     el('td', {}, job.missed ? el('span', { class: 'missed' }, 'missed ', time(job.missed)) : time(job.next_run)),
     el('td', { class: 'schedule' }, job.schedule ?? '–'),
   );
 }
 
+/** The one row of an empty table: loading, no jobs, or why the jobs cannot be shown. */
+function placeholderRow(kind: 'loading' | 'none' | 'error', ...text: Child[]): HTMLElement {
+  return el('tr', { class: `placeholder placeholder-${kind}`, 'data-placeholder': kind }, el('td', { colspan: '8', ...(kind === 'error' ? { role: 'alert' } : {}) }, ...text));
+}
+
 async function showJobs(app: HTMLElement): Promise<void> {
-  const body = el('tbody');
+  const body = el('tbody', {}, placeholderRow('loading', 'Loading the jobs…'));
   const counts = el('p', { class: 'counts' });
   const failure = el('div');
   const headings = ['Job', 'State', 'Last run', 'Result', 'Duration', 'Last success', 'Next run', 'Schedule'];
@@ -83,16 +98,24 @@ async function showJobs(app: HTMLElement): Promise<void> {
     failure,
     el('table', { id: 'jobs' }, el('thead', {}, el('tr', {}, ...headings.map((heading) => el('th', {}, heading)))), body),
   );
+  let loadedAt: number | undefined;
   const refresh = async () => {
     try {
       const jobs = await getJson<JobRow[]>('/api/jobs');
       const byState = new Map<string, number>();
       for (const job of jobs) byState.set(job.state, (byState.get(job.state) ?? 0) + 1);
       counts.replaceChildren(...[...byState].flatMap(([state, count]) => [badge(state), ` ${count}  `]));
-      body.replaceChildren(...(jobs.length > 0 ? jobs.map(jobRow) : [el('tr', {}, el('td', { colspan: '8' }, 'No job has run under cronwrap here yet.'))]));
+      body.replaceChildren(
+        ...(jobs.length > 0
+          ? jobs.map(jobRow)
+          : [placeholderRow('none', 'No jobs yet: no job has run under cronwrap here, and no crontab line runs one under cronwrap.')]),
+      );
       failure.replaceChildren();
+      loadedAt = Date.now();
     } catch (error) {
-      failure.replaceChildren(problem(`Cannot load the jobs: ${String(error)}`));
+      // Jobs already shown stay, marked as old; before any, the table says why it is empty.
+      if (loadedAt === undefined) body.replaceChildren(placeholderRow('error', `Cannot load the jobs: ${String(error)}`));
+      else failure.replaceChildren(problem(`Cannot refresh the jobs (shown as they were ${ago(new Date(loadedAt).toISOString())}): ${String(error)}`));
     }
   };
   await refresh();
@@ -204,8 +227,8 @@ function followLog(job: string, panel: HTMLElement, status: HTMLElement): void {
 
 async function showJob(app: HTMLElement, job: string): Promise<void> {
   const header = el('div', { class: 'job-header' });
-  const chart = el('div', { id: 'chart' });
-  const runs = el('div', { id: 'runs-panel' });
+  const chart = el('div', { id: 'chart' }, el('p', {}, 'Loading the runs…'));
+  const runs = el('div', { id: 'runs-panel' }, el('p', {}, 'Loading the runs…'));
   const runLog = el('div', { id: 'run-log' });
   const tail = el('div', { id: 'tail', class: 'log', 'aria-live': 'off' });
   const tailStatus = el('span', { id: 'tail-status' }, 'connecting…');
@@ -223,30 +246,36 @@ async function showJob(app: HTMLElement, job: string): Promise<void> {
   );
   followLog(job, tail, tailStatus);
   let plot: uPlot | undefined;
-  let shown = '';
+  let shown: string | null = null; // the ETag of the runs drawn
   const refresh = async () => {
     try {
-      const [records, jobs] = await Promise.all([getJson<ShownRun[]>(`/api/jobs/${encodeURIComponent(job)}/runs?n=1000`), getJson<JobRow[]>('/api/jobs')]);
+      const [records, jobs] = await Promise.all([changedRuns(job, shown), getJson<JobRow[]>('/api/jobs')]);
       const row = jobs.find((candidate) => candidate.job === job);
       header.replaceChildren(
         row ? badge(row.state) : badge('unknown'),
         row?.schedule ? ` schedule ${row.schedule}, next run ` : ' ',
         row?.schedule ? time(row.next_run) : '',
         row ? ` · last success ` : '',
-        row ? time(row.last_success) : '',
+        row ? lastSuccess(row) : '',
       );
-      const newest = records[0]?.run ?? '';
-      if (newest === shown) return; // no new run: the chart and the table stay as they are
-      shown = newest;
+      if (!records) return; // the history did not change: the chart and the table stay as they are
+      shown = records.etag;
       plot?.destroy();
-      plot = drawChart(chart, records);
-      runs.replaceChildren(records.length > 0 ? runsTable(job, records, runLog) : el('p', {}, 'No runs recorded yet.'));
+      plot = drawChart(chart, records.runs);
+      runs.replaceChildren(records.runs.length > 0 ? runsTable(job, records.runs, runLog) : el('p', {}, 'No runs recorded yet.'));
     } catch (error) {
       header.replaceChildren(problem(String(error)));
     }
   };
   await refresh();
   setInterval(() => void refresh(), REFRESH_MS);
+}
+
+/** The job's last 1000 runs, newest first, unless its history is still the one `etag` named (the server then reads nothing). */
+async function changedRuns(job: string, etag: string | null): Promise<{ runs: ShownRun[]; etag: string | null } | undefined> {
+  const response = await request(`/api/jobs/${encodeURIComponent(job)}/runs?n=1000`, etag === null ? {} : { 'if-none-match': etag });
+  if (response.status === 304) return undefined;
+  return { runs: (await response.json()) as ShownRun[], etag: response.headers.get('etag') };
 }
 
 function start(): void {
