@@ -154,8 +154,10 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
         problems.push({ file, line, reason: `not read: more than ${MAX_KEPT_VARIABLES} different CRONWRAP_* and cron variables in one crontab` });
         continue;
       }
-      env = Object.freeze({ ...env, [name]: value });
-      if (name === 'CRON_TZ') badZoneLine = value === '' || knownTimeZone(value) ? 0 : line;
+      badZoneLine = name !== 'CRON_TZ' ? badZoneLine : value === '' || knownTimeZone(value) ? 0 : line;
+      // A zone this host does not know is not kept: the lines below are read in the host's zone, which is
+      // what a cron that cannot load it falls back to (and Debian's cron ignores CRON_TZ altogether).
+      env = Object.freeze(name === 'CRON_TZ' && badZoneLine ? withoutZone(env) : { ...env, [name]: value });
       continue;
     }
     const words = text.split(/\s+/);
@@ -172,13 +174,16 @@ export function parseCrontab(text: string, file: string, owner: string | undefin
       problems.push({ file, line, reason: `cron rejects this line: no ${owner ? '' : 'user or '}command after the schedule`, ignoresFile: true });
       continue;
     }
-    if (badZoneLine) {
-      problems.push({ file, line, reason: `cron cannot read this line's schedule: CRON_TZ on line ${badZoneLine} names no time zone this host knows` });
-      continue;
-    }
+    if (badZoneLine) problems.push({ file, line, reason: `CRON_TZ on line ${badZoneLine} names no time zone this host knows: the schedule is read in the host's zone` });
     entries.push({ file, line, user, schedule, command, env });
   }
   return { entries, problems };
+}
+
+/** Cron's variables without CRON_TZ. */
+function withoutZone(env: Readonly<Record<string, string>>): Record<string, string> {
+  const { CRON_TZ: _zone, ...rest } = env;
+  return rest;
 }
 
 /** The text after the first `count` words, as written (inner spacing kept). */

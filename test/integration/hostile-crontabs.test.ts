@@ -83,6 +83,8 @@ describe('one bad line stops no other from being read (item 9)', () => {
     '/var/spool/cron/crontabs/mallory': 'CRON_TZ=Nowhere/Bogus\n* * * * * cronwrap --name mallory-job -- true\n',
     '/etc/cron.d/steps': '*/61 */25 */32 */13 * root cronwrap --name odd-steps -- true\n',
     '/etc/cron.d/backup': '* * * * * root cronwrap --name backup -- true\n',
+    // A zone misspelled in root's own file: the job is still watched, in the host's zone, and the line told.
+    '/etc/cron.d/zone': 'CRON_TZ=Europe/Pairs\n* * * * * root cronwrap --name zoned -- true\n',
   };
 
   it('check still finds root\'s missed job; jobs reports the line it rejects and lists the rest', async () => {
@@ -93,6 +95,7 @@ describe('one bad line stops no other from being read (item 9)', () => {
     expect(checked.exitCode).toBe(1);
     const verdicts = JSON.parse(checked.stdout) as { job: string; missed: string | null }[];
     expect(verdicts.find((v) => v.job === 'backup')?.missed).toEqual(expect.any(String));
+    expect(verdicts.find((v) => v.job === 'zoned')?.missed).toEqual(expect.any(String));
     // cron takes */61 and runs it at minute 0 of hour 0 on the 1st of January: nothing missed in the last hour.
     expect(verdicts.find((v) => v.job === 'odd-steps')).toMatchObject({ schedule: '*/61 */25 */32 */13 *' });
     expect(verdicts.map((v) => v.job)).not.toContain('mallory-job');
@@ -100,8 +103,11 @@ describe('one bad line stops no other from being read (item 9)', () => {
     const listed = await run(box, root, ['jobs', '--json']);
     expectSurvived(listed, 30);
     const inventory = JSON.parse(listed.stdout) as { jobs: { cronwrap: string | null; next_run: string | null; words: string }[]; problems: string[] };
-    expect(inventory.problems).toEqual(["/var/spool/cron/crontabs/mallory:2: cron cannot read this line's schedule: CRON_TZ on line 1 names no time zone this host knows"]);
-    expect(inventory.jobs.map((job) => job.cronwrap).sort()).toEqual(['backup', 'odd-steps']);
+    expect(inventory.problems.sort()).toEqual([
+      "/etc/cron.d/zone:2: CRON_TZ on line 1 names no time zone this host knows: the schedule is read in the host's zone",
+      "/var/spool/cron/crontabs/mallory:2: CRON_TZ on line 1 names no time zone this host knows: the schedule is read in the host's zone",
+    ]);
+    expect(inventory.jobs.map((job) => job.cronwrap).sort()).toEqual(['backup', 'mallory-job', 'odd-steps', 'zoned']);
     expect(inventory.jobs.find((job) => job.cronwrap === 'odd-steps')?.next_run).toMatch(/-01-01T\d\d:00:00\.000Z$/);
   });
 
@@ -123,7 +129,7 @@ describe('one bad line stops no other from being read (item 9)', () => {
     const response = await fetch(`${server.url}/api/jobs`);
     expect(response.status).toBe(200);
     const rows = (await response.json()) as { job: string; state: string }[];
-    expect(rows.map((row) => row.job).sort()).toEqual(['backup', 'odd-steps']);
+    expect(rows.map((row) => row.job).sort()).toEqual(['backup', 'odd-steps', 'zoned']);
     expect(rows.find((row) => row.job === 'backup')?.state).toBe('missed');
   });
 });

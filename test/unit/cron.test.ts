@@ -158,13 +158,13 @@ describe('crontab files', () => {
     ]);
   });
 
-  it('a CRON_TZ this host does not know: each line under it is reported and skipped, as a bad line; the others are read', () => {
+  it('a CRON_TZ this host does not know: each line under it is read in the host\'s zone and told; the others as written', () => {
     const text = 'CRON_TZ=Nowhere/Bogus\n1 0 * * * a\n2 0 * * * b\nCRON_TZ=Europe/Paris\n3 0 * * * c\nCRON_TZ=\n4 0 * * * d\n';
     const { entries, problems } = parseCrontab(text, '/var/spool/cron/crontabs/mallory', 'mallory');
-    expect(entries.map((e) => [e.command, e.env.CRON_TZ])).toEqual([['c', 'Europe/Paris'], ['d', '']]);
+    expect(entries.map((e) => [e.command, e.env.CRON_TZ])).toEqual([['a', undefined], ['b', undefined], ['c', 'Europe/Paris'], ['d', '']]);
     expect(problems.map((p) => `${p.line}: ${p.reason}`)).toEqual([
-      "2: cron cannot read this line's schedule: CRON_TZ on line 1 names no time zone this host knows",
-      "3: cron cannot read this line's schedule: CRON_TZ on line 1 names no time zone this host knows",
+      "2: CRON_TZ on line 1 names no time zone this host knows: the schedule is read in the host's zone",
+      "3: CRON_TZ on line 1 names no time zone this host knows: the schedule is read in the host's zone",
     ]);
   });
 
