@@ -79,7 +79,7 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     }
     case 'pause':
     case 'resume': {
-      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs };
+      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs, viewer };
       if (invocation.mode === 'resume') return runResume(stateDir, invocation.job, check, io);
       return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, check, io);
     }

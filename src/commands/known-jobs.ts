@@ -9,12 +9,15 @@ import { stateFileJobs } from '../state/job-state.js';
 import { startedRuns } from '../state/running.js';
 import { closestWords } from '../util/closest.js';
 import { isJobName, type JobName } from '../util/job-name.js';
+import { ownLine, type Viewer } from './own-lines.js';
 
 /** Where job names are known from: the state directory, the crontabs under `root`, the config file's `[jobs.NAME]` sections. */
 export interface KnownJobSources {
   stateDir: string;
   root: string;
   configJobs: readonly string[];
+  /** Whose crontab lines count: another user's line naming a job makes no typo of root's a known job. */
+  viewer: Viewer;
 }
 
 /** The jobs that ran or left state here (history, running marks, pauses, alerts...). */
@@ -23,12 +26,17 @@ function stateJobs(stateDir: string): string[] {
 }
 
 /** The jobs a crontab line or a systemd timer runs under cronwrap, named as cronwrap names them. */
-function scheduledJobs(root: string): string[] {
-  const commands = [...readCronTree(root).entries.map((entry) => entry.command), ...readSystemdTimers(root).timers.flatMap((timer) => timer.command ?? [])];
-  return commands.flatMap((command) => {
-    const use = cronwrapUse(command);
+function scheduledJobs(root: string, stateDir: string, viewer: Viewer): string[] {
+  const lines = readCronTree(root).entries.flatMap((entry) => {
+    const use = cronwrapUse(entry.command);
+    return use && 'job' in use && ownLine(entry, use.job, stateDir, viewer) ? [use.job] : [];
+  });
+  // Timers run as root unless they say otherwise: root's, as the inventory counts them.
+  const timers = viewer.uid !== 0 ? [] : readSystemdTimers(root).timers.flatMap((timer) => {
+    const use = timer.command === undefined ? undefined : cronwrapUse(timer.command);
     return use && 'job' in use ? [use.job] : [];
   });
+  return [...lines, ...timers];
 }
 
 /**
@@ -39,7 +47,7 @@ function scheduledJobs(root: string): string[] {
 export function refuseUnknownJob(command: string, job: JobName, sources: KnownJobSources): void {
   const cheap = [...stateJobs(sources.stateDir), ...sources.configJobs.filter(isJobName)];
   if (cheap.includes(job)) return;
-  const known = [...cheap, ...scheduledJobs(sources.root)];
+  const known = [...cheap, ...scheduledJobs(sources.root, sources.stateDir, sources.viewer)];
   if (known.includes(job)) return;
   const closest = closestWords(job, known);
   const guess = closest.length > 0 ? `Did you mean ${closest.join(' or ')}?` : 'cronwrap status lists the jobs that ran here, cronwrap jobs those the crontabs run.';

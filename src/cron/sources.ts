@@ -54,6 +54,11 @@ export function ignoredProblem(ignored: IgnoredCrontab): string {
   return `${ignored.file}: cron ignores this whole file: ${ignored.reason}${jobs > 0 ? `; its ${jobs === 1 ? 'job does' : `${jobs} jobs do`} not run` : ''}`;
 }
 
+/** Appends one by one: spreading a crontab's 100,000 entries into push() overflows the call stack. */
+function appendAll<T>(to: T[], items: readonly T[]): void {
+  for (const item of items) to.push(item);
+}
+
 /**
  * Reads every crontab under `root` (`/`, or a mounted image, a container, a test tree): /etc/crontab,
  * /etc/cron.d/*, users' crontabs (Debian's /var/spool/cron/crontabs, RHEL's /var/spool/cron), anacron's
@@ -67,11 +72,11 @@ export function readCronTree(root: string): CronTree {
     try {
       const file = readAsCron(at(path), owner === undefined);
       const parsed = parseCrontab(file.text, path, owner);
-      tree.problems.push(...parsed.problems);
+      appendAll(tree.problems, parsed.problems);
       const rejected = parsed.problems.filter((problem) => problem.ignoresFile).map((problem) => problem.line);
       const reason = badName ?? file.passedOver ?? (rejected.length > 0 ? `it rejects ${lineList(rejected)}` : undefined);
       if (reason) tree.ignored.push({ file: path, reason, entries: parsed.entries });
-      else tree.entries.push(...parsed.entries);
+      else appendAll(tree.entries, parsed.entries);
     } catch (error) {
       if (errorCode(error) !== 'ENOENT') tree.unreadable.push(`${path}: ${errorCode(error)}`);
     }

@@ -38,7 +38,7 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     paused ? undefined : alertsObserver(settings, io, stateDir, job),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
-    metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job)),
+    metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user)),
     historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.

@@ -30,6 +30,8 @@ interface Digest extends HistoryDigest {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** The most refused crontab lines one refresh of the board tells on stderr. */
+const MAX_TOLD_PER_POLL = 10;
 
 function stateOf(summary: JobSummary, running: boolean): JobState {
   if (summary.missed) return 'missed';
@@ -49,7 +51,7 @@ function stateOf(summary: JobSummary, running: boolean): JobState {
 export class JobBoard {
   private readonly digests = new Map<JobName, Digest>();
   /** The crontab lines whose job name cronwrap refuses, told once each. */
-  private readonly told = new Set<string>();
+  private told = new Set<string>();
 
   constructor(
     private readonly stateDir: string,
@@ -70,10 +72,12 @@ export class JobBoard {
       const digest = digests.get(job);
       return digest ? [digest.oldest, digest.newest] : [];
     });
-    for (const line of watched.refused.filter((line) => !this.told.has(line))) {
-      this.told.add(line);
-      this.warn(line);
-    }
+    // Each refused line is told once while it stays; what is told is forgotten once the line goes, and
+    // a poll tells at most a few: a user rewriting a crontab every poll grows neither memory nor the journal.
+    const untold = watched.refused.filter((line) => !this.told.has(line));
+    for (const line of untold.slice(0, MAX_TOLD_PER_POLL)) this.warn(line);
+    if (untold.length > MAX_TOLD_PER_POLL) this.warn(`and ${untold.length - MAX_TOLD_PER_POLL} more crontab lines cronwrap refuses (cronwrap jobs lists them)`);
+    this.told = new Set(watched.refused);
     const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
     const byJob = new Map(watched.jobs.map((job) => [job.job, job]));
     const pauses = jobsWithState(this.stateDir, 'pauses'); // one listing, not a read per job

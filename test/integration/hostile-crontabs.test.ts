@@ -134,6 +134,31 @@ describe('one bad line stops no other from being read (item 9)', () => {
   });
 });
 
+describe('a crontab cannot hide its lines, nor flood root (review of item 10)', () => {
+  it('130,000 lines after a real one: jobs still lists the real one', async () => {
+    const box = sandbox();
+    const root = cronTree(box, { '/var/spool/cron/crontabs/mallory': `* * * * * /usr/local/bin/miner --quiet\n${'@reboot x\n'.repeat(130_000)}` });
+    const listed = await run(box, root, ['jobs', '--json', '--all']);
+    expectSurvived(listed, 60);
+    const inventory = JSON.parse(listed.stdout) as { jobs: { command?: string; words?: string }[]; unreadable?: string[] };
+    expect(JSON.stringify(inventory.jobs.slice(0, 5))).toContain('/usr/local/bin/miner --quiet');
+    expect(listed.stderr).not.toMatch(/call stack/);
+  });
+
+  it("the live view tells at most ten refused lines a refresh, and the rest as a count", async () => {
+    const box = sandbox();
+    const names = Array.from({ length: 25 }, (_, i) => `* * * * * cronwrap --name '../bad-${i}' -- true\n`).join('');
+    const root = cronTree(box, { '/var/spool/cron/crontabs/mallory': names });
+    const server = await startServe(box, ['--listen', '127.0.0.1:0', '--root', root]);
+    serving.push(server);
+    expect((await fetch(`${server.url}/api/jobs`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    const stderr = Buffer.from((await server.child).stderr as Uint8Array).toString();
+    expect(stderr.match(/cronwrap refuses --name/g)).toHaveLength(10);
+    expect(stderr).toContain('and 15 more crontab lines cronwrap refuses');
+  });
+});
+
 /** mulberry32: a small PRNG with a fixed seed, so a failing crontab can be made again. */
 function random(seed: number): () => number {
   let state = seed >>> 0;

@@ -142,6 +142,9 @@ describe('pause and resume refuse a job this host never saw', () => {
       expect(paused.exitCode).toBe(0);
       expect((await cronwrap(['resume', job, '--root', root], box)).stdout.toString()).toBe(`resumed ${job}\n`);
     }
+    // Another user's line naming the typo makes it no job of root's (a user could plant likely typos).
+    mkdirSync(join(root, 'var', 'spool', 'cron', 'crontabs'), { recursive: true });
+    writeFileSync(join(root, 'var', 'spool', 'cron', 'crontabs', 'mallory'), '0 0 30 2 * /usr/bin/cronwrap --name nightly-dunp -- true\n');
     const typo = await cronwrap(['pause', 'nightly-dunp', '--root', root], box);
     expect(typo.exitCode).toBe(125);
     expect(typo.stderr.toString()).toContain('Did you mean nightly-dump?');

@@ -138,9 +138,11 @@ describe('the next run deadline', () => {
 
   it('a job without --schedule takes the schedule of the crontab line that runs it, with its CRON_TZ', () => {
     const root = join(__dirname, '..', 'fixtures', 'cron-root');
-    expect(scheduleFromCrontabs('mysql-backup', root)).toEqual({ schedule: '1 0 * * *', timeZone: undefined, source: '/etc/cron.d/backup:3' });
-    expect(scheduleFromCrontabs('report', root)).toEqual({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', source: '/var/spool/cron/crontabs/alice:3' });
-    expect(scheduleFromCrontabs('nobody-runs-this', root)).toBeUndefined();
+    expect(scheduleFromCrontabs('mysql-backup', 'root', root)).toEqual({ schedule: '1 0 * * *', timeZone: undefined, source: '/etc/cron.d/backup:3' });
+    expect(scheduleFromCrontabs('report', 'alice', root)).toEqual({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', source: '/var/spool/cron/crontabs/alice:3' });
+    expect(scheduleFromCrontabs('nobody-runs-this', 'root', root)).toBeUndefined();
+    // Another user's line naming the job is not this run's: alice's report sets no deadline of root's.
+    expect(scheduleFromCrontabs('report', 'root', root)).toBeUndefined();
   });
 });
 
