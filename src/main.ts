@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { refuseMistypedSubcommand } from './cli/mistyped-subcommand.js';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlags } from './cli/run-flags.js';
@@ -53,6 +54,8 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
   }
   // Whose crontab lines are this user's jobs (commands/own-lines.ts): check, status, jobs and serve judge only those.
   const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags };
+  // A mistyped --root would read no crontab at all: every job would look fine for ever.
+  if ('root' in invocation) requireCronRoot(invocation.root);
   switch (invocation.mode) {
     case 'config-check':
       return runConfigCheck(resolved, io);
@@ -93,6 +96,17 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
       return await runTail(path, invocation.lines, invocation.follow, io);
     }
   }
+}
+
+/** `--root DIR` must be a directory (the cron files of a mounted image, a container, a test tree). */
+function requireCronRoot(root: string): void {
+  let directory = false;
+  try {
+    directory = statSync(root).isDirectory();
+  } catch {
+    directory = false;
+  }
+  if (!directory) throw new UsageError(`--root ${root}: no such directory: give the directory the cron files are under (/ for this host)`);
 }
 
 /** Parses the arguments, resolves the settings (flags, environment, config file), does the work and returns cronwrap's exit status; never exits the process. */

@@ -87,7 +87,8 @@ export function admission(asking: Asking, token: string, secure: boolean, now: n
   if (inQuery !== null && tokensMatch(inQuery, token)) {
     const location = new URL(asking.url);
     location.searchParams.delete('token');
-    return { kind: 'sign-in', location: `${location.pathname}${location.search}`, cookie: passCookie(name, issuePass(token, now, randomBytes(9).toString('base64url')), secure) };
+    // One leading slash: `//host` (or `/\host`, which URL reads as it) would send the browser to another host.
+    return { kind: 'sign-in', location: `/${location.pathname.replace(/^\/+/, '')}${location.search}`, cookie: passCookie(name, issuePass(token, now, randomBytes(9).toString('base64url')), secure) };
   }
   const bearer = /^Bearer\s+(\S+)$/i.exec(asking.headers.authorization ?? '')?.[1];
   if (bearer !== undefined && tokensMatch(bearer, token)) return { kind: 'in', client: `bearer ${asking.remoteAddress}` };

@@ -38,8 +38,12 @@ export function escapeControl(text: string): string {
   return text.replace(CONTROL, (c) => (c === '\r' ? '\\r' : `\\x${hex(c, 2)}`));
 }
 
-/** The bidirectional formatting characters (embeddings, overrides, isolates, marks): a terminal shows text in another order. */
-const BIDI = '\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069';
+/**
+ * The bidirectional formatting characters (embeddings, overrides, isolates, marks): a terminal shows text in
+ * another order; and the invisible ones (zero-width space, word joiner, BOM) and Unicode's own line and
+ * paragraph separators, which hide or split what a line says.
+ */
+const BIDI = '\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff';
 /** Every C0 and C1 control character, tab and newline too (a line must stay one line, a cell one cell), and the bidi ones. */
 const NOT_FOR_A_LINE = new RegExp(`[\u0000-\u001f\u007f-\u009f${BIDI}]`, 'g');
 /** What JSON.stringify leaves raw that a terminal acts on: DEL, C1 controls, bidi (it escapes C0 itself). */

@@ -145,6 +145,16 @@ describe('a crontab cannot hide its lines, nor flood root (review of item 10)', 
     expect(listed.stderr).not.toMatch(/call stack/);
   });
 
+  it('a --root that is no directory is refused, not read as a host with no crontab (check would say all is well for ever)', async () => {
+    const box = sandbox();
+    for (const command of ['check', 'jobs', 'pause', 'serve']) {
+      const args = command === 'pause' ? ['pause', 'backup', '--root', join(box.dir, 'nowhere')] : [command, '--root', join(box.dir, 'nowhere')];
+      const ran = await cronwrap(args, box);
+      expect(ran.exitCode, command).toBe(125);
+      expect(ran.stderr.toString(), command).toContain(`--root ${join(box.dir, 'nowhere')}: no such directory`);
+    }
+  });
+
   it("the live view tells at most ten refused lines a refresh, and the rest as a count", async () => {
     const box = sandbox();
     const names = Array.from({ length: 25 }, (_, i) => `* * * * * cronwrap --name '../bad-${i}' -- true\n`).join('');

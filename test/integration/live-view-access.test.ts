@@ -115,6 +115,12 @@ describe('cronwrap serve with no token configured', () => {
     for (const route of routes) expect((await get(`${server.url}${route}`, bearer)).status, route).toBe(route === '/nowhere' ? 404 : route === '/favicon.ico' ? 204 : 200);
     expect((await get(`${server.url}/api/jobs/db-dump/runs/${run}/log`, bearer)).body).toContain('hunter2');
     expect((await get(`${server.url}/api/jobs/db-dump/tail`, bearer)).body).toContain('hunter2');
+    // A sign-in link never sends the browser to another host (`//host` is a link to it).
+    for (const path of ['//evil.example.com/x', '///evil.example.com']) {
+      const answer = await get(`${server.url}${path}?token=${server.token}`);
+      expect(answer.status, path).toBe(303);
+      expect(answer.headers.location, path).toMatch(/^\/(?!\/)/);
+    }
 
     // Not a terminal: it says where the token is, never the token.
     expect(server.child.stdoutText()).toContain(`token required, in ${tokenFile(box)}: open ${server.url}/?token=<the token> once in a browser`);

@@ -8,6 +8,7 @@ describe('text from outside, for a terminal', () => {
     ['a C1 CSI and DEL', '\u009b31m\u007f', '\\x9b31m\\x7f'],
     ['tab, newline, CR and NUL: one line stays one line', 'a\tb\nc\rd\u0000', 'a\\x09b\\x0ac\\x0dd\\x00'],
     ['bidi overrides, isolates and marks', '\u202eexe.txt\u2066\u200f\u061c', '\\u202eexe.txt\\u2066\\u200f\\u061c'],
+    ['invisible characters and Unicode line separators', 'ok\u200b\u2060\ufeff\u2028\u2029', 'ok\\u200b\\u2060\\ufeff\\u2028\\u2029'],
   ])('escapeLine: %s', (_what, text, shown) => {
     expect(escapeLine(text)).toBe(shown);
   });
