@@ -248,8 +248,8 @@ export interface JobsOptions {
 
 /**
  * How the table gives way on a narrow terminal: the command first, then the schedule in words, the source
- * and the flags, each down to a width that still reads; then every column but the next run, widest first,
- * down to its title.
+ * and the flags, each down to a width that still reads; then every other column, widest first, down to its
+ * title; the job's name and what to look at last of all.
  */
 function fitToWidth(header: readonly string[], rows: readonly (readonly string[])[], width: number): string[][] {
   const at = (title: string) => header.indexOf(title);
@@ -259,9 +259,10 @@ function fitToWidth(header: readonly string[], rows: readonly (readonly string[]
     { column: at('SOURCE'), min: 24, keep: 'ends' },
     { column: at('LOOK AT'), min: 30, keep: 'start' },
   ];
-  const floor = header.flatMap((title, column): Elastic[] => (title === 'NEXT RUN' ? [] : [{ column, min: 0, keep: title === 'SOURCE' ? 'ends' : 'start' }]));
+  const LAST = ['JOB', 'LOOK AT'];
+  const down = (last: boolean) => header.flatMap((title, column): Elastic[] => (LAST.includes(title) === last ? [{ column, min: 0, keep: title === 'SOURCE' ? 'ends' : 'start' }] : []));
   const readably = readable.reduce<string[][]>((cut, column) => fitColumns(header, cut, width, [column]), rows.map((row) => [...row]));
-  return fitColumns(header, readably, width, floor);
+  return fitColumns(header, fitColumns(header, readably, width, down(false)), width, down(true));
 }
 
 /** A time as the table shows it: local, to the minute. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { BIN, cronwrap, FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { cronTree } from '../helpers/cron-tree.js';
 
 // `cronwrap jobs` on a stock Debian 12 host (test/fixtures/debian-12: its /etc/crontab with the run-parts
@@ -139,6 +139,13 @@ describe('cronwrap jobs on a stock Debian 12 host', () => {
     expect(lines).toHaveLength(26);
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(150);
     expect(lines.find((line) => line.includes('/etc/cron.d/e2scrub_all:1'))).toMatch(/ {2}test -e \/run\S*…/);
+    // Narrower: every other column gives way before the job's name and what to look at.
+    const cronRoot = join(FIXTURES, 'cron-root');
+    const narrow = await execa('script', ['--quiet', '--return', '--command', `stty cols 100; exec ${BIN} jobs --root ${cronRoot}`, '/dev/null'], { env: box.env, extendEnv: false, reject: false, stdin: 'ignore' });
+    const names = (await listed(['--root', cronRoot], box)).jobs.flatMap((job) => job.cronwrap ?? []);
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) expect(narrow.stdout, name).toMatch(new RegExp(`(^|\\s)${name}(\\s|$)`, 'm'));
+    expect(narrow.stdout).not.toMatch(/not wrappe…|cron ignor…|timer not …/);
     const piped = await cronwrap(['jobs', '--all', '--root', root], box);
     expect(piped.stdout.toString()).toContain('test -e /run/systemd/system || SERVICE_MODE=1 /usr/lib/x86_64-linux-gnu/e2fsprogs/e2scrub_all_cron');
     expect(Math.max(...piped.stdout.toString().split('\n').map((line) => line.length))).toBeGreaterThan(200);
