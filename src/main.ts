@@ -100,11 +100,11 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
 
 /** `--root DIR` must be a directory (the cron files of a mounted image, a container, a test tree). */
 function requireCronRoot(root: string): void {
-  let directory = false;
+  let directory: boolean;
   try {
     directory = statSync(root).isDirectory();
   } catch {
-    directory = false;
+    directory = false; // missing, or not ours to look into: no crontab could be read there either
   }
   if (!directory) throw new UsageError(`--root ${root}: no such directory: give the directory the cron files are under (/ for this host)`);
 }

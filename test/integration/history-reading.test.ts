@@ -2,31 +2,13 @@ import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { runRecord } from '../helpers/run-record.js';
 
 const HOUR = 3600_000;
-let counter = 0;
 
 /** A history line as cronwrap writes it: a run that started `hoursAgo` before now and took two seconds. */
 function record(job: string, hoursAgo: number, fields: Record<string, unknown> = {}): string {
-  const start = Date.now() - hoursAgo * HOUR;
-  return `${JSON.stringify({
-    job,
-    run: (counter++).toString(16).padStart(12, '0'),
-    host: 'h',
-    start: new Date(start).toISOString(),
-    end: new Date(start + 2000).toISOString(),
-    duration_ms: 2000,
-    exit: 0,
-    signal: null,
-    timed_out: false,
-    log: `/var/log/cronwrap/${job}.log`,
-    attempts: 1,
-    lock_skipped: false,
-    leftovers: [],
-    leftovers_ended: false,
-    notifications: [],
-    ...fields,
-  })}\n`;
+  return `${JSON.stringify({ ...runRecord(job, Date.now() - hoursAgo * HOUR, 2000), ...fields })}\n`;
 }
 
 function historyFile(box: Sandbox, job: string): string {

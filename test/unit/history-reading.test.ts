@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { failuresText, lastSuccessText, resultOf, runs24hText, summarizeHistory, summarizeJob, SUMMARY_BYTES } from '../../src/commands/job-summary.js';
 import { isSuccessfulRun, readHistory, readNewestRuns, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RunRecord } from '../../src/state/history.js';
 import { parseJobName } from '../../src/util/job-name.js';
+import { runRecord } from '../helpers/run-record.js';
 
 const NOW = Date.parse('2026-12-03T12:00:00Z');
 const HOUR = 3600_000;
@@ -19,28 +20,9 @@ function stateDir(): string {
   return dir;
 }
 
-let counter = 0;
 /** A run that started `hoursAgo` before NOW and took a second. */
 function run(hoursAgo: number, fields: Partial<RunRecord> = {}): RunRecord {
-  const start = NOW - hoursAgo * HOUR;
-  return {
-    job: 'j',
-    run: `r${counter++}`,
-    host: 'h',
-    start: new Date(start).toISOString(),
-    end: new Date(start + 1000).toISOString(),
-    duration_ms: 1000,
-    exit: 0,
-    signal: null,
-    timed_out: false,
-    log: '/l',
-    attempts: 1,
-    lock_skipped: false,
-    leftovers: [],
-    leftovers_ended: false,
-    notifications: [],
-    ...fields,
-  };
+  return runRecord('j', NOW - hoursAgo * HOUR, 1000, fields);
 }
 
 const lines = (runs: readonly RunRecord[]) => runs.map((r) => `${JSON.stringify(r)}\n`).join('');

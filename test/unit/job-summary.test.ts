@@ -2,28 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { orderSummaries, resultOf, summarizeJob } from '../../src/commands/job-summary.js';
 import { jitterDelay } from '../../src/run/jitter.js';
 import type { RunRecord } from '../../src/state/history.js';
+import { runRecord } from '../helpers/run-record.js';
 
 const NOW = Date.parse('2026-11-22T12:00:00Z');
-let counter = 0;
+/** A run recorded with its start as written and its end at its start (what the summaries read is the start). */
 function run(start: string, fields: Partial<RunRecord> = {}): RunRecord {
-  return {
-    job: 'j',
-    run: `r${counter++}`,
-    host: 'h',
-    start,
-    end: start,
-    duration_ms: 1000,
-    exit: 0,
-    signal: null,
-    timed_out: false,
-    log: '/l',
-    attempts: 1,
-    lock_skipped: false,
-    leftovers: [],
-    leftovers_ended: false,
-    notifications: [],
-    ...fields,
-  };
+  return runRecord('j', Date.parse(start), 0, { start, end: start, duration_ms: 1000, ...fields });
 }
 
 describe('resultOf', () => {
