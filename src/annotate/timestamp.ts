@@ -23,7 +23,8 @@ export function parseTimestampStyle(option: string, value: string): TimestampSty
   if ((TIMESTAMP_NAMES as readonly string[]).includes(value)) return value as TimestampStyle;
   const span = SPAN_STYLE.exec(value);
   if (span) {
-    const [, name, format] = span as unknown as [string, SpanName, string];
+    const name = span[1] as SpanName;
+    const format = span[2] ?? '';
     if (!format.includes('%')) throw new UsageError(`${option}: '${value}': after '${name}:' give a ts/strftime format such as '%H:%M:%.S' or '%.s' (as ts -${name === 'elapsed' ? 's' : 'i'} takes it)`);
     compileStrftime(option, format, true);
     return { span: name, strftime: format };
