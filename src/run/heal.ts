@@ -52,6 +52,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
     onOutput: recordOutput(recorder, observers),
+    onStreamEnd: (tag) => recorder.endStream(tag),
     onPassedOn: notePassedOn(observers),
   });
   recorder.endStreams();
