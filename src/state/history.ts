@@ -97,10 +97,13 @@ export function verdictOf(run: RunRecord): RecordedVerdict {
   return run.verdict ?? verdictByExit(run.exit, run.lock_skipped || run.paused === true, run.stderr_failed === true);
 }
 
-/** A run that ran and did its job: ok, or a warning (a --warn-exit status, a healed failure). */
+/**
+ * A run that ran and did its job by itself: ok, or a warning (a --warn-exit status, an odd duration). A
+ * failure `--on-failure` healed is none: it neither ends a streak of failures nor sets a usual duration.
+ */
 export function isSuccessfulRun(run: RunRecord): boolean {
   const verdict = verdictOf(run);
-  return verdict === 'ok' || verdict === 'warning';
+  return (verdict === 'ok' || verdict === 'warning') && run.heal?.helped !== true;
 }
 
 /**
