@@ -1,6 +1,7 @@
 import type { StageResult } from '../run/events.js';
 import type { RunSummary } from '../run/summary.js';
 import type { RunRecord } from '../state/history.js';
+import { waitedField } from './footer.js';
 
 /** The run as kept in the job's history, with the job's schedule when one was given (--schedule). */
 export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string): RunRecord {
@@ -13,6 +14,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     start: new Date(summary.startMs).toISOString(),
     end: new Date(summary.endMs).toISOString(),
     duration_ms: Math.round(summary.durationMs),
+    ...waitedField(summary),
     exit: summary.exitCode,
     signal: summary.signal,
     timed_out: summary.timedOut,

@@ -23,7 +23,10 @@ export interface AttemptsResult {
  */
 export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   endMs: number;
+  /** From the moment the command could start (or was skipped) to the end: the job's time, heal included. */
   durationMs: number;
+  /** Before that: `--jitter`, and waiting for the host's or the fleet's lock. */
+  waitedMs: number;
   /** cronwrap's exit status: the job's (contract). */
   exitCode: number;
   /** The outcome in words. */
@@ -58,6 +61,7 @@ export interface SummaryParts {
   lockProblems: readonly string[];
   endMs: number;
   durationMs: number;
+  waitedMs: number;
   /** `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
   rules: JudgingRules;
   heal: HealReport | undefined;
@@ -74,7 +78,7 @@ function verdictOf(judged: Verdict, heal: HealReport | undefined, lockProblems: 
 }
 
 /** Builds the run's summary from what each step returned. */
-export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, rules, heal }: SummaryParts): RunSummary {
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, waitedMs, rules, heal }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = exitCodeOf(outcome);
   const paused = outcome.kind === 'paused';
@@ -90,6 +94,7 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     ...output,
     endMs,
     durationMs,
+    waitedMs,
     exitCode,
     status: `${judged.words ?? describeOutcome(outcome)}${stderrNote}${healNote}`,
     signal: commandSignal(outcome),

@@ -15,7 +15,10 @@ export interface RunRecord {
   host: string;
   start: string;
   end: string;
+  /** From the moment the command could start to the run's end. */
   duration_ms: number;
+  /** How long the run waited before that (jitter, locks); absent when it did not wait, and in older records. */
+  waited_ms?: number;
   /** cronwrap's exit status for the run. */
   exit: number;
   /** The signal that ended the command, if one did. */
@@ -196,6 +199,7 @@ const isRunRecord = shape<RunRecord>({
   start: isString,
   end: isString,
   duration_ms: isNumber,
+  waited_ms: optional(isNumber),
   exit: isNumber,
   signal: nullable(isString),
   timed_out: isBoolean,
