@@ -87,18 +87,25 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
   const ran = { ...state, failures, skips: 0, ...(recent ? { recent } : {}) };
   if ((recent ? failuresIn(recent) : failures) < threshold) return { kind: null, next: ran };
   if (!state.alerted) return { kind: 'failure', next: { ...ran, alerted: true, lastAlertAt: now } };
-  if (options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs) {
-    return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
-  }
+  if (remindDue(state, options, now)) return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
   return { kind: null, next: ran };
+}
+
+/**
+ * `--remind`: the last alert went out at least `remindMs` ago. One dated in the future cannot be trusted
+ * (the clock was stepped back since): a reminder is due, and its time starts the count afresh, where
+ * waiting for the clock to catch up would have silenced reminders for as long as the step.
+ */
+function remindDue(state: AlertState, options: PolicyOptions, now: number): boolean {
+  const last = state.lastAlertAt;
+  return options.remindMs !== undefined && last !== null && (last > now || now - last >= options.remindMs);
 }
 
 /** Warnings are told once per streak of them, like failures, and again at most once per `remindMs`. */
 function warningDecision(state: AlertState, options: PolicyOptions, now: number, withRecent: { recent?: number[] }): Decision {
   const base = { ...FRESH, ...withRecent, warned: true };
   if (!state.warned) return { kind: 'warning', next: { ...base, lastAlertAt: now } };
-  const remind = options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs;
-  return remind ? { kind: 'warning', next: { ...base, lastAlertAt: now } } : { kind: null, next: { ...base, lastAlertAt: state.lastAlertAt } };
+  return remindDue(state, options, now) ? { kind: 'warning', next: { ...base, lastAlertAt: now } } : { kind: null, next: { ...base, lastAlertAt: state.lastAlertAt } };
 }
 
 const isAlertState = shape<AlertState>({

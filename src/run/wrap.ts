@@ -53,6 +53,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     endMs: io.now(),
     durationMs: io.mono() - readyMono,
     waitedMs: readyMono - startMono,
+    startMonoMs: startMono,
     rules: context.settings,
     heal,
   });

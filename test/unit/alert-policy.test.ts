@@ -66,6 +66,15 @@ describe('alert policy', () => {
     expect(state.failures).toBe(3);
   });
 
+  it('a last alert dated in the future (a clock stepped back) is no reason to stay silent: the reminder goes out, and the count starts afresh', () => {
+    const remind = { ...options, remindMs: 60 * 60_000 };
+    const alerted: AlertState = { failures: 3, alerted: true, lastAlertAt: 10 * 60 * 60_000 };
+    const first = decide(alerted, 'failed', remind, 7 * 60 * 60_000);
+    expect(first).toMatchObject({ kind: 'reminder', next: { lastAlertAt: 7 * 60 * 60_000 } });
+    expect(decide(first.next, 'failed', remind, 7.5 * 60 * 60_000).kind).toBeNull();
+    expect(decide({ ...FRESH, warned: true, lastAlertAt: 10 * 60 * 60_000 }, 'warning', remind, 7 * 60 * 60_000).kind).toBe('warning');
+  });
+
   it('no recovery notice when no alert went out', () => {
     expect(play('FFo', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, null]);
   });

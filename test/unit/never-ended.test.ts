@@ -22,6 +22,7 @@ const ok = summarize({
   endMs: START + 1000,
   durationMs: 1000,
   waitedMs: 0,
+  startMonoMs: 0,
   rules: { okExit: [], warnExit: [], stderrFails: false },
   heal: undefined,
 });

@@ -26,7 +26,7 @@ const ran = (outcome: AttemptsResult['outcome'], more: Partial<AttemptsResult> =
 });
 const RULES = { okExit: [], warnExit: [], stderrFails: false };
 const summary = (attempts: AttemptsResult, lockProblems: string[] = [], stderrFails = false, more: Partial<Pick<SummaryParts, 'rules' | 'heal'>> = {}) =>
-  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, waitedMs: 0, rules: { ...RULES, stderrFails }, heal: undefined, ...more });
+  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, waitedMs: 0, startMonoMs: 0, rules: { ...RULES, stderrFails }, heal: undefined, ...more });
 
 describe('the run summary, built once', () => {
   it.each([
