@@ -168,8 +168,10 @@ describe('--lock', () => {
     const metrics = join(box.dir, 'metrics');
     const first = await holder(box, 'queue');
     const common = ['--name', 'queue', '--lock', '--metrics-dir', metrics, '--expect-duration', '..900ms'];
-    // The waiting run waits at least as long as the skipped one, which gives up after its --lock-wait of 1s.
+    // The waiting run waits at least as long as the skipped one, which starts after it (its start record is
+    // logged) and gives up after its --lock-wait of 1s; then the holder lets go.
     const waiting = cronwrap([...common, '--lock-wait', '1m', '--', 'true'], box);
+    await waitFor(() => box.logOf('queue').toString().split('=== start').length - 1 === 2);
     const skipped = await cronwrap([...common, '--lock-wait', '1s', '--lock-busy-exit', '75', '--', 'true'], box);
     expect(skipped.exitCode).toBe(75);
     expect(skipped.stdout.toString()).toMatch(/^cronwrap: job queue SKIPPED on \S+\n/);
