@@ -119,16 +119,19 @@ function webhookTarget(webhook: WebhookChannel, label: string): Target {
  * `cronwrap flush`: the webhooks alerts were kept for that `channels` do not name (a `--webhook` on a job's
  * line), each from the URL its kept alerts carry. Alerts kept before they carried it have no target.
  */
-export function keptWebhookTargets(stateDir: string, channels: Channels): Target[] {
+export function keptWebhookTargets(stateDir: string, channels: Channels): { targets: Target[]; damaged: string[] } {
   const configured = new Set<string>(channels.webhooks.map((webhook) => webhookSpool(webhook.url)));
   const targets: Target[] = [];
+  const damaged: string[] = [];
   for (const id of keptCounts(stateDir).keys()) {
     if (!id.startsWith('webhook-') || configured.has(id)) continue;
-    const webhook = keptAlerts(stateDir, id).kept.map(({ alert }) => alert).find((alert) => 'url' in alert && alert.url);
+    const read = keptAlerts(stateDir, id);
+    damaged.push(...read.damaged);
+    const webhook = read.kept.map(({ alert }) => alert).find((alert) => 'url' in alert && alert.url);
     if (!webhook || !('url' in webhook) || !webhook.url) continue;
     targets.push(webhookTarget({ url: webhook.url, format: webhook.format ?? 'json' }, `webhook ${redactUrl(webhook.url)}`));
   }
-  return targets;
+  return { targets, damaged };
 }
 
 function resultOf(target: Target, alert: KeptAlert, delivery: Delivery, kept: boolean, resent: boolean): ChannelResult {

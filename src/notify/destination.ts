@@ -8,5 +8,6 @@ import type { KeptAlert } from './spool.js';
 export function destinationOf(alert: KeptAlert): string {
   if (alert.channel === 'email') return `email to ${alert.to.join(', ')}`;
   if (alert.channel === 'pagerduty') return `pagerduty incident ${alert.dedupKey}`;
-  return alert.url ? `webhook ${redactUrl(alert.url)}` : `a webhook no longer configured (${alert.channel})`;
+  // Kept by an older cronwrap, without its URL: only the spool's name is left.
+  return alert.url ? `webhook ${redactUrl(alert.url)}` : alert.channel;
 }

@@ -132,7 +132,9 @@ export async function testAlert(request: AlertRequest): Promise<Delivered & { co
  * alerts carry. `left`: what is still kept, by channel and destination.
  */
 export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: KeptGroup[]; configured: Set<string> }> {
-  const targets = [...targetsFor(channels), ...keptWebhookTargets(stateDir, channels)];
+  const flagged = keptWebhookTargets(stateDir, channels);
+  const targets = [...targetsFor(channels), ...flagged.targets];
   const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(), keep: true, everyKept: true });
-  return { ...delivered, left: keptGroups(stateDir), configured: new Set(targets.map((t) => t.id)) };
+  const left = keptGroups(stateDir);
+  return { results: delivered.results, problems: [...flagged.damaged, ...delivered.problems, ...left.damaged], left: left.groups, configured: new Set(targets.map((t) => t.id)) };
 }

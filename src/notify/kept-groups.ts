@@ -10,16 +10,19 @@ export interface KeptGroup {
   count: number;
 }
 
-/** What the spool holds, by where it goes, for `flush` to say what still waits. */
-export function keptGroups(stateDir: string): KeptGroup[] {
+/** What the spool holds, by where it goes, for `flush` to say what still waits; damaged files met, moved aside. */
+export function keptGroups(stateDir: string): { groups: KeptGroup[]; damaged: string[] } {
   const groups = new Map<string, KeptGroup>();
+  const damaged: string[] = [];
   for (const channel of keptCounts(stateDir).keys()) {
-    for (const { alert } of keptAlerts(stateDir, channel).kept) {
+    const read = keptAlerts(stateDir, channel);
+    damaged.push(...read.damaged);
+    for (const { alert } of read.kept) {
       const destination = destinationOf(alert);
       const group = groups.get(`${channel}\n${destination}`) ?? { channel, destination, count: 0 };
       group.count += 1;
       groups.set(`${channel}\n${destination}`, group);
     }
   }
-  return [...groups.values()];
+  return { groups: [...groups.values()], damaged };
 }
