@@ -149,7 +149,7 @@ export interface Delivered {
 }
 
 /** Kept alerts one run re-sends per channel at most, and the share of its notification time they may use. */
-export const MAX_RESENT_PER_RUN = 10;
+const MAX_RESENT_PER_RUN = 10;
 const KEPT_SHARE_MS = 20_000;
 
 export interface DeliveryOptions {
@@ -195,8 +195,12 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
               if (key) held.add(key);
               continue;
             }
+            if (key && held.has(key)) {
+              results.push(resultOf(target, alert, waiting(), true, true)); // not tried: no backoff
+              continue;
+            }
             tried += 1;
-            const delivery = key && held.has(key) ? waiting() : await target.send(alert, 1, keptBudget);
+            const delivery = await target.send(alert, 1, keptBudget);
             const stillKept = !delivery.ok && delivery.retryable;
             if (stillKept && key) held.add(key);
             if (stillKept) backOffOrSay(kept, problems);
