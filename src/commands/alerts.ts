@@ -56,7 +56,7 @@ export async function runFlush(settings: Settings, stateDir: string, io: Io): Pr
   for (const problem of problems) warn(io.stderr, problem);
   for (const r of results) printLine(io.stdout, `${r.destination} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
   for (const { channel, destination, count } of left) {
-    const why = configured.has(channel) ? 'the channel did not take them (above)' : (NOT_CONFIGURED[channel] ?? 'that channel is not configured now (kept by an older cronwrap without its URL: name it with --webhook)');
+    const why = configured.has(channel) ? 'the channel did not take them (above)' : (NOT_CONFIGURED[channel] ?? 'that channel is not configured now: name the webhook with --webhook (its URL was not kept: it holds a password, or an older cronwrap kept the alert)');
     printLine(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${destination} ${count === 1 ? 'waits' : 'wait'}: ${why}`);
   }
   if (results.length === 0 && left.length === 0) print(io.stdout, 'no kept alerts\n');

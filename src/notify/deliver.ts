@@ -101,13 +101,26 @@ export function targetsFor(channels: Channels): Target[] {
   return targets;
 }
 
-/** A webhook: its kept alerts carry its URL and format, so it can be sent to after the job's line is gone. */
+/** Whether a URL holds a password (`user:password@`): such a URL is never written to the spool. */
+function holdsPassword(url: string): boolean {
+  try {
+    return new URL(url).password !== '';
+  } catch {
+    return true; // unreadable: not kept either
+  }
+}
+
+/**
+ * A webhook: its kept alerts carry its URL and format, so it can be sent to after the job's line is gone;
+ * not a URL with a password in it (the spool holds no password: flush then needs the webhook named again).
+ */
 function webhookTarget(webhook: WebhookChannel, label: string): Target {
   const id = webhookSpool(webhook.url);
+  const url = holdsPassword(webhook.url) ? {} : { url: webhook.url };
   return {
     id,
     label,
-    alertsFor: (notice) => [{ channel: id, notice, url: webhook.url, format: webhook.format, keptAt: new Date().toISOString() }],
+    alertsFor: (notice) => [{ channel: id, notice, ...url, format: webhook.format, keptAt: new Date().toISOString() }],
     send: (alert, attempts, budget) => {
       const kept = alert.channel === id && alert.url ? { url: alert.url, format: alert.format ?? webhook.format } : webhook;
       return sendWebhook(alert.notice, kept, budget, attempts);
