@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, cronwrapAt, cronwrapProcess, hasFaketime, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { signalTaken } from '../helpers/processes.js';
-import { startHttp } from '../helpers/servers.js';
+import { pagerDutyAnswer, startHttp } from '../helpers/servers.js';
 
 /** The kept alerts in the sandbox's spool, as `<channel>/<file>`. */
 function keptFiles(box: Sandbox): string[] {
@@ -65,6 +65,32 @@ describe('kept alerts back off', () => {
     // 80 s later the ten tried wait (2 min now); the four left and the last run's own go, with this run's.
     await cronwrapAt('+200', ['--name', 'later2', '--', 'false'], box, { env });
     expect(mailer.calls()).toBe(14 + 5 + 1);
+  }, 60_000);
+
+  it.skipIf(!hasFaketime)('PagerDuty events of one incident stay in order: a resolve waits for its kept trigger\'s backoff, then both go, with the severity the job gave (needs faketime)', async () => {
+    const box = sandbox();
+    const pd = await startHttp(pagerDutyAnswer({ 0: 'hang' }));
+    const env = { CRONWRAP_PAGERDUTY_ROUTING_KEY: 'R0UT1NGKEYR0UT1NGKEYR0UT1NGKEY12', CRONWRAP_PAGERDUTY_URL: `${pd.url}/v2/enqueue` };
+    const failing = cronwrapProcess(['--name', 'inc', '--pagerduty-severity', 'critical', '--', 'false'], box, { env });
+    await waitFor(() => pd.requests.length > 0);
+    failing.kill('SIGTERM'); // stopped while the trigger hangs: it is kept
+    await waitFor(() => signalTaken(failing.pid!, 'SIGTERM'));
+    failing.kill('SIGTERM');
+    expect((await failing).exitCode).toBe(1);
+    expect(keptFiles(box)).toHaveLength(1);
+
+    // The job recovers within the minute: its trigger is not due yet, so the resolve is kept behind it, unsent.
+    const recovered = await cronwrap(['--name', 'inc', '--pagerduty-severity', 'critical', '--', 'true'], box, { env });
+    expect(recovered.stdout.toString()).toMatch(/^ {2}pagerduty incident \S+\/inc: .*waiting for an earlier event of the incident \(kept/m);
+    expect(pd.requests).toHaveLength(1);
+    expect(keptFiles(box)).toHaveLength(2);
+
+    // Later, another job's run (no flag of the first) sends both, trigger first, as the job's line said.
+    await cronwrapAt('+2m', ['--name', 'other', '--', 'true'], box, { env });
+    const events = pd.requests.slice(1).map((r) => JSON.parse(r.body) as { event_action: string; payload?: { severity: string } });
+    expect(events.map((e) => e.event_action)).toEqual(['trigger', 'resolve']);
+    expect(events[0]!.payload!.severity).toBe('critical');
+    expect(keptFiles(box)).toEqual([]);
   }, 60_000);
 
   it('a kept alert whose backoff is not what cronwrap writes is moved aside and said', async () => {
