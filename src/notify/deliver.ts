@@ -31,7 +31,7 @@ export interface ChannelResult {
 }
 
 /** One place alerts go: its spool name, what a notice becomes there, and how to send it. */
-interface Target {
+export interface Target {
   id: string;
   label: string;
   alertsFor(notice: Notice): KeptAlert[];
