@@ -16,7 +16,8 @@ import type { PagerDutyAction } from './pagerduty.js';
  * `cronwrap flush`) delivers it. It carries where it goes as the job's line said (recipients, incident key
  * and severity, the webhook's URL and format), so `flush` can send it without that line, but no credential:
  * the SMTP password and the routing key are read again when it is re-sent. A webhook's URL is kept as it is
- * (it is where to send; the file is 0600 in the 0700 state directory) and never shown whole.
+ * (it is where to send; the file is 0600 in the 0700 state directory), unless it holds a password, and is
+ * never shown whole. `retries`/`nextAt`: its backoff (kept-backoff.ts); absent in alerts kept before it.
  */
 export type KeptAlert = Backoff &
   (
