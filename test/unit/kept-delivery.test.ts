@@ -36,41 +36,44 @@ function downTarget(clock: { ms: number }, costMs: number, sent: string[]): Targ
     id: 'email',
     label: 'email',
     alertsFor: (n): KeptAlert[] => [{ channel: 'email', notice: n, to: ['ops@example.com'], keptAt: new Date().toISOString() }],
-    send: async (alert): Promise<Delivery> => {
+    send: async (alert, _attempts, budget): Promise<Delivery> => {
       clock.ms += costMs;
       sent.push(alert.notice.id);
-      return { ok: false, attempts: 1, error: 'email: down', retryable: true };
+      return { ok: false, attempts: 1, error: 'email: down', retryable: true, ...(clock.ms > budget.deadline ? { outOfTime: true } : {}) };
     },
   };
 }
 
-/** One delivery on a test clock where each send costs `costMs`; the ids of the alerts it tried, in order. */
-async function tried(dir: string, costMs: number, own: Notice | null, everyKept = false): Promise<string[]> {
+/** One delivery on a test clock where each send costs `costMs`: the ids of the alerts it tried, in order, and whether it ran out of time. */
+async function tried(dir: string, costMs: number, own: Notice | null, everyKept = false): Promise<{ sent: string[]; outOfTime: boolean }> {
   const clock = { ms: 0 };
   const sent: string[] = [];
-  await deliverAll(own, [downTarget(clock, costMs, sent)], dir, { budget: { deadline: 60_000, now: () => clock.ms }, keep: true, everyKept });
-  return sent;
+  const { results } = await deliverAll(own, [downTarget(clock, costMs, sent)], dir, { budget: { deadline: 60_000, now: () => clock.ms }, keep: true, everyKept });
+  return { sent, outOfTime: results.some((r) => r.outOfTime) };
 }
 
 describe('re-sending kept alerts: the work of one run is bounded', () => {
   it('at most 10 kept alerts per channel, then the run\'s own', async () => {
     const dir = stateDir();
     keepDue(dir, 15);
-    expect(await tried(dir, 0, notice('own'))).toEqual([...Array.from({ length: 10 }, (_, n) => `a${n}`), 'own']);
+    expect((await tried(dir, 0, notice('own'))).sent).toEqual([...Array.from({ length: 10 }, (_, n) => `a${n}`), 'own']);
     expect(readdirSync(join(dir, 'spool', 'email'))).toHaveLength(16);
   });
 
   it('kept alerts get 20 s of the 60: none is started after that, the run\'s own still goes', async () => {
     const dir = stateDir();
     keepDue(dir, 5);
-    expect(await tried(dir, 8_000, notice('own'))).toEqual(['a0', 'a1', 'a2', 'own']); // started at 0, 8 and 16 s
+    const { sent, outOfTime } = await tried(dir, 8_000, notice('own'));
+    expect(sent).toEqual(['a0', 'a1', 'a2', 'own']); // started at 0, 8 and 16 s
+    // a2 ran past the 20 s share, not past the run's 60 s: the run did not run out of time.
+    expect(outOfTime).toBe(false);
   });
 
   it('flush tries every kept alert, due or not', async () => {
     const dir = stateDir();
     keepDue(dir, 12);
     keepAlert(dir, { channel: 'email', notice: notice('fresh'), to: ['ops@example.com'], keptAt: new Date().toISOString() }, Date.now());
-    const sent = await tried(dir, 0, null, true);
+    const { sent } = await tried(dir, 0, null, true);
     expect(sent).toHaveLength(13);
     expect(sent.at(-1)).toBe('fresh');
   });
