@@ -64,7 +64,7 @@ Commands (see cronwrap <command> --help):
   cronwrap serve [--listen 127.0.0.1:8089]  the live view: every job, its durations, its output as written
   cronwrap pause <job> [--for DUR]          skip the job's runs (or --silence: run, alert no one); resume <job> ends it
   cronwrap test-alert [--name JOB]          send a test alert through every configured channel
-  cronwrap flush                            re-send alerts kept because they could not be delivered
+  cronwrap flush                            re-send every kept alert now, whatever its backoff
   cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
   cronwrap config show [--name JOB]         a job's effective settings and where each came from
 

@@ -43,16 +43,22 @@ export async function runTestAlert(settings: Settings, stateDir: string, io: Io)
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
+/** Why kept alerts of a channel flush could not send are still waiting. */
+const NOT_CONFIGURED: Record<string, string> = {
+  email: 'no mail transport is configured now (CRONWRAP_SMTP_URL, or a sendmail)',
+  pagerduty: 'no PagerDuty routing key is configured now (CRONWRAP_PAGERDUTY_ROUTING_KEY or ..._FILE)',
+};
+
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
-  const channels = resolveChannels(settings, io.host, settings.name ?? 'test');
+  const channels = resolveChannels(settings, io.host, settings.name ?? 'test', true);
   const { results, problems, left, configured } = await loadRemote().flushKept(channels, stateDir);
   for (const problem of problems) warn(io.stderr, problem);
-  for (const r of results) printLine(io.stdout, `${r.channel} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
-  for (const [channel, count] of left) {
-    const why = configured.has(channel) ? 'the channel did not take them (above)' : 'that channel is not configured now';
-    print(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${channel} ${count === 1 ? 'waits' : 'wait'}: ${why}\n`);
+  for (const r of results) printLine(io.stdout, `${r.destination} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
+  for (const { channel, destination, count } of left) {
+    const why = configured.has(channel) ? 'the channel did not take them (above)' : (NOT_CONFIGURED[channel] ?? 'that channel is not configured now: name the webhook with --webhook (its URL was not kept: it holds a password, or an older cronwrap kept the alert)');
+    printLine(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${destination} ${count === 1 ? 'waits' : 'wait'}: ${why}`);
   }
-  if (results.length === 0 && left.size === 0) print(io.stdout, 'no kept alerts\n');
-  return left.size === 0 ? 0 : 1;
+  if (results.length === 0 && left.length === 0) print(io.stdout, 'no kept alerts\n');
+  return left.length === 0 ? 0 : 1;
 }

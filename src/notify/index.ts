@@ -6,10 +6,11 @@ import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
 import { errorCode } from '../errors.js';
-import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
-import { bodyOf, tailText, type Notice } from './notice.js';
+import { deliverAll, keptWebhookTargets, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
+import { tailText, type Notice } from './notice.js';
+import { undeliveredText } from './undelivered.js';
 import { sendPing, type PingEvent } from './ping.js';
-import { keptCounts } from './spool.js';
+import { keptGroups, type KeptGroup } from './kept-groups.js';
 import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
 
 const PING_BODY_BYTES = 10 * 1024;
@@ -44,7 +45,7 @@ export interface RunForAlerts extends JobAlertRequest {
 export interface AlertsDone {
   results: ChannelResult[];
   ping: Delivery | undefined;
-  /** The alert text, when some channel could not take it: printed so cron's MAILTO still carries it. */
+  /** The alert text, when some channel could not take it, headed by which and why: printed so cron's MAILTO still carries it. */
   undelivered: string | undefined;
   /** State that could not be used (a damaged kept alert, an unreadable policy file), in words. */
   problems: string[];
@@ -92,12 +93,12 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
   // A warning did the job's work: healthchecks.io hears success (the warning goes to the alert channels).
   const pingEvent: PingEvent = run.verdict === 'ok' || run.verdict === 'warning' ? 'success' : 'fail';
   const [delivered, ping] = await Promise.all([
-    deliverAll(notice, targetsFor(channels, budget), stateDir, true),
+    deliverAll(notice, targetsFor(channels), stateDir, { budget, keep: true }),
     channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
-  return { results, ping, undelivered: notice && failedNow.length > 0 ? bodyOf(notice) : undefined, problems: [...problems, ...delivered.problems] };
+  return { results, ping, undelivered: notice && failedNow.length > 0 ? undeliveredText(notice, failedNow) : undefined, problems: [...problems, ...delivered.problems] };
 }
 
 /**
@@ -116,20 +117,26 @@ export async function alertFinding(request: JobAlertRequest, finding: CheckFindi
     problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
   }
   const notice: Notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: state.failures };
-  const delivered = await deliverAll(notice, targetsFor(channels, notifyBudget()), stateDir, true);
+  const delivered = await deliverAll(notice, targetsFor(channels), stateDir, { budget: notifyBudget(), keep: true });
   return { ...delivered, problems: [...problems, ...delivered.problems], sent: true };
 }
 
 /** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */
 export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean }> {
   const notice: Notice = { ...request.facts, kind: 'test', id: `${request.facts.run}-test`, consecutiveFailures: 0 };
-  const targets = targetsFor(request.channels, notifyBudget());
-  return { ...(await deliverAll(notice, targets, request.stateDir, false)), configured: targets.length > 0 };
+  const targets = targetsFor(request.channels);
+  return { ...(await deliverAll(notice, targets, request.stateDir, { budget: notifyBudget(), keep: false })), configured: targets.length > 0 };
 }
 
-/** `cronwrap flush`: re-sends kept alerts through the channels configured now; `left`: what is still kept, by channel. */
-export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: Map<string, number>; configured: Set<string> }> {
-  const targets = targetsFor(channels, notifyBudget());
-  const delivered = await deliverAll(null, targets, stateDir, true);
-  return { ...delivered, left: keptCounts(stateDir), configured: new Set(targets.map((t) => t.id)) };
+/**
+ * `cronwrap flush`: re-sends every kept alert, due or not: mail and PagerDuty through the transport and
+ * routing key configured now, to the recipients and incident each alert carries; a webhook to the URL its
+ * alerts carry. `left`: what is still kept, by channel and destination.
+ */
+export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: KeptGroup[]; configured: Set<string> }> {
+  const flagged = keptWebhookTargets(stateDir, channels);
+  const targets = [...targetsFor(channels), ...flagged.targets];
+  const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(), keep: true, everyKept: true });
+  const left = keptGroups(stateDir);
+  return { results: delivered.results, problems: [...flagged.damaged, ...delivered.problems, ...left.damaged], left: left.groups, configured: new Set(targets.map((t) => t.id)) };
 }

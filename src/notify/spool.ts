@@ -5,21 +5,38 @@ import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
 import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
+import { fnv1a } from '../util/hash.js';
+import type { PagerDutySeverity, WebhookChannel } from './channels.js';
+import { backoffAfter, isRetries, isTime, type Backoff } from './kept-backoff.js';
 import type { Notice } from './notice.js';
 import type { PagerDutyAction } from './pagerduty.js';
 
 /**
  * An alert that could not be delivered, kept in `<state>/spool/<channel>/` until a later run (or
- * `cronwrap flush`) delivers it. It holds no secret: credentials are read again when it is re-sent, and a
- * webhook is named by a hash of its URL, not the URL.
+ * `cronwrap flush`) delivers it. It carries where it goes as the job's line said (recipients, incident key
+ * and severity, the webhook's URL and format), so `flush` can send it without that line, but no credential:
+ * the SMTP password and the routing key are read again when it is re-sent. A webhook's URL is kept as it is
+ * (it is where to send; the file is 0600 in the 0700 state directory), unless it holds a password, and is
+ * never shown whole. `retries`/`nextAt`: its backoff (kept-backoff.ts); absent in alerts kept before it.
  */
-export type KeptAlert =
-  /** email: the recipients at the time. */
-  | { channel: 'email'; notice: Notice; to: string[]; keptAt: string }
-  /** pagerduty: the event to send, and its incident key. */
-  | { channel: 'pagerduty'; notice: Notice; action: PagerDutyAction; dedupKey: string; keptAt: string }
-  /** A webhook, named by a hash of its URL. */
-  | { channel: `webhook-${string}`; notice: Notice; keptAt: string };
+export type KeptAlert = Backoff &
+  (
+    | /** email: the recipients at the time. */ { channel: 'email'; notice: Notice; to: string[]; keptAt: string }
+    | /** pagerduty: the event to send, its incident key and severity. */ {
+        channel: 'pagerduty';
+        notice: Notice;
+        action: PagerDutyAction;
+        dedupKey: string;
+        severity?: PagerDutySeverity;
+        keptAt: string;
+      }
+    | /** A webhook, its spool named by a hash of its URL. */ { channel: `webhook-${string}`; notice: Notice; url?: string; format?: WebhookChannel['format']; keptAt: string }
+  );
+
+/** A webhook's spool is named by a hash of its URL, never the URL (it may hold a token). */
+export function webhookSpool(url: string): `webhook-${string}` {
+  return `webhook-${fnv1a(url).toString(16).padStart(8, '0')}`;
+}
 
 export interface KeptFile {
   file: string;
@@ -50,13 +67,32 @@ const isNotice = shape<Notice>({
   totalLines: isNumber,
 });
 const isWebhookChannel = (value: unknown): value is `webhook-${string}` => typeof value === 'string' && /^webhook-[0-9a-f]{8}$/.test(value);
-const isKeptAlert: Check<KeptAlert> = either(
-  either(
-    shape<Extract<KeptAlert, { channel: 'email' }>>({ channel: literal('email'), notice: isNotice, to: arrayOf(isString), keptAt: isString }),
-    shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({ channel: literal('pagerduty'), notice: isNotice, action: literal('trigger', 'resolve'), dedupKey: isString, keptAt: isString }),
-  ),
-  shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ channel: isWebhookChannel, notice: isNotice, keptAt: isString }),
-);
+const backoffFields = { retries: optional(isRetries), nextAt: optional(isTime) };
+function isHttpUrl(value: unknown): value is string {
+  try {
+    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}
+/** A kept webhook alert's URL is the one its spool is named by: a file cannot send elsewhere than where it lies. */
+const urlMatchesSpool = (alert: { channel: string; url?: string }) => alert.url === undefined || webhookSpool(alert.url) === alert.channel;
+const isKeptShape: Check<KeptAlert> = either(
+    either(
+      shape<Extract<KeptAlert, { channel: 'email' }>>({ ...backoffFields, channel: literal('email'), notice: isNotice, to: arrayOf(isString), keptAt: isString }),
+      shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({
+        ...backoffFields,
+        channel: literal('pagerduty'),
+        notice: isNotice,
+        action: literal('trigger', 'resolve'),
+        dedupKey: isString,
+        severity: optional(literal<PagerDutySeverity>('critical', 'error', 'warning', 'info')),
+        keptAt: isString,
+      }),
+    ),
+    shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ ...backoffFields, channel: isWebhookChannel, notice: isNotice, url: optional(isHttpUrl), format: optional(literal('json', 'slack')), keptAt: isString }),
+  );
+const isKeptAlert: Check<KeptAlert> = (value): value is KeptAlert => isKeptShape(value) && urlMatchesSpool(value);
 
 function spoolDir(stateDir: string, channel: string): string {
   return join(stateDir, 'spool', channel);
@@ -74,7 +110,12 @@ export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
   }
-  replaceFile(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify(alert)}\n`, 0o600);
+  replaceFile(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify({ ...alert, ...backoffAfter(0, now) })}\n`, 0o600);
+}
+
+/** A kept alert re-sent in vain: it stays, tried again after a longer wait. */
+export function backOffKept({ file, alert }: KeptFile, now: number): void {
+  replaceFile(file, `${JSON.stringify({ ...alert, ...backoffAfter((alert.retries ?? 0) + 1, now) })}\n`, 0o600);
 }
 
 /** One channel's kept alerts, oldest first; damaged files are moved aside and said in `damaged`. */

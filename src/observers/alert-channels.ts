@@ -27,12 +27,13 @@ export function expandKey(template: string, host: string, job: string): string {
 /**
  * The channels this run can use, secrets read (once per run: a kept alert is re-sent with the credentials
  * of the day). Mail goes to `mailTo` only: cron's MAILTO is cron's, which mails the failure report of each failed run.
+ * `keptOnly` (`cronwrap flush`): mail needs a transport, not recipients: each kept mail carries its own.
  */
-export function resolveChannels(settings: Settings, host: string, job: string): Channels {
+export function resolveChannels(settings: Settings, host: string, job: string, keptOnly = false): Channels {
   const to = settings.mailTo ?? [];
   const sendmail = settings.smtpUrl ? undefined : findSendmail(settings.sendmail);
   const email =
-    to.length > 0 && (settings.smtpUrl || sendmail)
+    (to.length > 0 || keptOnly) && (settings.smtpUrl || sendmail)
       ? {
           to,
           from: settings.mailFrom ?? `cronwrap@${host}`,

@@ -13,7 +13,7 @@ export function reportObserver(io: Io): Observer {
     stage: 'report',
     end({ summary, results }) {
       const alerts = results.find((r) => r.stage === 'alerts');
-      if (alerts?.undelivered) printOrWarn(`cronwrap: this alert could not be delivered on every channel (kept for the next run):\n\n${alerts.undelivered}`);
+      if (alerts?.undelivered) printOrWarn(`cronwrap: ${alerts.undelivered}`);
       // A failure with exit 0 (--stderr-fails, a run without its fleet lock) and a warning are reported
       // too; an --ok-exit status is not, nor a skip unless --lock-busy-exit gave it a status.
       const fine = summary.verdict === 'ok' || (summary.verdict === 'skipped' && summary.exitCode === 0);

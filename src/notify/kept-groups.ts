@@ -1,0 +1,28 @@
+import { destinationOf } from './destination.js';
+import { keptAlerts, keptCounts } from './spool.js';
+
+/** Kept alerts of one spool that go to one place. */
+export interface KeptGroup {
+  /** The spool (`email`, `pagerduty`, `webhook-<hash>`). */
+  channel: string;
+  /** Where they go, as the operator wrote it (destination.ts). */
+  destination: string;
+  count: number;
+}
+
+/** What the spool holds, by where it goes, for `flush` to say what still waits; damaged files met, moved aside. */
+export function keptGroups(stateDir: string): { groups: KeptGroup[]; damaged: string[] } {
+  const groups = new Map<string, KeptGroup>();
+  const damaged: string[] = [];
+  for (const channel of keptCounts(stateDir).keys()) {
+    const read = keptAlerts(stateDir, channel);
+    damaged.push(...read.damaged);
+    for (const { alert } of read.kept) {
+      const destination = destinationOf(alert);
+      const group = groups.get(`${channel}\n${destination}`) ?? { channel, destination, count: 0 };
+      group.count += 1;
+      groups.set(`${channel}\n${destination}`, group);
+    }
+  }
+  return { groups: [...groups.values()], damaged };
+}
