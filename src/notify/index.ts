@@ -7,12 +7,10 @@ import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
 import { errorCode } from '../errors.js';
 import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
-import { bodyOf, tailText, type Notice } from './notice.js';
+import { bodyOf, type Notice } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
 import { keptCounts } from './spool.js';
 import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
-
-const PING_BODY_BYTES = 10 * 1024;
 
 export type { ChannelResult };
 
@@ -60,13 +58,24 @@ export function newPingRunId(): string {
   return randomUUID();
 }
 
-/** Sends URL/start, one request at most: it runs alongside the job. */
-export function pingStart(base: string, pingRunId: string): Promise<Delivery> {
-  return sendPing(base, 'start', pingRunId, '', { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs });
+/**
+ * Sends URL/start alongside the job, retried for at most HTTP_TIMEOUT_MS; once `runEnded` aborts, no retry
+ * starts (an end ping must not be followed by its run's start).
+ */
+export function pingStart(base: string, pingRunId: string, runEnded: AbortSignal): Promise<Delivery> {
+  return sendPing(base, 'start', pingRunId, '', { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs, noRetry: runEnded });
 }
 
-/** After a run: decide by policy, send (and re-send kept alerts), and ping success or failure. */
-export async function finishRun(run: RunForAlerts, pingRunId: string | undefined): Promise<AlertsDone> {
+/** How a run's end is pinged; `started` settles when its start ping has had its answer (or was given up). */
+export interface EndPing {
+  runId: string;
+  started: Promise<unknown>;
+  event: PingEvent;
+  body: string;
+}
+
+/** After a run: decide by policy, send (and re-send kept alerts), and ping the end once the start settled. */
+export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined): Promise<AlertsDone> {
   const { channels, stateDir, job, facts } = run;
   const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
   let notice: Notice | null = null;
@@ -88,12 +97,13 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
       notice = { ...facts, status, kind, id: `${facts.run}-${kind}`, consecutiveFailures: next.failures, ...skips };
     }
   }
-  // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here.
-  // A warning did the job's work: healthchecks.io hears success (the warning goes to the alert channels).
-  const pingEvent: PingEvent = run.verdict === 'ok' || run.verdict === 'warning' ? 'success' : 'fail';
+  // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here. The end
+  // waits for the start's answer: sent side by side, a server may handle the end first and see a run
+  // that started and never ended.
+  const base = channels.ping;
   const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels, budget), stateDir, true),
-    channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,
+    base && endPing ? endPing.started.then(() => sendPing(base, endPing.event, endPing.runId, endPing.body, budget)) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);

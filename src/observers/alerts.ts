@@ -5,6 +5,9 @@ import type { AlertsDone } from '../notify/index.js';
 import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
 import { noticeFacts } from '../report/notice-facts.js';
+import { endPingBody, endPingEvent } from '../report/end-ping.js';
+import { PING_BODY_BYTES } from '../notify/ping.js';
+import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { Observer } from '../run/events.js';
 import type { NotificationRecord } from '../state/history.js';
 import { resolveChannels } from './alert-channels.js';
@@ -21,27 +24,32 @@ function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[
 
 /**
  * Alerts by policy (re-sending kept ones first) and health-check pings: the start ping once the job may
- * run, alongside it; the closing ping and alerts after it, within the 60 s budget. None when no channel
- * and no ping is configured, so such runs never load the network code.
+ * run, alongside it; the closing ping (with the log's last 100 kB, kept by the recorder) once the start
+ * settled, and alerts, within the 60 s budget. None when no channel and no ping is configured, so such
+ * runs never load the network code.
  */
-export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName): Observer | undefined {
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer | undefined {
   const channels = resolveChannels(settings, io.host, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
-  let ping: { runId: string; started: Promise<unknown> } | undefined;
+  const logTail = channels.ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;
+  let ping: { runId: string; started: Promise<unknown>; runEnded: AbortController } | undefined;
   return {
     stage: 'alerts',
     on(event) {
       if (event.type !== 'ready' || !channels.ping) return;
       const remote = loadRemote();
       const runId = remote.newPingRunId();
-      ping = { runId, started: remote.pingStart(channels.ping, runId) };
+      const runEnded = new AbortController();
+      ping = { runId, started: remote.pingStart(channels.ping, runId, runEnded.signal), runEnded };
     },
     async end({ summary, results, stop }) {
       const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
       const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
-      const done = await loadRemote().finishRun(request, ping?.runId);
-      await ping?.started;
+      // The run is over: a start ping not yet answered gets no further try, so nothing follows the end.
+      ping?.runEnded.abort();
+      const endPing = ping && logTail && { runId: ping.runId, started: ping.started, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
+      const done = await loadRemote().finishRun(request, endPing);
       const late = done.results.some((r) => r.outOfTime);
       const stopped = stop.aborted && done.results.some((r) => !r.ok);
       const problems = [
