@@ -1,7 +1,6 @@
 // The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives channels
 // resolved from the settings, secrets already read, and never reads the configuration itself.
-import { randomUUID } from 'node:crypto';
-import { HTTP_TIMEOUT_MS, type Delivery } from '../net/http.js';
+import type { Delivery } from '../net/http.js';
 import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
@@ -9,10 +8,12 @@ import { errorCode } from '../errors.js';
 import { deliverAll, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
 import { bodyOf, type Notice } from './notice.js';
 import { sendPing, type PingEvent } from './ping.js';
+import type { StartPing } from './start-ping.js';
 import { keptCounts } from './spool.js';
 import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
 
 export type { ChannelResult };
+export { StartPing } from './start-ping.js';
 
 /** The run as a notice tells it (kind, id and the counts in a row are the policy's). */
 export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures' | 'consecutiveSkips'>;
@@ -53,23 +54,9 @@ function notifyBudget() {
   return { deadline: monotonicMs() + NOTIFY_BUDGET_MS, now: monotonicMs };
 }
 
-/** A run id for healthchecks.io (it wants a UUID). */
-export function newPingRunId(): string {
-  return randomUUID();
-}
-
-/**
- * Sends URL/start alongside the job, retried for at most HTTP_TIMEOUT_MS; once `runEnded` aborts, no retry
- * starts (an end ping must not be followed by its run's start).
- */
-export function pingStart(base: string, pingRunId: string, runEnded: AbortSignal): Promise<Delivery> {
-  return sendPing(base, 'start', pingRunId, '', { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs, noRetry: runEnded });
-}
-
-/** How a run's end is pinged; `started` settles when its start ping has had its answer (or was given up). */
+/** How a run's end is pinged, after its start. */
 export interface EndPing {
-  runId: string;
-  started: Promise<unknown>;
+  start: StartPing;
   event: PingEvent;
   body: string;
 }
@@ -103,7 +90,7 @@ export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined)
   const base = channels.ping;
   const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels, budget), stateDir, true),
-    base && endPing ? endPing.started.then(() => sendPing(base, endPing.event, endPing.runId, endPing.body, budget)) : undefined,
+    base && endPing ? endPing.start.settled.then(() => sendPing(base, endPing.event, endPing.start.runId, endPing.body, budget)) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);

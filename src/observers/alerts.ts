@@ -1,7 +1,7 @@
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
-import type { AlertsDone } from '../notify/index.js';
+import type { AlertsDone, StartPing } from '../notify/index.js';
 import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
 import { noticeFacts } from '../report/notice-facts.js';
@@ -33,22 +33,17 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
   const logTail = channels.ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;
-  let ping: { runId: string; started: Promise<unknown>; runEnded: AbortController } | undefined;
+  let start: StartPing | undefined;
   return {
     stage: 'alerts',
     on(event) {
-      if (event.type !== 'ready' || !channels.ping) return;
-      const remote = loadRemote();
-      const runId = remote.newPingRunId();
-      const runEnded = new AbortController();
-      ping = { runId, started: remote.pingStart(channels.ping, runId, runEnded.signal), runEnded };
+      if (event.type === 'ready' && channels.ping) start = new (loadRemote().StartPing)(channels.ping);
     },
     async end({ summary, results, stop }) {
       const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
       const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
-      // The run is over: a start ping not yet answered gets no further try, so nothing follows the end.
-      ping?.runEnded.abort();
-      const endPing = ping && logTail && { runId: ping.runId, started: ping.started, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
+      start?.runOver(stop);
+      const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
       const done = await loadRemote().finishRun(request, endPing);
       const late = done.results.some((r) => r.outOfTime);
       const stopped = stop.aborted && done.results.some((r) => !r.ok);

@@ -1,6 +1,9 @@
+import { existsSync, readdirSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, sandbox, type Sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, cronwrapProcess, historyOf, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { signalTaken } from '../helpers/processes.js';
 import { startHttp, type ReceivedRequest } from '../helpers/servers.js';
 
 /** A ping as the healthchecks server handled it: the run id, the event (the path after the check's), the body. */
@@ -13,7 +16,8 @@ interface HandledPing {
 /**
  * A healthchecks-like server on 127.0.0.1 that notes each ping when it has handled it (as a busy server
  * handles concurrent requests: a slow /start can finish after an end sent next to it). `startDelayMs`:
- * how long /start takes; `failFirstStart`: the first /start is answered 503 (and not counted).
+ * how long /start takes (Infinity: it never answers); `failFirstStart`: the first /start is answered 503
+ * (and not counted).
  */
 async function healthchecks({ startDelayMs = 0, failFirstStart = false } = {}) {
   const handled: HandledPing[] = [];
@@ -31,6 +35,7 @@ async function healthchecks({ startDelayMs = 0, failFirstStart = false } = {}) {
       res.writeHead(503).end('try again');
       return;
     }
+    if (startDelayMs === Infinity) return;
     setTimeout(() => {
       handled.push(ping);
       res.end('OK');
@@ -66,6 +71,23 @@ describe('health-check pings arrive in order', () => {
     expect(result.exitCode).toBe(0);
     const paths = hc.requests.map((r) => new URL(r.url, 'http://x').pathname.replace('/ping/check', '') || '/');
     expect(paths).toEqual(['/start', '/']);
+  });
+
+  it('told to stop while the end waits for a /start that never answers: the start is given up too, at once', async () => {
+    const hc = await healthchecks({ startDelayMs: Infinity });
+    const box = sandbox();
+    const run = cronwrapProcess(['--name', 'hung-start', '--ping', hc.url, '--', 'sh', '-c', 'exit 4'], box);
+    // The running mark is made before /start is sent and removed first thing after the job: the run is ending.
+    const marks = join(box.stateDir, 'running');
+    await waitFor(() => hc.requests.length > 0 && existsSync(marks) && readdirSync(marks).length === 0);
+    run.kill('SIGTERM');
+    await waitFor(() => signalTaken(run.pid!, 'SIGTERM')); // else the two could reach it as one
+    const second = Date.now();
+    run.kill('SIGTERM');
+    const result = await run;
+    expect(Date.now() - second).toBeLessThan(2_500); // the start's own 10 s timeout held it before
+    expect(result.exitCode).toBe(4);
+    expect(historyOf(box.stateDir, 'hung-start')[0]!.notifications).toEqual([expect.objectContaining({ channel: 'ping', ok: false, error: expect.stringMatching(/not sent: cronwrap got SIGTERM/) })]);
   });
 });
 
