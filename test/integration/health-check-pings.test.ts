@@ -6,8 +6,9 @@ import { cronwrap, cronwrapProcess, historyOf, sandbox, waitFor, type Sandbox } 
 import { signalTaken } from '../helpers/processes.js';
 import { startHttp, type ReceivedRequest } from '../helpers/servers.js';
 
-/** A ping as the healthchecks server handled it: the run id, the event (the path after the check's), the body. */
+/** A ping as the healthchecks server handled it: the check, the run id, the event (the path after the check's), the body. */
 interface HandledPing {
+  check: string;
   rid: string;
   event: string;
   body: string;
@@ -24,8 +25,8 @@ async function healthchecks({ startDelayMs = 0, failFirstStart = false } = {}) {
   let starts = 0;
   const server = await startHttp((request: ReceivedRequest, res: ServerResponse) => {
     const url = new URL(request.url, 'http://127.0.0.1');
-    const event = url.pathname.replace(/^\/ping\/check/, '') || '/';
-    const ping = { rid: url.searchParams.get('rid') ?? '', event, body: request.body };
+    const [, check = '', event = '/'] = /^\/ping\/([^/]+)(\/.*)?$/.exec(url.pathname) ?? [];
+    const ping = { check, rid: url.searchParams.get('rid') ?? '', event, body: request.body };
     if (event !== '/start') {
       handled.push(ping);
       res.end('OK');
@@ -41,7 +42,7 @@ async function healthchecks({ startDelayMs = 0, failFirstStart = false } = {}) {
       res.end('OK');
     }, startDelayMs);
   });
-  return { url: `${server.url}/ping/check`, requests: server.requests, handled };
+  return { url: `${server.url}/ping/check`, checkUrl: (check: string) => `${server.url}/ping/${check}`, requests: server.requests, handled };
 }
 
 /** The events one run's pings were handled in, in order. */
@@ -95,22 +96,30 @@ describe('health-check end pings', () => {
   it('a failed exit sends /<exit status>; --ok-exit and --warn-exit statuses are success; a failure with exit 0 is /fail', async () => {
     const hc = await healthchecks();
     const box = sandbox();
-    expect((await ping(box, hc.url, 'three', '-c', 'echo three; exit 3')).exitCode).toBe(3);
-    await ping(box, hc.url, 'okthree', '--ok-exit', '3', '-c', 'exit 3');
-    await ping(box, hc.url, 'warnfour', '--warn-exit', '4', '-c', 'exit 4');
-    await ping(box, hc.url, 'noisy', '--stderr-fails', '-c', 'echo oops >&2');
-    await ping(box, hc.url, 'missing', '--', 'no-such-program-here');
-    const ends = hc.handled.filter((p) => p.event !== '/start').map((p) => p.event);
-    expect(ends).toEqual(['/3', '/', '/', '/fail', '/127']);
+    // One check per job (as healthchecks has them), run side by side.
+    const run = (job: string, ...args: string[]) => ping(box, hc.checkUrl(job), job, ...args);
+    const [three] = await Promise.all([
+      run('three', '-c', 'echo three; exit 3'),
+      run('okthree', '--ok-exit', '3', '-c', 'exit 3'),
+      run('warnfour', '--warn-exit', '4', '-c', 'exit 4'),
+      run('noisy', '--stderr-fails', '-c', 'echo oops >&2'),
+      run('missing', '--', 'no-such-program-here'),
+    ]);
+    expect(three.exitCode).toBe(3);
+    const ends = Object.fromEntries(hc.handled.filter((p) => p.event !== '/start').map((p) => [p.check, p.event]));
+    expect(ends).toEqual({ three: '/3', okthree: '/', warnfour: '/', noisy: '/fail', missing: '/127' });
     expect(hc.handled.find((p) => p.event === '/3')!.body).toMatch(/out\| three\n[^\n]*exit status 3[^\n]*\n$/);
   });
 
   it('a timeout or a signal sends /fail with the output and what ended the run', async () => {
     const hc = await healthchecks();
     const box = sandbox();
-    expect((await ping(box, hc.url, 'slow', '--timeout', '0.3s', '--kill-after', '1s', '-c', 'echo working; exec sleep 30')).exitCode).toBe(124);
-    expect((await ping(box, hc.url, 'killed', '-c', 'echo dying; kill -9 $$')).exitCode).toBe(137);
-    const ends = hc.handled.filter((p) => p.event !== '/start');
+    const [slow, killed] = await Promise.all([
+      ping(box, hc.checkUrl('slow'), 'slow', '--timeout', '0.3s', '--kill-after', '1s', '-c', 'echo working; exec sleep 30'),
+      ping(box, hc.checkUrl('killed'), 'killed', '-c', 'echo dying; kill -9 $$'),
+    ]);
+    expect([slow.exitCode, killed.exitCode]).toEqual([124, 137]);
+    const ends = ['slow', 'killed'].map((check) => hc.handled.find((p) => p.check === check && p.event !== '/start')!);
     expect(ends.map((p) => p.event)).toEqual(['/fail', '/fail']);
     expect(ends[0]!.body).toMatch(/out\| working\n[^\n]*timed out after[^\n]*\n$/);
     expect(ends[1]!.body).toMatch(/out\| dying\n[^\n]*SIGKILL[^\n]*\n$/);
