@@ -5,7 +5,7 @@ import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput } from '../output/console.js';
 import type { LogFile, LogResult } from '../output/log-file.js';
 import { RecordBatch } from '../output/record-batch.js';
-import { HeadLines, TailLines } from '../output/excerpt.js';
+import { HeadLines, TailBytes, TailLines } from '../output/excerpt.js';
 
 /** What a run wrote, as the recorder counted it. */
 export interface OutputFacts {
@@ -32,6 +32,7 @@ export interface RecorderParts {
 export class RunRecorder {
   readonly head = new HeadLines();
   readonly tail = new TailLines();
+  private lastBytes: TailBytes | undefined;
   private readonly batch: RecordBatch;
   private readonly annotators = new Map<StreamTag, LineAnnotator>();
 
@@ -42,7 +43,14 @@ export class RunRecorder {
       parts.console?.write(records);
       this.head.add(records);
       this.tail.add(records);
+      this.lastBytes?.add(records);
     });
+  }
+
+  /** From now on keeps the last `maxBytes` of the records too (a ping's body), for the asker to read at the end. */
+  keepLastBytes(maxBytes: number): TailBytes {
+    this.lastBytes ??= new TailBytes(maxBytes);
+    return this.lastBytes;
   }
 
   private stamp(): ReadStamp {

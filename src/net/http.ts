@@ -23,6 +23,8 @@ export interface Budget {
   now: () => number;
   /** Aborted when cronwrap is told to stop: what is not sent by then is given up (and kept). */
   stop?: AbortSignal;
+  /** Aborted when no further attempt may start; one in flight runs to its answer (a start ping once its run ended). */
+  noRetry?: AbortSignal;
 }
 
 /** Why a budget's stop fired, for messages. */
@@ -124,7 +126,7 @@ export async function sendWithRetry(
   url: string,
   body: string,
   options: SendOptions,
-  { deadline, now, stop }: Budget,
+  { deadline, now, stop, noRetry }: Budget,
   accept: (answer: Answer) => boolean = (a) => a.status >= 200 && a.status < 300,
 ): Promise<Delivery> {
   let target: URL;
@@ -153,9 +155,10 @@ export async function sendWithRetry(
     } catch (error) {
       last = networkError(error, timeoutMs);
     }
-    if (attempt === maxAttempts) break;
+    if (attempt === maxAttempts || noRetry?.aborted) break;
     if ((outOfTime = deadline - now() <= backoff)) break;
-    await sleep(backoff, stop);
+    await sleep(backoff, noRetry && stop ? AbortSignal.any([stop, noRetry]) : (noRetry ?? stop));
+    if (noRetry?.aborted) break;
     backoff *= 2;
   }
   return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: true, ...(outOfTime ? { outOfTime } : {}) };

@@ -1,21 +1,20 @@
 // The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives channels
 // resolved from the settings, secrets already read, and never reads the configuration itself.
-import { randomUUID } from 'node:crypto';
-import { HTTP_TIMEOUT_MS, type Delivery } from '../net/http.js';
+import type { Delivery } from '../net/http.js';
 import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
 import { errorCode } from '../errors.js';
 import { deliverAll, keptWebhookTargets, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
-import { tailText, type Notice } from './notice.js';
+import type { Notice } from './notice.js';
 import { undeliveredText } from './undelivered.js';
 import { sendPing, type PingEvent } from './ping.js';
+import type { StartPing } from './start-ping.js';
 import { keptGroups, type KeptGroup } from './kept-groups.js';
 import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
 
-const PING_BODY_BYTES = 10 * 1024;
-
 export type { ChannelResult };
+export { StartPing } from './start-ping.js';
 
 /** The run as a notice tells it (kind, id and the counts in a row are the policy's). */
 export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures' | 'consecutiveSkips'>;
@@ -56,18 +55,15 @@ function notifyBudget() {
   return { deadline: monotonicMs() + NOTIFY_BUDGET_MS, now: monotonicMs };
 }
 
-/** A run id for healthchecks.io (it wants a UUID). */
-export function newPingRunId(): string {
-  return randomUUID();
+/** How a run's end is pinged, after its start. */
+export interface EndPing {
+  start: StartPing;
+  event: PingEvent;
+  body: string;
 }
 
-/** Sends URL/start, one request at most: it runs alongside the job. */
-export function pingStart(base: string, pingRunId: string): Promise<Delivery> {
-  return sendPing(base, 'start', pingRunId, '', { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs });
-}
-
-/** After a run: decide by policy, send (and re-send kept alerts), and ping success or failure. */
-export async function finishRun(run: RunForAlerts, pingRunId: string | undefined): Promise<AlertsDone> {
+/** After a run: decide by policy, send (and re-send kept alerts), and ping the end once the start settled. */
+export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined): Promise<AlertsDone> {
   const { channels, stateDir, job, facts } = run;
   const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
   let notice: Notice | null = null;
@@ -89,12 +85,13 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
       notice = { ...facts, status, kind, id: `${facts.run}-${kind}`, consecutiveFailures: next.failures, ...skips };
     }
   }
-  // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here.
-  // A warning did the job's work: healthchecks.io hears success (the warning goes to the alert channels).
-  const pingEvent: PingEvent = run.verdict === 'ok' || run.verdict === 'warning' ? 'success' : 'fail';
+  // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here. The end
+  // waits for the start's answer: sent side by side, a server may handle the end first and see a run
+  // that started and never ended.
+  const base = channels.ping;
   const [delivered, ping] = await Promise.all([
     deliverAll(notice, targetsFor(channels), stateDir, { budget, keep: true }),
-    channels.ping && pingRunId ? sendPing(channels.ping, pingEvent, pingRunId, tailText(facts.tail, PING_BODY_BYTES), budget) : undefined,
+    base && endPing ? endPing.start.settled.then(() => sendPing(base, endPing.event, endPing.start.runId, endPing.body, budget)) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);

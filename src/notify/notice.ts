@@ -119,10 +119,3 @@ export function bodyOf(notice: Notice): string {
         ];
   return `${[...head, ...run].join('\n')}\n`;
 }
-
-/** The last `maxBytes` of the output tail, for a ping body. */
-export function tailText(tail: readonly string[], maxBytes: number): string {
-  const text = `${tail.join('\n')}\n`;
-  const bytes = Buffer.from(text);
-  return bytes.length <= maxBytes ? text : bytes.subarray(bytes.length - maxBytes).toString('utf8');
-}

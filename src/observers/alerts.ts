@@ -1,10 +1,13 @@
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
-import type { AlertsDone } from '../notify/index.js';
+import type { AlertsDone, StartPing } from '../notify/index.js';
 import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
 import { noticeFacts } from '../report/notice-facts.js';
+import { endPingBody, endPingEvent } from '../report/end-ping.js';
+import { PING_BODY_BYTES } from '../notify/ping.js';
+import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { Observer } from '../run/events.js';
 import type { NotificationRecord } from '../state/history.js';
 import { resolveChannels } from './alert-channels.js';
@@ -21,27 +24,27 @@ function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[
 
 /**
  * Alerts by policy (re-sending kept ones first) and health-check pings: the start ping once the job may
- * run, alongside it; the closing ping and alerts after it, within the 60 s budget. None when no channel
- * and no ping is configured, so such runs never load the network code.
+ * run, alongside it; the closing ping (with the log's last 100 kB, kept by the recorder) once the start
+ * settled, and alerts, within the 60 s budget. None when no channel and no ping is configured, so such
+ * runs never load the network code.
  */
-export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName): Observer | undefined {
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer | undefined {
   const channels = resolveChannels(settings, io.host, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
-  let ping: { runId: string; started: Promise<unknown> } | undefined;
+  const logTail = channels.ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;
+  let start: StartPing | undefined;
   return {
     stage: 'alerts',
     on(event) {
-      if (event.type !== 'ready' || !channels.ping) return;
-      const remote = loadRemote();
-      const runId = remote.newPingRunId();
-      ping = { runId, started: remote.pingStart(channels.ping, runId) };
+      if (event.type === 'ready' && channels.ping) start = new (loadRemote().StartPing)(channels.ping);
     },
     async end({ summary, results, stop }) {
       const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
       const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
-      const done = await loadRemote().finishRun(request, ping?.runId);
-      await ping?.started;
+      start?.runOver(stop);
+      const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
+      const done = await loadRemote().finishRun(request, endPing);
       const late = done.results.some((r) => r.outOfTime);
       const stopped = stop.aborted && done.results.some((r) => !r.ok);
       const problems = [

@@ -35,7 +35,7 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     runningObserver(stateDir, job, settings.timeoutMs),
     neverEndedObserver(stateDir, job),
     durationsObserver(stateDir, job, settings.expectDuration),
-    paused ? undefined : alertsObserver(settings, io, stateDir, job),
+    paused ? undefined : alertsObserver(settings, io, stateDir, job, recorder),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user)),

@@ -80,3 +80,25 @@ function countNewlines(buffer: Buffer): number {
   for (let at = buffer.indexOf(0x0a); at !== -1; at = buffer.indexOf(0x0a, at + 1)) n++;
   return n;
 }
+
+/** Keeps the last `maxBytes` of the records that went by, for a ping's body (healthchecks keeps 100 kB). */
+export class TailBytes {
+  private pieces: Buffer[] = [];
+  private held = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** Takes note of a batch of records; only its last `maxBytes` are copied. */
+  add(records: Buffer): void {
+    const piece = Buffer.from(records.subarray(Math.max(0, records.length - this.maxBytes)));
+    this.pieces.push(piece);
+    this.held += piece.length;
+    while (this.held - this.pieces[0]!.length >= this.maxBytes) this.held -= this.pieces.shift()!.length;
+  }
+
+  /** The last `maxBytes` (fewer when less went by); the first record may be cut. */
+  bytes(): Buffer {
+    const all = Buffer.concat(this.pieces);
+    return all.subarray(Math.max(0, all.length - this.maxBytes));
+  }
+}

@@ -10,9 +10,11 @@ import { sleep } from './processes.js';
 
 const running: ChildProcess[] = [];
 const listening: Redis[] = [];
-afterEach(() => {
+afterEach(async () => {
   for (const client of listening.splice(0)) client.disconnect();
-  for (const daemon of running.splice(0)) daemon.kill('SIGKILL');
+  // Waits for each to be gone, so none writes into a temporary directory being removed.
+  const gone = (daemon: ChildProcess) => new Promise((resolve) => (daemon.exitCode !== null || daemon.signalCode !== null ? resolve(undefined) : daemon.once('exit', resolve)));
+  await Promise.all(running.splice(0).map((daemon) => (daemon.kill('SIGKILL'), gone(daemon))));
 });
 
 export const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -74,6 +76,30 @@ export async function startPushgateway(): Promise<{ url: string; metrics(): Prom
   const metrics = async () => (await fetch(`${url}/metrics`)).text();
   await until(() => metrics().then(() => true, () => false), 10_000, 'prometheus-pushgateway');
   return { url, metrics };
+}
+
+/** An alert as Prometheus' /api/v1/alerts lists it. */
+export interface PrometheusAlert {
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: 'pending' | 'firing';
+}
+
+/**
+ * A real Prometheus on 127.0.0.1 and a free port, with `config` as its prometheus.yml in `dir` (rule files
+ * it names are read from there) and its database in `dir`/data; stopped after the test.
+ */
+export async function startPrometheus(dir: string, config: string): Promise<{ url: string; alerts(): Promise<PrometheusAlert[]> }> {
+  const port = await freePort();
+  const file = join(dir, 'prometheus.yml');
+  writeFileSync(file, config);
+  const args = [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`];
+  const daemon = spawn('prometheus', args, { stdio: 'ignore' });
+  running.push(daemon);
+  const url = `http://127.0.0.1:${port}`;
+  await until(() => fetch(`${url}/-/ready`).then((r) => r.ok, () => false), 20_000, 'prometheus');
+  const alerts = async () => ((await (await fetch(`${url}/api/v1/alerts`)).json()) as { data: { alerts: PrometheusAlert[] } }).data.alerts;
+  return { url, alerts };
 }
 
 /**

@@ -241,15 +241,15 @@ describe('health-check pings', () => {
     expect(hc.requests[1]!.body).toContain('out| purged 3 files');
   });
 
-  it('start, then fail with the tail (at most 10 KB), on every failing run whatever the policy', async () => {
+  it('start, then the exit status with the log\'s tail, on every failing run whatever the policy', async () => {
     const hc = await startHttp();
     const box = sandbox();
     for (let i = 0; i < 2; i++) {
       await cronwrap(['--name', 'pf', '--alert-after', '5', '--ping', `${hc.url}/p/`, '-c', 'for i in $(seq 1 30); do printf "%0500d\\n" $i; done; exit 7'], box);
     }
-    expect(hc.requests.map((r) => new URL(r.url, hc.url).pathname)).toEqual(['/p/start', '/p/fail', '/p/start', '/p/fail']);
-    expect(Buffer.byteLength(hc.requests[1]!.body)).toBeLessThanOrEqual(10 * 1024);
-    expect(hc.requests[1]!.body).toMatch(/0030\n$/);
+    expect(hc.requests.map((r) => new URL(r.url, hc.url).pathname)).toEqual(['/p/start', '/p/7', '/p/start', '/p/7']);
+    expect(hc.requests[1]!.body.split('\n').filter((line) => line.includes('out| '))).toHaveLength(30);
+    expect(hc.requests[1]!.body).toMatch(/0030\ncronwrap: failed with exit status 7 \(cronwrap exits 7\)\n$/);
   });
 });
 
