@@ -4,6 +4,7 @@ import { errorCode } from '../errors.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
+import { isMailAddress } from '../util/mail-address.js';
 import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
 import type { Notice } from './notice.js';
 import type { PagerDutyAction } from './pagerduty.js';
@@ -52,7 +53,8 @@ const isNotice = shape<Notice>({
 const isWebhookChannel = (value: unknown): value is `webhook-${string}` => typeof value === 'string' && /^webhook-[0-9a-f]{8}$/.test(value);
 const isKeptAlert: Check<KeptAlert> = either(
   either(
-    shape<Extract<KeptAlert, { channel: 'email' }>>({ channel: literal('email'), notice: isNotice, to: arrayOf(isString), keptAt: isString }),
+    // Recipients go on sendmail's command line: one read back is checked as one given is (no leading '-').
+    shape<Extract<KeptAlert, { channel: 'email' }>>({ channel: literal('email'), notice: isNotice, to: arrayOf(isMailAddress), keptAt: isString }),
     shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({ channel: literal('pagerduty'), notice: isNotice, action: literal('trigger', 'resolve'), dedupKey: isString, keptAt: isString }),
   ),
   shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ channel: isWebhookChannel, notice: isNotice, keptAt: isString }),

@@ -60,6 +60,8 @@ export async function startSmtp(options: Partial<SMTPServerOptions> & { users?: 
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        // Over `size` with `rejectOversized`: the server answers 552, the message is not received.
+        if (stream.sizeExceeded && rest.rejectOversized) return callback();
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
