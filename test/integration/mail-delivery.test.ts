@@ -58,6 +58,19 @@ describe('mail over SMTP: temporary and size refusals', () => {
     expect(notifications(box, 'busy')).toMatch(/deferred by the SMTP server: .*421 Too busy.*\(kept\)$/);
   });
 
+  it('a 452 to the message (after DATA) is temporary too: kept, and sent by the next run', async () => {
+    let answers = 0;
+    const smtp = await startSmtp({ refuseData: () => (answers++ === 0 ? Object.assign(new Error('Insufficient system storage'), { responseCode: 452 }) : undefined) });
+    const box = sandbox();
+    const env = { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` };
+    await cronwrap(['--name', 'full', '--mail-to', 'ops@example.com', '-c', 'exit 1'], box, { env });
+    expect(keptFiles(box)).toHaveLength(1);
+    expect(notifications(box, 'full')).toMatch(/deferred by the SMTP server: .*452 Insufficient system storage.*\(kept\)$/);
+    await cronwrap(['--name', 'other', '--mail-to', 'ops@example.com', '--', 'true'], box, { env });
+    expect(smtp.mails).toHaveLength(1);
+    expect(keptFiles(box)).toEqual([]);
+  });
+
   it('a 550 stays permanent: not kept', async () => {
     const smtp = await startSmtp({ onRcptTo: (_a, _s, callback) => callback(Object.assign(new Error('No such user'), { responseCode: 550 })) });
     const box = sandbox();
