@@ -12,7 +12,9 @@ async function sendLocal(message: Buffer, envelope: { from: string; to: string[]
   // Checked when given and when read back from the spool; checked again here, since sendmail would take it for an option.
   const odd = [envelope.from, ...envelope.to].find((address) => address.startsWith('-'));
   if (odd !== undefined) return { delivery: { ok: false, attempts: 0, error: `email: '${oneLine(odd)}' is not a mail address`, retryable: false } };
-  const result = await runSendmail(program.path, ['-i', '-f', envelope.from, ...envelope.to], message, deadline - now(), stop);
+  const left = deadline - now();
+  if (left <= 0) return { delivery: { ok: false, attempts: 0, error: 'email: no time left', retryable: true, outOfTime: true } };
+  const result = await runSendmail(program.path, ['-i', '-f', envelope.from, ...envelope.to], message, left, stop);
   if (result.ok) return { delivery: { ok: true, attempts: 1, retryable: false } };
   return { delivery: { ok: false, attempts: 1, error: `email: ${result.error}`, retryable: result.retryable, ...(result.outOfTime ? { outOfTime: true } : {}) } };
 }
