@@ -1,5 +1,6 @@
 import { scheduleProblem } from '../cron/crontab.js';
 import { UsageError } from '../errors.js';
+import { isMailAddress } from '../util/mail-address.js';
 
 /** What a value looks like in the config file. */
 export type ValueKind = 'text' | 'flag' | 'count' | 'threshold' | 'duration' | 'list' | 'codes';
@@ -129,15 +130,14 @@ export const redisUrl = urlType('text', (label, value) =>
   urlOf(label, value, ['redis:', 'rediss:'], 'redis:// or rediss:// (TLS)', 'rediss://redis.example.com:6380', 'CRONWRAP_LOCK_REDIS_PASSWORD or CRONWRAP_LOCK_REDIS_PASSWORD_FILE'),
 );
 
-/** `ops@example.com`, or a local name such as `root`, as cron's MAILTO allows (the mail goes to it at this host). */
-const ADDRESS = /^[^\s@<>,;"]+(@[^\s@<>,;"]+)?$/;
 
 function parseAddresses(label: string, value: string): string[] {
   // A line break would start a mail header (`a@b\nBcc: c@d`): no control character, anywhere.
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new UsageError(`${label}: an address list may not hold a line break or other control character; separate addresses with commas or spaces`);
   const list = value.split(/[ ,]+/).filter(Boolean);
   for (const address of list) {
-    if (!ADDRESS.test(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com or a local name like root`);
+    if (address.startsWith('-')) throw new UsageError(`${label}: '${address}' starts with '-', which sendmail would take for an option; give a mail address like ops@example.com or a local name like root`);
+    if (!isMailAddress(address)) throw new UsageError(`${label}: '${address}' is not a mail address like ops@example.com or a local name like root`);
   }
   return list;
 }

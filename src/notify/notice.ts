@@ -77,16 +77,21 @@ export function subjectOf(notice: Notice): string {
   return oneLine(`[cronwrap] ${notice.job} ${HEADLINE[notice.kind]} on ${notice.host}${detail}`);
 }
 
+/** All the output, when head and tail together hold all of it (they overlap then). */
+export function outputLines({ head, tail, totalLines }: Notice): string[] {
+  return totalLines <= tail.length ? tail : [...head, ...tail.slice(head.length + tail.length - totalLines)];
+}
+
 /** The output excerpt: both ends when there is more than both hold, and a line saying how much is shown. */
 export function outputExcerpt(notice: Notice): string[] {
   const { head, tail, totalLines } = notice;
   if (totalLines === 0) return ['(no output)'];
+  if (head.length + tail.length === 0) return [totalLines === 1 ? 'the one line of output is not shown here' : `none of the ${totalLines} lines of output is shown here`];
   if (totalLines <= head.length + tail.length) {
-    const all = totalLines <= tail.length ? tail : [...head, ...tail.slice(head.length + tail.length - totalLines)];
-    return [totalLines === 1 ? 'the only line of output:' : `all ${totalLines} lines of output:`, ...all.map((l) => `  ${l}`)];
+    return [totalLines === 1 ? 'the only line of output:' : `all ${totalLines} lines of output:`, ...outputLines(notice).map((l) => `  ${l}`)];
   }
   return [
-    `showing first ${head.length} and last ${tail.length} of ${totalLines} lines of output:`,
+    `showing ${head.length > 0 ? `first ${head.length} and ` : ''}last ${tail.length} of ${totalLines} lines of output:`,
     ...head.map((l) => `  ${l}`),
     '  ...',
     ...tail.map((l) => `  ${l}`),

@@ -4,6 +4,7 @@ import { errorCode } from '../errors.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
+import { isMailAddress } from '../util/mail-address.js';
 import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
 import { fnv1a } from '../util/hash.js';
 import type { PagerDutySeverity, WebhookChannel } from './channels.js';
@@ -79,7 +80,8 @@ function isHttpUrl(value: unknown): value is string {
 const urlMatchesSpool = (alert: { channel: string; url?: string }) => alert.url === undefined || webhookSpool(alert.url) === alert.channel;
 const isKeptShape: Check<KeptAlert> = either(
     either(
-      shape<Extract<KeptAlert, { channel: 'email' }>>({ ...backoffFields, channel: literal('email'), notice: isNotice, to: arrayOf(isString), keptAt: isString }),
+      // Recipients go on sendmail's command line: one read back is checked as one given is (no leading '-').
+      shape<Extract<KeptAlert, { channel: 'email' }>>({ ...backoffFields, channel: literal('email'), notice: isNotice, to: arrayOf(isMailAddress), keptAt: isString }),
       shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({
         ...backoffFields,
         channel: literal('pagerduty'),

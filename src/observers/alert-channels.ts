@@ -7,10 +7,14 @@ import { isExecutable } from '../util/find-executable.js';
 
 const SENDMAIL_PATHS = ['/usr/sbin/sendmail', '/usr/lib/sendmail'];
 
-/** The sendmail root will run: only one that no other user could have changed (util/trust.ts). */
+/**
+ * The sendmail root will run: only one that no other user could have changed (util/trust.ts). None found
+ * is said, not taken for "no mail": the alerts are kept until one is installed or CRONWRAP_SMTP_URL is set.
+ */
 function findSendmail(configured: string | undefined): EmailChannel['sendmail'] {
-  const path = (configured ? [configured] : SENDMAIL_PATHS).find(isExecutable);
-  if (!path) return undefined;
+  const candidates = configured ? [configured] : SENDMAIL_PATHS;
+  const path = candidates.find(isExecutable);
+  if (!path) return { error: `no executable sendmail at ${candidates.join(' or ')}: install a mail transfer agent, set CRONWRAP_SENDMAIL to one, or set CRONWRAP_SMTP_URL` };
   try {
     checkTrustedFile(path, 'program');
     return { path };
@@ -33,7 +37,7 @@ export function resolveChannels(settings: Settings, host: string, job: string, k
   const to = settings.mailTo ?? [];
   const sendmail = settings.smtpUrl ? undefined : findSendmail(settings.sendmail);
   const email =
-    (to.length > 0 || keptOnly) && (settings.smtpUrl || sendmail)
+    to.length > 0 || (keptOnly && (settings.smtpUrl || sendmail))
       ? {
           to,
           from: settings.mailFrom ?? `cronwrap@${host}`,

@@ -47,8 +47,12 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       const done = await loadRemote().finishRun(request, endPing);
       const late = done.results.some((r) => r.outOfTime);
       const stopped = stop.aborted && done.results.some((r) => !r.ok);
+      // Mail that cannot even be handed to a sendmail is a setup to fix: said on stderr too, not only in the footer.
+      const sendmail = channels.email?.sendmail;
+      const noSendmail = sendmail && 'error' in sendmail && done.results.some((r) => r.channel === 'email' && !r.ok);
       const problems = [
         ...done.problems,
+        ...(noSendmail ? [`email: ${sendmail.error}`] : []),
         ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
         ...(stopped ? [`${stopReason(stop)}: stopped sending; what was not sent is kept for the next run`] : []),
       ];

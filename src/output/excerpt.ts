@@ -1,12 +1,32 @@
 import { escapeControl } from '../util/format.js';
 
+/** Where a text record's payload starts: after its stream mark, `out| ` or the like (annotate/record-format.ts). */
+const STREAM_MARK = / (?:out|err)[|+!] /;
+const CR = 0x0d;
+
 /**
- * A record as text for an alert or report (mail, PagerDuty, webhooks, cron's mail): cut to `maxBytes`
- * before decoding (a 1 MB line is never decoded whole), control characters escaped. The log keeps the bytes.
+ * A line rewritten in place with CR (a progress bar: `10%\r50%\r100%`) as a terminal would leave it: the
+ * record's stamp and its last state (`100%`). A CR that ends the line (CRLF) is dropped. The log keeps every byte.
+ */
+function lastState(record: Buffer): Buffer {
+  let end = record.length;
+  while (end > 0 && record[end - 1] === CR) end--;
+  const lastCr = record.lastIndexOf(CR, end - 1);
+  if (end === record.length && lastCr === -1) return record;
+  const mark = STREAM_MARK.exec(record.subarray(0, 200).toString('latin1'));
+  const payload = mark ? mark.index + mark[0].length : 0;
+  return Buffer.concat([record.subarray(0, payload), record.subarray(Math.max(payload, lastCr + 1), end)]);
+}
+
+/**
+ * A record as text for an alert or report (mail, PagerDuty, webhooks, cron's mail): a line rewritten with
+ * CR shown in its last state, cut to `maxBytes` before decoding (a 1 MB line is never decoded whole),
+ * control characters escaped. The log keeps the bytes.
  */
 function clip(record: Buffer, maxBytes: number): string {
-  const text = escapeControl(record.subarray(0, maxBytes).toString('utf8'));
-  return record.length > maxBytes ? `${text} [cut]` : text;
+  const shown = lastState(record);
+  const text = escapeControl(shown.subarray(0, maxBytes).toString('utf8'));
+  return shown.length > maxBytes ? `${text} [cut]` : text;
 }
 
 /** Keeps the first `count` records that went by, for alerts that show both ends. */

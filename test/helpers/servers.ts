@@ -41,10 +41,10 @@ export function selfSignedCertificate(): { key: string; cert: string; certFile: 
 }
 
 /** A real SMTP server (the smtp-server package) on 127.0.0.1, port 0, keeping what it receives. */
-export async function startSmtp(options: Partial<SMTPServerOptions> & { users?: Record<string, string> } = {}) {
+export async function startSmtp(options: Partial<SMTPServerOptions> & { users?: Record<string, string>; refuseData?: () => Error | undefined } = {}) {
   const mails: ReceivedMail[] = [];
   const authAttempts: string[] = [];
-  const { users, ...rest } = options;
+  const { users, refuseData, ...rest } = options;
   const server = new SMTPServer({
     // Without a certificate of its own, the server offers no STARTTLS (its built-in one is not trusted).
     disabledCommands: [...(users ? [] : ['AUTH']), ...(rest.key ? [] : ['STARTTLS'])],
@@ -60,6 +60,11 @@ export async function startSmtp(options: Partial<SMTPServerOptions> & { users?: 
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        // Over `size` with `rejectOversized`: the server answers 552, the message is not received.
+        if (stream.sizeExceeded && rest.rejectOversized) return callback();
+        // `refuseData`: the answer to the message (an error with a responseCode), for a server that defers it.
+        const refused = refuseData?.();
+        if (refused) return callback(refused);
         mails.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),

@@ -220,15 +220,16 @@ describe('whole records on a log a full disk cut', () => {
 });
 
 describe('what alerts carry of the output', () => {
-  it('control bytes from the job (OSC 52, ESC[2J, NUL, BEL, bare CR) are shown escaped in alerts and the cron report', async () => {
+  it('control bytes from the job (OSC 52, ESC[2J, NUL, BEL) are shown escaped in alerts and the cron report; a line rewritten with CR in its last state', async () => {
     const box = sandbox();
     const hook = await startHttp();
-    const nasty = "printf 'copy\\033]52;c;SGVsbG8=\\007 clear\\033[2J nul\\000 bell\\007 cr\\rback\\n'; exit 2";
+    const nasty = "printf 'copy\\033]52;c;SGVsbG8=\\007 clear\\033[2J nul\\000 bell\\007\\ncr\\rback\\n'; exit 2";
     const withHook = await cronwrap(['--name', 'ctl', '--webhook', hook.url, '-c', nasty], box);
     expect(withHook.exitCode).toBe(2);
     const tail = (JSON.parse(hook.requests[0]!.body) as { output: { tail: string[] } }).output.tail.join('\n');
     expect(tail).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
-    expect(tail).toContain('copy\\x1b]52;c;SGVsbG8=\\x07 clear\\x1b[2J nul\\x00 bell\\x07 cr\\rback');
+    expect(tail).toContain('copy\\x1b]52;c;SGVsbG8=\\x07 clear\\x1b[2J nul\\x00 bell\\x07\n');
+    expect(tail).toMatch(/ out\| back$/);
     const report = await cronwrap(['--name', 'ctl2', '-c', nasty], box);
     expect(report.stdout.toString()).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     expect(report.stdout.toString()).toContain('clear\\x1b[2J');

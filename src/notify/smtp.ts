@@ -1,0 +1,90 @@
+import { createTransport } from 'nodemailer';
+import { stopReason, type Budget, type Delivery } from '../net/http.js';
+import type { EmailChannel } from './channels.js';
+import { oneLine } from './notice.js';
+
+/** Contract deadlines for SMTP: connect 10 s, greeting 10 s, socket 30 s. */
+const SMTP_TIMEOUTS = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+
+/** How one attempt went; `tooBig` when the server's size limit refused it (`limit`: the limit it advertised, if it did). */
+export type MailAttempt = { delivery: Delivery; tooBig?: { limit: number | undefined } };
+
+function smtpTransport(channel: EmailChannel & { smtpUrl: string }) {
+  const url = new URL(channel.smtpUrl);
+  const secure = url.protocol === 'smtps:';
+  const user = decodeURIComponent(url.username);
+  if (user && 'error' in channel.password) throw new Error(channel.password.error);
+  const pass = user && 'value' in channel.password ? channel.password.value : undefined;
+  return createTransport({
+    host: url.hostname,
+    port: Number(url.port) || (secure ? 465 : 587),
+    secure,
+    // Log in only over TLS: smtp:// with a user must upgrade with STARTTLS or give up.
+    requireTLS: !secure && Boolean(user),
+    ...(user ? { auth: { user, pass: pass ?? '' } } : {}),
+    tls: { rejectUnauthorized: true },
+    ...SMTP_TIMEOUTS,
+  });
+}
+
+/** What a size refusal says about the limit: nodemailer refuses itself, naming the SIZE the server advertised. */
+const LOCAL_SIZE_REFUSAL = /larger than allowed (\d+)/;
+
+function describeSmtpError(error: unknown): MailAttempt {
+  const e = error as { code?: string; responseCode?: number; message?: string; command?: string };
+  const reason = oneLine(e.message ?? String(error));
+  const failed = (message: string, retryable: boolean): MailAttempt => ({ delivery: { ok: false, attempts: 1, error: `email: ${message}`, retryable } });
+  const advertised = e.code === 'EMESSAGE' && !e.responseCode ? LOCAL_SIZE_REFUSAL.exec(e.message ?? '') : null;
+  // 552 to MAIL FROM or DATA: the message is over the server's size limit (RFC 1870). To RCPT TO it is a full mailbox, which passes.
+  if (advertised || (e.responseCode === 552 && e.command !== 'RCPT TO')) {
+    return { ...failed(`too big for the SMTP server: ${reason}`, false), tooBig: { limit: advertised ? Number(advertised[1]) : undefined } };
+  }
+  // 4xx is temporary (greylisting, a full queue, a mailbox over quota): keep the alert and send it again.
+  if (e.responseCode && e.responseCode < 500) return failed(`deferred by the SMTP server: ${reason}`, true);
+  if (e.responseCode === 552) return failed(`deferred by the SMTP server (mailbox full): ${reason}`, true);
+  if (e.code === 'EAUTH') return failed(`login refused by the SMTP server (${e.responseCode ?? ''})`.replace(' ()', ''), false);
+  // An address or message the server can never take: keeping it would only repeat the refusal.
+  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE' || e.responseCode) return failed(`refused: ${reason}`, false);
+  const words: Record<string, string> = {
+    ECONNECTION: 'cannot connect to the SMTP server',
+    ETIMEDOUT: 'the SMTP server did not answer in time',
+    ESOCKET: 'SMTP connection failed',
+    ETLS: 'TLS with the SMTP server failed',
+  };
+  return failed(e.code && words[e.code] ? `${words[e.code]} (${reason})` : reason, true);
+}
+
+/** Rejects the send when the run's time for notifications is over, or cronwrap was told to stop. */
+const OUT_OF_TIME = Symbol('out of time');
+const STOPPED = Symbol('stopped');
+
+/** Sends a composed message over SMTP, its size declared (RFC 1870); bounded by the budget. */
+export async function sendSmtp(message: Buffer, envelope: { from: string; to: string[] }, channel: EmailChannel & { smtpUrl: string }, { deadline, now, stop }: Budget): Promise<MailAttempt> {
+  let transport;
+  try {
+    transport = smtpTransport(channel);
+  } catch (error) {
+    return { delivery: { ok: false, attempts: 0, error: `email: ${(error as Error).message}`, retryable: true } };
+  }
+  let timer: NodeJS.Timeout | undefined;
+  let onStop: (() => void) | undefined;
+  try {
+    const givenUp = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(OUT_OF_TIME), Math.max(0, deadline - now()));
+      onStop = () => reject(STOPPED);
+      stop?.addEventListener('abort', onStop, { once: true });
+    });
+    // The size declared (RFC 1870) lets a server that advertises SIZE refuse before the message is sent.
+    await Promise.race([transport.sendMail({ envelope: { ...envelope, size: message.length }, raw: message }), givenUp]);
+    return { delivery: { ok: true, attempts: 1, retryable: false } };
+  } catch (error) {
+    if (error === OUT_OF_TIME) return { delivery: { ok: false, attempts: 1, error: 'email: no time left', retryable: true, outOfTime: true } };
+    if (error === STOPPED) return { delivery: { ok: false, attempts: 1, error: `email: not sent: ${stopReason(stop)}`, retryable: true } };
+    return describeSmtpError(error);
+  } finally {
+    clearTimeout(timer);
+    if (onStop) stop?.removeEventListener('abort', onStop);
+    transport.close();
+  }
+}
+
