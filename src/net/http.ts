@@ -58,9 +58,9 @@ function hiddenParts(url: URL, secrets: readonly string[]): string[] {
  * must stay secret (the request's secrets, the URL's password, path and query) replaced.
  */
 function redacted(text: string, hidden: readonly string[]): string {
-  let result = text;
+  let result = redactUrls(text);
   for (const secret of hidden) result = result.split(secret).join('(hidden)');
-  return redactUrls(result);
+  return result;
 }
 
 /** An answer's text as an error may hold it: control characters escaped, cut to 200 characters (redacted later). */
@@ -194,7 +194,7 @@ export async function sendWithRetry(
       if (answer.retryAfterMs !== undefined) {
         pause = answer.retryAfterMs;
         // A wait past the deadline would hold cron: give up now; the alert is kept for a later run.
-        if (attempt < maxAttempts && deadline - now() <= pause) return failed(attempt, `${last} (the server asks to wait ${Math.ceil(pause / 1000)}s, past the time left for notifications)`, true, true);
+        if (attempt < maxAttempts && deadline - now() <= pause) return failed(attempt, `${last} (the server asks to wait ${Math.ceil(pause / 1000)}s, longer than the time left)`, true);
       }
     } catch (error) {
       last = networkError(error, timeoutMs);

@@ -3,7 +3,8 @@ export function retryAfterMs(header: string | null, nowMs: number): number | und
   const value = header?.trim();
   if (!value) return undefined;
   if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
+  // An HTTP date names its day and month; Date.parse would also take `-3` as a year.
+  const at = /^[a-z]{3},/i.test(value) ? Date.parse(value) : Number.NaN;
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
