@@ -32,13 +32,14 @@ describe('a URL with user:password@', () => {
     const server = await startHttp(requiresAuth(BASIC));
     const base = server.url.replace('://', `://bob:${URL_PASSWORD}@`);
     const box = sandbox();
-    const env = { CRONWRAP_WEBHOOKS: `${base}/hook?token=t0k3n`, CRONWRAP_PING: `${base}/ping/abc`, CRONWRAP_METRICS_PUSH: base };
+    const env = { CRONWRAP_WEBHOOKS: `${base}/hook?token=t0k3n`, CRONWRAP_PING: `${base}/ping/abc`, CRONWRAP_METRICS_PUSH: `${base}/?token=t0k3n` };
     const result = await cronwrap(['--name', 'authed', '-c', 'exit 3'], box, { env });
     expect(result.exitCode).toBe(3);
     const paths = [...new Set(server.requests.map((r) => new URL(r.url, server.url).pathname))].sort();
     expect(paths).toEqual(['/hook', expect.stringMatching(/^\/metrics\/job\/authed\/instance\/./), '/ping/abc/fail', '/ping/abc/start']);
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(server.requests.map(() => BASIC));
     expect(server.requests.find((r) => r.url.startsWith('/hook'))!.url).toBe('/hook?token=t0k3n');
+    expect(server.requests.find((r) => r.url.startsWith('/metrics'))!.url).toMatch(/^\/metrics\/job\/authed\/instance\/[^/?]+\?token=t0k3n$/);
     expect(footer(parseLog(box.logOf('authed'))).notifications).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/… failure: ok; ping: ok$/);
     expect(historyOf(box.stateDir, 'authed')[0]!.problems ?? []).toEqual([]);
   });
@@ -50,7 +51,7 @@ describe('a URL with user:password@', () => {
     );
     const base = server.url.replace('://', `://bob:${URL_PASSWORD}@`);
     const box = sandbox();
-    const result = await cronwrap(['--name', 'leaky', '-c', 'exit 4'], box, { env: { CRONWRAP_WEBHOOKS: `${base}/hook?token=t0k3n`, CRONWRAP_PING: `${base}/ping/abc`, CRONWRAP_METRICS_PUSH: base } });
+    const result = await cronwrap(['--name', 'leaky', '-c', 'exit 4'], box, { env: { CRONWRAP_WEBHOOKS: `${base}/hook?token=t0k3n`, CRONWRAP_PING: `${base}/ping/abc`, CRONWRAP_METRICS_PUSH: `${base}/?token=t0k3n` } });
     expect(result.exitCode).toBe(4);
     const history = historyOf(box.stateDir, 'leaky')[0]!;
     const end = footer(parseLog(box.logOf('leaky')));
