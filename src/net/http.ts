@@ -63,9 +63,9 @@ function redacted(text: string, hidden: readonly string[]): string {
   return result;
 }
 
-/** An answer's text as an error may hold it: control characters escaped, cut to 200 characters (redacted later). */
-function serverText(body: string): string {
-  return escapeControl(body.slice(0, 400).replace(/\s+/g, ' ')).slice(0, 200);
+/** An answer's text as an error may hold it: redacted before it is cut (a cut secret would no longer match), control characters escaped, 200 characters. */
+function serverText(body: string, hidden: readonly string[]): string {
+  return escapeControl(redacted(body, hidden).slice(0, 400).replace(/\s+/g, ' ')).slice(0, 200);
 }
 
 export interface Answer {
@@ -189,7 +189,7 @@ export async function sendWithRetry(
       const answer = await sendOnce(target, body, options, timeoutMs, stop);
       if ('refused' in answer) return failed(attempt, answer.refused, false);
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
-      last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body)}` : ''}`;
+      last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, hidden)}` : ''}`;
       if (!RETRYABLE_STATUS(answer.status)) return failed(attempt, last, false);
       if (answer.retryAfterMs !== undefined) {
         pause = answer.retryAfterMs;
