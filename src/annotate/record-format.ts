@@ -21,6 +21,8 @@ export type RunFooter = {
   attempts: number;
   end: string;
   duration_ms: number;
+  /** The time before the command could start (jitter, locks), when there was any: not part of `duration_ms`. */
+  waited_ms?: number;
   stdout_lines: number;
   stdout_bytes: number;
   stderr_lines: number;

@@ -36,7 +36,7 @@ export class RunRecorder {
   private readonly annotators = new Map<StreamTag, LineAnnotator>();
 
   constructor(private readonly parts: RecorderParts) {
-    parts.log?.onReopen((reason) => parts.format.meta(this.stamp().first, 'reopened', { reason }));
+    parts.log?.onReopen((reason) => parts.format.meta(this.note(), 'reopened', { reason }));
     this.batch = new RecordBatch((records) => {
       parts.log?.write(records);
       parts.console?.write(records);
@@ -45,8 +45,12 @@ export class RunRecorder {
     });
   }
 
-  stamp(): ReadStamp {
+  private stamp(): ReadStamp {
     return this.parts.stamper.stamp(this.parts.io.now(), this.parts.io.mono());
+  }
+
+  private note(): string {
+    return this.parts.stamper.note(this.parts.io.now(), this.parts.io.mono());
   }
 
   /** Annotates one read of a stream and hands the records on at once, so the log is always current. */
@@ -60,7 +64,13 @@ export class RunRecorder {
     this.batch.flush();
   }
 
-  /** Writes out any unfinished last lines. */
+  /** One stream ended: its unfinished last line is written now, stamped with the time it ended. */
+  endStream(tag: StreamTag): void {
+    this.annotators.get(tag)?.end(this.stamp());
+    this.batch.flush();
+  }
+
+  /** Writes out any unfinished last lines (of streams cut off rather than ended). */
   endStreams(): void {
     const stamp = this.stamp();
     for (const annotator of this.annotators.values()) annotator.end(stamp);
@@ -79,6 +89,6 @@ export class RunRecorder {
 
   /** A header, footer or note (wait, skip, retry) record, for the log only. */
   meta<E extends MetaEvent>(event: E, fields: MetaRecords[E]): void {
-    this.parts.log?.write(this.parts.format.meta(this.stamp().first, event, fields));
+    this.parts.log?.write(this.parts.format.meta(this.note(), event, fields));
   }
 }

@@ -1,8 +1,9 @@
 // strftime formats as `ts` (moreutils) takes them, so `-t '%Y-%m-%d %H:%M:%.S'` from an old crontab works.
 import { UsageError } from '../errors.js';
+import type { WallAnchor } from '../util/monotonic.js';
 import { DAY_NAMES, DAYS, MONTH_NAMES, MONTHS, offsetText, pad2, zoneAbbreviation } from './calendar.js';
 
-/** A moment: the local date (to the millisecond) and the microseconds since the epoch. */
+/** A moment (or a span): its Date (to the millisecond) and its microseconds since the epoch. */
 interface Moment {
   date: Date;
   us: number;
@@ -11,44 +12,76 @@ interface Moment {
 type Part = (moment: Moment) => string;
 
 const space2 = (n: number) => String(n).padStart(2, ' ');
-const hour12 = (d: Date) => d.getHours() % 12 || 12;
 const micros = ({ us }: Moment) => String(((us % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
 const epochSeconds = ({ us }: Moment) => String(Math.floor(us / 1_000_000));
 
-function dayOfYear(d: Date): number {
-  return Math.round((Date.UTC(d.getFullYear(), d.getMonth(), d.getDate()) - Date.UTC(d.getFullYear(), 0, 1)) / 86_400_000) + 1;
+type DatePart = 'FullYear' | 'Month' | 'Date' | 'Day' | 'Hours' | 'Minutes' | 'Seconds';
+
+/** How a Date is read: in local time for a moment, in UTC for a span (as ts -s and -i read it, with gmtime). */
+interface Fields {
+  year(d: Date): number;
+  month(d: Date): number;
+  day(d: Date): number;
+  weekday(d: Date): number;
+  hours(d: Date): number;
+  minutes(d: Date): number;
+  seconds(d: Date): number;
+  offset(d: Date): string;
+  zone(d: Date): string;
+}
+
+function fields(utc: boolean): Fields {
+  const read = (part: DatePart) => {
+    const method = utc ? (`getUTC${part}` as const) : (`get${part}` as const);
+    return (d: Date) => d[method]();
+  };
+  return {
+    year: read('FullYear'),
+    month: read('Month'),
+    day: read('Date'),
+    weekday: read('Day'),
+    hours: read('Hours'),
+    minutes: read('Minutes'),
+    seconds: read('Seconds'),
+    offset: utc ? () => '+0000' : (d) => offsetText(d, false),
+    zone: utc ? () => 'UTC' : zoneAbbreviation(),
+  };
+}
+
+function dayOfYear(f: Fields, d: Date): number {
+  return Math.round((Date.UTC(f.year(d), f.month(d), f.day(d)) - Date.UTC(f.year(d), 0, 1)) / 86_400_000) + 1;
 }
 
 /** The conversions of C's strftime in the C locale, plus ts's %.S, %.s and %.T with microseconds. */
-function conversions(zone: (d: Date) => string): Record<string, Part> {
+function conversions(f: Fields): Record<string, Part> {
   const table: Record<string, Part> = {
-    a: ({ date }) => DAYS[date.getDay()]!,
-    A: ({ date }) => DAY_NAMES[date.getDay()]!,
-    b: ({ date }) => MONTHS[date.getMonth()]!,
-    B: ({ date }) => MONTH_NAMES[date.getMonth()]!,
-    C: ({ date }) => pad2(Math.floor(date.getFullYear() / 100)),
-    d: ({ date }) => pad2(date.getDate()),
-    e: ({ date }) => space2(date.getDate()),
-    H: ({ date }) => pad2(date.getHours()),
-    I: ({ date }) => pad2(hour12(date)),
-    j: ({ date }) => String(dayOfYear(date)).padStart(3, '0'),
-    k: ({ date }) => space2(date.getHours()),
-    l: ({ date }) => space2(hour12(date)),
-    m: ({ date }) => pad2(date.getMonth() + 1),
-    M: ({ date }) => pad2(date.getMinutes()),
-    p: ({ date }) => (date.getHours() < 12 ? 'AM' : 'PM'),
-    P: ({ date }) => (date.getHours() < 12 ? 'am' : 'pm'),
+    a: ({ date }) => DAYS[f.weekday(date)]!,
+    A: ({ date }) => DAY_NAMES[f.weekday(date)]!,
+    b: ({ date }) => MONTHS[f.month(date)]!,
+    B: ({ date }) => MONTH_NAMES[f.month(date)]!,
+    C: ({ date }) => pad2(Math.floor(f.year(date) / 100)),
+    d: ({ date }) => pad2(f.day(date)),
+    e: ({ date }) => space2(f.day(date)),
+    H: ({ date }) => pad2(f.hours(date)),
+    I: ({ date }) => pad2(f.hours(date) % 12 || 12),
+    j: ({ date }) => String(dayOfYear(f, date)).padStart(3, '0'),
+    k: ({ date }) => space2(f.hours(date)),
+    l: ({ date }) => space2(f.hours(date) % 12 || 12),
+    m: ({ date }) => pad2(f.month(date) + 1),
+    M: ({ date }) => pad2(f.minutes(date)),
+    p: ({ date }) => (f.hours(date) < 12 ? 'AM' : 'PM'),
+    P: ({ date }) => (f.hours(date) < 12 ? 'am' : 'pm'),
     s: epochSeconds,
-    S: ({ date }) => pad2(date.getSeconds()),
+    S: ({ date }) => pad2(f.seconds(date)),
     t: () => '\t',
-    u: ({ date }) => String(date.getDay() || 7),
-    w: ({ date }) => String(date.getDay()),
-    y: ({ date }) => pad2(date.getFullYear() % 100),
-    Y: ({ date }) => String(date.getFullYear()),
-    z: ({ date }) => offsetText(date, false),
-    Z: ({ date }) => zone(date),
+    u: ({ date }) => String(f.weekday(date) || 7),
+    w: ({ date }) => String(f.weekday(date)),
+    y: ({ date }) => pad2(f.year(date) % 100),
+    Y: ({ date }) => String(f.year(date)),
+    z: ({ date }) => f.offset(date),
+    Z: ({ date }) => f.zone(date),
     '%': () => '%',
-    '.S': (m) => `${pad2(m.date.getSeconds())}.${micros(m)}`,
+    '.S': (m) => `${pad2(f.seconds(m.date))}.${micros(m)}`,
     '.s': (m) => `${epochSeconds(m)}.${micros(m)}`,
   };
   const T: Part = (m) => `${table.H!(m)}:${table.M!(m)}:${table.S!(m)}`;
@@ -70,9 +103,13 @@ export interface Strftime {
   micro: boolean;
 }
 
-/** Compiles `pattern`; an unknown conversion, or one that would break a record (`%n`), is a UsageError. */
-export function compileStrftime(option: string, pattern: string): Strftime {
-  const table = conversions(zoneAbbreviation());
+/**
+ * Compiles `pattern` for a time in local time, or, with `span`, for a span of time read as gmtime reads it
+ * (`ts -s '%H:%M:%.S'`: hours, minutes and seconds of the span). An unknown conversion, or one that would
+ * break a record (`%n`), is a UsageError.
+ */
+export function compileStrftime(option: string, pattern: string, span = false): Strftime {
+  const table = conversions(fields(span));
   const parts: Part[] = [];
   let micro = false;
   for (let i = 0; i < pattern.length; ) {
@@ -106,17 +143,18 @@ export function compileStrftime(option: string, pattern: string): Strftime {
 }
 
 /**
- * Microseconds of wall-clock time: the monotonic clock's fractions laid on the wall clock's milliseconds.
- * When the two part (the wall clock was set), the wall clock wins and the fractions start again from it.
+ * Microseconds of wall-clock time: a precise wall time (`anchor`) carried on by the monotonic clock. Each
+ * reading is checked against the wall clock's milliseconds (`wallMs`, Date.now()); only when the two part by
+ * more than a millisecond (the clock was stepped, faketime jumped) does the offset move, by the least that
+ * brings it back into `wallMs`'s millisecond. So the stamps follow the wall clock, never go backwards between
+ * steps, and their microseconds are real rather than the wall clock's `000`.
  */
-export function microClock(): (wallMs: number, monoMs: number) => number {
-  let offset = Number.NaN;
+export function microClock(anchor: WallAnchor): (wallMs: number, monoMs: number) => number {
+  let offset = anchor.wallMs - anchor.monoMs;
   return (wallMs, monoMs) => {
-    let ms = monoMs + offset;
-    if (!(ms >= wallMs && ms < wallMs + 1)) {
-      offset = wallMs - monoMs;
-      ms = wallMs;
-    }
-    return Math.floor(ms * 1000);
+    const ms = monoMs + offset;
+    if (ms < wallMs - 1) offset = wallMs - monoMs;
+    else if (ms >= wallMs + 2) offset = wallMs + 0.999 - monoMs;
+    return Math.floor((monoMs + offset) * 1000);
   };
 }

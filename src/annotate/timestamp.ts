@@ -2,9 +2,14 @@ import dayjs from 'dayjs';
 import { UsageError } from '../errors.js';
 import { DAYS, MONTHS, offsetText, pad2, pad3, zoneAbbreviation } from './calendar.js';
 import { compileStrftime, microClock } from './strftime.js';
+import { preciseWallAnchor, type WallAnchor } from '../util/monotonic.js';
 
 const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
-export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string } | { strftime: string };
+type SpanName = 'elapsed' | 'delta';
+export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string } | { strftime: string } | { span: SpanName; strftime: string };
+
+// `elapsed:FORMAT` and `delta:FORMAT` are `ts -s FORMAT` and `ts -i FORMAT`.
+const SPAN_STYLE = /^(elapsed|delta):(.*)$/s;
 
 // A pattern must hold a date or time token (YYYY, MM, DD, HH, hh, mm, ss, SSS, Z), so a typo such as `isoo`
 // is an error rather than a stamp that says `isoo` on every line.
@@ -16,6 +21,14 @@ const DAYJS_TOKEN = /YY|MM|DD|HH|hh|mm|ss|SSS|Z/;
  */
 export function parseTimestampStyle(option: string, value: string): TimestampStyle {
   if ((TIMESTAMP_NAMES as readonly string[]).includes(value)) return value as TimestampStyle;
+  const span = SPAN_STYLE.exec(value);
+  if (span) {
+    const name = span[1] as SpanName;
+    const format = span[2] ?? '';
+    if (!format.includes('%')) throw new UsageError(`${option}: '${value}': after '${name}:' give a ts/strftime format such as '%H:%M:%.S' or '%.s' (as ts -${name === 'elapsed' ? 's' : 'i'} takes it)`);
+    compileStrftime(option, format, true);
+    return { span: name, strftime: format };
+  }
   if (value.includes('%')) {
     compileStrftime(option, value); // refused here, not at the first line
     return { strftime: value };
@@ -38,6 +51,13 @@ export interface ReadStamp {
 /** Turns a moment (wall-clock ms, monotonic ms) into the text that prefixes each line read at that moment. */
 export interface Stamper {
   stamp(wallMs: number, monoMs: number): ReadStamp;
+  /** The stamp of a record that is not output (header, footer, a note): `delta` still counts from the last line. */
+  note(wallMs: number, monoMs: number): string;
+}
+
+/** A stamper whose notes are stamped as its lines are: all but `delta`. */
+function stamping(stamp: Stamper['stamp']): Stamper {
+  return { stamp, note: (wallMs, monoMs) => stamp(wallMs, monoMs).first };
 }
 
 /** Local time with milliseconds and UTC offset: `2026-11-22T02:36:43.123+01:00`. */
@@ -71,17 +91,15 @@ export function formatSpan(ms: number): string {
 function cachedWallStamper(format: (ms: number) => string, resolutionMs: number): Stamper {
   let key = NaN;
   let cached: ReadStamp = { first: '', rest: '' };
-  return {
-    stamp(wallMs) {
-      const k = Math.floor(wallMs / resolutionMs);
-      if (k !== key) {
-        key = k;
-        const text = format(k * resolutionMs);
-        cached = { first: text, rest: text };
-      }
-      return cached;
-    },
-  };
+  return stamping((wallMs) => {
+    const k = Math.floor(wallMs / resolutionMs);
+    if (k !== key) {
+      key = k;
+      const text = format(k * resolutionMs);
+      cached = { first: text, rest: text };
+    }
+    return cached;
+  });
 }
 
 /**
@@ -91,25 +109,56 @@ function cachedWallStamper(format: (ms: number) => string, resolutionMs: number)
 export function rfc3339Clock(style: TimestampStyle, now: () => number): (() => string) | undefined {
   if (style === 'iso' || style === 'utc') return undefined;
   const stamper = cachedWallStamper(localIso, 1);
-  return () => stamper.stamp(now(), 0).first;
+  return () => stamper.note(now(), 0);
 }
 
 /** A ts/strftime format: with %.S, %.s or %.T real microseconds for each read, else text computed once a second. */
-function strftimeStamper(pattern: string): Stamper {
+function strftimeStamper(pattern: string, anchor: () => WallAnchor): Stamper {
   const { format, micro } = compileStrftime('--timestamp', pattern);
   if (!micro) return cachedWallStamper((ms) => format(ms * 1000), 1000);
-  const clock = microClock();
-  return {
-    stamp(wallMs, monoMs) {
-      const text = format(clock(wallMs, monoMs));
+  const clock = microClock(anchor());
+  return stamping((wallMs, monoMs) => {
+    const text = format(clock(wallMs, monoMs));
+    return { first: text, rest: text };
+  });
+}
+
+/** Spans since the start (elapsed) or since the previous read (delta), in `format` for all but the named styles. */
+function spanStamper(name: SpanName, startMono: number, format: (ms: number) => string): Stamper {
+  if (name === 'elapsed') {
+    return stamping((_wall, mono) => {
+      const text = format(mono - startMono);
       return { first: text, rest: text };
+    });
+  }
+  let previous = startMono;
+  const zero = format(0);
+  return {
+    stamp(_wall, mono) {
+      const first = format(mono - previous);
+      previous = mono;
+      return { first, rest: zero };
     },
+    note: (_wall, mono) => format(mono - previous),
   };
 }
 
-/** Builds the stamper for a style; `startMono` is the run's start on the monotonic clock. */
-export function createStamper(style: TimestampStyle, startMono: number): Stamper {
-  if (typeof style === 'object') return 'pattern' in style ? cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1) : strftimeStamper(style.strftime);
+/** A span in a ts/strftime format, as `ts -s FORMAT` and `ts -i FORMAT` print it. */
+function spanFormat(pattern: string): (ms: number) => string {
+  const { format } = compileStrftime('--timestamp', pattern, true);
+  return (ms) => format(Math.max(0, Math.floor(ms * 1000)));
+}
+
+/**
+ * Builds the stamper for a style; `startMono` is where spans count from, on the monotonic clock; `anchor`
+ * gives the precise wall time that microsecond formats carry on.
+ */
+export function createStamper(style: TimestampStyle, startMono: number, anchor: () => WallAnchor = preciseWallAnchor): Stamper {
+  if (typeof style === 'object') {
+    if ('pattern' in style) return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);
+    if ('span' in style) return spanStamper(style.span, startMono, spanFormat(style.strftime));
+    return strftimeStamper(style.strftime, anchor);
+  }
   switch (style) {
     case 'iso':
       return cachedWallStamper(localIso, 1);
@@ -120,22 +169,7 @@ export function createStamper(style: TimestampStyle, startMono: number): Stamper
     case 'epoch':
       return cachedWallStamper((ms) => (ms / 1000).toFixed(3), 1);
     case 'elapsed':
-      return {
-        stamp(_wall, mono) {
-          const text = formatSpan(mono - startMono);
-          return { first: text, rest: text };
-        },
-      };
-    case 'delta': {
-      let previous = startMono;
-      const zero = formatSpan(0);
-      return {
-        stamp(_wall, mono) {
-          const first = formatSpan(mono - previous);
-          previous = mono;
-          return { first, rest: zero };
-        },
-      };
-    }
+    case 'delta':
+      return spanStamper(style, startMono, formatSpan);
   }
 }

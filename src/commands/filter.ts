@@ -10,6 +10,7 @@ import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { headerRecord } from '../report/footer.js';
 import { retryWhileBusy } from '../util/fd.js';
+import { processStartMs } from '../util/monotonic.js';
 import { newRunId } from '../util/run-id.js';
 
 /** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
@@ -26,8 +27,11 @@ function readChunk(fd: number, buffer: Buffer): number {
 
 /** Filter mode: annotates stdin, as one stream, to stdout and to `--log`. Returns the exit status. */
 export function runFilter(settings: Settings, job: string, io: Io): number {
-  const startWall = io.now();
-  const startMono = io.mono();
+  // Spans (elapsed, delta, the duration) count from the process's start, as `ts -s` does: in `producer |
+  // cronwrap` the producer writes while Node still loads. What waits in the pipe by the first read is
+  // stamped with that read's time: when it was written cannot be known.
+  const startMono = processStartMs();
+  const startWall = io.now() - (io.mono() - startMono);
   const run = newRunId();
   const console = settings.quiet ? undefined : new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY));
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console, io.stderr);

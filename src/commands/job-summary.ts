@@ -20,9 +20,12 @@ export interface JobSummary {
   last_verdict: RecordedVerdict;
   last_exit: number;
   last_duration_ms: number;
-  /** The start of the last run that was ok or a warning; null: none (among the runs read: `counted_since`). */
+  /** The start of the last run that was ok or a warning without a heal; null: none (among the runs read: `counted_since`). */
   last_success: string | null;
-  /** Failed runs since the last success, skipped runs aside (at least this many when `counted_since` is set and there is no `last_success`). */
+  /**
+   * Runs since the last success that failed, healed ones too (a heal covers a failure, it does not make the
+   * job well); skipped runs aside (at least this many when `counted_since` is set and there is no `last_success`).
+   */
   consecutive_failures: number;
   /** Runs that started in the last 24 hours (at least this many when `counted_since` is within them). */
   runs_24h: number;

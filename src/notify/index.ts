@@ -33,6 +33,8 @@ export interface JobAlertRequest extends AlertRequest {
 export interface RunForAlerts extends JobAlertRequest {
   policy: PolicyOptions;
   verdict: Verdict;
+  /** The verdict is a warning because `--on-failure` fixed a failure: no clean success (policy.ts). */
+  healed?: boolean;
   /** A successful run far from its usual duration: a warning. */
   durationWarning?: string;
   /** Aborted when cronwrap is told to stop: what is not sent by then is kept. */
@@ -74,7 +76,7 @@ export async function finishRun(run: RunForAlerts, pingRunId: string | undefined
     if (problem) problems.push(problem);
     // An odd duration makes a successful run a warning: told once per streak of warnings, recovered from like one.
     const verdict = run.durationWarning && run.verdict === 'ok' ? 'warning' : run.verdict;
-    const { kind, next } = decide(state, verdict, run.policy, Date.now());
+    const { kind, next } = decide(state, verdict, run.policy, Date.now(), run.healed === true);
     try {
       writeAlertState(stateDir, job, next);
     } catch (error) {

@@ -5,7 +5,7 @@ import type { NoticeKind } from './notice.js';
 
 /** What the policy remembers about a job between runs: `<state>/alerts/<job>.json`. */
 export interface AlertState {
-  /** Runs in a row that failed. */
+  /** Runs in a row that failed (healed or not). */
   failures: number;
   /** A failure alert went out, so a recovery notice is due on the next success. */
   alerted: boolean;
@@ -38,6 +38,9 @@ export interface PolicyOptions {
   notifySuccess: boolean;
 }
 
+/** What to tell about a run, and what to remember. */
+type Decision = { kind: NoticeKind | null; next: AlertState };
+
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 
 /** The last `window` runs with this one added (1 failed, 0 ok); none kept without a window. */
@@ -53,9 +56,11 @@ const failuresIn = (recent: readonly number[]) => recent.reduce((sum, failed) =>
  * at most once per `remindMs` while it keeps failing, tell once when it recovers (with a window: once
  * fewer than that many of the last runs failed, so a flapping job is not told at every success). Skips for
  * a busy lock are counted apart: one alert once `alertAfterSkips` came in a row (an earlier run is stuck),
- * never one per skip, and they neither break nor lengthen a failing streak.
+ * never one per skip, and they neither break nor lengthen a failing streak. A `healed` run (a warning
+ * because `--on-failure` fixed a failure) is no clean success: it lengthens the streak of failures and
+ * leaves a told failure's episode open (no recovery until a run succeeds without a heal).
  */
-export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number): { kind: NoticeKind | null; next: AlertState } {
+export function decide(state: AlertState, verdict: Verdict, options: PolicyOptions, now: number, healed = false): Decision {
   const { failures: threshold, window } = options.alertAfter;
   if (verdict === 'ok' || verdict === 'warning') {
     const recent = recentRuns(state, false, window);
@@ -64,10 +69,13 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
       // Still over the rate: the episode goes on (the streak is over, the rate is not).
       return { kind: null, next: { ...state, failures: 0, skips: 0, skipAlerted: false, ...withRecent } };
     }
+    // A heal covered this run's failure: no clean success, so a told failure goes on untold and the streak is counted on.
+    if (healed && state.alerted) return { kind: null, next: { ...state, failures: state.failures + 1, skips: 0, skipAlerted: false, ...withRecent } };
     const due = state.alerted || state.skipAlerted || state.missedAlerted || state.stuckAlerted;
     // A warning after a failure ends the failure's episode: told as its recovery, the status says the warning.
-    if (verdict === 'warning' && !due) return warningDecision(state, options, now, withRecent);
-    return { kind: due || state.warned ? 'recovery' : options.notifySuccess ? 'success' : null, next: { ...FRESH, ...withRecent } };
+    const decided: Decision =
+      verdict === 'warning' && !due ? warningDecision(state, options, now, withRecent) : { kind: due || state.warned ? 'recovery' : options.notifySuccess ? 'success' : null, next: { ...FRESH, ...withRecent } };
+    return healed ? { kind: decided.kind, next: { ...decided.next, failures: state.failures + 1 } } : decided;
   }
   if (verdict === 'skipped') {
     const skips = (state.skips ?? 0) + 1;
@@ -79,18 +87,25 @@ export function decide(state: AlertState, verdict: Verdict, options: PolicyOptio
   const ran = { ...state, failures, skips: 0, ...(recent ? { recent } : {}) };
   if ((recent ? failuresIn(recent) : failures) < threshold) return { kind: null, next: ran };
   if (!state.alerted) return { kind: 'failure', next: { ...ran, alerted: true, lastAlertAt: now } };
-  if (options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs) {
-    return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
-  }
+  if (remindDue(state, options, now)) return { kind: 'reminder', next: { ...ran, lastAlertAt: now } };
   return { kind: null, next: ran };
 }
 
+/**
+ * `--remind`: the last alert went out at least `remindMs` ago. One dated in the future cannot be trusted
+ * (the clock was stepped back since): a reminder is due, and its time starts the count afresh, where
+ * waiting for the clock to catch up would have silenced reminders for as long as the step.
+ */
+function remindDue(state: AlertState, options: PolicyOptions, now: number): boolean {
+  const last = state.lastAlertAt;
+  return options.remindMs !== undefined && last !== null && (last > now || now - last >= options.remindMs);
+}
+
 /** Warnings are told once per streak of them, like failures, and again at most once per `remindMs`. */
-function warningDecision(state: AlertState, options: PolicyOptions, now: number, withRecent: { recent?: number[] }): { kind: NoticeKind | null; next: AlertState } {
+function warningDecision(state: AlertState, options: PolicyOptions, now: number, withRecent: { recent?: number[] }): Decision {
   const base = { ...FRESH, ...withRecent, warned: true };
   if (!state.warned) return { kind: 'warning', next: { ...base, lastAlertAt: now } };
-  const remind = options.remindMs !== undefined && state.lastAlertAt !== null && now - state.lastAlertAt >= options.remindMs;
-  return remind ? { kind: 'warning', next: { ...base, lastAlertAt: now } } : { kind: null, next: { ...base, lastAlertAt: state.lastAlertAt } };
+  return remindDue(state, options, now) ? { kind: 'warning', next: { ...base, lastAlertAt: now } } : { kind: null, next: { ...base, lastAlertAt: state.lastAlertAt } };
 }
 
 const isAlertState = shape<AlertState>({

@@ -39,7 +39,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
     },
     async end({ summary, results, stop }) {
       const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
-      const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, stop, ...(durationWarning ? { durationWarning } : {}) };
+      const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
       const done = await loadRemote().finishRun(request, ping?.runId);
       await ping?.started;
       const late = done.results.some((r) => r.outOfTime);

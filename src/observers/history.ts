@@ -2,6 +2,7 @@ import { errorCode } from '../errors.js';
 import { historyRecord } from '../report/history-record.js';
 import type { Observer } from '../run/events.js';
 import { appendHistory } from '../state/history.js';
+import { bootId } from '../util/boot-id.js';
 import type { JobName } from '../util/job-name.js';
 
 /**
@@ -13,7 +14,7 @@ export function historyObserver(stateDir: string, job: JobName, limit: number, s
     stage: 'history',
     end({ summary, results }) {
       try {
-        appendHistory(stateDir, job, historyRecord(summary, results, schedule), limit);
+        appendHistory(stateDir, job, historyRecord(summary, results, schedule, bootId()), limit);
         return undefined;
       } catch (error) {
         return { stage: 'history', problem: `cannot record the run in ${stateDir}: ${errorCode(error)}` };

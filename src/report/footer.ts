@@ -27,6 +27,12 @@ export function describeNeverEnded(run: NeverEndedRun): string {
   return `run ${run.run} started ${run.start} (cronwrap pid ${run.pid}) never ended: its cronwrap was killed or the host went down`;
 }
 
+/** `waited_ms` for the footer and the history, when the run waited a millisecond or more before it could start. */
+export function waitedField(summary: RunSummary): { waited_ms?: number } {
+  const waited = Math.round(summary.waitedMs);
+  return waited > 0 ? { waited_ms: waited } : {};
+}
+
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
 export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
@@ -45,6 +51,7 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     attempts: summary.attempts,
     end: new Date(summary.endMs).toISOString(),
     duration_ms: Math.round(summary.durationMs),
+    ...waitedField(summary),
     stdout_lines: summary.out.lines,
     stdout_bytes: summary.out.bytes,
     stderr_lines: summary.err.lines,

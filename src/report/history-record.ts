@@ -1,9 +1,13 @@
 import type { StageResult } from '../run/events.js';
 import type { RunSummary } from '../run/summary.js';
 import type { RunRecord } from '../state/history.js';
+import { waitedField } from './footer.js';
 
-/** The run as kept in the job's history, with the job's schedule when one was given (--schedule). */
-export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string): RunRecord {
+/**
+ * The run as kept in the job's history, with the job's schedule when one was given (--schedule), and its
+ * start on the monotonic clock of the boot `boot` (when known), which orders runs across a wall-clock step.
+ */
+export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string, boot?: string): RunRecord {
   const warning = results.find((r) => r.durationWarning)?.durationWarning;
   const neverEnded = results.flatMap((r) => r.neverEnded ?? []);
   return {
@@ -13,6 +17,8 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     start: new Date(summary.startMs).toISOString(),
     end: new Date(summary.endMs).toISOString(),
     duration_ms: Math.round(summary.durationMs),
+    ...waitedField(summary),
+    ...(boot ? { monotonic: { boot, start_us: Math.round(summary.startMonoMs * 1000) } } : {}),
     exit: summary.exitCode,
     signal: summary.signal,
     timed_out: summary.timedOut,

@@ -55,6 +55,7 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder, ho
       env: prepared.env,
       onSpawn: holdFor,
       onOutput: recordOutput(recorder, observers),
+      onStreamEnd: (tag) => recorder.endStream(tag),
       onPassedOn: notePassedOn(observers),
     });
     recorder.endStreams();

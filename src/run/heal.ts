@@ -52,6 +52,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
     onOutput: recordOutput(recorder, observers),
+    onStreamEnd: (tag) => recorder.endStream(tag),
     onPassedOn: notePassedOn(observers),
   });
   recorder.endStreams();
@@ -62,8 +63,10 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
  * `--on-failure`: after a failure of the job's own (not a skip, not a stop signal to cronwrap, not while
  * the job is paused), heal it
  * unless the cooldown or the daily budget holds the heal back; with `--heal-retry`, run the job once more
- * after a heal that exits 0. A successful run clears the heal count. The Nagios pattern: a failure the heal
- * fixed is a warning; a failed heal, a held-back one, or a failure again after an earlier heal is escalated.
+ * after a heal that exits 0. Only a run that succeeds without a heal clears the heal count: a re-run that
+ * succeeded because of the heal is no proof the job is well, so cooldown and budget go on counting (a job
+ * that needs a heal every run is escalated once they hold the heal back). The Nagios pattern: a failure the
+ * heal fixed is a warning; a failed heal, a held-back one, or a failure again after an earlier heal is escalated.
  */
 export async function healAfter(context: RunContext, recorder: RunRecorder, attempts: AttemptsResult, run: string, holdFor: (group: number) => void): Promise<[AttemptsResult, HealReport | undefined]> {
   const { settings, stateDir, job, io } = context;
@@ -101,13 +104,12 @@ export async function healAfter(context: RunContext, recorder: RunRecorder, atte
   const again = await runAttempts({ ...context, settings: { ...settings, retries: 0 } }, recorder, holdFor);
   const rerun = judge(again.outcome, recorder.facts().err.bytes - errBefore, settings).verdict;
   const helped = rerun === 'ok' || rerun === 'warning';
-  if (helped) clearQuietly(stateDir, job);
   const combined = joinAttempts(attempts, again);
   const rerunText = helped ? 'the re-run succeeded' : `the re-run ${describeOutcome(again.outcome)}`;
   return [combined, { ran: true, exit, retried: true, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}; ${rerunText}`, ...withProblem }];
 }
 
-/** Clears the heal count after a success; a state dir that will not take it only leaves an old count. */
+/** Clears the heal count after a success without a heal; a state dir that will not take it only leaves an old count. */
 function clearQuietly(stateDir: string, job: string): void {
   try {
     clearHeals(stateDir, job);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { warn } from '../output/console.js';
+import { formatDuration } from '../util/format.js';
 import { waitForLock, type HeldLock } from '../state/lock.js';
 import type { Pause } from '../state/pauses.js';
 import type { RunContext } from './context.js';
@@ -54,7 +55,8 @@ export async function prepare(context: RunContext): Promise<Plan> {
     return stop(notStarted(interruptions.received));
   }
   if (host === 'busy') {
-    const reason = 'another run of the job holds the lock';
+    const waited = settings.lockWaitMs > 0 ? ` (waited ${formatDuration(settings.lockWaitMs)} for it, --lock-wait)` : '';
+    const reason = `another run of the job holds the lock${waited}`;
     observers.emit({ type: 'skip', reason, waitedMs: settings.lockWaitMs });
     return stop({ kind: 'lock-busy', exitCode: settings.lockBusyExit, reason });
   }

@@ -23,7 +23,12 @@ export interface AttemptsResult {
  */
 export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   endMs: number;
+  /** From the moment the command could start (or was skipped) to the end: the job's time, heal included. */
   durationMs: number;
+  /** Before that: `--jitter`, and waiting for the host's or the fleet's lock. */
+  waitedMs: number;
+  /** The start on the monotonic clock (ms): orders runs of one boot whatever the wall clock did. */
+  startMonoMs: number;
   /** cronwrap's exit status: the job's (contract). */
   exitCode: number;
   /** The outcome in words. */
@@ -58,6 +63,8 @@ export interface SummaryParts {
   lockProblems: readonly string[];
   endMs: number;
   durationMs: number;
+  waitedMs: number;
+  startMonoMs: number;
   /** `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
   rules: JudgingRules;
   heal: HealReport | undefined;
@@ -74,7 +81,7 @@ function verdictOf(judged: Verdict, heal: HealReport | undefined, lockProblems: 
 }
 
 /** Builds the run's summary from what each step returned. */
-export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, rules, heal }: SummaryParts): RunSummary {
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, waitedMs, startMonoMs, rules, heal }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = exitCodeOf(outcome);
   const paused = outcome.kind === 'paused';
@@ -90,6 +97,8 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     ...output,
     endMs,
     durationMs,
+    waitedMs,
+    startMonoMs,
     exitCode,
     status: `${judged.words ?? describeOutcome(outcome)}${stderrNote}${healNote}`,
     signal: commandSignal(outcome),

@@ -21,6 +21,8 @@ export interface SuperviseOptions {
   env: NodeJS.ProcessEnv;
   /** Called for every read from the command's stdout or stderr. */
   onOutput: (tag: StreamTag, chunk: Buffer) => void;
+  /** Called when the command's stdout or stderr reaches its end (the writers closed it), before the other may. */
+  onStreamEnd: (tag: StreamTag) => void;
   /** Called with the command's process group once it runs. */
   onSpawn?: (group: number) => void;
   /** Called for each signal meant for the job that was passed on to its process group. */
@@ -104,6 +106,8 @@ export async function supervise(command: readonly [string, ...string[]], options
   };
   stdout.on('data', (chunk: Buffer) => onOutput('out', chunk));
   stderr.on('data', (chunk: Buffer) => onOutput('err', chunk));
+  stdout.once('end', () => options.onStreamEnd('out'));
+  stderr.once('end', () => options.onStreamEnd('err'));
   const closed = (stream: Readable) => new Promise((resolve) => stream.once('close', resolve));
   const pipesClosed = Promise.all([closed(stdout), closed(stderr)]);
 

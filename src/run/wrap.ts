@@ -42,6 +42,8 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
   const startMono = io.mono();
   observers.emit({ type: 'start', header });
   const plan = await prepare(context);
+  // The run's duration is the job's: from here, not from the start, whatever jitter and locks took before.
+  const readyMono = io.mono();
   const [attempts, heal, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan, header.run) : [neverRan(plan.outcome), undefined, []];
   const summary = summarize({
     header,
@@ -49,7 +51,9 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     output: recorder.facts(),
     lockProblems: [...plan.lockProblems, ...heldProblems],
     endMs: io.now(),
-    durationMs: io.mono() - startMono,
+    durationMs: io.mono() - readyMono,
+    waitedMs: readyMono - startMono,
+    startMonoMs: startMono,
     rules: context.settings,
     heal,
   });

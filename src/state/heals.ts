@@ -23,7 +23,12 @@ export function readHeals(stateDir: string, job: string): ReadState<HealState> {
 }
 
 export function recordHeal(stateDir: string, job: string, state: HealState, now: number): void {
-  writeJobState(stateDir, 'heals', parseJobName('job', job), { heals: [...state.heals, now].slice(-KEPT_HEALS) });
+  writeJobState(stateDir, 'heals', parseJobName('job', job), { heals: [...trustedHeals(state, now), now].slice(-KEPT_HEALS) });
+}
+
+/** The heals dated no later than now: one in the future cannot be trusted (the clock was stepped back since). */
+function trustedHeals(state: HealState, now: number): number[] {
+  return state.heals.filter((at) => at <= now);
 }
 
 /** A successful run: cooldown and budget start afresh. */
@@ -38,11 +43,13 @@ export interface HealLimits {
 
 /** Why a heal may not run now (`--heal-cooldown`, `--heal-budget`), or undefined when it may. */
 export function healHeldBack(state: HealState, limits: HealLimits, now: number): string | undefined {
-  const last = state.heals.at(-1);
+  // A future heal would hold heals back for as long as the clock's step: it is forgotten instead.
+  const heals = trustedHeals(state, now);
+  const last = heals.at(-1);
   if (last !== undefined && now - last < limits.cooldownMs) {
     return `the last heal was ${formatDuration(now - last)} ago, within --heal-cooldown of ${formatDuration(limits.cooldownMs)}`;
   }
-  const today = state.heals.filter((at) => now - at < DAY_MS).length;
+  const today = heals.filter((at) => now - at < DAY_MS).length;
   if (today >= limits.budget) return `${today} heals in the last 24 hours used the --heal-budget of ${limits.budget}`;
   return undefined;
 }

@@ -15,7 +15,15 @@ export interface RunRecord {
   host: string;
   start: string;
   end: string;
+  /** From the moment the command could start to the run's end. */
   duration_ms: number;
+  /** How long the run waited before that (jitter, locks); absent when it did not wait, and in older records. */
+  waited_ms?: number;
+  /**
+   * The start on the monotonic clock (µs) of the boot `boot` (/proc/sys/kernel/random/boot_id): runs of one
+   * boot are ordered by it whatever the wall clock did (a step back, NTP); older records lack it.
+   */
+  monotonic?: MonotonicStart;
   /** cronwrap's exit status for the run. */
   exit: number;
   /** The signal that ended the command, if one did. */
@@ -59,6 +67,11 @@ export interface NeverEndedRun {
   pid: number;
 }
 
+export interface MonotonicStart {
+  boot: string;
+  start_us: number;
+}
+
 export interface HealRecord {
   ran: boolean;
   exit: number | null;
@@ -97,10 +110,13 @@ export function verdictOf(run: RunRecord): RecordedVerdict {
   return run.verdict ?? verdictByExit(run.exit, run.lock_skipped || run.paused === true, run.stderr_failed === true);
 }
 
-/** A run that ran and did its job: ok, or a warning (a --warn-exit status, a healed failure). */
+/**
+ * A run that ran and did its job by itself: ok, or a warning (a --warn-exit status, an odd duration). A
+ * failure `--on-failure` healed is none: it neither ends a streak of failures nor sets a usual duration.
+ */
 export function isSuccessfulRun(run: RunRecord): boolean {
   const verdict = verdictOf(run);
-  return verdict === 'ok' || verdict === 'warning';
+  return (verdict === 'ok' || verdict === 'warning') && run.heal?.helped !== true;
 }
 
 /**
@@ -193,6 +209,8 @@ const isRunRecord = shape<RunRecord>({
   start: isString,
   end: isString,
   duration_ms: isNumber,
+  waited_ms: optional(isNumber),
+  monotonic: optional(shape<MonotonicStart>({ boot: isString, start_us: isNumber })),
   exit: isNumber,
   signal: nullable(isString),
   timed_out: isBoolean,
@@ -235,7 +253,29 @@ function parseRecord(line: string): RunRecord | undefined {
  * text of its URL: a name that cannot be a job's has no history.
  */
 export function readHistory(stateDir: string, job: string, onDamaged?: (path: string, lines: number) => void): RunRecord[] {
-  return runsNewestFirst(stateDir, job, Infinity, onDamaged).reverse();
+  return inStartOrder(runsNewestFirst(stateDir, job, Infinity, onDamaged).reverse());
+}
+
+/**
+ * Runs (oldest first, as written: in the order they ended) in the order they started: by the monotonic
+ * clock among neighbours of one boot, so overlapping runs and a wall clock stepped back or forth do not
+ * mix them up. A record without it (older, or no /proc) stays where it was written; runs of different
+ * boots keep their order (a boot's runs ended before the next boot's began).
+ */
+export function inStartOrder(runs: readonly RunRecord[]): RunRecord[] {
+  const ordered: RunRecord[] = [];
+  let boot: RunRecord[] = [];
+  const endBoot = () => {
+    ordered.push(...boot.sort((a, b) => (a.monotonic?.start_us ?? 0) - (b.monotonic?.start_us ?? 0)));
+    boot = [];
+  };
+  for (const run of runs) {
+    if (run.monotonic?.boot !== boot[0]?.monotonic?.boot) endBoot();
+    if (run.monotonic) boot.push(run);
+    else ordered.push(run);
+  }
+  endBoot();
+  return ordered;
 }
 
 /**

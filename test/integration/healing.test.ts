@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, historyOf, sandbox, waitFor, type Sandbox } from '../helpers/cronwrap.js';
@@ -118,6 +118,44 @@ describe('--on-failure: healing', () => {
     expect(footer(parseLog(box2.logOf('web')))).toMatchObject({ attempts: '2', heal: expect.stringMatching(/^not healed: --on-failure exited 0 in \S+; the re-run failed with exit status 4$/) });
     await waitFor(() => hook.requests.length === 2);
     expect(JSON.parse(hook.requests[1]!.body)).toMatchObject({ kind: 'failure' });
+  });
+
+  it("--heal-retry (examples/crontab): a re-run the heal made succeed resets neither budget nor cooldown; the heal held back is FAILED, mailed, and status counts the healed runs in the streak", async () => {
+    const { env, subjects } = await channels();
+    const box = sandbox();
+    // A service that crashes again after every restart: the job works once after each heal.
+    const up = join(box.dir, 'up');
+    const count = join(box.dir, 'heals-run');
+    const job = `if test -e ${up}; then rm ${up}; echo works; exit 0; fi; echo crashed; exit 3`;
+    const run = (more: string[] = []) => cronwrap(['--name', 'web', '--heal-retry', '--heal-budget', '2', ...more, '--on-failure', `echo x >> ${count}; touch ${up}`, '-c', job], box, { env });
+    const healsRun = () => (existsSync(count) ? readFileSync(count, 'utf8').split('\n').length - 1 : 0);
+    const status = async () => (JSON.parse((await cronwrap(['status', '--json'], box)).stdout.toString()) as Record<string, unknown>[])[0];
+
+    for (let i = 0; i < 5; i++) await run(['--heal-cooldown', '0s']);
+    expect(healsRun()).toBe(2);
+    expect(historyOf(box.stateDir, 'web').map((r) => `${String(r.exit)} ${String(r.verdict)}: ${String((r.heal as { text: string }).text)}`)).toEqual([
+      expect.stringMatching(/^0 warning: healed: --on-failure exited 0 in \S+; the re-run succeeded$/),
+      expect.stringMatching(/^0 warning: healed: --on-failure exited 0 in \S+; the re-run succeeded$/),
+      '3 failed: not healed: 2 heals in the last 24 hours used the --heal-budget of 2',
+      '3 failed: not healed: 2 heals in the last 24 hours used the --heal-budget of 2',
+      '3 failed: not healed: 2 heals in the last 24 hours used the --heal-budget of 2',
+    ]);
+    // One warning for the streak of healed runs, then the failure once the budget held the heal back.
+    expect(subjects()).toEqual([expect.stringMatching(/^\[cronwrap\] web WARNING on /), expect.stringMatching(/^\[cronwrap\] web FAILED on \S+ \(exit 3, 3 failures in a row\)$/)]);
+    expect(await status()).toMatchObject({ last_result: 'not healed', failing: true, consecutive_failures: 5, last_success: null });
+
+    // Only a run that succeeds by itself ends it all: RECOVERED, the heal count gone, the streak over.
+    writeFileSync(up, '');
+    await run(['--heal-cooldown', '0s']);
+    expect(subjects().at(-1)).toMatch(/web RECOVERED/);
+    expect(existsSync(heals(box))).toBe(false);
+
+    // With the default hourly cooldown, already the second failure is held back and told.
+    await run();
+    await run();
+    expect(healsRun()).toBe(3);
+    expect(subjects().slice(-2)).toEqual([expect.stringMatching(/web WARNING on /), expect.stringMatching(/web FAILED on \S+ \(exit 3, 2 failures in a row\)$/)]);
+    expect(String((historyOf(box.stateDir, 'web').at(-1)!.heal as { text: string }).text)).toMatch(/^not healed: the last heal was \S+ ago, within --heal-cooldown of 1h00m$/);
   });
 
   it('--heal-timeout stops the whole heal process group; the failure is escalated', async () => {

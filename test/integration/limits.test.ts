@@ -163,6 +163,33 @@ describe('--lock', () => {
     expect(reassemble(parseLog(box.logOf('queue')).records, 'out').toString()).toBe('first\nsecond\n');
   });
 
+  it('time spent waiting for the lock is no part of the duration (history, metrics, --expect-duration); a skip with --lock-busy-exit is reported SKIPPED', async () => {
+    const box = sandbox();
+    const metrics = join(box.dir, 'metrics');
+    const first = await holder(box, 'queue');
+    const common = ['--name', 'queue', '--lock', '--metrics-dir', metrics, '--expect-duration', '..900ms'];
+    // The waiting run waits at least as long as the skipped one, which starts after it (its start record is
+    // logged) and gives up after its --lock-wait of 1s; then the holder lets go.
+    const waiting = cronwrap([...common, '--lock-wait', '1m', '--', 'true'], box);
+    await waitFor(() => box.logOf('queue').toString().split('=== start').length - 1 === 2);
+    const skipped = await cronwrap([...common, '--lock-wait', '1s', '--lock-busy-exit', '75', '--', 'true'], box);
+    expect(skipped.exitCode).toBe(75);
+    expect(skipped.stdout.toString()).toMatch(/^cronwrap: job queue SKIPPED on \S+\n/);
+    expect(skipped.stdout.toString()).toMatch(/\nstatus: +skipped: another run of the job holds the lock \(waited 1\.000s for it, --lock-wait\) \(cronwrap exits 75\)\nstarted: .*\nduration: \S+, after waiting 1\.\d+s \(jitter, locks\)\n/);
+    first.release();
+    expect((await waiting).exitCode).toBe(0);
+    await first.run;
+    // The holder's run waited for nothing; the other two each waited a second or more, and ran (or were skipped) in less.
+    const runs = historyOf(box.stateDir, 'queue');
+    expect(runs).toHaveLength(3);
+    const waited = runs.filter((r) => Number(r.waited_ms) >= 1000);
+    expect(waited.map((r) => r.lock_skipped).sort()).toEqual([false, true]);
+    for (const run of waited) expect(run.duration_ms).toBeLessThan(900);
+    expect(runs.filter((r) => r.duration_warning)).toEqual([]);
+    const lastDuration = /^cronwrap_last_duration_seconds\{cron_job="queue"\} (\S+)$/m.exec(readFileSync(join(metrics, 'cronwrap_queue.prom'), 'utf8'))?.[1];
+    expect(Number(lastDuration)).toBeLessThan(0.9);
+  });
+
   it('a lock held by a SIGKILLed cronwrap is taken over once its job is gone too', async () => {
     const box = sandbox();
     const orphan = await orphanedLockHolder(box, 'crashed');

@@ -7,12 +7,12 @@ import { expandKey } from '../../src/observers/alert-channels.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 const options: PolicyOptions = { alertAfter: { failures: 1, window: undefined }, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };
-const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped', w: 'warning' };
+const VERDICTS: Record<string, Verdict> = { o: 'ok', F: 'failed', s: 'skipped', w: 'warning', h: 'warning' };
 
-/** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock, w = warning) through the policy; returns what was sent. */
+/** Runs a sequence of runs (o = ok, F = failed, s = skipped for the lock, w = warning, h = healed) through the policy; returns what was sent. */
 function play(runs: string, opts = options, step = 60_000, state = FRESH): (string | null)[] {
   return [...runs].map((run, i) => {
-    const { kind, next } = decide(state, VERDICTS[run]!, opts, i * step);
+    const { kind, next } = decide(state, VERDICTS[run]!, opts, i * step, run === 'h');
     state = next;
     return kind;
   });
@@ -53,6 +53,26 @@ describe('alert policy', () => {
     expect(play('FwoFw')).toEqual(['failure', 'recovery', null, 'failure', 'recovery']);
     // A warning is no failure: it breaks a streak of them.
     expect(play('FFwFF', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual([null, null, 'warning', null, null]);
+  });
+
+  it('a healed failure is no clean success: it counts in the streak of failures and a told failure stays open until a plain success', () => {
+    expect(play('hhFFo')).toEqual(['warning', null, 'failure', null, 'recovery']);
+    // After a told failure, a healed run is no recovery: the episode goes on, and a plain success ends it.
+    expect(play('FhFho')).toEqual(['failure', null, null, null, 'recovery']);
+    // --alert-after 3: two healed runs and a failure are three failures in a row.
+    expect(play('hhF', { ...options, alertAfter: { failures: 3, window: undefined } })).toEqual(['warning', null, 'failure']);
+    let state = FRESH;
+    for (const run of 'hhF') state = decide(state, VERDICTS[run]!, options, 0, run === 'h').next;
+    expect(state.failures).toBe(3);
+  });
+
+  it('a last alert dated in the future (a clock stepped back) is no reason to stay silent: the reminder goes out, and the count starts afresh', () => {
+    const remind = { ...options, remindMs: 60 * 60_000 };
+    const alerted: AlertState = { failures: 3, alerted: true, lastAlertAt: 10 * 60 * 60_000 };
+    const first = decide(alerted, 'failed', remind, 7 * 60 * 60_000);
+    expect(first).toMatchObject({ kind: 'reminder', next: { lastAlertAt: 7 * 60 * 60_000 } });
+    expect(decide(first.next, 'failed', remind, 7.5 * 60 * 60_000).kind).toBeNull();
+    expect(decide({ ...FRESH, warned: true, lastAlertAt: 10 * 60 * 60_000 }, 'warning', remind, 7 * 60 * 60_000).kind).toBe('warning');
   });
 
   it('no recovery notice when no alert went out', () => {

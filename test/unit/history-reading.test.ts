@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { failuresText, lastSuccessText, resultOf, runs24hText, summarizeHistory, summarizeJob, SUMMARY_BYTES } from '../../src/commands/job-summary.js';
-import { isSuccessfulRun, readHistory, readNewestRuns, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RunRecord } from '../../src/state/history.js';
+import { inStartOrder, isSuccessfulRun, readHistory, readNewestRuns, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RunRecord } from '../../src/state/history.js';
 import { parseJobName } from '../../src/util/job-name.js';
 import { runRecord } from '../helpers/run-record.js';
 
@@ -59,6 +59,25 @@ function wholeSummary(runs: readonly RunRecord[]) {
     last_never_ended: recent(runs.findLast((r) => r.never_ended?.length)?.never_ended?.at(-1)),
   };
 }
+
+describe('the order of runs', () => {
+  const boot = (id: string, startUs: number) => ({ monotonic: { boot: `${id}0000000-0000-4000-8000-000000000000`, start_us: startUs } });
+
+  it('readHistory orders the runs of one boot by their monotonic start; older records and other boots keep their place', () => {
+    const dir = stateDir();
+    // As written (in the order they ended): an old record, then a boot whose wall clock was stepped back
+    // (its starts say nothing), then the next boot.
+    const old = run(50);
+    const [a, b, c] = [run(1, boot('a', 300)), run(3, boot('a', 100)), run(2, boot('a', 200))];
+    const [d, e] = [run(0.5, boot('b', 20)), run(0.4, boot('b', 10))];
+    writeFileSync(historyFile(dir), lines([old, a, b, c, d, e]));
+    expect(readHistory(dir, 'j').map((r) => r.run)).toEqual([old, b, c, a, e, d].map((r) => r.run));
+    // A record without the field between two of one boot: each side is ordered apart.
+    const gap = run(1.5);
+    expect(inStartOrder([a, gap, b, c]).map((r) => r.run)).toEqual([a, gap, b, c].map((r) => r.run));
+    expect(inStartOrder([a, b, gap, c]).map((r) => r.run)).toEqual([b, a, gap, c].map((r) => r.run));
+  });
+});
 
 describe('reading a history from its end', () => {
   it('gives every run newest first, once (its newest copy), across chunks and lines longer than a chunk', () => {

@@ -21,6 +21,8 @@ const ok = summarize({
   lockProblems: [],
   endMs: START + 1000,
   durationMs: 1000,
+  waitedMs: 0,
+  startMonoMs: 0,
   rules: { okExit: [], warnExit: [], stderrFails: false },
   heal: undefined,
 });

@@ -26,7 +26,7 @@ const ran = (outcome: AttemptsResult['outcome'], more: Partial<AttemptsResult> =
 });
 const RULES = { okExit: [], warnExit: [], stderrFails: false };
 const summary = (attempts: AttemptsResult, lockProblems: string[] = [], stderrFails = false, more: Partial<Pick<SummaryParts, 'rules' | 'heal'>> = {}) =>
-  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, rules: { ...RULES, stderrFails }, heal: undefined, ...more });
+  summarize({ header, attempts, output, lockProblems, endMs: START + 90_000, durationMs: 90_000, waitedMs: 0, startMonoMs: 0, rules: { ...RULES, stderrFails }, heal: undefined, ...more });
 
 describe('the run summary, built once', () => {
   it.each([
@@ -125,6 +125,12 @@ describe('mappers from the summary', () => {
     expect(footerRecord(summary(ran({ kind: 'exited', code: 2 })), [], 5000)).not.toHaveProperty('verdict');
     expect(footerRecord(summary(ran({ kind: 'exited', code: 1 }), [], false, { rules: { ...RULES, okExit: [1] } }), [], 5000)).toMatchObject({ verdict: 'ok' });
     expect(failureReport(healed)).toMatch(/^cronwrap: job backup WARNING on db1\n/);
+    // A skip with --lock-busy-exit is reported for what it is; the wait for the lock is said apart from the duration.
+    const skipped = { ...summary(ran({ kind: 'lock-busy', exitCode: 75, reason: 'busy' }, { attempts: 0 })), durationMs: 2, waitedMs: 60_000 };
+    expect(failureReport(skipped)).toMatch(/^cronwrap: job backup SKIPPED on db1\n[^]*\nduration: 2ms, after waiting 1m00s \(jitter, locks\)\n/);
+    expect(footerRecord(skipped, [], 5000)).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
+    expect(historyRecord(skipped, [])).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
+    expect(historyRecord(healed, [])).not.toHaveProperty('waited_ms');
   });
 
   it('notice: a run without its fleet lock says so in its status; a skipped one does not repeat it', () => {

@@ -40,19 +40,47 @@ describe('timestamp styles', () => {
     expect(createStamper(parseTimestampStyle('--timestamp', format), 0).stamp(MOMENT, 0).first).toBe(expected);
   });
 
-  it('ts\'s %.S, %.s and %.T carry real microseconds from the monotonic clock, laid on the wall clock', () => {
-    const stamper = createStamper(parseTimestampStyle('--timestamp', '%H:%M:%.S|%.s|%.T'), 0);
-    // The first read anchors the fractions on the wall clock's millisecond; the next is 0.250375 ms later.
-    expect(stamper.stamp(MOMENT, 5000).first).toBe('14:39:59.123000|1346967599.123000|14:39:59.123000');
-    expect(stamper.stamp(MOMENT, 5000.250375).first).toBe('14:39:59.123250|1346967599.123250|14:39:59.123250');
-    // The wall clock was set back a second: it wins, and the fractions start again from it.
-    expect(stamper.stamp(MOMENT - 1000 + 1, 5001.5).first).toBe('14:39:58.124000|1346967598.124000|14:39:58.124000');
+  it('ts\'s %.S, %.s and %.T carry real microseconds: a precise wall time carried on by the monotonic clock', () => {
+    // The wall clock was 14:39:59.123456789 when the monotonic clock said 5000.
+    const stamper = createStamper(parseTimestampStyle('--timestamp', '%H:%M:%.S|%.s|%.T'), 0, () => ({ wallMs: MOMENT + 0.456789, monoMs: 5000 }));
+    expect(stamper.stamp(MOMENT, 5000).first).toBe('14:39:59.123456|1346967599.123456|14:39:59.123456');
+    expect(stamper.stamp(MOMENT, 5000.250375).first).toBe('14:39:59.123707|1346967599.123707|14:39:59.123707');
+    // Date.now() a tick ahead or behind (read a moment apart) moves nothing: the stamps never go backwards.
+    expect(stamper.stamp(MOMENT + 1, 5000.3).first).toBe('14:39:59.123756|1346967599.123756|14:39:59.123756');
+  });
+
+  it('microseconds follow a wall clock that was stepped, by the least that puts them in its millisecond', () => {
+    const stamper = createStamper(parseTimestampStyle('--timestamp', '%H:%M:%.S'), 0, () => ({ wallMs: MOMENT + 0.456789, monoMs: 5000 }));
+    expect(stamper.stamp(MOMENT, 5000).first).toBe('14:39:59.123456');
+    // Set back a second: the last microsecond of the wall clock's millisecond, then on from there.
+    expect(stamper.stamp(MOMENT - 999, 5001).first).toBe('14:39:58.124999');
+    expect(stamper.stamp(MOMENT - 998, 5001.5).first).toBe('14:39:58.125499');
+    // Set forward five seconds: the first microsecond of its millisecond, then on from there.
+    expect(stamper.stamp(MOMENT + 5000, 5002).first).toBe('14:40:04.123000');
+    expect(stamper.stamp(MOMENT + 5000, 5002.321).first).toBe('14:40:04.123321');
+  });
+
+  it.each([
+    ['elapsed:%H:%M:%.S|%.s|%s|%T', 3_723_456.789, '01:02:03.456789|3723.456789|3723|01:02:03'],
+    ['elapsed:%.T', 0.5, '00:00:00.000500'],
+  ])('%s reads the span as ts -s does (gmtime: no zone offset)', (style, spanMs, expected) => {
+    expect(createStamper(parseTimestampStyle('--timestamp', style), 1000).stamp(0, 1000 + spanMs).first).toBe(expected);
+  });
+
+  it('delta:FORMAT is ts -i FORMAT; a header or footer moves no delta', () => {
+    const stamper = createStamper(parseTimestampStyle('--timestamp', 'delta:%.s'), 0);
+    expect(stamper.note(0, 100)).toBe('0.100000');
+    expect(stamper.stamp(0, 250.5)).toEqual({ first: '0.250500', rest: '0.000000' });
+    expect(stamper.note(0, 300)).toBe('0.049500');
+    expect(stamper.stamp(0, 1250.5).first).toBe('1.000000');
   });
 
   it.each([
     ['%Y-%m-%d%n', /%n in .*a newline would split the record/],
     ['%Q', /%Q in '%Q': not a conversion cronwrap knows/],
     ['ss.SSSSSS', /asks for more than milliseconds.*'%H:%M:%.S'/],
+    ['elapsed:ss', /'elapsed:ss': after 'elapsed:' give a ts\/strftime format such as '%H:%M:%.S' or '%.s' \(as ts -s takes it\)/],
+    ['delta:%Q', /%Q in '%Q': not a conversion/],
   ])('refuses %j with the fix', (format, message) => {
     expect(() => parseTimestampStyle('--timestamp', format)).toThrow(message);
   });
