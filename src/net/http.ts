@@ -1,5 +1,8 @@
-import { escapeControl } from '../util/format.js';
+import { escapeControl, redactUrls } from '../util/format.js';
 import { sleep } from '../util/sleep.js';
+import { redirectStep } from './redirects.js';
+import { jittered, retryAfterMs } from './retry-pause.js';
+import { splitCredentials } from './url-credentials.js';
 
 /** One HTTP request (PagerDuty, webhook, ping, Pushgateway) is given up after this long (contract). */
 export const HTTP_TIMEOUT_MS = 10_000;
@@ -34,7 +37,7 @@ export function stopReason(stop: AbortSignal | undefined): string {
 
 export interface SendOptions {
   headers?: Record<string, string>;
-  /** Pause before the second attempt; doubles after each. */
+  /** Pause before the second attempt (spread by jitter); doubles after each. A server's Retry-After comes first. */
   backoffMs?: number;
   maxAttempts?: number;
   /** POST unless told otherwise (the Pushgateway replaces a group with PUT). */
@@ -45,21 +48,33 @@ export interface SendOptions {
   secrets?: readonly string[];
 }
 
+/** What of a request must never be shown: its secrets, the URL's credentials, path and query. */
+function hiddenParts(url: URL, secrets: readonly string[]): string[] {
+  const sent = [...secrets, ...splitCredentials(url).secrets, `${url.pathname}${url.search}`, url.pathname, url.search];
+  return sent.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
+}
+
 /**
- * An answer's text as an error may hold it: what we sent that must stay secret (the request's secrets,
- * the URL's path, query and password) replaced, control characters escaped, and cut to 200 characters.
+ * The one redaction of an error text about a request, before it leaves this module for stderr, the log,
+ * the history, a mail or a kept alert: every URL in it reduced to its host, and whatever was sent that
+ * must stay secret (the request's secrets, the URL's password, path and query) replaced.
  */
-function serverText(body: string, url: URL, secrets: readonly string[]): string {
-  const sent = [...secrets, url.password, `${url.pathname}${url.search}`, url.pathname, url.search];
-  const hidden = sent.filter((s) => s.length >= 4).sort((a, b) => b.length - a.length);
-  let text = body;
-  for (const secret of hidden) text = text.split(secret).join('(hidden)');
-  return escapeControl(text.slice(0, 400).replace(/\s+/g, ' ')).slice(0, 200);
+function redacted(text: string, hidden: readonly string[]): string {
+  let result = redactUrls(text);
+  for (const secret of hidden) result = result.split(secret).join('(hidden)');
+  return result;
+}
+
+/** An answer's text as an error may hold it: redacted before it is cut (a cut secret would no longer match), control characters escaped, 200 characters. */
+function serverText(body: string, hidden: readonly string[]): string {
+  return escapeControl(redacted(body, hidden).slice(0, 400).replace(/\s+/g, ' ')).slice(0, 200);
 }
 
 export interface Answer {
   status: number;
   body: string;
+  /** The server's Retry-After, in ms, when it gave one. */
+  retryAfterMs?: number;
 }
 
 /** Enough of an answer to read an error; a huge answer is never held. */
@@ -83,12 +98,28 @@ async function readAnswer(response: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined): Promise<Answer> {
-  // AbortSignal.timeout bounds the whole exchange: connecting, the answer's headers and its body.
+/**
+ * One attempt: the request, and the redirects within its origin (redirects.ts), each with the same method,
+ * headers and body. The URL's credentials go as basic auth. `refused` is a redirect not followed (permanent).
+ */
+async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined): Promise<Answer | { refused: string }> {
+  // AbortSignal.timeout bounds the whole exchange: connecting, redirects, the answer's headers and its body.
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
-  const response = await fetch(url, { method: options.method ?? 'POST', headers: options.headers ?? {}, body, signal });
-  return { status: response.status, body: await readAnswer(response) };
+  const { url: bare, authorization } = splitCredentials(url);
+  const headers = { ...options.headers, ...(authorization ? { authorization } : {}) };
+  let target = bare;
+  for (let followed = 0; ; followed++) {
+    const response = await fetch(target, { method: options.method ?? 'POST', headers, body, signal, redirect: 'manual' });
+    const step = redirectStep(response.status, response.headers.get('location'), target, bare, followed);
+    if (step === undefined) {
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
+      return { status: response.status, body: await readAnswer(response), ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
+    }
+    await response.body?.cancel();
+    if ('refused' in step) return step;
+    target = step.follow;
+  }
 }
 
 const RETRYABLE_STATUS = (status: number) => status === 408 || status === 429 || status >= 500;
@@ -136,30 +167,45 @@ export async function sendWithRetry(
   } catch {
     return { ok: false, attempts: 0, error: `${options.label}: not an http(s) URL`, retryable: false };
   }
+  const hidden = hiddenParts(target, options.secrets ?? []);
+  const failed = (attempts: number, reason: string, retryable: boolean, outOfTime = false): Delivery => ({
+    ok: false,
+    attempts,
+    error: redacted(`${options.label}: ${reason}`, hidden),
+    retryable,
+    ...(outOfTime ? { outOfTime } : {}),
+  });
   let backoff = options.backoffMs ?? 1000;
   let last = 'no time left';
   let attempt = 0;
   let outOfTime = false;
   const maxAttempts = options.maxAttempts ?? 4;
   while (attempt < maxAttempts) {
-    if (stop?.aborted) return { ok: false, attempts: attempt, error: `${options.label}: not sent: ${stopReason(stop)}`, retryable: true };
+    if (stop?.aborted) return failed(attempt, `not sent: ${stopReason(stop)}`, true);
     const left = deadline - now();
     if ((outOfTime = left <= 0)) break;
     attempt++;
     const timeoutMs = Math.ceil(Math.min(HTTP_TIMEOUT_MS, left));
+    let pause = jittered(backoff);
     try {
       const answer = await sendOnce(target, body, options, timeoutMs, stop);
+      if ('refused' in answer) return failed(attempt, answer.refused, false);
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
-      last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, target, options.secrets ?? [])}` : ''}`;
-      if (!RETRYABLE_STATUS(answer.status)) return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: false };
+      last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, hidden)}` : ''}`;
+      if (!RETRYABLE_STATUS(answer.status)) return failed(attempt, last, false);
+      if (answer.retryAfterMs !== undefined) {
+        pause = answer.retryAfterMs;
+        // A wait past the deadline would hold cron: give up now; the alert is kept for a later run.
+        if (attempt < maxAttempts && deadline - now() <= pause) return failed(attempt, `${last} (the server asks to wait ${Math.ceil(pause / 1000)}s, longer than the time left)`, true);
+      }
     } catch (error) {
       last = networkError(error, timeoutMs);
     }
     if (attempt === maxAttempts || noRetry?.aborted) break;
-    if ((outOfTime = deadline - now() <= backoff)) break;
-    await sleep(backoff, noRetry && stop ? AbortSignal.any([stop, noRetry]) : (noRetry ?? stop));
+    if ((outOfTime = deadline - now() <= pause)) break;
+    await sleep(pause, noRetry && stop ? AbortSignal.any([stop, noRetry]) : (noRetry ?? stop));
     if (noRetry?.aborted) break;
     backoff *= 2;
   }
-  return { ok: false, attempts: attempt, error: `${options.label}: ${last}`, retryable: true, ...(outOfTime ? { outOfTime } : {}) };
+  return failed(attempt, last, true, outOfTime);
 }

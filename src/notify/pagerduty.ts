@@ -1,15 +1,31 @@
+import { createHash } from 'node:crypto';
 import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import type { PagerDutyChannel } from './channels.js';
 import { subjectOf, type Notice } from './notice.js';
 
 export type PagerDutyAction = 'trigger' | 'resolve';
 
+/** The Events API v2 refuses a dedup_key longer than this (characters). */
+const MAX_DEDUP_KEY = 255;
+
+/**
+ * The key as the API takes it: a longer one keeps its start and ends in a hash of the whole, the same on
+ * every run and host, so a resolve finds its trigger and two long keys stay two incidents.
+ */
+export function eventDedupKey(key: string): string {
+  if (key.length <= MAX_DEDUP_KEY) return key;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 16);
+  const head = key.slice(0, MAX_DEDUP_KEY - hash.length - 1).replace(/[\uD800-\uDBFF]$/, ''); // never half a surrogate pair
+  return `${head}~${hash}`;
+}
+
 /** The Events API v2 event for a notice (without the routing key, which is added when sending). */
 function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: PagerDutyAction): Record<string, unknown> {
-  if (action === 'resolve') return { event_action: 'resolve', dedup_key: channel.dedupKey };
+  const dedupKey = eventDedupKey(channel.dedupKey);
+  if (action === 'resolve') return { event_action: 'resolve', dedup_key: dedupKey };
   return {
     event_action: 'trigger',
-    dedup_key: channel.dedupKey,
+    dedup_key: dedupKey,
     payload: {
       summary: subjectOf(notice).replace('[cronwrap] ', '').slice(0, 1024),
       source: notice.host,

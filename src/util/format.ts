@@ -28,6 +28,18 @@ export function redactUrl(url: string, withPath = true): string {
   }
 }
 
+/** An absolute URL inside a text: a scheme, `://`, and everything up to a space or a quote, but a last `.,:;)`. */
+const URL_IN_TEXT = /\b[a-z][a-z0-9+.-]*:\/\/[^\s"'<>]*[^\s"'<>.,:;)]/gi;
+
+/**
+ * Every URL in `text` shown as `redactUrl` shows it (no user, password, path or query): the one redaction
+ * every error text about a request passes before anyone reads or keeps it (an error of fetch's quotes
+ * the whole URL it was given).
+ */
+export function redactUrls(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => redactUrl(url));
+}
+
 const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
 
 /** C0 and C1 control characters but tab and newline: a terminal or mail reader would act on them (clear, clipboard, bell). */

@@ -138,14 +138,16 @@ const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 
 /**
  * Answers like the PagerDuty Events API v2 (/v2/enqueue): 202 for a valid event, 400 with the errors for
- * an invalid one. `script` can override the answer to the n-th request (429, 500, or 'hang').
+ * an invalid one. `script` can override the answer to the n-th request (429, 500, 'hang', or a status with
+ * a Retry-After header, as the API's rate limit answers).
  */
-export function pagerDutyAnswer(script: Record<number, number | 'hang'> = {}) {
+export function pagerDutyAnswer(script: Record<number, number | 'hang' | { status: number; retryAfter: string }> = {}) {
   return (request: ReceivedRequest, res: ServerResponse, index: number) => {
     const scripted = script[index];
     if (scripted === 'hang') return;
-    if (typeof scripted === 'number') {
-      res.writeHead(scripted, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'throttled or failed' }));
+    if (scripted !== undefined) {
+      const { status, retryAfter } = typeof scripted === 'number' ? { status: scripted, retryAfter: undefined } : scripted;
+      res.writeHead(status, { 'content-type': 'application/json', ...(retryAfter ? { 'retry-after': retryAfter } : {}) }).end(JSON.stringify({ status: 'throttled or failed' }));
       return;
     }
     const errors: string[] = [];

@@ -45,5 +45,6 @@ describe('Prometheus text format', () => {
 
   it('groups pushed metrics by job and instance', () => {
     expect(pushUrl('http://pg:9091/', 'backup', 'db1')).toBe('http://pg:9091/metrics/job/backup/instance/db1');
+    expect(pushUrl('https://u:p@pg.example/prefix/?token=t', 'a b', 'db1')).toBe('https://u:p@pg.example/prefix/metrics/job/a%20b/instance/db1?token=t');
   });
 });
