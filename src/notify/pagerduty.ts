@@ -1,6 +1,6 @@
 import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import type { PagerDutyChannel } from './channels.js';
-import { subjectOf, type Notice } from './notice.js';
+import { logText, subjectOf, type Notice } from './notice.js';
 
 export type PagerDutyAction = 'trigger' | 'resolve';
 
@@ -28,8 +28,9 @@ function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: Pager
         command: notice.command,
         user: notice.user,
         run: notice.run,
-        log: notice.logPath,
+        log: logText(notice),
         output_tail: notice.tail,
+        ...(notice.notes ? { notes: notice.notes } : {}),
       },
     },
   };

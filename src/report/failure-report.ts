@@ -2,6 +2,7 @@ import { localIso } from '../annotate/timestamp.js';
 import type { RunSummary } from '../run/summary.js';
 import { commandText, formatDuration } from '../util/format.js';
 import { leftoversNote } from './footer.js';
+import { outputNotes } from './recording-notes.js';
 
 /** The short report printed on stdout when a job fails under cron, so cron's MAILTO mail carries it. */
 export function failureReport(summary: RunSummary): string {
@@ -18,6 +19,8 @@ export function failureReport(summary: RunSummary): string {
   if (left) lines.push(`left behind: ${left}`);
   if (tail.length === 0) lines.push('', 'no output');
   else lines.push('', `last ${tail.length === 1 ? 'line' : `${tail.length} lines`} of output:`, ...tail.map((line) => `  ${line}`));
+  const notes = outputNotes(summary);
+  if (notes.length > 0) lines.push('', ...notes.map((note) => `note: ${note}`));
   return `${lines.join('\n')}\n`;
 }
 
