@@ -102,9 +102,9 @@ export function logText(notice: Notice): string {
   return notice.logProblem ? `NOT written: ${notice.logProblem}` : notice.logPath;
 }
 
-/** The notes of a notice as lines, after the output excerpt. */
-export function noteLines(notice: Notice): string[] {
-  return (notice.notes ?? []).map((note) => `note: ${note}`);
+/** Notes on the output (a notice's, a failure report's) as lines, after the output excerpt. */
+export function noteLines(notes: readonly string[] = []): string[] {
+  return notes.map((note) => `note: ${note}`);
 }
 
 /** The plain-text body of a mail (and the text of a Slack message). */
@@ -130,7 +130,7 @@ export function bodyOf(notice: Notice): string {
           `run:      ${notice.run}`,
           '',
           ...outputExcerpt(notice),
-          ...(notice.notes?.length ? ['', ...noteLines(notice)] : []),
+          ...(notice.notes?.length ? ['', ...noteLines(notice.notes)] : []),
         ];
   return `${[...head, ...run].join('\n')}\n`;
 }

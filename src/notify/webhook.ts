@@ -46,7 +46,7 @@ export function slackText(text: string): string {
 /** A Slack-compatible message: `{"text": ...}` with the last lines in a code block; all of it text from the run, escaped. */
 function slackMessage(notice: Notice): Record<string, unknown> {
   const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
-  const lines = [subjectOf(notice), `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice)];
+  const lines = [subjectOf(notice), `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice.notes)];
   return { text: slackText(lines.join('\n')) };
 }
 

@@ -1,5 +1,6 @@
 import { localIso } from '../annotate/timestamp.js';
 import type { RunSummary } from '../run/summary.js';
+import { noteLines } from '../notify/notice.js';
 import { commandText, formatDuration } from '../util/format.js';
 import { leftoversNote } from './footer.js';
 import { outputNotes } from './recording-notes.js';
@@ -20,7 +21,7 @@ export function failureReport(summary: RunSummary): string {
   if (tail.length === 0) lines.push('', 'no output');
   else lines.push('', `last ${tail.length === 1 ? 'line' : `${tail.length} lines`} of output:`, ...tail.map((line) => `  ${line}`));
   const notes = outputNotes(summary);
-  if (notes.length > 0) lines.push('', ...notes.map((note) => `note: ${note}`));
+  if (notes.length > 0) lines.push('', ...noteLines(notes));
   return `${lines.join('\n')}\n`;
 }
 

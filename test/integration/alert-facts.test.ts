@@ -64,6 +64,14 @@ describe('the alert says what the output was', () => {
     expect(historyOf(box.stateDir, 'bin')[0]!.notes).toEqual([note]);
   });
 
+  it("with no channel, the failure report on stdout (cron's mail) says it too", async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'binrep', '--', ...writesBytes(box, Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x0a]), Buffer.from([0xc3, 0x28, 0x0a]), 1)], box);
+    expect(result.exitCode).toBe(1);
+    expect(result.stdout.toString()).toMatch(/^cronwrap: job binrep FAILED[\s\S]*\n\nnote: the output held 3 bytes that are not UTF-8 text .*\n$/);
+    expect(footer(parseLog(box.logOf('binrep')))).toMatchObject({ stdout_not_text_bytes: '2', stderr_not_text_bytes: '1' });
+  });
+
   it('text output says nothing of the kind', async () => {
     const box = sandbox();
     const to = await channels();
