@@ -1,5 +1,5 @@
 import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
-import { redactUrl } from '../util/format.js';
+import { commandText, redactUrl } from '../util/format.js';
 import type { WebhookChannel } from './channels.js';
 import { logText, noteLines, subjectOf, type Notice } from './notice.js';
 
@@ -43,10 +43,11 @@ export function slackText(text: string): string {
   return text.replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!);
 }
 
-/** A Slack-compatible message: `{"text": ...}` with the last lines in a code block; all of it text from the run, escaped. */
+/** A Slack-compatible message: `{"text": ...}`, the command, and the last lines in a code block; all of it text from the run, escaped. */
 function slackMessage(notice: Notice): Record<string, unknown> {
   const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
-  const lines = [subjectOf(notice), `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice.notes)];
+  const command = notice.command.length > 0 ? [`command: ${commandText(notice.command)}`] : [];
+  const lines = [subjectOf(notice), ...command, `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice.notes)];
   return { text: slackText(lines.join('\n')) };
 }
 

@@ -97,6 +97,7 @@ describe('Slack-format webhooks', () => {
     const text = message.text as string;
     expect(text).not.toMatch(/[<>]/);
     expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/);
+    expect(text).toContain('# &lt;!everyone&gt;'); // the command, as the job's line wrote it
     expect(text).toContain('&lt;!channel&gt; &lt;!here|here&gt; &lt;@U024BE7LH&gt; &lt;!subteam^S1|ops&gt; &lt;https://evil.example|click&gt; @here @channel Tom &amp; Jerry');
   });
 });
