@@ -1,25 +1,26 @@
 import { isUtf8 } from 'node:buffer';
 
-/** The bytes a valid UTF-8 sequence led by `lead` takes (0: no sequence starts with it), and its second byte's range. */
-function sequenceOf(lead: number): { length: number; low: number; high: number } {
-  if (lead >= 0xc2 && lead <= 0xdf) return { length: 2, low: 0x80, high: 0xbf };
-  if (lead === 0xe0) return { length: 3, low: 0xa0, high: 0xbf };
-  if (lead === 0xed) return { length: 3, low: 0x80, high: 0x9f }; // no UTF-16 surrogates
-  if (lead >= 0xe1 && lead <= 0xef) return { length: 3, low: 0x80, high: 0xbf };
-  if (lead === 0xf0) return { length: 4, low: 0x90, high: 0xbf };
-  if (lead >= 0xf1 && lead <= 0xf3) return { length: 4, low: 0x80, high: 0xbf };
-  if (lead === 0xf4) return { length: 4, low: 0x80, high: 0x8f }; // nothing past U+10FFFF
-  return { length: 0, low: 0, high: 0 };
+/**
+ * By the byte that leads a sequence: how many bytes the sequence takes (0: no valid sequence starts with
+ * it), and the range its second byte must be in (RFC 3629: no overlong forms, no UTF-16 surrogates, nothing
+ * past U+10FFFF). Tables, so the loop below allocates nothing.
+ */
+const LENGTH = new Uint8Array(256);
+const LOW = new Uint8Array(256);
+const HIGH = new Uint8Array(256);
+function lead(from: number, to: number, length: number, low: number, high: number): void {
+  for (let byte = from; byte <= to; byte++) [LENGTH[byte], LOW[byte], HIGH[byte]] = [length, low, high];
 }
+lead(0xc2, 0xdf, 2, 0x80, 0xbf);
+lead(0xe0, 0xe0, 3, 0xa0, 0xbf);
+lead(0xe1, 0xec, 3, 0x80, 0xbf);
+lead(0xed, 0xed, 3, 0x80, 0x9f);
+lead(0xee, 0xef, 3, 0x80, 0xbf);
+lead(0xf0, 0xf0, 4, 0x90, 0xbf);
+lead(0xf1, 0xf3, 4, 0x80, 0xbf);
+lead(0xf4, 0xf4, 4, 0x80, 0x8f);
 
-/** Whether a whole sequence of `length` bytes starts at `at`. */
-function wholeSequenceAt(data: Buffer, at: number, length: number, low: number, high: number): boolean {
-  if (at + length > data.length) return false;
-  const second = data[at + 1]!;
-  if (second < low || second > high) return false;
-  for (let i = at + 2; i < at + length; i++) if ((data[i]! & 0xc0) !== 0x80) return false;
-  return true;
-}
+const continues = (byte: number | undefined) => byte !== undefined && (byte & 0xc0) === 0x80;
 
 /** The NUL bytes and the bytes that are no part of a valid UTF-8 sequence in `data`. */
 export function countNotText(data: Buffer): number {
@@ -31,8 +32,11 @@ export function countNotText(data: Buffer): number {
       at++;
       continue;
     }
-    const { length, low, high } = sequenceOf(byte);
-    if (length > 0 && wholeSequenceAt(data, at, length, low, high)) at += length;
+    const length = LENGTH[byte]!;
+    const second = data[at + 1];
+    const whole =
+      length > 0 && second !== undefined && second >= LOW[byte]! && second <= HIGH[byte]! && (length < 3 || continues(data[at + 2])) && (length < 4 || continues(data[at + 3]));
+    if (whole) at += length;
     else {
       count++;
       at++;
@@ -46,7 +50,7 @@ function cutSequenceStart(data: Buffer): number {
   for (let at = data.length - 1; at >= Math.max(0, data.length - 3); at--) {
     const byte = data[at]!;
     if (byte < 0x80) return data.length;
-    if (byte >= 0xc0) return data.length - at < sequenceOf(byte).length ? at : data.length;
+    if (byte >= 0xc0) return data.length - at < LENGTH[byte]! ? at : data.length;
   }
   return data.length;
 }

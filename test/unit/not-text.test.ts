@@ -43,3 +43,36 @@ describe('Slack text', () => {
     );
   });
 });
+
+describe('countNotText agrees with a byte-by-byte reading of UTF-8', () => {
+  /** Validates the way RFC 3629 reads, one sequence at a time: the slow, obvious reference. */
+  function reference(data: Buffer): number {
+    let count = 0;
+    for (let at = 0; at < data.length; ) {
+      const b = data[at]!;
+      const [length, low, high] =
+        b < 0x80 ? [1, 0, 0] : b >= 0xc2 && b <= 0xdf ? [2, 0x80, 0xbf] : b === 0xe0 ? [3, 0xa0, 0xbf] : b === 0xed ? [3, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [3, 0x80, 0xbf] : b === 0xf0 ? [4, 0x90, 0xbf] : b >= 0xf1 && b <= 0xf3 ? [4, 0x80, 0xbf] : b === 0xf4 ? [4, 0x80, 0x8f] : [0, 0, 0];
+      const whole = length === 1 || (length > 1 && at + length <= data.length && data[at + 1]! >= low && data[at + 1]! <= high && [...data.subarray(at + 2, at + length)].every((c) => (c & 0xc0) === 0x80));
+      if (whole) {
+        if (b === 0) count++;
+        at += length;
+      } else {
+        count++;
+        at++;
+      }
+    }
+    return count;
+  }
+
+  it('on random bytes, random text with U+FFFD and NUL, and their mixtures', () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pieces = [Buffer.from('a\u00e9\u4e2d\u{1f600}\ufffd'), Buffer.from([0]), Buffer.from([0xef, 0xbf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf4, 0x90])];
+    for (let round = 0; round < 300; round++) {
+      const parts: Buffer[] = [];
+      for (let i = 0; i < 20; i++) parts.push(random() < 0.5 ? Buffer.from([Math.floor(random() * 256)]) : pieces[Math.floor(random() * pieces.length)]!);
+      const data = Buffer.concat(parts);
+      expect(countNotText(data), data.toString('hex')).toBe(reference(data));
+    }
+  });
+});
