@@ -1,6 +1,7 @@
 import type { ReadStamp } from './timestamp.js';
 import type { LineKind, StreamEncoder } from './record-format.js';
 import type { RecordBatch } from '../output/record-batch.js';
+import { NotTextCounter } from '../util/not-text.js';
 
 /** Lines longer than this are split into pieces of this size, each marked as continued. */
 export const MAX_RECORD_TEXT = 64 * 1024;
@@ -11,6 +12,8 @@ const NEWLINE = 0x0a;
 export interface StreamCounts {
   lines: number;
   bytes: number;
+  /** Bytes that are not text: NUL, or no part of valid UTF-8 (alerts show them as U+FFFD or \x00). */
+  notText: number;
 }
 
 /**
@@ -18,8 +21,9 @@ export interface StreamCounts {
  * `indexOf` finds newlines, one stamp serves a whole read, and only an unfinished last line is copied.
  */
 export class LineAnnotator {
-  readonly counts: StreamCounts = { lines: 0, bytes: 0 };
+  readonly counts: StreamCounts = { lines: 0, bytes: 0, notText: 0 };
   private carry: Buffer | undefined;
+  private readonly text = new NotTextCounter();
 
   constructor(
     private readonly encoder: StreamEncoder,
@@ -29,6 +33,7 @@ export class LineAnnotator {
   /** Annotates one read. `chunk` may be reused by the caller once this returns. */
   push(chunk: Buffer, stamp: ReadStamp): void {
     this.counts.bytes += chunk.length;
+    this.counts.notText += this.text.push(chunk);
     let text = stamp.first;
     let start = 0;
     if (this.carry) {
@@ -58,6 +63,7 @@ export class LineAnnotator {
 
   /** The stream ended: an unfinished last line is written with the no-newline mark. */
   end(stamp: ReadStamp): void {
+    this.counts.notText += this.text.end();
     if (!this.carry) return;
     const rest = this.carry;
     this.carry = undefined;

@@ -27,8 +27,14 @@ export type RunFooter = {
   stdout_bytes: number;
   stderr_lines: number;
   stderr_bytes: number;
+  /** Bytes of the stream that are not text (NUL, not UTF-8), when there are any. */
+  stdout_not_text_bytes?: number;
+  stderr_not_text_bytes?: number;
   not_logged_bytes: number;
   not_logged_reason?: string;
+  /** Bytes not printed on stdout (--tee, a terminal) once it failed, and why it did. */
+  not_shown_bytes?: number;
+  not_shown_reason?: string;
   drain_expired?: string;
   left_behind?: string;
   notifications?: string;

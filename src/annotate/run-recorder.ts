@@ -2,7 +2,7 @@ import type { Io } from '../io.js';
 import { LineAnnotator, type StreamCounts } from './line-annotator.js';
 import type { MetaEvent, MetaRecords, RecordFormat, StreamTag } from './record-format.js';
 import type { ReadStamp, Stamper } from './timestamp.js';
-import type { ConsoleOutput } from '../output/console.js';
+import type { ConsoleOutput, LiveResult } from '../output/console.js';
 import type { LogFile, LogResult } from '../output/log-file.js';
 import { RecordBatch } from '../output/record-batch.js';
 import { HeadLines, TailBytes, TailLines } from '../output/excerpt.js';
@@ -15,6 +15,8 @@ export interface OutputFacts {
   head: string[];
   tail: string[];
   log: LogResult;
+  /** The output printed live on stdout (--tee, a terminal), when it was and stdout failed. */
+  live?: LiveResult;
 }
 
 export interface RecorderParts {
@@ -86,13 +88,14 @@ export class RunRecorder {
   }
 
   counts(tag: StreamTag): StreamCounts {
-    return this.annotators.get(tag)?.counts ?? { lines: 0, bytes: 0 };
+    return this.annotators.get(tag)?.counts ?? { lines: 0, bytes: 0, notText: 0 };
   }
 
   /** What was written so far: counts per stream, both ends of the output, and what became of the log. */
   facts(): OutputFacts {
     const log = this.parts.log?.result ?? { path: '', bytesNotLogged: 0 };
-    return { out: { ...this.counts('out') }, err: { ...this.counts('err') }, head: this.head.lines(), tail: this.tail.lines(), log };
+    const live = this.parts.console?.result;
+    return { out: { ...this.counts('out') }, err: { ...this.counts('err') }, head: this.head.lines(), tail: this.tail.lines(), log, ...(live?.failure ? { live } : {}) };
   }
 
   /** A header, footer or note (wait, skip, retry) record, for the log only. */

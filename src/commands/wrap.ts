@@ -5,7 +5,7 @@ import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { observersFor, type ObserverParts } from '../observers/index.js';
-import { ConsoleOutput } from '../output/console.js';
+import { ConsoleOutput, warn } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
@@ -37,7 +37,8 @@ export async function runWrapped(
   // A state dir that cannot be made is said by the observers that need it.
   tryMakeDirs(stateDir, 0o700);
   const showLive = settings.tee || (!settings.quiet && io.stdoutIsTTY);
-  const console = showLive ? new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY)) : undefined;
+  const onStdoutFailure = (reason: string) => warn(io.stderr, `${reason}; the output is no longer printed there, the job goes on`);
+  const console = showLive ? new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY), onStdoutFailure) : undefined;
   const log = openRunLog(logPath, console, io.stderr);
   const recorder = new RunRecorder({
     io,

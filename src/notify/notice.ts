@@ -29,6 +29,10 @@ export interface Notice {
   /** On a `skipped` notice: the runs in a row that found the lock busy. */
   consecutiveSkips?: number;
   logPath: string;
+  /** Why the log could not be written: then the alert says so instead of sending its reader there. */
+  logProblem?: string;
+  /** What the reader must know about the output shown (binary bytes, a --tee that failed). */
+  notes?: string[];
   head: string[];
   tail: string[];
   /** Lines of output in all. */
@@ -98,6 +102,16 @@ export function outputExcerpt(notice: Notice): string[] {
   ];
 }
 
+/** Where to look for the whole output: the log's path, or why the log was not written. */
+export function logText(notice: Notice): string {
+  return notice.logProblem ? `NOT written: ${notice.logProblem}` : notice.logPath;
+}
+
+/** Notes on the output (a notice's, a failure report's) as lines, after the output excerpt. */
+export function noteLines(notes: readonly string[] = []): string[] {
+  return notes.map((note) => `note: ${note}`);
+}
+
 /** The plain-text body of a mail (and the text of a Slack message). */
 export function bodyOf(notice: Notice): string {
   const head = [
@@ -117,10 +131,11 @@ export function bodyOf(notice: Notice): string {
           `end:      ${notice.end}`,
           `duration: ${formatDuration(notice.durationMs)}${notice.attempts > 1 ? ` over ${notice.attempts} attempts` : ''}`,
           `status:   ${notice.status}${notice.status.includes(`(exit ${notice.exitCode})`) ? '' : ` (exit ${notice.exitCode})`}`,
-          `log:      ${notice.logPath}`,
+          `log:      ${logText(notice)}`,
           `run:      ${notice.run}`,
           '',
           ...outputExcerpt(notice),
+          ...(notice.notes?.length ? ['', ...noteLines(notice.notes)] : []),
         ];
   return `${[...head, ...run].join('\n')}\n`;
 }

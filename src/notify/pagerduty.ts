@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
 import type { PagerDutyChannel } from './channels.js';
-import { subjectOf, type Notice } from './notice.js';
+import { logText, subjectOf, type Notice } from './notice.js';
 
 export type PagerDutyAction = 'trigger' | 'resolve';
 
@@ -44,8 +44,9 @@ function pagerDutyEvent(notice: Notice, channel: PagerDutyChannel, action: Pager
         command: notice.command,
         user: notice.user,
         run: notice.run,
-        log: notice.logPath,
+        log: logText(notice),
         output_tail: notice.tail,
+        ...(notice.notes ? { notes: notice.notes } : {}),
       },
     },
   };

@@ -63,6 +63,8 @@ const isNotice = shape<Notice>({
   consecutiveFailures: isNumber,
   consecutiveSkips: optional(isNumber),
   logPath: isString,
+  logProblem: optional(isString),
+  notes: optional(arrayOf(isString)),
   head: arrayOf(isString),
   tail: arrayOf(isString),
   totalLines: isNumber,

@@ -1,7 +1,7 @@
 import { sendWithRetry, type Budget, type Delivery } from '../net/http.js';
-import { redactUrl } from '../util/format.js';
+import { commandText, redactUrl } from '../util/format.js';
 import type { WebhookChannel } from './channels.js';
-import { subjectOf, type Notice } from './notice.js';
+import { logText, noteLines, subjectOf, type Notice } from './notice.js';
 
 /** The JSON run report a webhook receives. */
 function webhookReport(notice: Notice): Record<string, unknown> {
@@ -25,14 +25,30 @@ function webhookReport(notice: Notice): Record<string, unknown> {
     end: notice.end,
     duration_ms: Math.round(notice.durationMs),
     log: notice.logPath,
+    ...(notice.logProblem ? { log_not_written: notice.logProblem } : {}),
+    ...(notice.notes ? { notes: notice.notes } : {}),
     output: { total_lines: notice.totalLines, head: notice.head, tail: notice.tail },
   };
 }
 
-/** A Slack-compatible message: `{"text": ...}` with the last lines in a code block. */
+const SLACK_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+/**
+ * Text as Slack shows it, never as its markup: `&`, `<` and `>` become entities, as Slack's formatting
+ * reference asks, so output such as `<!channel>`, `<@U024BE7LH>` or `<https://x|click>` makes no mention
+ * and no link. A bare `@here` is left as it is: Slack links names only when the post asks for it
+ * (`link_names`, `parse=full`), and this one never does.
+ */
+export function slackText(text: string): string {
+  return text.replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!);
+}
+
+/** A Slack-compatible message: `{"text": ...}`, the command, and the last lines in a code block; all of it text from the run, escaped. */
 function slackMessage(notice: Notice): Record<string, unknown> {
   const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
-  return { text: `${subjectOf(notice)}\n${notice.status}; log ${notice.logPath}${tail ? `\n\`\`\`\n${tail}\n\`\`\`` : ''}` };
+  const command = notice.command.length > 0 ? [`command: ${commandText(notice.command)}`] : [];
+  const lines = [subjectOf(notice), ...command, `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice.notes)];
+  return { text: slackText(lines.join('\n')) };
 }
 
 export function sendWebhook(notice: Notice, channel: WebhookChannel, budget: Budget, maxAttempts?: number): Promise<Delivery> {

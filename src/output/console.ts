@@ -1,23 +1,51 @@
+import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { escapeLine, jsonText } from '../util/format.js';
 
-/** Prints records on stdout until it fails; a closed pipe (EPIPE) stops printing, not the job. */
-export class ConsoleOutput {
-  private open = true;
+/** What became of the output meant for stdout (--tee, or a terminal). */
+export interface LiveResult {
+  /** Why stdout stopped taking it (its reader closed the pipe, a full disk), if it did. */
+  failure?: string;
+  /** Bytes of records not printed once it had failed. */
+  bytesNotShown: number;
+}
 
-  constructor(private readonly out: Writer) {}
+/** `EPIPE` in words a person reading an alert understands. */
+const WHY: Record<string, string> = { EPIPE: 'its reader closed the pipe', ENOSPC: 'the disk is full', EIO: 'the terminal is gone' };
+
+/**
+ * Prints records on stdout until it fails; a closed pipe (EPIPE) or a full disk stops printing, not the
+ * job. The failure is said once through `onFailure` and counted, for the footer and the alert.
+ */
+export class ConsoleOutput {
+  private failure: string | undefined;
+  private bytesNotShown = 0;
+
+  constructor(
+    private readonly out: Writer,
+    private readonly onFailure?: (reason: string) => void,
+  ) {}
 
   get active(): boolean {
-    return this.open;
+    return this.failure === undefined;
   }
 
   write(records: Buffer): void {
-    if (!this.open) return;
-    try {
-      this.out.write(records);
-    } catch {
-      this.open = false;
+    if (this.failure === undefined) {
+      try {
+        this.out.write(records);
+        return;
+      } catch (error) {
+        const code = errorCode(error);
+        this.failure = `cannot write stdout: ${code}${WHY[code] ? ` (${WHY[code]})` : ''}`;
+        this.onFailure?.(this.failure);
+      }
     }
+    this.bytesNotShown += records.length;
+  }
+
+  get result(): LiveResult {
+    return { bytesNotShown: this.bytesNotShown, ...(this.failure ? { failure: this.failure } : {}) };
   }
 }
 

@@ -1,8 +1,10 @@
 import { localIso } from '../annotate/timestamp.js';
 import type { Verdict } from '../notify/policy.js';
 import type { RunSummary } from '../run/summary.js';
+import { noteLines } from '../notify/notice.js';
 import { commandText, formatDuration } from '../util/format.js';
 import { leftoversNote } from './footer.js';
+import { outputNotes } from './recording-notes.js';
 
 /** How the report is headed: a skip (a busy lock with --lock-busy-exit) is no failure. */
 const HEADING: Record<Verdict, string> = { ok: 'OK', warning: 'WARNING', failed: 'FAILED', skipped: 'SKIPPED' };
@@ -27,6 +29,8 @@ export function failureReport(summary: RunSummary): string {
   if (left) lines.push(`left behind: ${left}`);
   if (tail.length === 0) lines.push('', 'no output');
   else lines.push('', `last ${tail.length === 1 ? 'line' : `${tail.length} lines`} of output:`, ...tail.map((line) => `  ${line}`));
+  const notes = outputNotes(summary);
+  if (notes.length > 0) lines.push('', ...noteLines(notes));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,6 +2,7 @@ import type { StageResult } from '../run/events.js';
 import type { RunSummary } from '../run/summary.js';
 import type { RunRecord } from '../state/history.js';
 import { waitedField } from './footer.js';
+import { recordingNotes } from './recording-notes.js';
 
 /**
  * The run as kept in the job's history, with the job's schedule when one was given (--schedule), and its
@@ -10,6 +11,7 @@ import { waitedField } from './footer.js';
 export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string, boot?: string): RunRecord {
   const warning = results.find((r) => r.durationWarning)?.durationWarning;
   const neverEnded = results.flatMap((r) => r.neverEnded ?? []);
+  const notes = recordingNotes(summary);
   return {
     job: summary.job,
     run: summary.run,
@@ -36,6 +38,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     notifications: results.flatMap((r) => r.notifications ?? []),
     ...(warning ? { duration_warning: warning } : {}),
     ...(neverEnded.length > 0 ? { never_ended: neverEnded } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),
   };
 }

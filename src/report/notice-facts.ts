@@ -1,8 +1,13 @@
 import type { NoticeFacts } from '../notify/index.js';
 import type { RunSummary } from '../run/summary.js';
+import { outputNotes } from './recording-notes.js';
 
-/** The run as an alert tells it; a run that ran without its fleet lock, or lost it, says so in its status. */
+/**
+ * The run as an alert tells it; a run that ran without its fleet lock, or lost it, says so in its status;
+ * a log that could not be written, binary output and a failed --tee are said too.
+ */
 export function noticeFacts(summary: RunSummary): NoticeFacts {
+  const notes = outputNotes(summary);
   const lockTrouble = summary.lockProblems.length > 0 && !summary.skipped ? `; fleet lock: ${summary.lockProblems.join('; ')}` : '';
   return {
     job: summary.job,
@@ -19,6 +24,8 @@ export function noticeFacts(summary: RunSummary): NoticeFacts {
     timedOut: summary.timedOut,
     attempts: summary.attempts,
     logPath: summary.log.path,
+    ...(summary.log.failure ? { logProblem: summary.log.failure } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     head: summary.head,
     tail: summary.tail,
     totalLines: summary.out.lines + summary.err.lines,

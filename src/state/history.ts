@@ -53,6 +53,8 @@ export interface RunRecord {
   leftovers_ended: boolean;
   /** Every alert, re-sent alert and ping of the run, and how it went. */
   notifications: NotificationRecord[];
+  /** How the run was recorded, when a reader must know: binary output, a stdout that failed, a log not written. */
+  notes?: string[];
   /** What went wrong in cronwrap's own work after the job (`metrics: cannot write metrics: ENOSPC`). */
   problems?: string[];
   /** Earlier runs of the job that never ended (their cronwrap was killed), found by this run. */
@@ -227,6 +229,7 @@ const isRunRecord = shape<RunRecord>({
   leftovers: arrayOf(isString),
   leftovers_ended: isBoolean,
   notifications: arrayOf(isNotificationRecord),
+  notes: optional(arrayOf(isString)),
   problems: optional(arrayOf(isString)),
   never_ended: optional(arrayOf(shape<NeverEndedRun>({ run: isString, start: isString, pid: isNumber }))),
 });

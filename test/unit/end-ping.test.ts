@@ -5,7 +5,7 @@ import { endPingBody, endPingEvent } from '../../src/report/end-ping.js';
 import { summarize, type AttemptsResult } from '../../src/run/summary.js';
 
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh'] as const, startMs: 0 };
-const output = (errBytes: number) => ({ out: { lines: 1, bytes: 4 }, err: { lines: errBytes > 0 ? 1 : 0, bytes: errBytes }, head: [], tail: [], log: { path: '/l', bytesNotLogged: 0 } });
+const output = (errBytes: number) => ({ out: { lines: 1, bytes: 4, notText: 0 }, err: { lines: errBytes > 0 ? 1 : 0, bytes: errBytes, notText: 0 }, head: [], tail: [], log: { path: '/l', bytesNotLogged: 0 } });
 const RULES = { okExit: [1], warnExit: [4], stderrFails: true };
 const summaryOf = (outcome: AttemptsResult['outcome'], lockProblems: string[] = [], errBytes = 0) =>
   summarize({ header, attempts: { outcome, attempts: 1, drainExpired: false, leftovers: [], leftoversEnded: false }, output: output(errBytes), lockProblems, endMs: 1, durationMs: 1, waitedMs: 0, startMonoMs: 0, rules: RULES, heal: undefined });

@@ -56,12 +56,13 @@ describe('LineAnnotator', () => {
     ]);
   });
 
-  it('counts lines and bytes', () => {
+  it('counts lines and bytes, and the bytes that are not text', () => {
     const batch = new RecordBatch(() => {});
     const annotator = new LineAnnotator(textFormat.stream('err'), batch);
     annotator.push(Buffer.from('a\nbb\nccc'), STAMP);
+    annotator.push(Buffer.from([0x0a, 0xff, 0x00, 0xe2]), STAMP);
     annotator.end(STAMP);
-    expect(annotator.counts).toEqual({ lines: 3, bytes: 8 });
+    expect(annotator.counts).toEqual({ lines: 4, bytes: 12, notText: 3 });
   });
 
   it('writes JSON records that keep non-UTF-8 bytes recoverable', () => {

@@ -17,7 +17,7 @@ const LOST = { run: 'dead01', start: '2026-11-23T00:00:00.000Z', pid: 4242 };
 const ok = summarize({
   header: { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh'], startMs: START },
   attempts: { outcome: { kind: 'exited', code: 0 }, attempts: 1, drainExpired: false, leftovers: [], leftoversEnded: false },
-  output: { out: { lines: 0, bytes: 0 }, err: { lines: 0, bytes: 0 }, head: [], tail: [], log: { path: '/l', bytesNotLogged: 0 } },
+  output: { out: { lines: 0, bytes: 0, notText: 0 }, err: { lines: 0, bytes: 0, notText: 0 }, head: [], tail: [], log: { path: '/l', bytesNotLogged: 0 } },
   lockProblems: [],
   endMs: START + 1000,
   durationMs: 1000,

@@ -10,8 +10,8 @@ import { summarize, type AttemptsResult, type SummaryParts } from '../../src/run
 const START = Date.parse('2026-11-23T01:00:00.000Z');
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh', '--full'] as const, startMs: START };
 const output = {
-  out: { lines: 2, bytes: 10 },
-  err: { lines: 1, bytes: 4 },
+  out: { lines: 2, bytes: 10, notText: 0 },
+  err: { lines: 1, bytes: 4, notText: 0 },
   head: ['t out| one'],
   tail: ['t out| one', 't err| two'],
   log: { path: '/var/log/cronwrap/backup.log', bytesNotLogged: 0 },
