@@ -37,7 +37,7 @@ describe('a URL with user:password@', () => {
     const result = await cronwrap(['--name', 'authed', '-c', 'exit 3'], box, { env });
     expect(result.exitCode).toBe(3);
     const paths = [...new Set(server.requests.map((r) => new URL(r.url, server.url).pathname))].sort();
-    expect(paths).toEqual(['/hook', expect.stringMatching(/^\/metrics\/job\/authed\/instance\/./), '/ping/abc/fail', '/ping/abc/start']);
+    expect(paths).toEqual(['/hook', expect.stringMatching(/^\/metrics\/job\/authed\/instance\/./), '/ping/abc/3', '/ping/abc/start']);
     expect(server.requests.map((r) => r.headers.authorization)).toEqual(server.requests.map(() => BASIC));
     expect(server.requests.find((r) => r.url.startsWith('/hook'))!.url).toBe('/hook?token=t0k3n');
     expect(server.requests.find((r) => r.url.startsWith('/metrics'))!.url).toMatch(/^\/metrics\/job\/authed\/instance\/[^/?]+\?token=t0k3n$/);
@@ -61,7 +61,7 @@ describe('a URL with user:password@', () => {
     const end = footer(parseLog(box.logOf('leaky')));
     expect(history.notifications).toEqual([
       expect.objectContaining({ ok: false, kept: true, error: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: cannot take \(hidden\) from Basic \(hidden\) for http:\/\/127\.0\.0\.1\/… \(the server asks to wait 3600s/) }),
-      expect.objectContaining({ channel: 'ping', ok: false, error: expect.stringMatching(/^ping fail http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: /) }),
+      expect.objectContaining({ channel: 'ping', ok: false, error: expect.stringMatching(/^ping 4 http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: /) }),
     ]);
     expect(end.notifications).toMatch(/HTTP 503/);
     const kept = keptTexts(box);

@@ -130,9 +130,10 @@ describe('flush', () => {
   it('re-sends alerts whose channels were flags on the job\'s line, and names what still waits by its recipients', async () => {
     const box = sandbox();
     const down = fakeSendmail(box, 75, 'sendmail-down');
-    // The webhook hangs while the job's run sends (it is stopped: the alert is kept), then takes what comes.
-    const hook = await startHttp((_request, res, index) => {
-      if (index > 0) res.end('ok');
+    // The webhooks hang while the job's run sends (it is stopped: the alerts are kept), then take what comes.
+    let answering = false;
+    const hook = await startHttp((_request, res) => {
+      if (answering) res.end('ok');
     });
     const url = `${hook.url}/hooks/S3CRETPATH`;
     // A second webhook whose URL holds a password: its alert is kept without the URL (the spool holds no password).
@@ -140,11 +141,12 @@ describe('flush', () => {
     const run = cronwrapProcess(['--name', 'flagged', '--mail-to', 'ops@example.com', '--webhook', url, '--webhook', withPassword, '--webhook-format', 'slack', '--', 'false'], box, {
       env: { CRONWRAP_SENDMAIL: down.path },
     });
-    await waitFor(() => hook.requests.length > 0);
+    await waitFor(() => hook.requests.length > 1);
     run.kill('SIGTERM');
     await waitFor(() => signalTaken(run.pid!, 'SIGTERM')); // else the two could reach it as one
     run.kill('SIGTERM');
     expect((await run).exitCode).toBe(1);
+    answering = true;
     const kept = keptFiles(box);
     expect(kept.map((file) => file.split('/')[0]).sort()).toEqual(['email', expect.stringMatching(/^webhook-[0-9a-f]{8}$/), expect.stringMatching(/^webhook-[0-9a-f]{8}$/)]);
     for (const file of kept) expect(readFileSync(join(box.stateDir, 'spool', file), 'utf8')).not.toContain('S3CRETPW');
@@ -158,9 +160,9 @@ describe('flush', () => {
     expect(out).toMatch(/^1 kept alert for webhook-[0-9a-f]{8} waits: that channel is not configured now: name the webhook with --webhook \(its URL was not kept: it holds a password/m);
     expect(out).not.toMatch(/S3CRETPATH|S3CRETPW/);
     expect(first.exitCode).toBe(1);
-    expect(hook.requests).toHaveLength(2);
-    expect(hook.requests[1]!.url).toBe('/hooks/S3CRETPATH');
-    expect(JSON.parse(hook.requests[1]!.body)).toEqual({ text: expect.stringMatching(/flagged FAILED/) }); // the format the line gave
+    expect(hook.requests).toHaveLength(3);
+    expect(hook.requests[2]!.url).toBe('/hooks/S3CRETPATH');
+    expect(JSON.parse(hook.requests[2]!.body)).toEqual({ text: expect.stringMatching(/flagged FAILED/) }); // the format the line gave
 
     const up = fakeSendmail(box, 0, 'sendmail-up');
     const second = await cronwrap(['flush'], box, { env: { CRONWRAP_SENDMAIL: up.path } });

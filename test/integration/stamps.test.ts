@@ -41,7 +41,7 @@ describe('microseconds (%.S, %.s, %.T)', () => {
     const clockFile = join(box.dir, 'clock');
     writeFileSync(clockFile, '@2020-02-02 02:02:02\n');
     const step = (to: string, line: string) => `echo '@${to}' > ${clockFile}; echo ${line}; ${untilLogged(box, 'step', line)}`;
-    const script = [`echo before; ${untilLogged(box, 'step', 'before')}`, step('2030-01-01 00:00:00', 'ahead'), 'echo ahead2', step('2010-01-01 00:00:00', 'back'), 'echo back2'].join('; ');
+    const script = [`echo before; ${untilLogged(box, 'step', 'before')}`, step('2030-01-01 00:00:00', 'ahead'), `echo ahead2; ${untilLogged(box, 'step', 'ahead2')}`, step('2010-01-01 00:00:00', 'back'), 'echo back2'].join('; ');
     // faketime sets FAKETIME, which would win over the file: `env -u` drops it, the preload stays.
     const run = spawnSync('faketime', ['-f', '@2020-02-02 02:02:02', 'env', '-u', 'FAKETIME', BIN, '--name', 'step', '-t', '%F %.T', '-c', script], {
       env: { ...box.env, TZ: 'UTC', FAKETIME_TIMESTAMP_FILE: clockFile, FAKETIME_NO_CACHE: '1', FAKETIME_DONT_FAKE_MONOTONIC: '1' },
