@@ -32,7 +32,7 @@ function testFacts(job: string, io: Io): NoticeFacts {
 /** `cronwrap test-alert`: one line per channel, `ok` or the error in words; exit 0 only if all succeeded. */
 export async function runTestAlert(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const job = settings.name ?? 'test';
-  const channels = resolveChannels(settings, io.host, job);
+  const channels = resolveChannels(settings, io, job);
   const { results, configured, problems } = await loadRemote().testAlert({ channels, stateDir, facts: testFacts(job, io) });
   for (const problem of problems) warn(io.stderr, problem);
   if (!configured) {
@@ -51,7 +51,7 @@ const NOT_CONFIGURED: Record<string, string> = {
 
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
-  const channels = resolveChannels(settings, io.host, settings.name ?? 'test', true);
+  const channels = resolveChannels(settings, io, settings.name ?? 'test', true);
   const { results, problems, left, configured } = await loadRemote().flushKept(channels, stateDir);
   for (const problem of problems) warn(io.stderr, problem);
   for (const r of results) printLine(io.stdout, `${r.destination} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);

@@ -7,7 +7,7 @@ export interface EmailChannel {
   /** SMTP server URL, or undefined for the local `sendmail`. */
   smtpUrl: string | undefined;
   /** The sendmail program to run, or why it may not be run (another user could change it). */
-  sendmail: { path: string } | { error: string } | undefined;
+  sendmail: { path: string; env: NodeJS.ProcessEnv } | { error: string } | undefined;
   /** The SMTP password, used when the URL names a user. */
   password: Secret;
 }

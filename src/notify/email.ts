@@ -14,7 +14,7 @@ async function sendLocal(message: Buffer, envelope: { from: string; to: string[]
   if (odd !== undefined) return { delivery: { ok: false, attempts: 0, error: `email: '${oneLine(odd)}' is not a mail address`, retryable: false } };
   const left = deadline - now();
   if (left <= 0) return { delivery: { ok: false, attempts: 0, error: 'email: no time left', retryable: true, outOfTime: true } };
-  const result = await runSendmail(program.path, ['-i', '-f', envelope.from, ...envelope.to], message, left, stop);
+  const result = await runSendmail(program, ['-i', '-f', envelope.from, ...envelope.to], message, left, stop);
   if (result.ok) return { delivery: { ok: true, attempts: 1, retryable: false } };
   return { delivery: { ok: false, attempts: 1, error: `email: ${result.error}`, retryable: result.retryable, ...(result.outOfTime ? { outOfTime: true } : {}) } };
 }

@@ -36,13 +36,14 @@ function exitMeaning(code: number, stderr: string): { error: string; retryable: 
 }
 
 /**
- * Runs `path args` with `message` on its stdin, in a process group of its own, and waits for its exit
+ * Runs `path args` (in `env`) with `message` on its stdin, in a process group of its own, and waits for its exit
  * for at most `ms` or until `stop` fires: then the whole group is killed (a sendmail that hangs, and
  * anything it started, never outlives cronwrap) and the message counts as not sent for now.
  */
-export function runSendmail(path: string, args: readonly string[], message: Buffer, ms: number, stop: AbortSignal | undefined): Promise<SendmailResult> {
+export function runSendmail(program: { path: string; env: NodeJS.ProcessEnv }, args: readonly string[], message: Buffer, ms: number, stop: AbortSignal | undefined): Promise<SendmailResult> {
+  const { path, env } = program;
   return new Promise((resolve) => {
-    const child = spawn(path, args, { detached: true, stdio: ['pipe', 'ignore', 'pipe'] });
+    const child = spawn(path, args, { detached: true, env, stdio: ['pipe', 'ignore', 'pipe'] });
     const stderr: Buffer[] = [];
     let stderrBytes = 0;
     let settled: SendmailResult | undefined;

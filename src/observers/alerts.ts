@@ -29,7 +29,7 @@ function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[
  * runs never load the network code.
  */
 export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer | undefined {
-  const channels = resolveChannels(settings, io.host, job);
+  const channels = resolveChannels(settings, io, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
   const logTail = channels.ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;

@@ -1,18 +1,11 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { StreamTag } from '../annotate/record-format.js';
-import { SECRET_VARIABLES } from '../config/options.js';
+import { withoutSecrets } from '../config/secrets.js';
 import type { RunContext } from './context.js';
 import { describeOutcome, isRetryable } from './outcome.js';
 import { prepareCommand } from './output-buffering.js';
 import type { AttemptsResult } from './summary.js';
 import { supervise } from './supervise.js';
-
-/** The job's environment: cronwrap's own secrets (SMTP password, routing key) are none of its business. */
-export function withoutSecrets(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const clean = { ...env };
-  for (const variable of SECRET_VARIABLES) delete clean[variable];
-  return clean;
-}
 
 /** Every read from the command (or the heal): annotated into the log, and heard by the observers (the live view). */
 export function recordOutput(recorder: RunRecorder, observers: RunContext['observers']): (stream: StreamTag, chunk: Buffer) => void {

@@ -224,4 +224,19 @@ describe('mail through the local sendmail', () => {
     expect(message).toMatch(/^Precedence: bulk$/m);
     expect(notifications(box, 'args')).toBe('email failure: ok');
   });
+
+  it("runs sendmail without cronwrap's secrets in its environment, as the job runs", async () => {
+    const box = sandbox();
+    const sendmail = fakeSendmail(box, `env > ${box.dir}/sendmail.env`);
+    const secrets = {
+      CRONWRAP_SMTP_PASSWORD: 'smtp-s3cret',
+      CRONWRAP_PAGERDUTY_ROUTING_KEY: 'R0UTINGKEY',
+      CRONWRAP_PAGERDUTY_URL: 'http://127.0.0.1:9/never',
+      CRONWRAP_WEBHOOKS: 'http://u:hook-s3cret@127.0.0.1:9/h',
+    };
+    await cronwrap(['--name', 'envless', '--mail-to', 'root', '-c', 'exit 3'], box, { env: { CRONWRAP_SENDMAIL: sendmail, ...secrets, KEEP_ME: 'yes' } });
+    const seen = readFileSync(join(box.dir, 'sendmail.env'), 'utf8');
+    expect(seen).toMatch(/^KEEP_ME=yes$/m); // the rest of the environment is passed on
+    for (const value of ['smtp-s3cret', 'R0UTINGKEY', 'hook-s3cret']) expect(seen).not.toContain(value);
+  });
 });
