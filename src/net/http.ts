@@ -17,6 +17,8 @@ export interface Delivery {
   retryable: boolean;
   /** The run's time for notifications ran out before this delivery could finish. */
   outOfTime?: boolean;
+  /** The recipients still to reach when a mail server took the message for others: what is kept is for them only. */
+  keepFor?: string[];
 }
 
 /** How long sending may take: a deadline on the monotonic clock, and a signal that stops it sooner. */

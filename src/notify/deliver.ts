@@ -216,7 +216,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
             const delivery = await target.send(alert, 1, keptBudget);
             const stillKept = !delivery.ok && delivery.retryable;
             if (stillKept && key) held.add(key);
-            if (stillKept) backOffOrSay(kept, problems);
+            if (stillKept) backOffOrSay({ file, alert: narrowed(alert, delivery) }, problems);
             else dropKept(file);
             // Cut by the kept alerts' share, not by the run's time: no "could not all be delivered within 60s".
             const cut = delivery.outOfTime && budget.now() < budget.deadline;
@@ -226,7 +226,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
         for (const alert of fresh) {
           const key = orderKey(alert);
           const delivery = key && held.has(key) ? waiting() : await target.send(alert, undefined, budget);
-          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, alert, problems);
+          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, narrowed(alert, delivery), problems);
           if (!delivery.ok && delivery.retryable && key) held.add(key);
           results.push(resultOf(target, alert, delivery, kept, false));
         }
@@ -237,6 +237,11 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
     }),
   );
   return { results: perTarget.flat(), problems };
+}
+
+/** A mail the server took for some recipients and put off for others is kept for those only. */
+function narrowed(alert: KeptAlert, delivery: Delivery): KeptAlert {
+  return alert.channel === 'email' && delivery.keepFor ? { ...alert, to: delivery.keepFor } : alert;
 }
 
 /** Puts off a kept alert's next try; if its file cannot be rewritten, says why (it is tried again as it was). */

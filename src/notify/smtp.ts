@@ -27,11 +27,40 @@ function smtpTransport(channel: EmailChannel & { smtpUrl: string }) {
   });
 }
 
+/** A recipient the server did not take, as nodemailer reports it. */
+interface RefusedRecipient {
+  recipient?: string | undefined;
+  responseCode?: number | undefined;
+  response?: string | undefined;
+}
+
+/** Put off for now (greylisting's 451, a full mailbox's 452 or 552 to RCPT TO), not refused for good. */
+const isDeferral = (refusal: RefusedRecipient) => refusal.responseCode !== undefined && (refusal.responseCode < 500 || refusal.responseCode === 552);
+
+/**
+ * Recipients answered one by one: the message went to `accepted`; those put off are kept to be sent
+ * again (to them only), those refused for good are said and dropped.
+ */
+function recipientRefusals(accepted: readonly string[], refusals: readonly RefusedRecipient[]): MailAttempt {
+  const deferred = refusals.filter(isDeferral);
+  const refused = refusals.filter((refusal) => !isDeferral(refusal));
+  const told = (list: readonly RefusedRecipient[]) => list.map((r) => r.recipient ?? '?').join(', ');
+  const parts = [
+    ...(accepted.length > 0 ? [`sent to ${accepted.join(', ')}`] : []),
+    ...(deferred.length > 0 ? [`deferred for ${told(deferred)} by the SMTP server: ${oneLine(deferred[0]!.response ?? '')}`] : []),
+    ...(refused.length > 0 ? [`refused for ${told(refused)}: ${oneLine(refused[0]!.response ?? '')}`] : []),
+  ];
+  const keepFor = deferred.flatMap((r) => (r.recipient ? [r.recipient] : []));
+  return { delivery: { ok: false, attempts: 1, error: `email: ${parts.join('; ')}`, retryable: keepFor.length > 0, ...(keepFor.length > 0 ? { keepFor } : {}) } };
+}
+
 /** What a size refusal says about the limit: nodemailer refuses itself, naming the SIZE the server advertised. */
 const LOCAL_SIZE_REFUSAL = /larger than allowed (\d+)/;
 
 function describeSmtpError(error: unknown): MailAttempt {
-  const e = error as { code?: string; responseCode?: number; message?: string; command?: string };
+  const e = error as { code?: string; responseCode?: number; message?: string; command?: string; rejectedErrors?: RefusedRecipient[] };
+  // Every recipient refused, each with its own answer: keep the alert for those put off only.
+  if (e.code === 'EENVELOPE' && e.rejectedErrors && e.rejectedErrors.length > 0) return recipientRefusals([], e.rejectedErrors);
   const reason = oneLine(e.message ?? String(error));
   const failed = (message: string, retryable: boolean): MailAttempt => ({ delivery: { ok: false, attempts: 1, error: `email: ${message}`, retryable } });
   const advertised = e.code === 'EMESSAGE' && !e.responseCode ? LOCAL_SIZE_REFUSAL.exec(e.message ?? '') : null;
@@ -75,7 +104,8 @@ export async function sendSmtp(message: Buffer, envelope: { from: string; to: st
       stop?.addEventListener('abort', onStop, { once: true });
     });
     // The size declared (RFC 1870) lets a server that advertises SIZE refuse before the message is sent.
-    await Promise.race([transport.sendMail({ envelope: { ...envelope, size: message.length }, raw: message }), givenUp]);
+    const sent: { accepted?: unknown[] | undefined; rejectedErrors?: RefusedRecipient[] | undefined } = await Promise.race([transport.sendMail({ envelope: { ...envelope, size: message.length }, raw: message }), givenUp]);
+    if (sent.rejectedErrors && sent.rejectedErrors.length > 0) return recipientRefusals((sent.accepted ?? []).map(String), sent.rejectedErrors);
     return { delivery: { ok: true, attempts: 1, retryable: false } };
   } catch (error) {
     if (error === OUT_OF_TIME) return { delivery: { ok: false, attempts: 1, error: 'email: no time left', retryable: true, outOfTime: true } };
