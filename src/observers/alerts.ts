@@ -6,19 +6,19 @@ import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
 import { noticeFacts } from '../report/notice-facts.js';
 import { endPingBody, endPingEvent } from '../report/end-ping.js';
-import { PING_BODY_BYTES } from '../notify/ping.js';
+import { PING_BODY_BYTES, type PingEvent } from '../notify/ping.js';
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { Observer } from '../run/events.js';
 import type { NotificationRecord } from '../state/history.js';
 import { resolveChannels } from './alert-channels.js';
 import type { JobName } from '../util/job-name.js';
 
-/** Every alert and the closing ping, as history records. */
-function notificationRecords(done: AlertsDone, ok: boolean): NotificationRecord[] {
+/** Every alert and the closing ping (its kind the event sent: `success`, `fail` or the exit status), as history records. */
+function notificationRecords(done: AlertsDone, pingEvent: PingEvent): NotificationRecord[] {
   const { ping } = done;
   return [
     ...done.results.map((r) => ({ channel: r.channel, kind: r.kind, ok: r.ok, attempts: r.attempts, error: r.error ?? null, kept: r.kept, resent: r.resent })),
-    ...(ping ? [{ channel: 'ping', kind: ok ? 'success' : 'fail', ok: ping.ok, attempts: ping.attempts, error: ping.error ?? null, kept: false, resent: false }] : []),
+    ...(ping ? [{ channel: 'ping', kind: String(pingEvent), ok: ping.ok, attempts: ping.attempts, error: ping.error ?? null, kept: false, resent: false }] : []),
   ];
 }
 
@@ -59,7 +59,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
       return {
         stage: 'alerts',
         alerting,
-        notifications: notificationRecords(done, summary.verdict === 'ok' || summary.verdict === 'warning'),
+        notifications: notificationRecords(done, endPingEvent(summary)),
         ...(done.undelivered ? { undelivered: done.undelivered } : {}),
         ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };

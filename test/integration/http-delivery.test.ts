@@ -61,7 +61,7 @@ describe('a URL with user:password@', () => {
     const end = footer(parseLog(box.logOf('leaky')));
     expect(history.notifications).toEqual([
       expect.objectContaining({ ok: false, kept: true, error: expect.stringMatching(/^webhook http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: cannot take \(hidden\) from Basic \(hidden\) for http:\/\/127\.0\.0\.1\/… \(the server asks to wait 3600s/) }),
-      expect.objectContaining({ channel: 'ping', ok: false, error: expect.stringMatching(/^ping 4 http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: /) }),
+      expect.objectContaining({ channel: 'ping', kind: '4', ok: false, error: expect.stringMatching(/^ping 4 http:\/\/127\.0\.0\.1:\d+\/…: HTTP 503: /) }),
     ]);
     expect(end.notifications).toMatch(/HTTP 503/);
     const kept = keptTexts(box);
