@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Budget, Delivery } from '../net/http.js';
-import { tryLock } from '../state/lock.js';
+import { tryLock, type HeldLock } from '../state/lock.js';
 import { redactUrl } from '../util/format.js';
 import type { Channels, WebhookChannel } from './channels.js';
 import { destinationOf } from './destination.js';
@@ -191,7 +191,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
       const waiting = (): Delivery => ({ ok: false, attempts: 0, error: `${target.label}: waiting for an earlier event of the incident`, retryable: true });
       const fresh = notice ? target.alertsFor(notice) : [];
       // Another run holding the lock is re-sending this channel's kept alerts: this run sends only its own.
-      const lock = tryLock(join(stateDir, 'locks', 'spool'), target.id);
+      const lock = spoolLock(stateDir, target, problems);
       try {
         if (lock) {
           const read = keptAlerts(stateDir, target.id);
@@ -237,6 +237,19 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
     }),
   );
   return { results: perTarget.flat(), problems };
+}
+
+/**
+ * The lock on a channel's kept alerts, or none: held by another run, or the state directory is not one
+ * root can trust (said in `problems`). Without it the run still sends its own alert.
+ */
+function spoolLock(stateDir: string, target: Target, problems: string[]): HeldLock | undefined {
+  try {
+    return tryLock(join(stateDir, 'locks', 'spool'), target.id);
+  } catch (error) {
+    problems.push(`cannot use the kept alerts of ${target.label} in ${stateDir}: ${errorCode(error)}`);
+    return undefined;
+  }
 }
 
 /** A mail the server took for some recipients and put off for others is kept for those only. */

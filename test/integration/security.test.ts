@@ -211,6 +211,22 @@ asRoot('log and state paths another user controls', () => {
     expect(footer(parseLog(box.logOf('st'))).history_problem).toMatch(/not safe: .*state is owned by nobody/);
     expect(readFileSync(join(box.stateDir, 'history', 'st.jsonl'), 'utf8').split('\n')).toHaveLength(2); // the planted line only
   });
+
+  it('a state dir the attacker owns: the run\'s alert still goes out, and nothing is kept there', async () => {
+    const box = sandbox();
+    attackerDir(box.stateDir, 0o700);
+    const hook = await startHttp();
+    const run = await cronwrap(['--name', 'st', '--webhook', `${hook.url}/h`, '--', 'sh', '-c', 'exit 2'], box);
+    expect(run.exitCode).toBe(2);
+    expect(hook.requests).toHaveLength(1);
+    expect(JSON.parse(hook.requests[0]!.body)).toMatchObject({ kind: 'failure', job: 'st', exit: 2 });
+    expect(run.stderr.toString()).not.toMatch(/internal error/);
+    const end = footer(parseLog(box.logOf('st')));
+    expect(end.notifications).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/… failure: ok$/);
+    expect(end.alerts_problem).toMatch(/kept alerts .*not safe: .*state is owned by nobody/);
+    expect(existsSync(join(box.stateDir, 'spool'))).toBe(false);
+    expect(existsSync(join(box.stateDir, 'locks'))).toBe(false);
+  });
 });
 
 describe('what tail reads', () => {
