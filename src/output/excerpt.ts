@@ -4,27 +4,44 @@ import { escapeControl } from '../util/format.js';
 const STREAM_MARK = / (?:out|err)[|+!] /;
 const CR = 0x0d;
 
+/** `at`, moved forward past UTF-8 continuation bytes: never half a character. */
+function charStart(bytes: Buffer, at: number): number {
+  let i = at;
+  while (i < bytes.length && (bytes[i]! & 0xc0) === 0x80) i++;
+  return i;
+}
+
 /**
- * A line rewritten in place with CR (a progress bar: `10%\r50%\r100%`) as a terminal would leave it: the
- * record's stamp and its last state (`100%`). A CR that ends the line (CRLF) is dropped. The log keeps every byte.
+ * A line rewritten in place with CR as a terminal would leave it: the record's stamp, then each rewrite
+ * written over the one before from the line's start. A progress bar (`10%\r50%\r100%`) shows `100%`; text
+ * a shorter rewrite did not cover still shows (`FATAL: disk full\rOK` is `OKTAL: disk full`), so output
+ * cannot hide a line from an alert. A CR that ends the line (CRLF) is dropped. The log keeps every byte.
  */
-function lastState(record: Buffer): Buffer {
+function asTerminalLeavesIt(record: Buffer): Buffer {
   let end = record.length;
   while (end > 0 && record[end - 1] === CR) end--;
-  const lastCr = record.lastIndexOf(CR, end - 1);
-  if (end === record.length && lastCr === -1) return record;
+  if (end === record.length && record.indexOf(CR) === -1) return record;
   const mark = STREAM_MARK.exec(record.subarray(0, 200).toString('latin1'));
   const payload = mark ? mark.index + mark[0].length : 0;
-  return Buffer.concat([record.subarray(0, payload), record.subarray(Math.max(payload, lastCr + 1), end)]);
+  let shown = Buffer.alloc(0);
+  let start = payload;
+  while (start <= end) {
+    const cr = record.indexOf(CR, start);
+    const stop = cr === -1 || cr > end ? end : cr;
+    const rewrite = record.subarray(start, stop);
+    shown = Buffer.concat([rewrite, shown.subarray(charStart(shown, rewrite.length))]);
+    start = stop + 1;
+  }
+  return Buffer.concat([record.subarray(0, payload), shown]);
 }
 
 /**
  * A record as text for an alert or report (mail, PagerDuty, webhooks, cron's mail): a line rewritten with
- * CR shown in its last state, cut to `maxBytes` before decoding (a 1 MB line is never decoded whole),
+ * CR shown as a terminal would leave it, cut to `maxBytes` before decoding (a 1 MB line is never decoded whole),
  * control characters escaped. The log keeps the bytes.
  */
 function clip(record: Buffer, maxBytes: number): string {
-  const shown = lastState(record);
+  const shown = asTerminalLeavesIt(record);
   const text = escapeControl(shown.subarray(0, maxBytes).toString('utf8'));
   return shown.length > maxBytes ? `${text} [cut]` : text;
 }

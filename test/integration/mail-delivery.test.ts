@@ -137,10 +137,11 @@ describe('mail over SMTP: temporary and size refusals', () => {
 });
 
 describe('what a mail says', () => {
-  it('carries Precedence: bulk and Auto-Submitted, and shows a line rewritten with CR in its last state', async () => {
+  it('carries Precedence: bulk and Auto-Submitted, and shows a line rewritten with CR as a terminal would leave it', async () => {
     const smtp = await startSmtp();
     const box = sandbox();
-    await cronwrap(['--name', 'progress', '--mail-to', 'ops@example.com', '-c', 'printf "copying 10%%\\rcopying 50%%\\rcopying 100%%\\n"; printf "windows line\\r\\n"; exit 1'], box, {
+    const script = 'printf "copying 10%%\\rcopying 50%%\\rcopying 100%%\\n"; printf "windows line\\r\\n"; printf "FATAL: backup corrupted\\rOK\\n"; exit 1';
+    await cronwrap(['--name', 'progress', '--mail-to', 'ops@example.com', '-c', script], box, {
       env: { CRONWRAP_SMTP_URL: `smtp://127.0.0.1:${smtp.port}` },
     });
     expect(smtp.mails).toHaveLength(1);
@@ -149,7 +150,9 @@ describe('what a mail says', () => {
     expect(headers).toMatch(/^Auto-Submitted: auto-generated$/m);
     expect(body).toMatch(/ out\| copying 100%\r\n/);
     expect(body).toMatch(/ out\| windows line\r\n/);
-    const excerpt = body.slice(body.indexOf('all 2 lines of output:'));
+    // A shorter rewrite cannot hide a line from the alert: what it did not cover still shows.
+    expect(body).toMatch(/ out\| OKTAL: backup corrupted\r\n/);
+    const excerpt = body.slice(body.indexOf('all 3 lines of output:'));
     expect(excerpt).not.toContain('\\r');
     expect(excerpt).not.toContain('copying 50%');
     // The log keeps every byte.

@@ -10,6 +10,8 @@ describe('an output excerpt', () => {
     ['a CRLF line ends as a plain line', 'windows line\r', 'windows line'],
     ['a rewritten line that ends in CR shows the state before it', '10%\r100%\r', '100%'],
     ['a line with no CR is as it was', 'plain', 'plain'],
+    ['a shorter rewrite leaves what it did not cover, as a terminal does: no line hidden from an alert', 'FATAL: backup corrupted\rOK', 'OKTAL: backup corrupted'],
+    ['a rewrite over a multibyte character never leaves half of it', 'héllo\rab', 'abllo'],
     ['other control characters stay escaped', 'a\x1b[31mred', 'a\\x1b[31mred'],
   ])('%s', (_what, text, shown) => {
     const head = new HeadLines();
@@ -20,9 +22,10 @@ describe('an output excerpt', () => {
     expect(tail.lines()).toEqual([`${STAMP} out| ${shown}`]);
   });
 
-  it('keeps the last state of a long rewritten line whole, wherever the cut for size falls', () => {
+  it('a long rewritten line: the last rewrite comes first, so the cut for size keeps it', () => {
     const tail = new TailLines(20, 64);
     tail.add(Buffer.from(record(`${'x'.repeat(200)}\rdone`, 'err+')));
-    expect(tail.lines()).toEqual([`${STAMP} err+ done`]);
+    const prefix = `${STAMP} err+ `;
+    expect(tail.lines()).toEqual([`${prefix}done${'x'.repeat(64 - prefix.length - 4)} [cut]`]);
   });
 });
