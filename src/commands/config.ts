@@ -5,13 +5,13 @@ import { EX_CONFIG } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { redactUrl } from '../util/format.js';
-import { credentialNotes } from './url-credential-notes.js';
+import { urlSecretNotes } from './url-secret-notes.js';
 
 /** `cronwrap config check`: every problem on its own line; 0 when there is none, else 78. */
 export function runConfigCheck(resolved: Resolved, io: Io): number {
   if (resolved.configErrors.length === 0) {
     print(io.stdout, `${resolved.settings.config}: ${resolved.configFound ? 'ok' : 'not found; the built-in defaults apply'}\n`);
-    print(io.stdout, credentialNotes(resolved).map((note) => `note: ${note}\n`).join(''));
+    print(io.stdout, urlSecretNotes(resolved).map((note) => `note: ${note}\n`).join(''));
     return 0;
   }
   print(io.stderr, resolved.configErrors.map((e) => `cronwrap: ${e}\n`).join(''));

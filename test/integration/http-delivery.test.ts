@@ -81,9 +81,17 @@ describe('a URL with user:password@', () => {
     const result = await cronwrap(['config', 'check', '--config', config], box);
     expect(result.exitCode).toBe(0);
     expect(result.stdout.toString()).toBe(
-      `${config}: ok\nnote: ${config}:4: ping: the URL holds a user and password: cronwrap sends them as HTTP basic auth (an Authorization header, as curl does) and never shows them; over http:// they cross the network readable by anyone on the way: use https://; other users can read them in this file: chmod o-r ${config}\n`,
+      `${config}: ok\n` +
+        `note: ${config}:1: webhooks: other users can read this file, and the URL's path or query may be its token (a Slack webhook, a ping's UUID): whoever reads it can post to it, or ping success for a job that never ran; chmod o-r ${config}\n` +
+        `note: ${config}:4: ping: the URL holds a user and password: cronwrap sends them as HTTP basic auth (an Authorization header, as curl does) and never shows them; over http:// they cross the network readable by anyone on the way: use https://; other users can read them in this file: chmod o-r ${config}\n`,
     );
     expect(result.stderr.toString()).toBe('');
+    // Read by root alone: only what cannot change with the mode is said.
+    chmodSync(config, 0o600);
+    const closed = await cronwrap(['config', 'check', '--config', config], box);
+    expect(closed.stdout.toString()).toBe(
+      `${config}: ok\nnote: ${config}:4: ping: the URL holds a user and password: cronwrap sends them as HTTP basic auth (an Authorization header, as curl does) and never shows them; over http:// they cross the network readable by anyone on the way: use https://\n`,
+    );
   });
 });
 
