@@ -3,6 +3,7 @@ import { errorCode } from '../errors.js';
 import { readJobMetrics, renderMetrics, saveJobMetrics, type JobMetrics } from '../fleet/metrics.js';
 import type { Io } from '../io.js';
 import { HTTP_TIMEOUT_MS } from '../net/http.js';
+import { NOTIFY_BUDGET_MS } from '../notify/channels.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import type { JobSchedule } from '../config/job-schedule.js';
 import { metricsAfterRun, metricsWhileRunning } from '../report/metrics.js';
@@ -27,7 +28,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
   const { metricsDir, metricsPush } = settings;
   if (!metricsDir && !metricsPush) return undefined;
   /** Writes (and pushes) the metrics; resolves to what went wrong. */
-  const save = async (metrics: JobMetrics, stop?: AbortSignal): Promise<string[]> => {
+  const save = async (metrics: JobMetrics, deadline: number, stop?: AbortSignal): Promise<string[]> => {
     const problems: string[] = [];
     try {
       saveJobMetrics(stateDir, metricsDir, job, metrics);
@@ -35,7 +36,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       problems.push(`cannot write metrics: ${errorCode(error)}`);
     }
     if (!metricsPush) return problems;
-    const budget = { deadline: monotonicMs() + 2 * HTTP_TIMEOUT_MS, now: monotonicMs, ...(stop ? { stop } : {}) };
+    const budget = { deadline, now: monotonicMs, ...(stop ? { stop } : {}) };
     const pushed = await loadRemote().pushMetrics(metricsPush, job, io.host, renderMetrics(job, metrics), budget);
     return pushed.ok ? problems : [...problems, `cannot push metrics: ${pushed.error ?? 'failed'}`];
   };
@@ -46,13 +47,16 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       if (event.type !== 'ready') return;
       const { state: before, problem } = readJobMetrics(stateDir, job);
       const at = io.now() / 1000;
-      const saved = save(metricsWhileRunning(before, at));
+      const saved = save(metricsWhileRunning(before, at), monotonicMs() + 2 * HTTP_TIMEOUT_MS);
       started = { before, at, saved: problem ? saved.then((problems) => [problem, ...problems]) : saved };
     },
     async end({ summary, stop }) {
       if (!started) return undefined;
       const deadline = nextRunDeadline(schedule(), summary.startMs);
-      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), stop))];
+      // The push shares the minute after the job with the alerts and pings: all a run sends ends within it.
+      const jobEnded = summary.startMonoMs + summary.waitedMs + summary.durationMs;
+      const pushBy = Math.min(monotonicMs() + 2 * HTTP_TIMEOUT_MS, jobEnded + NOTIFY_BUDGET_MS);
+      const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), pushBy, stop))];
       return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
     },
   };

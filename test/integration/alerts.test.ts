@@ -330,6 +330,27 @@ describe('delivery', () => {
     expect(keptFiles(box).map((f) => f.split('/')[0])).toEqual(['pagerduty']);
   });
 
+  it.skipIf(!hasFaketime)('a webhook that keeps asking to wait and a Pushgateway that hangs: everything the run sends ends within the minute after the job (needs faketime)', async () => {
+    // The webhook's four attempts, 19 s apart as asked, take the alerts' whole minute; the Pushgateway never answers.
+    const hang = await startHttp((request, res) => {
+      if (request.url.startsWith('/hook')) res.writeHead(503, { 'retry-after': '19' }).end('busy');
+    });
+    const box = sandbox();
+    const started = Date.now();
+    // Ten times as fast: a minute of cronwrap's time is about 6 s.
+    const result = await cronwrapAt('+0 x10', ['--name', 'stuck', '--webhook', `${hang.url}/hook`, '--metrics-push', `${hang.url}/push`, '-c', 'exit 3'], box, {
+      env: { FAKETIME_DONT_FAKE_MONOTONIC: '0' },
+    });
+    const elapsed = (Date.now() - started) * 10;
+    expect(result.exitCode).toBe(3);
+    expect(hang.requests.map((r) => r.method).sort()).toEqual(expect.arrayContaining(['POST', 'PUT']));
+    // The alerts' minute, then the push's 20 s after it, was 77 s and more; start-up under load is the slack.
+    expect(elapsed).toBeGreaterThanOrEqual(55_000);
+    expect(elapsed).toBeLessThan(72_000);
+    expect(result.stderr.toString()).toMatch(/cannot push metrics: pushgateway: no answer within /);
+    expect(keptFiles(box).map((f) => f.split('/')[0])).toEqual([expect.stringMatching(/^webhook-/)]);
+  }, 40_000);
+
   it('secrets never appear in logs, history, kept alerts, stdout, stderr, mails or webhook bodies, nor reach the job', async () => {
     const hook = await startHttp();
     const pd = await startHttp(pagerDutyAnswer());
