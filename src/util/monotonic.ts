@@ -20,12 +20,23 @@ export interface WallAnchor {
   monoMs: number;
 }
 
+/** The longest preciseWallAnchor() waits for the wall clock's next millisecond (a frozen clock never ticks). */
+const TICK_WAIT_MS = 2;
+
 /**
- * Date.now() has milliseconds only; Node read the wall clock with microseconds once, at start
- * (performance.timeOrigin, through gettimeofday, so faketime moves it too), and counts from there on the
- * monotonic clock. Used only by formats that show microseconds: `performance` costs ~1.5 ms to load.
+ * Date.now() has milliseconds only, but the moment it ticks over is a whole millisecond: read then, beside
+ * the monotonic clock, it anchors microseconds that agree with Date.now() (performance.timeOrigin did not:
+ * it was a few milliseconds off, so the first stamps were taken for a clock step). Waits at most
+ * TICK_WAIT_MS, once, and only for formats that show microseconds. Date.now() follows faketime.
  */
 export function preciseWallAnchor(): WallAnchor {
-  const monoMs = monotonicMs();
-  return { wallMs: performance.timeOrigin + performance.now(), monoMs };
+  const first = Date.now();
+  let wallMs = first;
+  let monoMs = monotonicMs();
+  const giveUp = monoMs + TICK_WAIT_MS;
+  while (wallMs === first && monoMs < giveUp) {
+    wallMs = Date.now();
+    monoMs = monotonicMs();
+  }
+  return { wallMs, monoMs };
 }
