@@ -19,6 +19,8 @@ export interface Delivery {
   outOfTime?: boolean;
   /** The recipients still to reach when a mail server took the message for others: what is kept is for them only. */
   keepFor?: string[];
+  /** How long the server asked to be left alone (Retry-After) when that was longer than the run could wait. */
+  retryAfterMs?: number;
 }
 
 /** How long sending may take: a deadline on the monotonic clock, and a signal that stops it sooner. */
@@ -198,7 +200,9 @@ export async function sendWithRetry(
       if (answer.retryAfterMs !== undefined) {
         pause = answer.retryAfterMs;
         // A wait past the deadline would hold cron: give up now; the alert is kept for a later run.
-        if (attempt < maxAttempts && deadline - now() <= pause) return failed(attempt, `${last} (the server asks to wait ${Math.ceil(pause / 1000)}s, longer than the time left)`, true);
+        if (attempt < maxAttempts && deadline - now() <= pause) {
+          return { ...failed(attempt, `${last} (the server asks to wait ${Math.ceil(pause / 1000)}s, longer than the time left)`, true), retryAfterMs: pause };
+        }
       }
     } catch (error) {
       last = networkError(error, timeoutMs);

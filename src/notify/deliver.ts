@@ -216,7 +216,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
             const delivery = await target.send(alert, 1, keptBudget);
             const stillKept = !delivery.ok && delivery.retryable;
             if (stillKept && key) held.add(key);
-            if (stillKept) backOffOrSay({ file, alert: narrowed(alert, delivery) }, problems);
+            if (stillKept) backOffOrSay({ file, alert: narrowed(alert, delivery) }, delivery.retryAfterMs, problems);
             else dropKept(file);
             // Cut by the kept alerts' share, not by the run's time: no "could not all be delivered within 60s".
             const cut = delivery.outOfTime && budget.now() < budget.deadline;
@@ -226,7 +226,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
         for (const alert of fresh) {
           const key = orderKey(alert);
           const delivery = key && held.has(key) ? waiting() : await target.send(alert, undefined, budget);
-          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, narrowed(alert, delivery), problems);
+          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, narrowed(alert, delivery), delivery.retryAfterMs, problems);
           if (!delivery.ok && delivery.retryable && key) held.add(key);
           results.push(resultOf(target, alert, delivery, kept, false));
         }
@@ -257,19 +257,22 @@ function narrowed(alert: KeptAlert, delivery: Delivery): KeptAlert {
   return alert.channel === 'email' && delivery.keepFor ? { ...alert, to: delivery.keepFor } : alert;
 }
 
-/** Puts off a kept alert's next try; if its file cannot be rewritten, says why (it is tried again as it was). */
-function backOffOrSay(kept: KeptFile, problems: string[]): void {
+/**
+ * Puts off a kept alert's next try (at least as long as the server asked, `askedMs`); if its file cannot be
+ * rewritten, says why (it is tried again as it was).
+ */
+function backOffOrSay(kept: KeptFile, askedMs: number | undefined, problems: string[]): void {
   try {
-    backOffKept(kept, Date.now());
+    backOffKept(kept, Date.now(), askedMs);
   } catch (error) {
     problems.push(`cannot put off the kept ${kept.alert.channel} alert ${kept.file}: ${errorCode(error)}`);
   }
 }
 
-/** Keeps an alert for a later run; if the spool cannot take it, says why. */
-function keepOrSay(stateDir: string, alert: KeptAlert, problems: string[]): boolean {
+/** Keeps an alert for a later run, not before the server asked (`askedMs`); if the spool cannot take it, says why. */
+function keepOrSay(stateDir: string, alert: KeptAlert, askedMs: number | undefined, problems: string[]): boolean {
   try {
-    keepAlert(stateDir, alert, Date.now());
+    keepAlert(stateDir, alert, Date.now(), askedMs);
     return true;
   } catch (error) {
     problems.push(`cannot keep the ${alert.channel} alert for later in ${stateDir}: ${errorCode(error)}`);

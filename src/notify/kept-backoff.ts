@@ -12,9 +12,12 @@ export interface Backoff {
   nextAt?: string;
 }
 
-/** The backoff of an alert kept (retries 0) or re-sent in vain `retries` times, from `now`. */
-export function backoffAfter(retries: number, now: number): Required<Backoff> {
-  const wait = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.min(retries, 20));
+/**
+ * The backoff of an alert kept (retries 0) or re-sent in vain `retries` times, from `now`; at least what the
+ * server asked (`askedMs`, its Retry-After), within the longest wait.
+ */
+export function backoffAfter(retries: number, now: number, askedMs = 0): Required<Backoff> {
+  const wait = Math.min(MAX_RETRY_MS, Math.max(askedMs, FIRST_RETRY_MS * 2 ** Math.min(retries, 20)));
   return { retries, nextAt: new Date(now + wait).toISOString() };
 }
 

@@ -106,7 +106,7 @@ function spoolDir(stateDir: string, channel: string): string {
  * Keeps an alert, unless the same notice is already kept for the channel. Names sort in the order kept;
  * the file appears whole (written beside, then renamed), so a reader never takes a half-written one for damaged.
  */
-export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void {
+export function keepAlert(stateDir: string, alert: KeptAlert, now: number, askedMs = 0): void {
   const dir = spoolDir(stateDir, alert.channel);
   const suffix = `-${alert.notice.id}-${alert.channel === 'pagerduty' ? alert.action : 'send'}.json`;
   try {
@@ -114,12 +114,12 @@ export function keepAlert(stateDir: string, alert: KeptAlert, now: number): void
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') throw error;
   }
-  replaceFile(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify({ ...alert, ...backoffAfter(0, now) })}\n`, 0o600);
+  replaceFile(join(dir, `${String(now).padStart(15, '0')}${suffix}`), `${JSON.stringify({ ...alert, ...backoffAfter(0, now, askedMs) })}\n`, 0o600);
 }
 
 /** A kept alert re-sent in vain: it stays, tried again after a longer wait. */
-export function backOffKept({ file, alert }: KeptFile, now: number): void {
-  replaceFile(file, `${JSON.stringify({ ...alert, ...backoffAfter((alert.retries ?? 0) + 1, now) })}\n`, 0o600);
+export function backOffKept({ file, alert }: KeptFile, now: number, askedMs = 0): void {
+  replaceFile(file, `${JSON.stringify({ ...alert, ...backoffAfter((alert.retries ?? 0) + 1, now, askedMs) })}\n`, 0o600);
 }
 
 /** One channel's kept alerts, oldest first; damaged files are moved aside and said in `damaged`. */

@@ -171,6 +171,9 @@ describe('PagerDuty rate limits and keys', () => {
     ]);
     // Not the notification budget that ran out: the server asked for more than it has left.
     expect(result.stderr.toString()).not.toMatch(/within 60s/);
+    // The kept alert is not tried again before the hour the server asked for (not the first backoff's minute).
+    const [kept] = keptTexts(box).map((text) => JSON.parse(text) as { keptAt: string; nextAt: string });
+    expect(Date.parse(kept!.nextAt) - Date.parse(kept!.keptAt)).toBeGreaterThanOrEqual(3599_000);
   });
 
   it('a dedup key over 255 characters: a stable key the API takes, the same to resolve it', async () => {

@@ -18,6 +18,14 @@ describe('kept alert backoff', () => {
   });
 
   it.each([
+    ['a Retry-After longer than the backoff is waited for', 0, minutes(30), 30],
+    ['a shorter one changes nothing', 2, minutes(1), 4],
+    ['a day is taken as the longest wait, an hour', 0, minutes(24 * 60), 60],
+  ])('%s', (_what, retries, askedMs, wait) => {
+    expect(backoffAfter(retries, T0, askedMs).nextAt).toBe(new Date(T0 + minutes(wait)).toISOString());
+  });
+
+  it.each([
     ['an alert kept before backoff existed', undefined, T0, true],
     ['its time has come', new Date(T0).toISOString(), T0, true],
     ['its time is a minute off', new Date(T0 + minutes(1)).toISOString(), T0, false],
