@@ -116,7 +116,7 @@ function holdsPassword(url: string): boolean {
  */
 function webhookTarget(webhook: WebhookChannel, label: string): Target {
   const id = webhookSpool(webhook.url);
-  const url = holdsPassword(webhook.url) ? {} : { url: webhook.url };
+  const url = holdsPassword(webhook.url) ? { shown: redactUrl(webhook.url) } : { url: webhook.url };
   return {
     id,
     label,

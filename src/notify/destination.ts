@@ -8,6 +8,7 @@ import type { KeptAlert } from './spool.js';
 export function destinationOf(alert: KeptAlert): string {
   if (alert.channel === 'email') return `email to ${alert.to.join(', ')}`;
   if (alert.channel === 'pagerduty') return `pagerduty incident ${alert.dedupKey}`;
-  // Kept by an older cronwrap, without its URL: only the spool's name is left.
-  return alert.url ? `webhook ${redactUrl(alert.url)}` : alert.channel;
+  if (alert.url) return `webhook ${redactUrl(alert.url)}`;
+  // A URL with a password is not kept, only its scheme and host; kept by an older cronwrap, only the spool's name is left.
+  return alert.shown ? `webhook ${alert.shown}` : alert.channel;
 }

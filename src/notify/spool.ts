@@ -31,7 +31,10 @@ export type KeptAlert = Backoff &
         severity?: PagerDutySeverity;
         keptAt: string;
       }
-    | /** A webhook, its spool named by a hash of its URL. */ { channel: `webhook-${string}`; notice: Notice; url?: string; format?: WebhookChannel['format']; keptAt: string }
+    | /**
+       * A webhook, its spool named by a hash of its URL; the URL itself, or when it holds a password only
+       * `shown`, its scheme and host (`https://host/…`) to name it by.
+       */ { channel: `webhook-${string}`; notice: Notice; url?: string; shown?: string; format?: WebhookChannel['format']; keptAt: string }
   );
 
 /** A webhook's spool is named by a hash of its URL, never the URL (it may hold a token). */
@@ -78,6 +81,8 @@ function isHttpUrl(value: unknown): value is string {
     return false;
   }
 }
+/** A URL as redactUrl shows it: read back, it is printed, so nothing but a URL's printable characters. */
+const isShownUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\/[\x21-\x7e]+…?$/.test(value) && value.length <= 300;
 /** A kept webhook alert's URL is the one its spool is named by: a file cannot send elsewhere than where it lies. */
 const urlMatchesSpool = (alert: { channel: string; url?: string }) => alert.url === undefined || webhookSpool(alert.url) === alert.channel;
 const isKeptShape: Check<KeptAlert> = either(
@@ -94,7 +99,7 @@ const isKeptShape: Check<KeptAlert> = either(
         keptAt: isString,
       }),
     ),
-    shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ ...backoffFields, channel: isWebhookChannel, notice: isNotice, url: optional(isHttpUrl), format: optional(literal('json', 'slack')), keptAt: isString }),
+    shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ ...backoffFields, channel: isWebhookChannel, notice: isNotice, url: optional(isHttpUrl), shown: optional(isShownUrl), format: optional(literal('json', 'slack')), keptAt: isString }),
   );
 const isKeptAlert: Check<KeptAlert> = (value): value is KeptAlert => isKeptShape(value) && urlMatchesSpool(value);
 

@@ -157,7 +157,7 @@ describe('flush', () => {
     expect(out).toMatch(/^webhook http:\/\/127\.0\.0\.1:\d+\/… failure \(job flagged\): sent$/m);
     expect(out).toMatch(/^email to ops@example\.com failure \(job flagged\): still kept: .*75/m);
     expect(out).toMatch(/^1 kept alert for email to ops@example\.com waits: the channel did not take them \(above\)$/m);
-    expect(out).toMatch(/^1 kept alert for webhook-[0-9a-f]{8} waits: that channel is not configured now: name the webhook with --webhook \(its URL was not kept: it holds a password/m);
+    expect(out).toMatch(/^1 kept alert for webhook http:\/\/127\.0\.0\.1:\d+\/… waits: that channel is not configured now: name the webhook with --webhook \(its URL was not kept: it holds a password/m);
     expect(out).not.toMatch(/S3CRETPATH|S3CRETPW/);
     expect(first.exitCode).toBe(1);
     expect(hook.requests).toHaveLength(3);
