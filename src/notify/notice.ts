@@ -66,8 +66,11 @@ function subjectDetail(notice: Notice): string {
       return ` (due ${notice.start})`;
     case 'stuck':
       return ` (running since ${notice.start})`;
-    case 'warning':
-      return ` (${(notice.status.split('; ').at(-1) ?? '').slice(0, 120)})`;
+    case 'warning': {
+      // A heal's own text has parts too (`healed: --on-failure exited 0 in 1.2s; the re-run succeeded`): all of it.
+      const healed = notice.status.indexOf('healed: ');
+      return ` (${(healed >= 0 ? notice.status.slice(healed) : (notice.status.split('; ').at(-1) ?? '')).slice(0, 120)})`;
+    }
     case 'skipped':
       return ` (${notice.consecutiveSkips ?? 1} runs in a row: ${notice.status.replace(/^skipped: /, '').slice(0, 120)})`;
     default:

@@ -141,7 +141,7 @@ describe('--on-failure: healing', () => {
       '3 failed: not healed: 2 heals in the last 24 hours used the --heal-budget of 2',
     ]);
     // One warning for the streak of healed runs, then the failure once the budget held the heal back.
-    expect(subjects()).toEqual([expect.stringMatching(/^\[cronwrap\] web WARNING on /), expect.stringMatching(/^\[cronwrap\] web FAILED on \S+ \(exit 3, 3 failures in a row\)$/)]);
+    expect(subjects()).toEqual([expect.stringMatching(/^\[cronwrap\] web WARNING on \S+ \(healed: --on-failure exited 0 in \S+; the re-run succeeded\)$/), expect.stringMatching(/^\[cronwrap\] web FAILED on \S+ \(exit 3, 3 failures in a row\)$/)]);
     expect(await status()).toMatchObject({ last_result: 'not healed', failing: true, consecutive_failures: 5, last_success: null });
 
     // Only a run that succeeds by itself ends it all: RECOVERED, the heal count gone, the streak over.
