@@ -52,7 +52,12 @@ const NOT_CONFIGURED: Record<string, string> = {
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const channels = resolveChannels(settings, io, settings.name ?? 'test', true);
-  const { results, problems, left, configured } = await loadRemote().flushKept(channels, stateDir);
+  const { results, problems, left, configured, unreadable } = await loadRemote().flushKept(channels, stateDir);
+  if (unreadable) {
+    // Not "no kept alerts": another user's (root's) may be there; they are flushed by the user who kept them.
+    print(io.stderr, `cronwrap: ${unreadable}: flush as the user whose jobs kept them (their state directory)\n`);
+    return 1;
+  }
   for (const problem of problems) warn(io.stderr, problem);
   for (const r of results) printLine(io.stdout, `${r.destination} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
   for (const { channel, destination, count } of left) {

@@ -11,6 +11,7 @@ import { undeliveredText } from './undelivered.js';
 import { sendPing, type PingEvent } from './ping.js';
 import type { StartPing } from './start-ping.js';
 import { keptGroups, type KeptGroup } from './kept-groups.js';
+import { spoolUnreadable } from './spool.js';
 import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions, type Verdict } from './policy.js';
 
 export type { ChannelResult };
@@ -130,7 +131,9 @@ export async function testAlert(request: AlertRequest): Promise<Delivered & { co
  * routing key configured now, to the recipients and incident each alert carries; a webhook to the URL its
  * alerts carry. `left`: what is still kept, by channel and destination.
  */
-export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: KeptGroup[]; configured: Set<string> }> {
+export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: KeptGroup[]; configured: Set<string>; unreadable?: string }> {
+  const unreadable = spoolUnreadable(stateDir);
+  if (unreadable) return { results: [], problems: [], left: [], configured: new Set(), unreadable };
   const flagged = keptWebhookTargets(stateDir, channels);
   const targets = [...targetsFor(channels), ...flagged.targets];
   const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(), keep: true, everyKept: true });

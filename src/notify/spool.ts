@@ -181,6 +181,18 @@ export function pruneKept(channel: string, kept: readonly KeptFile[], now: numbe
 }
 
 /** How many alerts each channel keeps, by spool directory. */
+/** Why the kept alerts under `stateDir` cannot be read (another user's state directory, one not safe); undefined when they can, or there are none. */
+export function spoolUnreadable(stateDir: string): string | undefined {
+  const dir = join(stateDir, 'spool');
+  try {
+    checkTrustedDirectory(dir);
+    readdirSync(dir);
+    return undefined;
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' ? undefined : `cannot read the kept alerts in ${dir}: ${errorCode(error)}`;
+  }
+}
+
 export function keptCounts(stateDir: string): Map<string, number> {
   const counts = new Map<string, number>();
   let channels: string[];

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, lchownSync, linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -226,6 +226,23 @@ asRoot('log and state paths another user controls', () => {
     expect(end.alerts_problem).toMatch(/kept alerts .*not safe: .*state is owned by nobody/);
     expect(existsSync(join(box.stateDir, 'spool'))).toBe(false);
     expect(existsSync(join(box.stateDir, 'locks'))).toBe(false);
+  });
+
+  it.skipIf(!hasFaketime)("flush by another user over root's state dir: its kept alerts are said to be out of reach, not 'no kept alerts' (needs faketime)", async () => {
+    const box = sandbox();
+    // Refused, so kept; ten times as fast, the retries' 1, 2 and 4 s pass in under a second.
+    const run = await cronwrapAt('+0 x10', ['--name', 'k', '--webhook', 'http://127.0.0.1:9/h', '--', 'false'], box, { env: { FAKETIME_DONT_FAKE_MONOTONIC: '0' } });
+    expect(run.exitCode).toBe(1);
+    // nobody may not enter the checkout: the bundle beside, in a directory it can enter (root's state dir stays 0700).
+    chmodSync(box.dir, 0o755);
+    const binary = join(box.dir, 'cronwrap');
+    copyFileSync(join(BIN, '..', '..', 'dist', 'cronwrap-standalone.cjs'), binary);
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_CONFIG: '/dev/null', CRONWRAP_STATE_DIR: box.stateDir, HOME: box.dir };
+    const flush = await execa(process.execPath, [binary, 'flush'], { uid: NOBODY, gid: NOBODY, env, extendEnv: false, reject: false });
+    expect(flush.exitCode).toBe(1);
+    expect(flush.stdout).not.toMatch(/no kept alerts/);
+    expect(flush.stderr).toMatch(/^cronwrap: cannot read the kept alerts in .*\/spool: EACCES: flush as the user whose jobs kept them/m);
+    expect(flush.stderr).not.toMatch(/internal error/);
   });
 });
 
