@@ -143,11 +143,14 @@ const NETWORK_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
 };
 
+/** A port fetch never connects to (the Fetch standard's "bad ports", such as 6000): no later try can succeed. */
+const isBadPort = (error: unknown) => (error as { cause?: Error } | undefined)?.cause?.message === 'bad port';
+
 /** fetch wraps the system error in `cause`; a timeout is a TimeoutError. */
 function networkError(error: unknown, timeoutMs: number): string {
   const e = error as (Error & { code?: string; cause?: Error & { code?: string } }) | undefined;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
-  if (e?.cause?.message === 'bad port') return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
+  if (isBadPort(error)) return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
   const code = e?.cause?.code ?? e?.code;
   return (code && NETWORK_WORDS[code]) ?? e?.cause?.message ?? e?.message ?? String(error);
 }
@@ -206,6 +209,7 @@ export async function sendWithRetry(
       }
     } catch (error) {
       last = networkError(error, timeoutMs);
+      if (isBadPort(error)) return failed(attempt, last, false);
     }
     if (attempt === maxAttempts || noRetry?.aborted) break;
     if ((outOfTime = deadline - now() <= pause)) break;

@@ -57,7 +57,8 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       const jobEnded = summary.startMonoMs + summary.waitedMs + summary.durationMs;
       const pushBy = Math.min(monotonicMs() + 2 * HTTP_TIMEOUT_MS, jobEnded + NOTIFY_BUDGET_MS);
       const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), pushBy, stop))];
-      return { stage: 'metrics', ...(problems.length > 0 ? { problem: problems.join('; ') } : {}) };
+      // The start's push and the end's often fail alike: each reason once.
+      return { stage: 'metrics', ...(problems.length > 0 ? { problem: [...new Set(problems)].join('; ') } : {}) };
     },
   };
 }

@@ -95,6 +95,19 @@ describe('a URL with user:password@', () => {
   });
 });
 
+describe('a port fetch never connects to', () => {
+  it('a webhook on a "bad port" (6000): said once, not retried, not kept; a Pushgateway there is said once', async () => {
+    const box = sandbox();
+    const result = await cronwrap(['--name', 'x11', '--webhook', 'http://127.0.0.1:6000/hook', '--metrics-push', 'http://127.0.0.1:6000', '--', 'false'], box);
+    expect(result.exitCode).toBe(1);
+    const [alert] = historyOf(box.stateDir, 'x11')[0]!.notifications as { attempts: number; kept: boolean; error: string }[];
+    expect(alert).toMatchObject({ attempts: 1, kept: false, error: expect.stringMatching(/fetch refuses this port/) });
+    expect(keptTexts(box)).toEqual([]);
+    expect(result.stderr.toString().match(/fetch refuses this port/g)).toHaveLength(1); // the start's and the end's push, said once
+    expect(result.stdout.toString()).toMatch(/webhook http:\/\/127\.0\.0\.1:6000\/…: fetch refuses this port.*\(not kept/);
+  });
+});
+
 describe('redirects of a POST alert', () => {
   it('followed within the origin with method and body (307, 308, 301, 302); another host or a 303 is refused for good, not kept', async () => {
     const elsewhere = await startHttp();
