@@ -43,12 +43,40 @@ export function slackText(text: string): string {
   return text.replace(/[&<>]/g, (c) => SLACK_ENTITIES[c]!);
 }
 
-/** A Slack-compatible message: `{"text": ...}`, the command, and the last lines in a code block; all of it text from the run, escaped. */
+/**
+ * The most a Slack-format message holds, escaped: Slack asks for at most 4,000 characters (and cuts at
+ * 40,000, closing fence and notes with it); Slack-compatible services take less than it refuses.
+ */
+export const SLACK_TEXT_MAX = 4000;
+
+/** Escaped `text` cut to `max` characters (never half a surrogate pair nor half an entity), `…` saying so. */
+function cutText(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const end = /[\ud800-\udbff]/.test(text[max - 2] ?? '') ? max - 2 : max - 1;
+  return `${text.slice(0, end).replace(/&[a-z]{0,3}$/, '')}…`;
+}
+
+/**
+ * A Slack-compatible message: `{"text": ...}`, the command, and the last lines in a code block; all of it
+ * text from the run, escaped, within SLACK_TEXT_MAX: the oldest lines of the block give way first.
+ */
 function slackMessage(notice: Notice): Record<string, unknown> {
-  const tail = notice.tail.slice(-10).join('\n').replace(/```/g, "'''");
-  const command = notice.command.length > 0 ? [`command: ${commandText(notice.command)}`] : [];
-  const lines = [subjectOf(notice), ...command, `${notice.status}; log ${logText(notice)}`, ...(tail ? ['```', tail, '```'] : []), ...noteLines(notice.notes)];
-  return { text: slackText(lines.join('\n')) };
+  const command = notice.command.length > 0 ? [cutText(slackText(`command: ${commandText(notice.command)}`), 500)] : [];
+  const facts = [cutText(slackText(subjectOf(notice)), 300), ...command, cutText(slackText(`${notice.status}; log ${logText(notice)}`), 600)];
+  const notes = noteLines(notice.notes).map((line) => cutText(slackText(line), 400));
+  const room = SLACK_TEXT_MAX - [...facts, ...notes].join('\n').length - '\n```\n\n```\n'.length;
+  const tail: string[] = [];
+  let left = room;
+  for (const line of notice.tail.slice(-10).reverse()) {
+    // A line that does not fit whole is cut to what is left (if enough is left to say something), and is the last.
+    const shown = slackText(line.replace(/```/g, "'''"));
+    const fits = shown.length + 1 <= left;
+    if (!fits && left < 80) break;
+    tail.unshift(fits ? shown : cutText(shown, left - 1));
+    left -= tail[0]!.length + 1;
+    if (!fits) break;
+  }
+  return { text: [...facts, ...(tail.length > 0 ? ['```', ...tail, '```'] : []), ...notes].join('\n') };
 }
 
 export function sendWebhook(notice: Notice, channel: WebhookChannel, budget: Budget, maxAttempts?: number): Promise<Delivery> {

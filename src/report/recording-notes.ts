@@ -10,7 +10,7 @@ const bytes = (n: number) => `${n} ${n === 1 ? 'byte' : 'bytes'}`;
 export function outputNotes({ out, err, live, log }: OutputFacts): string[] {
   const notText = out.notText + err.notText;
   return [
-    ...(notText > 0 ? [`the output held ${bytes(notText)} that are not UTF-8 text (binary data, another encoding, or NUL): shown here as U+FFFD or \\x00${log.failure ? '' : '; the log keeps them as written'}`] : []),
+    ...(notText > 0 ? [`the output held ${bytes(notText)} that ${notText === 1 ? 'is' : 'are'} not UTF-8 text (binary data, another encoding, or NUL): shown here as U+FFFD or \\x00${log.failure ? '' : '; the log keeps them as written'}`] : []),
     ...(live?.failure ? [`stdout stopped taking the output: ${live.failure}; ${bytes(live.bytesNotShown)} of records were not printed there`] : []),
   ];
 }

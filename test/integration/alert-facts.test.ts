@@ -100,6 +100,19 @@ describe('Slack-format webhooks', () => {
     expect(text).toContain('# &lt;!everyone&gt;'); // the command, as the job's line wrote it
     expect(text).toContain('&lt;!channel&gt; &lt;!here|here&gt; &lt;@U024BE7LH&gt; &lt;!subteam^S1|ops&gt; &lt;https://evil.example|click&gt; @here @channel Tom &amp; Jerry');
   });
+
+  it('at most the 4,000 characters Slack asks for, escaped: the oldest lines give way, the closing fence and the notes stay', async () => {
+    const box = sandbox();
+    const slack = await startHttp();
+    // Twelve lines of 3,000 '&' (15,000 characters each once escaped), and a byte that is not text for a note.
+    const job = `for i in $(seq 1 12); do printf '%3000s\\n' | tr ' ' '&'; done; printf 'last \\377\\n'; exit 1`;
+    await cronwrap(['--name', 'wide', '--webhook', slack.url, '--webhook-format', 'slack', '-c', job], box);
+    const { text } = JSON.parse(slack.requests[0]!.body) as { text: string };
+    expect(text.length).toBeLessThanOrEqual(4000);
+    expect(text).toMatch(/^\[cronwrap\] wide FAILED/);
+    expect(text).toMatch(/\n```\n.* out\| (&amp;)+…\n.* out\| last \ufffd\n```\nnote: the output held 1 byte that is not UTF-8 text/);
+    expect(text).not.toMatch(/&(?!amp;|lt;|gt;)/); // no entity cut in half
+  });
 });
 
 describe('a --tee whose stdout fails', () => {
