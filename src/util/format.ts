@@ -41,14 +41,8 @@ export function redactUrls(text: string): string {
 }
 
 const hex = (c: string, digits: number) => c.charCodeAt(0).toString(16).padStart(digits, '0');
-
-/** C0 and C1 control characters but tab and newline: a terminal or mail reader would act on them (clear, clipboard, bell). */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
-
-/** `\x1b` for ESC, `\r` for CR: shown, never acted on. */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => (c === '\r' ? '\\r' : `\\x${hex(c, 2)}`));
-}
+/** `\x1b` for a character below U+0100, `\u202e` above. */
+const escaped = (c: string) => (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`);
 
 /**
  * The bidirectional formatting characters (embeddings, overrides, isolates, marks): a terminal shows text in
@@ -56,6 +50,17 @@ export function escapeControl(text: string): string {
  * paragraph separators, which hide or split what a line says.
  */
 const BIDI = '\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060\u2066-\u2069\ufeff';
+/**
+ * C0 and C1 control characters but tab and newline, and the bidi ones: a terminal or mail reader would act
+ * on them (clear, clipboard, bell, text shown in another order).
+ */
+const CONTROL = new RegExp(`[\u0000-\u0008\u000b-\u001f\u007f-\u009f${BIDI}]`, 'g');
+
+/** `\x1b` for ESC, `\r` for CR, `\u202e` for a right-to-left override: shown, never acted on. */
+export function escapeControl(text: string): string {
+  return text.replace(CONTROL, (c) => (c === '\r' ? '\\r' : escaped(c)));
+}
+
 /** Every C0 and C1 control character, tab and newline too (a line must stay one line, a cell one cell), and the bidi ones. */
 const NOT_FOR_A_LINE = new RegExp(`[\u0000-\u001f\u007f-\u009f${BIDI}]`, 'g');
 /** What JSON.stringify leaves raw that a terminal acts on: DEL, C1 controls, bidi (it escapes C0 itself). */
@@ -63,7 +68,7 @@ const RAW_IN_JSON = new RegExp(`[\u007f-\u009f${BIDI}]`, 'g');
 
 /** `\x1b`, `\x0a`, `\u202e`: one line of text from outside (a crontab, a state file) as a terminal may show it. */
 export function escapeLine(text: string): string {
-  return text.replace(NOT_FOR_A_LINE, (c) => (c.charCodeAt(0) < 0x100 ? `\\x${hex(c, 2)}` : `\\u${hex(c, 4)}`));
+  return text.replace(NOT_FOR_A_LINE, escaped);
 }
 
 /** JSON for a terminal or a pipe: as JSON.stringify, with `\u009b`, `\u202e` for what it leaves raw (only ever inside a string, where it means the same). */

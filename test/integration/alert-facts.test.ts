@@ -101,6 +101,16 @@ describe('Slack-format webhooks', () => {
     expect(text).toContain('&lt;!channel&gt; &lt;!here|here&gt; &lt;@U024BE7LH&gt; &lt;!subteam^S1|ops&gt; &lt;https://evil.example|click&gt; @here @channel Tom &amp; Jerry');
   });
 
+  it('a right-to-left override or an invisible character from the output is shown escaped, never acted on', async () => {
+    const box = sandbox();
+    const slack = await startHttp();
+    // U+202E (RIGHT-TO-LEFT OVERRIDE) and U+200B (ZERO WIDTH SPACE), in UTF-8.
+    await cronwrap(['--name', 'rlo', '--webhook', slack.url, '--webhook-format', 'slack', '-c', "printf 'exit \\342\\200\\256 0 ok\\342\\200\\213\\n'; exit 1"], box);
+    const { text } = JSON.parse(slack.requests[0]!.body) as { text: string };
+    expect(text).toContain('out| exit \\u202e 0 ok\\u200b');
+    expect(text).not.toMatch(/[\u202e\u200b]/);
+  });
+
   it('at most the 4,000 characters Slack asks for, escaped: the oldest lines give way, the closing fence and the notes stay', async () => {
     const box = sandbox();
     const slack = await startHttp();
