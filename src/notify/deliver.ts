@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Budget, Delivery } from '../net/http.js';
+import { hasCredentials } from '../net/url-credentials.js';
 import { tryLock, type HeldLock } from '../state/lock.js';
 import { redactUrl } from '../util/format.js';
 import type { Channels, WebhookChannel } from './channels.js';
@@ -101,22 +102,13 @@ export function targetsFor(channels: Channels): Target[] {
   return targets;
 }
 
-/** Whether a URL holds a password (`user:password@`): such a URL is never written to the spool. */
-function holdsPassword(url: string): boolean {
-  try {
-    return new URL(url).password !== '';
-  } catch {
-    return true; // unreadable: not kept either
-  }
-}
-
 /**
  * A webhook: its kept alerts carry its URL and format, so it can be sent to after the job's line is gone;
  * not a URL with a password in it (the spool holds no password: flush then needs the webhook named again).
  */
 function webhookTarget(webhook: WebhookChannel, label: string): Target {
   const id = webhookSpool(webhook.url);
-  const url = holdsPassword(webhook.url) ? { shown: redactUrl(webhook.url) } : { url: webhook.url };
+  const url = hasCredentials(webhook.url) ? { shown: redactUrl(webhook.url) } : { url: webhook.url };
   return {
     id,
     label,
