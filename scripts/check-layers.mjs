@@ -12,6 +12,7 @@ const LAYERS = [
   ['config'],
   ['notify', 'fleet'],
   ['remote'],
+  ['process'],
   ['run'],
   ['report'],
   ['observers'],

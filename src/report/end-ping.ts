@@ -1,5 +1,5 @@
 import { PING_BODY_BYTES, type PingEvent } from '../notify/ping.js';
-import type { Outcome } from '../run/outcome.js';
+import type { Outcome } from '../process/outcome.js';
 import type { RunSummary } from '../run/summary.js';
 import { escapeControl } from '../util/format.js';
 

@@ -1,7 +1,7 @@
 import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
 import { verdictByExit, type NeverEndedRun, type NotificationRecord } from '../state/history.js';
 import type { RunHeader, StageResult } from '../run/events.js';
-import { describeProcesses } from '../run/leftovers.js';
+import { describeProcesses } from '../process/leftovers.js';
 import type { RunSummary } from '../run/summary.js';
 import { formatDuration } from '../util/format.js';
 

@@ -2,7 +2,7 @@ import type { Settings } from '../config/options.js';
 import { readSecret } from '../config/secrets.js';
 import type { FleetLock, RedisLockResult } from '../fleet/redis-lock.js';
 import { loadRemote } from '../remote/load.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from '../process/outcome.js';
 
 /** `--lock-redis`: what became of the fleet-wide lock, and what went wrong on the way (for footer and alerts). */
 export type FleetLockState =

@@ -6,9 +6,9 @@ import { withoutSecrets } from '../config/secrets.js';
 import { joinAttempts, notePassedOn, recordOutput, runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
-import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
+import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from '../process/outcome.js';
 import type { AttemptsResult } from './summary.js';
-import { supervise } from './supervise.js';
+import { supervise } from '../process/supervise.js';
 
 /** What `--on-failure` did after a failed run, for the verdict, the footer, the history and the alerts. */
 export interface HealReport {

@@ -1,5 +1,5 @@
 import type { Verdict } from '../notify/policy.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from '../process/outcome.js';
 
 /** What, besides the exit status, decides whether a run failed: `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
 export interface JudgingRules {

@@ -7,7 +7,7 @@ import type { Pause } from '../state/pauses.js';
 import type { RunContext } from './context.js';
 import { takeFleetLock } from './fleet-lock.js';
 import { jitterDelay } from './jitter.js';
-import { describeOutcome, type Outcome } from './outcome.js';
+import { describeOutcome, type Outcome } from '../process/outcome.js';
 
 /** Whether the command may start: with the locks to release after it, or the outcome of a run that never started. */
 export type Plan =

@@ -1,6 +1,6 @@
 import type { OutputFacts } from '../annotate/run-recorder.js';
 import type { ProcessInfo } from '../util/proc.js';
-import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
+import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from '../process/outcome.js';
 import type { RunHeader } from './events.js';
 import type { Verdict } from '../notify/policy.js';
 import type { HealReport } from './heal.js';

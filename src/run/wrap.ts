@@ -6,7 +6,7 @@ import type { ProcessInfo } from '../util/proc.js';
 import { prepare, type Plan } from './prepare.js';
 import { summarize, type AttemptsResult } from './summary.js';
 import { healAfter, type HealReport } from './heal.js';
-import type { Outcome } from './outcome.js';
+import type { Outcome } from '../process/outcome.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
 
