@@ -1,5 +1,5 @@
 import { localIso } from '../annotate/timestamp.js';
-import type { Verdict } from '../notify/policy.js';
+import type { Verdict } from '../state/history.js';
 import type { RunSummary } from '../run/summary.js';
 import { noteLines } from '../notify/notice.js';
 import { commandText, formatDuration } from '../util/format.js';

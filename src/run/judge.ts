@@ -1,4 +1,4 @@
-import type { Verdict } from '../notify/policy.js';
+import type { Verdict } from '../state/history.js';
 import type { Outcome } from '../process/outcome.js';
 
 /** What, besides the exit status, decides whether a run failed: `--ok-exit`, `--warn-exit`, `--stderr-fails`. */

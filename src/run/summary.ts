@@ -2,7 +2,7 @@ import type { OutputFacts } from '../annotate/run-recorder.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from '../process/outcome.js';
 import type { RunHeader } from './events.js';
-import type { Verdict } from '../notify/policy.js';
+import type { Verdict } from '../state/history.js';
 import type { HealReport } from './heal.js';
 import { judge, type JudgingRules } from './judge.js';
 
