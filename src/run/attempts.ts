@@ -4,7 +4,7 @@ import { withoutSecrets } from '../config/secrets.js';
 import type { RunContext } from './context.js';
 import { describeOutcome, isRetryable } from '../process/outcome.js';
 import { prepareCommand } from '../process/output-buffering.js';
-import type { AttemptsResult } from './summary.js';
+import type { AttemptsResult } from './run-values.js';
 import { supervise } from '../process/supervise.js';
 
 /** Every read from the command (or the heal): annotated into the log, and heard by the observers (the live view). */

@@ -7,24 +7,8 @@ import { joinAttempts, notePassedOn, recordOutput, runAttempts } from './attempt
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
 import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from '../process/outcome.js';
-import type { AttemptsResult } from './summary.js';
+import type { AttemptsResult, HealReport } from './run-values.js';
 import { supervise } from '../process/supervise.js';
-
-/** What `--on-failure` did after a failed run, for the verdict, the footer, the history and the alerts. */
-export interface HealReport {
-  /** The heal command ran (false: held back by the cooldown or the budget). */
-  ran: boolean;
-  /** The heal command's exit status, when it ran and exited. */
-  exit: number | null;
-  /** With `--heal-retry`: the job ran once more after the heal. */
-  retried: boolean;
-  /** The failure counts as a warning: the heal exited 0 (and the re-run succeeded), and no earlier heal since the last success failed to help. */
-  helped: boolean;
-  /** In words: `healed by --on-failure (exit 0 in 1.2s)`, `not healed: …`. */
-  text: string;
-  /** The heal state could not be read or written. */
-  problem?: string;
-}
 
 /** The heal's own environment: the job's, and what failed. */
 function healEnv(context: RunContext, failed: Outcome, logPath: string, run: string): NodeJS.ProcessEnv {

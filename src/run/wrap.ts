@@ -1,11 +1,11 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import { runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
-import type { RunHeader } from './events.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { prepare, type Plan } from './prepare.js';
-import { summarize, type AttemptsResult } from './summary.js';
-import { healAfter, type HealReport } from './heal.js';
+import type { AttemptsResult, HealReport, RunHeader } from './run-values.js';
+import { summarize } from './summary.js';
+import { healAfter } from './heal.js';
 import type { Outcome } from '../process/outcome.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
