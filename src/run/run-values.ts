@@ -18,9 +18,17 @@ export interface RunHeader {
   startMs: number;
 }
 
+/** How the run ended: the command's outcome, or a skip before it could start. */
+export type RunOutcome =
+  | Outcome
+  /** `--lock`/`--lock-redis`: another run held the lock (or Redis could not say), so this one did not start. */
+  | { kind: 'lock-busy'; exitCode: number; reason: string }
+  /** `cronwrap pause JOB`: the job is paused, so this run did not start (exit 0). */
+  | { kind: 'paused'; reason: string };
+
 /** What the attempts of one run came to. */
 export interface AttemptsResult {
-  outcome: Outcome;
+  outcome: RunOutcome;
   /** How many times the command ran (1 + retries used; 0 when it never started). */
   attempts: number;
   /** The output pipes were still held open when the drain grace ended. */

@@ -1,8 +1,8 @@
 import type { OutputFacts } from '../annotate/run-recorder.js';
-import { commandSignal, describeOutcome, exitCodeOf } from '../process/outcome.js';
 import type { Verdict } from '../state/history.js';
 import type { AttemptsResult, HealReport, RunHeader, RunSummary } from './run-values.js';
 import { judge, type JudgingRules } from './judge.js';
+import { describeRunOutcome, runExitCode, runSignal } from './run-outcome.js';
 
 export interface SummaryParts {
   header: RunHeader;
@@ -31,7 +31,7 @@ function verdictOf(judged: Verdict, heal: HealReport | undefined, lockProblems: 
 /** Builds the run's summary from what each step returned. */
 export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, waitedMs, startMonoMs, rules, heal }: SummaryParts): RunSummary {
   const { outcome } = attempts;
-  const exitCode = exitCodeOf(outcome);
+  const exitCode = runExitCode(outcome);
   const paused = outcome.kind === 'paused';
   const skipped = outcome.kind === 'lock-busy' || paused;
   const judged = judge(outcome, output.err.bytes, rules);
@@ -48,8 +48,8 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     waitedMs,
     startMonoMs,
     exitCode,
-    status: `${judged.words ?? describeOutcome(outcome)}${stderrNote}${healNote}`,
-    signal: commandSignal(outcome),
+    status: `${judged.words ?? describeRunOutcome(outcome)}${stderrNote}${healNote}`,
+    signal: runSignal(outcome),
     timedOut: outcome.kind === 'timed-out',
     idleTimedOut: outcome.kind === 'timed-out' && outcome.idle === true,
     skipped,
