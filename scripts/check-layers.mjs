@@ -15,6 +15,7 @@ const LAYERS = [
   ['run'],
   ['report'],
   ['observers'],
+  ['jobs'],
   ['commands'],
   ['cli', 'serve'],
   ['main.ts', 'start.ts', 'executable-prologue.ts', 'package'],

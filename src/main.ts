@@ -9,7 +9,7 @@ import { runCheck } from './commands/check.js';
 import { runHistory } from './commands/history.js';
 import { runJobs } from './commands/jobs.js';
 import { runPause, runResume } from './commands/pause.js';
-import type { Viewer } from './commands/own-lines.js';
+import type { Viewer } from './jobs/own-lines.js';
 import { runStatus } from './commands/status.js';
 import { jobLogPath, runTail } from './commands/tail.js';
 import { runWrapped } from './commands/wrap.js';

@@ -6,7 +6,7 @@ import { activePause, removePause, writePause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
-import { refuseUnknownJob, type KnownJobSources } from './known-jobs.js';
+import { refuseUnknownJob, type KnownJobSources } from '../jobs/known-jobs.js';
 
 export interface PauseRequest {
   forMs: number | undefined;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resultOf } from '../commands/job-summary.js';
+import { resultOf } from '../jobs/job-summary.js';
 import { jobLogPath } from '../commands/tail.js';
 import { UsageError } from '../errors.js';
 import { historySignature, readNewestRuns, verdictOf, visitRunsNewestFirst, type RunRecord } from '../state/history.js';
