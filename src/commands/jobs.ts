@@ -14,7 +14,7 @@ import { jobsWithState } from '../state/job-state.js';
 import { escapeLine, formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
 import { summarizeJob } from '../jobs/job-summary.js';
-import { pauseWords } from './pause.js';
+import { pauseWords } from '../jobs/pause-words.js';
 import { fitColumns, type Elastic } from '../output/fit-columns.js';
 import { textTable } from '../output/text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';

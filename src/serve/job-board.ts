@@ -1,5 +1,5 @@
 import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../jobs/job-summary.js';
-import { pauseWords } from '../commands/pause.js';
+import { pauseWords } from '../jobs/pause-words.js';
 import type { Viewer } from '../jobs/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
