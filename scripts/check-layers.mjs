@@ -16,8 +16,9 @@ const LAYERS = [
   ['report'],
   ['observers'],
   ['jobs'],
+  ['serve'],
   ['commands'],
-  ['cli', 'serve'],
+  ['cli'],
   ['main.ts', 'start.ts', 'executable-prologue.ts', 'package'],
 ];
 
