@@ -18,7 +18,7 @@ export interface ServeOptions {
   stateDir: string;
   /** Where the crontabs are read (the job list includes jobs a crontab runs under cronwrap). */
   cronRoot: string;
-  /** Whose crontab lines are the jobs shown (own-lines.ts). */
+  /** Whose crontab lines are the jobs shown (jobs/own-lines.ts). */
   viewer: Viewer;
   defaultLog: (job: string) => string;
   tlsCert: string | undefined;
