@@ -3,7 +3,7 @@ import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 
 const FOLLOW_POLL_MS = 200;
 

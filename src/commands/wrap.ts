@@ -8,7 +8,7 @@ import { observersFor, type ObserverParts } from '../observers/index.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
 import { activePause } from '../state/pauses.js';

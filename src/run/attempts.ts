@@ -2,10 +2,10 @@ import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { StreamTag } from '../annotate/record-format.js';
 import { withoutSecrets } from '../config/secrets.js';
 import type { RunContext } from './context.js';
-import { describeOutcome, isRetryable } from './outcome.js';
-import { prepareCommand } from './output-buffering.js';
-import type { AttemptsResult } from './summary.js';
-import { supervise } from './supervise.js';
+import { describeOutcome, isRetryable } from '../process/outcome.js';
+import { prepareCommand } from '../process/output-buffering.js';
+import type { AttemptsResult } from './run-values.js';
+import { supervise } from '../process/supervise.js';
 
 /** Every read from the command (or the heal): annotated into the log, and heard by the observers (the live view). */
 export function recordOutput(recorder: RunRecorder, observers: RunContext['observers']): (stream: StreamTag, chunk: Buffer) => void {

@@ -1,7 +1,7 @@
 import type { Pause } from '../state/pauses.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
-import type { Interruptions } from './interruptions.js';
+import type { Interruptions } from '../process/interruptions.js';
 import type { GuardedObservers } from './observers.js';
 
 /** What every step of one run is given. */
