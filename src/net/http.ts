@@ -1,3 +1,4 @@
+import { codeOf } from '../errors.js';
 import { escapeControl, redactUrls } from '../util/format.js';
 import { sleep } from '../util/sleep.js';
 import { redirectStep } from './redirects.js';
@@ -143,16 +144,19 @@ const NETWORK_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
 };
 
+/** The error fetch wrapped (the system's, undici's), if any. */
+const causeOf = (error: unknown): Error | undefined => (error instanceof Error && error.cause instanceof Error ? error.cause : undefined);
+
 /** A port fetch never connects to (the Fetch standard's "bad ports", such as 6000): no later try can succeed. */
-const isBadPort = (error: unknown) => (error as { cause?: Error } | undefined)?.cause?.message === 'bad port';
+const isBadPort = (error: unknown) => causeOf(error)?.message === 'bad port';
 
 /** fetch wraps the system error in `cause`; a timeout is a TimeoutError. */
 function networkError(error: unknown, timeoutMs: number): string {
-  const e = error as (Error & { code?: string; cause?: Error & { code?: string } }) | undefined;
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000}s`;
   if (isBadPort(error)) return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
-  const code = e?.cause?.code ?? e?.code;
-  return (code && NETWORK_WORDS[code]) ?? e?.cause?.message ?? e?.message ?? String(error);
+  const cause = causeOf(error);
+  const code = codeOf(cause) ?? codeOf(error);
+  return (code && NETWORK_WORDS[code]) ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 /**
