@@ -16,6 +16,7 @@ import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import type { JobName } from '../util/job-name.js';
 import { tryMakeDirs } from '../util/make-dirs.js';
+import { preciseWallAnchor } from '../util/monotonic.js';
 import { newRunId } from '../util/run-id.js';
 
 /**
@@ -43,7 +44,7 @@ export async function runWrapped(
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
-    stamper: createStamper(settings.timestamp, io.mono()),
+    stamper: createStamper(settings.timestamp, io.mono(), () => preciseWallAnchor(io.now)),
     log,
     console,
   });
