@@ -31,7 +31,6 @@ export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configEr
         case 'signal':
           return recorder.meta('signal', { job, signal: event.signal, group: event.group });
         case 'ready':
-        case 'output':
           return;
       }
     },

@@ -1,4 +1,3 @@
-import type { StreamTag } from '../annotate/record-format.js';
 import type { NeverEndedRun, NotificationRecord } from '../state/history.js';
 import type { RunSummary } from './summary.js';
 
@@ -23,7 +22,6 @@ export type RunEvent =
   | { type: 'skip'; reason: string; waitedMs?: number }
   /** Locks are held: the command is about to start. */
   | { type: 'ready' }
-  | { type: 'output'; stream: StreamTag; chunk: Buffer }
   | { type: 'retry'; attempt: number; after: string; delayMs: number }
   /** `--on-failure`: the heal command starts after the failure `after`. */
   | { type: 'heal'; after: string; command: string }

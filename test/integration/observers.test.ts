@@ -72,6 +72,26 @@ describe('the guard around observers', () => {
   });
 });
 
+describe('what observers hear while the job runs', () => {
+  it('no observer is called per read: the output goes from the pipes to the recorder only', async () => {
+    const box = sandbox();
+    const io = memoryIo(box.env);
+    const { settings } = resolveSettings({}, io.env, 'quietpath');
+    const heard: string[] = [];
+    const listener: Observer = { stage: 'listener', on: (event) => void heard.push(event.type) };
+    // Reads apart in time (the pauses), on both streams: each is a read of its own.
+    const script = 'for i in 1 2 3; do echo out $i; echo err $i >&2; sleep 0.05; done';
+
+    const code = await runWrapped(settings, parseJobName('--name', 'quietpath'), ['sh', '-c', script], io, [], (parts) => [...observersFor(parts), listener]);
+
+    expect(code).toBe(0);
+    expect(heard).toEqual(['start', 'ready']);
+    const log = parseLog(box.logOf('quietpath'));
+    expect(reassemble(log.records, 'out').toString()).toBe('out 1\nout 2\nout 3\n');
+    expect(reassemble(log.records, 'err').toString()).toBe('err 1\nerr 2\nerr 3\n');
+  });
+});
+
 describe('main in-process', () => {
   it('runs a job and a subcommand with an Io of its own, returning the exit status', async () => {
     const box = sandbox();
