@@ -1,5 +1,5 @@
 import type { DurationRange } from '../config/value-types.js';
-import { durationWarning, recentDurations } from '../report/duration-warning.js';
+import { durationWarning, recentDurations } from '../run/duration-check.js';
 import type { Observer } from '../run/events.js';
 import { readRecentHistory } from '../state/history.js';
 import type { JobName } from '../util/job-name.js';
