@@ -39,8 +39,8 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
     on(event) {
       if (event.type === 'ready' && channels.ping) start = new (loadRemote().StartPing)(channels.ping);
     },
-    async end({ summary, results, stop }) {
-      const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
+    async end({ summary, stop }) {
+      const { durationWarning } = summary;
       const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
       start?.runOver(stop);
       const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };

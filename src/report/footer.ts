@@ -37,7 +37,6 @@ export function waitedField(summary: RunSummary): { waited_ms?: number } {
 export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
   const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
   const left = leftoversNote(summary);
-  const warning = results.find((r) => r.durationWarning)?.durationWarning;
   const neverEnded = results.flatMap((r) => r.neverEnded ?? []).map(describeNeverEnded);
   const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
   return {
@@ -65,7 +64,7 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     ...(left ? { left_behind: left } : {}),
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
-    ...(warning ? { duration_warning: warning } : {}),
+    ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
     // Named only when a rule or a heal made it other than what the exit status says.
     ...(summary.verdict !== verdictByExit(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
     ...(summary.heal ? { heal: summary.heal.text } : {}),

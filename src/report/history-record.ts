@@ -9,7 +9,6 @@ import { recordingNotes } from './recording-notes.js';
  * start on the monotonic clock of the boot `boot` (when known), which orders runs across a wall-clock step.
  */
 export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string, boot?: string): RunRecord {
-  const warning = results.find((r) => r.durationWarning)?.durationWarning;
   const neverEnded = results.flatMap((r) => r.neverEnded ?? []);
   const notes = recordingNotes(summary);
   return {
@@ -36,7 +35,7 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,
     notifications: results.flatMap((r) => r.notifications ?? []),
-    ...(warning ? { duration_warning: warning } : {}),
+    ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
     ...(neverEnded.length > 0 ? { never_ended: neverEnded } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),

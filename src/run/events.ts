@@ -39,8 +39,6 @@ export interface StageResult {
   undelivered?: string;
   /** Alert channels are configured, so they (not the stdout report) tell people. */
   alerting?: boolean;
-  /** A successful run far from its usual (or expected) duration: a warning, never a failure. */
-  durationWarning?: string;
   /** Earlier runs of the job whose cronwrap died before their end, found (and cleared) now. */
   neverEnded?: readonly NeverEndedRun[];
 }

@@ -92,6 +92,22 @@ describe('what observers hear while the job runs', () => {
   });
 });
 
+describe('what observers are handed at the end', () => {
+  it('the duration check is a step of the run: its warning is in the summary that the first observer is handed', async () => {
+    const box = sandbox();
+    const io = memoryIo(box.env);
+    const { settings } = resolveSettings({ expectDuration: '1m..' }, io.env, 'quick');
+    const handed: (string | undefined)[] = [];
+    const first: Observer = { stage: 'first', end: ({ summary }) => void handed.push(summary.durationWarning) };
+
+    expect(await runWrapped(settings, parseJobName('--name', 'quick'), ['true'], io, [], (parts) => [first, ...observersFor(parts)])).toBe(0);
+
+    expect(handed).toEqual([expect.stringMatching(/^ran \d+ms, less than the 1m00s expected \(--expect-duration\)$/)]);
+    expect(footer(parseLog(box.logOf('quick'))).duration_warning).toBe(handed[0]);
+    expect(readHistory(box.stateDir, 'quick')).toMatchObject([{ duration_warning: handed[0] }]);
+  });
+});
+
 describe('main in-process', () => {
   it('runs a job and a subcommand with an Io of its own, returning the exit status', async () => {
     const box = sandbox();
