@@ -27,7 +27,8 @@ export interface ObserverParts {
 
 /**
  * Everything that reacts to a wrapped run, in the order they end: earlier runs that never ended, then alerts
- * and metrics, so that the history and the footer can tell how they went, and the stdout report last. A new reaction is one line here.
+ * and metrics, so that the history and the footer can tell how they went, and the stdout report last. A stage
+ * that reads another's result (run/events.ts StageResults: never_ended, alerts) comes after it. A new reaction is one line here.
  */
 export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused }: ObserverParts): Observer[] {
   return [

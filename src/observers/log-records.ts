@@ -34,8 +34,9 @@ export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configEr
           return;
       }
     },
-    end({ summary, results }) {
-      recorder.meta('end', footerRecord(summary, results, drainMs));
+    end(ending) {
+      const { summary } = ending;
+      recorder.meta('end', footerRecord(summary, ending, drainMs));
       log.close();
       const { log: result } = summary;
       if (result.failure) warn(stderr, `${result.bytesNotLogged} bytes were not logged to ${result.path} (${result.failure}); they went to stderr`);

@@ -18,7 +18,7 @@ function broken(stage: string, phase: 'on' | 'end'): Observer {
   const fail = () => {
     throw new TypeError(`${stage} broke`);
   };
-  return phase === 'on' ? { stage, on: fail, end: () => ({ stage }) } : { stage, end: fail };
+  return phase === 'on' ? { stage, on: fail, end: () => undefined } : { stage, end: fail };
 }
 
 describe('the guard around observers', () => {
