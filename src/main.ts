@@ -9,9 +9,10 @@ import { runCheck } from './commands/check.js';
 import { runHistory } from './commands/history.js';
 import { runJobs } from './commands/jobs.js';
 import { runPause, runResume } from './commands/pause.js';
-import type { Viewer } from './commands/own-lines.js';
+import type { Viewer } from './jobs/own-lines.js';
 import { runStatus } from './commands/status.js';
-import { jobLogPath, runTail } from './commands/tail.js';
+import { runTail } from './commands/tail.js';
+import { jobLogPath } from './jobs/job-log.js';
 import { runWrapped } from './commands/wrap.js';
 import { resolveSettings, type Resolved } from './config/resolve.js';
 import { UsageError } from './errors.js';
@@ -52,7 +53,7 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     print(io.stderr, unsafe);
     return 1;
   }
-  // Whose crontab lines are this user's jobs (commands/own-lines.ts): check, status, jobs and serve judge only those.
+  // Whose crontab lines are this user's jobs (jobs/own-lines.ts): check, status, jobs and serve judge only those.
   const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags };
   // A mistyped --root would read no crontab at all: every job would look fine for ever.
   if ('root' in invocation) requireCronRoot(invocation.root);

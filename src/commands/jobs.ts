@@ -13,13 +13,13 @@ import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { escapeLine, formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
-import { summarizeJob } from './job-summary.js';
-import { pauseWords } from './pause.js';
-import { fitColumns, type Elastic } from './fit-columns.js';
-import { textTable } from './text-table.js';
+import { summarizeJob } from '../jobs/job-summary.js';
+import { pauseWords } from '../jobs/pause-words.js';
+import { fitColumns, type Elastic } from '../output/fit-columns.js';
+import { textTable } from '../output/text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
-import { ownLine, type Viewer } from './own-lines.js';
+import { ownLine, type Viewer } from '../jobs/own-lines.js';
 
 /**
  * Whose a job is: `local`, the admin's (not shipped by a package, or changed since); `package`, the distro's

@@ -45,7 +45,7 @@ export interface SupervisedRun {
   leftoversEnded: boolean;
 }
 
-/** Resolves after `ms`, or at once with `onTime` false if `promise` settles first. */
+/** Whether `promise` settles within `ms`: true as soon as it does, false once `ms` have passed without it. */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));

@@ -1,8 +1,8 @@
 import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
 import { verdictByExit, type NeverEndedRun, type NotificationRecord } from '../state/history.js';
-import type { RunHeader, StagesBefore } from '../run/events.js';
+import type { StagesBefore } from '../run/events.js';
 import { describeProcesses } from '../process/leftovers.js';
-import type { RunSummary } from '../run/summary.js';
+import type { RunHeader, RunSummary } from '../run/run-values.js';
 import { formatDuration } from '../util/format.js';
 
 /** The fields of a run's `=== start` record. */

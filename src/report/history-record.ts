@@ -1,5 +1,5 @@
 import type { StagesBefore } from '../run/events.js';
-import type { RunSummary } from '../run/summary.js';
+import type { RunSummary } from '../run/run-values.js';
 import type { RunRecord } from '../state/history.js';
 import { waitedField } from './footer.js';
 import { recordingNotes } from './recording-notes.js';

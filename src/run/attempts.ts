@@ -3,7 +3,7 @@ import { withoutSecrets } from '../config/secrets.js';
 import type { RunContext } from './context.js';
 import { describeOutcome, isRetryable } from '../process/outcome.js';
 import { prepareCommand } from '../process/output-buffering.js';
-import type { AttemptsResult } from './summary.js';
+import type { AttemptsResult } from './run-values.js';
 import { supervise } from '../process/supervise.js';
 
 /** A signal passed on to the command's (or the heal's) process group, heard by the observers (the log notes it). */

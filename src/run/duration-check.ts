@@ -2,7 +2,7 @@ import type { DurationRange } from '../config/value-types.js';
 import { isSuccessfulRun, readRecentHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from './run-values.js';
 
 /** A job's usual run time is known once it has this many successful runs. */
 export const USUAL_AFTER = 5;

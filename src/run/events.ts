@@ -1,17 +1,5 @@
 import type { NeverEndedRun, NotificationRecord } from '../state/history.js';
-import type { RunSummary } from './summary.js';
-
-/** The run's header: who runs what, where, from when. */
-export interface RunHeader {
-  job: string;
-  run: string;
-  host: string;
-  user: string;
-  pid: number;
-  command: readonly string[];
-  /** Wall-clock start (ms). */
-  startMs: number;
-}
+import type { RunHeader, RunSummary } from './run-values.js';
 
 /** What happens during a run, in order. The end is not an event but `Observer.end`, which gets the summary. */
 export type RunEvent =

@@ -2,7 +2,7 @@ import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { warn } from '../output/console.js';
 import type { Observer, RunEvent, StageProblem, StageResults, StagesBefore } from './events.js';
-import type { RunSummary } from './summary.js';
+import type { RunSummary } from './run-values.js';
 
 /** An exception that is not a failed system call is a bug in cronwrap: say so. */
 function describeFailure(error: unknown): string {

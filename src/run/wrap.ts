@@ -1,13 +1,12 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import { runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
-import type { RunHeader } from './events.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { prepare, type Plan } from './prepare.js';
-import { summarize, type AttemptsResult } from './summary.js';
+import type { AttemptsResult, HealReport, RunHeader, RunOutcome } from './run-values.js';
+import { summarize } from './summary.js';
+import { healAfter } from './heal.js';
 import { checkDuration } from './duration-check.js';
-import { healAfter, type HealReport } from './heal.js';
-import type { Outcome } from '../process/outcome.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
 
@@ -15,7 +14,7 @@ const NO_LEFTOVERS: ProcessInfo[] = [];
 const STOP_GRACE_MS = 3000;
 
 /** The attempts of a run that never started (a signal, a busy lock). */
-function neverRan(outcome: Outcome): AttemptsResult {
+function neverRan(outcome: RunOutcome): AttemptsResult {
   return { outcome, attempts: 0, drainExpired: false, leftovers: NO_LEFTOVERS, leftoversEnded: false };
 }
 

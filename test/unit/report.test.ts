@@ -5,7 +5,8 @@ import { historyRecord } from '../../src/report/history-record.js';
 import { metricsAfterRun } from '../../src/report/metrics.js';
 import { noticeFacts } from '../../src/report/notice-facts.js';
 import type { StagesBefore } from '../../src/run/events.js';
-import { summarize, type AttemptsResult, type SummaryParts } from '../../src/run/summary.js';
+import type { AttemptsResult } from '../../src/run/run-values.js';
+import { summarize, type SummaryParts } from '../../src/run/summary.js';
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh', '--full'] as const, startMs: START };

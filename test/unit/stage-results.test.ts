@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Observer, RunEnding } from '../../src/run/events.js';
 import { GuardedObservers } from '../../src/run/observers.js';
-import type { RunSummary } from '../../src/run/summary.js';
+import type { RunSummary } from '../../src/run/run-values.js';
 
 const LOST = { run: 'dead01', start: '2026-11-23T00:00:00.000Z', pid: 4242 };
 const SUMMARY = { job: 'backup' } as RunSummary; // the stages here do not read it
