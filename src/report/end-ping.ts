@@ -1,6 +1,5 @@
 import { PING_BODY_BYTES, type PingEvent } from '../notify/ping.js';
-import type { RunOutcome } from '../run/run-values.js';
-import type { RunSummary } from '../run/run-values.js';
+import type { RunOutcome, RunSummary } from '../run/run-values.js';
 import { escapeControl } from '../util/format.js';
 
 /** Outcomes whose exit status is the command's own, as a shell's `$?` would give it. */

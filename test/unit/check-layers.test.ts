@@ -74,4 +74,24 @@ describe('scripts/check-layers.mjs', () => {
     expect(check.stderr).toMatch(/util\/a\.ts: util \(layer 1\) imports \.\.\/state\/b\.js from state/);
     expect(check.stderr).toContain('import cycle: state/b.ts → util/a.ts → state/b.ts;');
   });
+
+  it('names every file of a knot larger than the cycle it shows', () => {
+    const knot = tree({
+      'run/a.ts': "import type { B } from './b.js';\nexport type A = B;\n",
+      'run/b.ts': "import type { A } from './a.js';\nimport type { C } from './c.js';\nexport type B = A | C;\n",
+      'run/c.ts': "import type { B } from './b.js';\nexport type C = B | 1;\n",
+    });
+    const check = spawnSync(process.execPath, [SCRIPT, knot], { encoding: 'utf8' });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toContain('import cycle: run/a.ts → run/b.ts → run/a.ts (3 files in the knot: run/a.ts, run/b.ts, run/c.ts);');
+  });
+
+  it('keeps process/ below run/: run/ may use it, it may not use run/', () => {
+    const files = { 'process/supervise.ts': 'export const supervise = 1;\n', 'run/attempts.ts': "import { supervise } from '../process/supervise.js';\nexport const attempts = supervise;\n" };
+    expect(spawnSync(process.execPath, [SCRIPT, tree(files)], { encoding: 'utf8' }).status).toBe(0);
+    const upward = tree({ ...files, 'process/outcome.ts': "import type { attempts } from '../run/attempts.js';\nexport type O = typeof attempts;\n" });
+    const check = spawnSync(process.execPath, [SCRIPT, upward], { encoding: 'utf8' });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/process\/outcome\.ts: process \(layer \d+\) imports \.\.\/run\/attempts\.js from run/);
+  });
 });
