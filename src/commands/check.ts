@@ -7,7 +7,7 @@ import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
-import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
+import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
 import { readRecentHistory } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';

@@ -3,7 +3,7 @@ import { errorCode } from '../errors.js';
 import { clearHeals, healHeldBack, readHeals, recordHeal } from '../state/heals.js';
 import { formatDuration } from '../util/format.js';
 import { withoutSecrets } from '../config/secrets.js';
-import { joinAttempts, notePassedOn, recordOutput, runAttempts } from './attempts.js';
+import { joinAttempts, notePassedOn, runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
 import { describeOutcome, type Outcome } from '../process/outcome.js';
@@ -37,8 +37,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     keepLeftovers: false,
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
-    onOutput: recordOutput(recorder, observers),
-    onStreamEnd: (tag) => recorder.endStream(tag),
+    output: recorder,
     onPassedOn: notePassedOn(observers),
   });
   recorder.endStreams();

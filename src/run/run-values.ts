@@ -90,4 +90,6 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
    * a failure the heal fixed, else `ok` (exit 0 or an --ok-exit status).
    */
   verdict: Verdict;
+  /** A successful run far from its usual (or expected) duration: a warning, never a failure (run/duration-check.ts). */
+  durationWarning?: string;
 }

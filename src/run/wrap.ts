@@ -6,6 +6,7 @@ import { prepare, type Plan } from './prepare.js';
 import type { AttemptsResult, HealReport, RunHeader, RunOutcome } from './run-values.js';
 import { summarize } from './summary.js';
 import { healAfter } from './heal.js';
+import { checkDuration } from './duration-check.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
 
@@ -32,7 +33,8 @@ async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan
 
 /**
  * One run of a wrapped command, as a pipeline of values:
- *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary → observers.
+ *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary (verdict,
+ *   duration check) → observers.
  * Observers hear the run's events as they happen and get the summary at the end, each behind the guard,
  * so nothing they do can change the exit status, which is always the job's.
  */
@@ -44,7 +46,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
   // The run's duration is the job's: from here, not from the start, whatever jitter and locks took before.
   const readyMono = io.mono();
   const [attempts, heal, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan, header.run) : [neverRan(plan.outcome), undefined, []];
-  const summary = summarize({
+  const judged = summarize({
     header,
     attempts,
     output: recorder.facts(),
@@ -56,6 +58,9 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     rules: context.settings,
     heal,
   });
+  // A step of the run, as the verdict is: the observers read the warning from the summary.
+  const durationWarning = checkDuration(judged, context.stateDir, context.job, context.settings.expectDuration);
+  const summary = durationWarning ? { ...judged, durationWarning } : judged;
   await observers.end(summary, context.interruptions.stopAfter(STOP_GRACE_MS));
   return summary.exitCode;
 }
