@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { DAYS, MONTHS, offsetText, pad2, pad3, zoneAbbreviation } from './calendar.js';
 import { compileStrftime, microClock } from './strftime.js';
 import { literal } from '../util/check.js';
-import { preciseWallAnchor, type WallAnchor } from '../util/monotonic.js';
+import type { WallAnchor } from '../util/monotonic.js';
 
 const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
 const isTimestampName = literal(...TIMESTAMP_NAMES);
@@ -156,7 +156,7 @@ function spanFormat(pattern: string): (ms: number) => string {
  * Builds the stamper for a style; `startMono` is where spans count from, on the monotonic clock; `anchor`
  * gives the precise wall time that microsecond formats carry on.
  */
-export function createStamper(style: TimestampStyle, startMono: number, anchor: () => WallAnchor = preciseWallAnchor): Stamper {
+export function createStamper(style: TimestampStyle, startMono: number, anchor: () => WallAnchor): Stamper {
   if (typeof style === 'object') {
     if ('pattern' in style) return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);
     if ('span' in style) return spanStamper(style.span, startMono, spanFormat(style.strftime));

@@ -2,12 +2,17 @@
 // from it), never Date.now() behind its caller's back: a test, or an in-process caller, sets the time.
 import { createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readJobMetrics } from '../../src/fleet/metrics.js';
 import { sendWithRetry } from '../../src/net/http.js';
+import { neverEndedObserver } from '../../src/observers/never-ended.js';
+import { runningObserver } from '../../src/observers/running.js';
+import type { RunHeader, RunSummary } from '../../src/run/run-values.js';
 import { streamLog } from '../../src/serve/live-tail.js';
-import { jobStatePath } from '../../src/state/job-state.js';
+import { readHeals } from '../../src/state/heals.js';
+import { jobStatePath, type StateKind } from '../../src/state/job-state.js';
 import { activePause } from '../../src/state/pauses.js';
 import { runningRuns, startedRuns } from '../../src/state/running.js';
 import { parseJobName } from '../../src/util/job-name.js';
@@ -36,6 +41,39 @@ describe('state written with a time', () => {
     writeFileSync(path, '{ not json', { mode: 0o600 });
     expect(activePause(stateDir, job, GIVEN)).toBeUndefined();
     expect(readdirSync(join(stateDir, 'pauses'))).toEqual(['backup.json.damaged-2020-01-02T030405678Z']);
+  });
+
+  it.each([
+    ['heals', (stateDir: string) => readHeals(stateDir, 'backup', GIVEN).problem],
+    ['metrics', (stateDir: string) => readJobMetrics(stateDir, job, GIVEN).problem],
+  ] as const)('a damaged %s file is moved aside under the time its reader was given', (kind: StateKind, read) => {
+    const stateDir = tempDir();
+    mkdirSync(join(stateDir, kind), { recursive: true, mode: 0o700 });
+    writeFileSync(jobStatePath(stateDir, kind, job), '{ not json', { mode: 0o600 });
+    expect(read(stateDir)).toContain('backup.json.damaged-2020-01-02T030405678Z');
+    expect(readdirSync(join(stateDir, kind))).toEqual(['backup.json.damaged-2020-01-02T030405678Z']);
+  });
+
+  it("a run's running mark says it started at the time its observer was given", () => {
+    const stateDir = tempDir();
+    const observer = runningObserver(stateDir, job, undefined, () => GIVEN);
+    observer.on?.({ type: 'start', header: { run: 'r1' } as RunHeader }); // the mark reads only the run id
+    observer.on?.({ type: 'ready' });
+    expect(JSON.parse(readFileSync(join(stateDir, 'running', 'backup.r1.json'), 'utf8'))).toMatchObject({ run: 'r1', startMs: GIVEN });
+  });
+
+  it('earlier runs that never ended are looked for at the given time: a mark being written is left while it is young', async () => {
+    const stateDir = tempDir();
+    const dir = join(stateDir, 'running');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const half = join(dir, 'backup.half.json');
+    writeFileSync(half, '{"job":"back', { mode: 0o600 });
+    utimesSync(half, GIVEN / 1000, GIVEN / 1000);
+    const ending = { summary: { job: 'backup' } as RunSummary, stop: new AbortController().signal, results: {}, problems: [] }; // the stage reads neither
+    expect(await neverEndedObserver(stateDir, job, () => GIVEN + 5000).end?.(ending)).toBeUndefined();
+    expect(existsSync(half)).toBe(true);
+    await neverEndedObserver(stateDir, job, () => GIVEN + 11_000).end?.(ending);
+    expect(existsSync(half)).toBe(false);
   });
 
   it('a running mark that cannot be read yet is left while it is young by the given time, removed once it is not', () => {
