@@ -2,7 +2,7 @@
 // that holds everything (the live view's page, the code that talks to other servers).
 import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
 
 export const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
@@ -39,11 +39,11 @@ export async function serveAssets(page) {
   };
 }
 
-// In the single file, remote/load.js and commands/serve-load.js (which read dist/*.cjs) become their -inline.ts twin.
+// In the single file, remote/load.js and serve/load.js (which read dist/*.cjs) become their load-inline.ts.
 const inlineNotify = {
   name: 'inline-notify',
   setup(b) {
-    b.onResolve({ filter: /(remote\/load|serve-load)\.js$/ }, (args) => ({ path: join(args.resolveDir, args.path.replace(/\.js$/, '-inline.ts')) }));
+    b.onResolve({ filter: /(remote|serve)\/load\.js$/ }, (args) => ({ path: join(args.resolveDir, dirname(args.path), 'load-inline.ts') }));
   },
 };
 

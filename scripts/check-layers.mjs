@@ -15,8 +15,10 @@ const LAYERS = [
   ['run'],
   ['report'],
   ['observers'],
+  ['jobs'],
+  ['serve'],
   ['commands'],
-  ['cli', 'serve'],
+  ['cli'],
   ['main.ts', 'start.ts', 'executable-prologue.ts', 'package'],
 ];
 

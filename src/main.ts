@@ -4,7 +4,7 @@ import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlags } from './cli/run-flags.js';
 import { SUBCOMMAND_NAMES } from './commands/index.js';
 import { runFilter } from './commands/filter.js';
-import type { Viewer } from './commands/own-lines.js';
+import type { Viewer } from './jobs/own-lines.js';
 import { runWrapped } from './commands/wrap.js';
 import { resolveSettings, type Resolved } from './config/resolve.js';
 import { UsageError } from './errors.js';
@@ -43,7 +43,7 @@ async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promis
     print(io.stderr, unsafe);
     return 1;
   }
-  // Whose crontab lines are this user's jobs (commands/own-lines.ts): check, status, jobs and serve judge only those.
+  // Whose crontab lines are this user's jobs (jobs/own-lines.ts): check, status, jobs and serve judge only those.
   const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags, subcommands: SUBCOMMAND_NAMES };
   // A mistyped --root would read no crontab at all: every job would look fine for ever.
   if ('root' in invocation) requireCronRoot(invocation.root);

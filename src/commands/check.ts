@@ -15,9 +15,9 @@ import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
 import { newRunId } from '../util/run-id.js';
-import { textTable } from './text-table.js';
-import type { Viewer } from './own-lines.js';
-import { watchedJobs, type WatchedJob } from './watched-jobs.js';
+import { textTable } from '../output/text-table.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
 import { duration } from '../config/value-types.js';
 import { subcommand } from './subcommand.js';
 

@@ -2,8 +2,8 @@ import type { Io } from '../io.js';
 import { print, printJson, warn } from '../output/console.js';
 import { readHistory } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
-import { damagedLines, resultOf } from './job-summary.js';
-import { textTable } from './text-table.js';
+import { damagedLines, resultOf } from '../jobs/job-summary.js';
+import { textTable } from '../output/text-table.js';
 import { jobSubcommand, wholeNumber } from './subcommand.js';
 
 /** `cronwrap history JOB`: the last `count` runs of a job, newest first. */

@@ -2,11 +2,11 @@ import { localIso } from '../annotate/timestamp.js';
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
-import { activePause, removePause, writePause } from '../state/pauses.js';
+import { removePause, writePause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
-import { refuseUnknownJob, type KnownJobSources } from './known-jobs.js';
+import { refuseUnknownJob, type KnownJobSources } from '../jobs/known-jobs.js';
 import { duration } from '../config/value-types.js';
 import { jobSubcommand, type CommandContext } from './subcommand.js';
 
@@ -52,14 +52,6 @@ export function runResume(stateDir: string, job: JobName, check: JobCheck, io: I
     print(io.stderr, `cronwrap: cannot resume ${job}: ${errorCode(error)} in ${stateDir}\n`);
     return 1;
   }
-}
-
-/** How `status` and the live view tell a pause in force: `paused until 14:00` or `paused`, `silenced` with --silence. */
-export function pauseWords(stateDir: string, job: JobName, now: number): string | null {
-  const pause = activePause(stateDir, job, now);
-  if (!pause) return null;
-  const word = pause.silence ? 'silenced' : 'paused';
-  return pause.until === null ? word : `${word} until ${localIso(pause.until).slice(11, 16)}`;
 }
 
 /** How pause and resume tell a typo from a job: --force, --root and the config's sections. */

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { parseListen, type Listen } from '../config/value-types.js';
 import { defaultLogPath } from '../state/paths.js';
-import { loadServe } from './serve-load.js';
+import { loadServe } from '../serve/load.js';
 import { subcommand } from './subcommand.js';
 
 const DEFAULT_LISTEN: Listen = { host: '127.0.0.1', port: 8089 };

@@ -5,12 +5,12 @@ import { localIso } from '../annotate/timestamp.js';
 import { historyJobs } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import type { JobName } from '../util/job-name.js';
-import type { Viewer } from './own-lines.js';
-import { watchedJobs } from './watched-jobs.js';
-import { pauseWords } from './pause.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs } from '../jobs/watched-jobs.js';
+import { pauseWords } from '../jobs/pause-words.js';
 import { describeNeverEnded } from '../report/footer.js';
-import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from './job-summary.js';
-import { colour, textTable, useColour } from './text-table.js';
+import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from '../jobs/job-summary.js';
+import { colour, textTable, useColour } from '../output/text-table.js';
 import { subcommand } from './subcommand.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {

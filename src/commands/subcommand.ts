@@ -6,7 +6,7 @@ import type { GivenFlags, Resolved } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { parseJobName, type JobName } from '../util/job-name.js';
-import type { Viewer } from './own-lines.js';
+import type { Viewer } from '../jobs/own-lines.js';
 
 /** The flags as given, and the job whose config section applies (none: the file's top level only). */
 export interface Given {

@@ -4,16 +4,11 @@ import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../run/interruptions.js';
-import { readNewestRuns } from '../state/history.js';
+import { jobLogPath } from '../jobs/job-log.js';
 import { defaultLogPath } from '../state/paths.js';
 import { jobSubcommand, wholeNumber } from './subcommand.js';
 
 const FOLLOW_POLL_MS = 200;
-
-/** The job's log: where its last run logged, or the default place. */
-export function jobLogPath(stateDir: string, job: string, fallback: string): string {
-  return readNewestRuns(stateDir, job, 1)[0]?.log ?? fallback;
-}
 
 /**
  * `cronwrap tail JOB [-n N] [-f]`: prints the last lines of a job's log and, with `follow`, what is

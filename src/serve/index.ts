@@ -8,11 +8,22 @@ import type { Io } from '../io.js';
 import { print, warn } from '../output/console.js';
 import { Interruptions } from '../run/interruptions.js';
 import { tokenProblem } from './access.js';
-import type { ServeBundle, ServeOptions } from '../commands/serve-load.js';
+import type { Viewer } from '../jobs/own-lines.js';
 import { JobBoard } from './job-board.js';
 import { handler, type Site } from './server.js';
 import { stateToken, tokenFilePath } from './token-file.js';
 
+export interface ServeOptions {
+  listen: Listen;
+  stateDir: string;
+  /** Where the crontabs are read (the job list includes jobs a crontab runs under cronwrap). */
+  cronRoot: string;
+  /** Whose crontab lines are the jobs shown (jobs/own-lines.ts). */
+  viewer: Viewer;
+  defaultLog: (job: string) => string;
+  tlsCert: string | undefined;
+  tlsKey: string | undefined;
+}
 
 const TOKEN_VARIABLE = 'CRONWRAP_SERVE_TOKEN_FILE';
 
@@ -67,8 +78,8 @@ function listen(server: Server, where: Listen): Promise<void> {
   });
 }
 
-/** `cronwrap serve`: the live view and its JSON API, until SIGTERM or SIGINT (then exit 0). What commands/serve-load.ts loads. */
-export const runServe: ServeBundle['runServe'] = async (options, io) => {
+/** `cronwrap serve`: the live view and its JSON API, until SIGTERM or SIGINT (then exit 0). */
+export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   // Caught from the start: a SIGTERM sent as soon as the address is printed stops the server cleanly.
   const interruptions = new Interruptions();
   try {
@@ -76,7 +87,7 @@ export const runServe: ServeBundle['runServe'] = async (options, io) => {
   } finally {
     interruptions.dispose();
   }
-};
+}
 
 async function serveUntilStopped(options: ServeOptions, io: Io, interruptions: Interruptions): Promise<number> {
   let server: Server;

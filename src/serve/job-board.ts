@@ -1,7 +1,7 @@
-import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../commands/job-summary.js';
-import { pauseWords } from '../commands/pause.js';
-import type { Viewer } from '../commands/own-lines.js';
-import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
+import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../jobs/job-summary.js';
+import { pauseWords } from '../jobs/pause-words.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, historySignature } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';

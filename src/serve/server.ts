@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resultOf } from '../commands/job-summary.js';
-import { jobLogPath } from '../commands/tail.js';
+import { resultOf } from '../jobs/job-summary.js';
+import { jobLogPath } from '../jobs/job-log.js';
 import { UsageError } from '../errors.js';
 import { historySignature, readNewestRuns, verdictOf, visitRunsNewestFirst, type RunRecord } from '../state/history.js';
 import { parseJobName, type JobName } from '../util/job-name.js';

@@ -31,4 +31,20 @@ describe('scripts/check-layers.mjs', () => {
     const unknown = tree({ 'gadgets/x.ts': 'export const x = 1;\n' });
     expect(spawnSync(process.execPath, [SCRIPT, unknown], { encoding: 'utf8' }).stderr).toMatch(/src\/gadgets is in no layer/);
   });
+
+  it('lets commands/ and serve/ share the job queries of jobs/, and fails serve/ importing a subcommand of commands/', () => {
+    const files = {
+      'jobs/job-summary.ts': 'export const summary = 1;\n',
+      'serve/job-board.ts': "import { summary } from '../jobs/job-summary.js';\nexport const board = summary;\n",
+      'commands/status.ts': "import { summary } from '../jobs/job-summary.js';\nexport const status = summary;\n",
+    };
+    const shared = spawnSync(process.execPath, [SCRIPT, tree(files)], { encoding: 'utf8' });
+    expect(shared.stderr).toBe('');
+    expect(shared.status).toBe(0);
+    const reachingUp = tree({ ...files, 'serve/server.ts': "import { status } from '../commands/status.js';\nexport const server = status;\n" });
+    const check = spawnSync(process.execPath, [SCRIPT, reachingUp], { encoding: 'utf8' });
+    expect(check.status).toBe(1);
+    expect(check.stderr).toMatch(/serve\/server\.ts: serve \(layer \d+\) imports \.\.\/commands\/status\.js from commands/);
+    expect(check.stderr).not.toMatch(/job-board|commands\/status\.ts/);
+  });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recentNeverEnded, summarizeJob } from '../../src/commands/job-summary.js';
+import { recentNeverEnded, summarizeJob } from '../../src/jobs/job-summary.js';
 import { footerRecord } from '../../src/report/footer.js';
 import { historyRecord } from '../../src/report/history-record.js';
 import { summarize } from '../../src/run/summary.js';
