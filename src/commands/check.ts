@@ -7,7 +7,7 @@ import type { NoticeFacts } from '../notify/index.js';
 import { resolveChannels } from '../observers/alert-channels.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
-import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
+import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
 import { readRecentHistory } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';
@@ -116,7 +116,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const checked: CheckedJob[] = [];
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
-  const found = watchedJobs(options.root, stateDir, options.viewer);
+  const found = watchedJobs(options.root, stateDir, options.viewer, now.getTime());
   // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
   // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
@@ -135,7 +135,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
   }
-  for (const mark of runningRuns(stateDir)) {
+  for (const mark of runningRuns(stateDir, now.getTime())) {
     const settings = findingSettings(mark.job, found.jobs.find((watched) => watched.job === mark.job), options, io);
     const limit = stuckAfterMs(mark, stateDir, settings.killAfterMs);
     const runningMs = io.now() - mark.startMs;

@@ -1,6 +1,6 @@
 import { configKey, OPTIONS, type AnyOption } from '../config/options.js';
 import type { Resolved } from '../config/resolve.js';
-import type { AlertThreshold } from '../config/value-types.js';
+import { isAlertThreshold } from '../config/value-types.js';
 import { EX_CONFIG } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
@@ -29,8 +29,8 @@ function durationText(ms: number): string {
 /** A value as the config file writes it. */
 export function tomlValue(spec: AnyOption, value: unknown): string {
   if (spec.type.kind === 'duration' && typeof value === 'number') return JSON.stringify(durationText(value));
-  if (spec.type.kind === 'threshold') {
-    const { failures, window } = value as AlertThreshold;
+  if (spec.type.kind === 'threshold' && isAlertThreshold(value)) {
+    const { failures, window } = value;
     return window === undefined ? String(failures) : JSON.stringify(`${failures}/${window}`);
   }
   return JSON.stringify(value);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { median, recentDurations } from '../report/duration-warning.js';
+import { median, recentDurations } from '../run/duration-check.js';
 import { historyJobs, readHistory, type RunRecord } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { escapeLine, formatDuration } from '../util/format.js';

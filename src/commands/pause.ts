@@ -26,8 +26,8 @@ export type JobCheck = Omit<KnownJobSources, 'stateDir'> & { force: boolean };
  * is refused (a typo would pause nothing while the real job runs) unless forced.
  */
 export function runPause(stateDir: string, job: JobName, request: PauseRequest, check: JobCheck, io: Io): number {
-  if (!check.force) refuseUnknownJob('pause', job, { ...check, stateDir });
   const now = io.now();
+  if (!check.force) refuseUnknownJob('pause', job, { ...check, stateDir }, now);
   const until = request.forMs === undefined ? null : now + request.forMs;
   try {
     makeDirs(join(stateDir, 'pauses'), 0o700);
@@ -44,7 +44,7 @@ export function runPause(stateDir: string, job: JobName, request: PauseRequest, 
 
 /** `cronwrap resume JOB`: ends a pause (saying so when there was none in force); a job this host never saw is refused unless forced. */
 export function runResume(stateDir: string, job: JobName, check: JobCheck, io: Io): number {
-  if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir });
+  if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir }, io.now());
   try {
     print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
     return 0;

@@ -29,7 +29,7 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
     const read = summarizeHistory(stateDir, job, now, damagedLines(io));
     return read ? [[job, read] as const] : [];
   }));
-  const found = watchedJobs('/', stateDir, viewer, (job) => {
+  const found = watchedJobs('/', stateDir, viewer, now, (job) => {
     const read = histories.get(job);
     return read ? [read.oldest, read.newest] : [];
   });

@@ -3,7 +3,7 @@ import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 import { jobLogPath } from '../jobs/job-log.js';
 import { defaultLogPath } from '../state/paths.js';
 import { jobSubcommand, wholeNumber } from './subcommand.js';

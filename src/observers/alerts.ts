@@ -28,7 +28,7 @@ function notificationRecords(done: AlertsDone, pingEvent: PingEvent): Notificati
  * settled, and alerts, within the 60 s budget. None when no channel and no ping is configured, so such
  * runs never load the network code.
  */
-export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer | undefined {
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer<'alerts'> | undefined {
   const channels = resolveChannels(settings, io, job);
   const alerting = hasAlertChannels(channels);
   if (!alerting && !channels.ping) return undefined;
@@ -39,8 +39,8 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
     on(event) {
       if (event.type === 'ready' && channels.ping) start = new (loadRemote().StartPing)(channels.ping);
     },
-    async end({ summary, results, stop }) {
-      const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
+    async end({ summary, stop }) {
+      const { durationWarning } = summary;
       const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
       start?.runOver(stop);
       const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
@@ -56,11 +56,9 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
         ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
         ...(stopped ? [`${stopReason(stop)}: stopped sending; what was not sent is kept for the next run`] : []),
       ];
+      const notifications = notificationRecords(done, endPingEvent(summary));
       return {
-        stage: 'alerts',
-        alerting,
-        notifications: notificationRecords(done, endPingEvent(summary)),
-        ...(done.undelivered ? { undelivered: done.undelivered } : {}),
+        results: { alerts: { alerting, notifications, ...(done.undelivered ? { undelivered: done.undelivered } : {}) } },
         ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };
     },

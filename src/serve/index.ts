@@ -6,7 +6,7 @@ import type { Listen } from '../config/value-types.js';
 import { errorCode, EXIT_USAGE } from '../errors.js';
 import type { Io } from '../io.js';
 import { print, warn } from '../output/console.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 import { tokenProblem } from './access.js';
 import type { Viewer } from '../jobs/own-lines.js';
 import { JobBoard } from './job-board.js';
