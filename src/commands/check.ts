@@ -1,5 +1,5 @@
 import { localIso } from '../annotate/timestamp.js';
-import type { Settings } from '../config/options.js';
+import { ALERT_KEYS, type Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -18,6 +18,8 @@ import { newRunId } from '../util/run-id.js';
 import { textTable } from '../output/text-table.js';
 import type { Viewer } from '../jobs/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
+import { duration } from '../config/value-types.js';
+import { subcommand } from './subcommand.js';
 
 /** One job's verdict. */
 export interface CheckedJob {
@@ -158,3 +160,22 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   }
   return checked.some((c) => c.missed || c.stuck) ? 1 : 0;
 }
+
+export const check = subcommand({
+  name: 'check',
+  summary: { synopsis: 'check [--grace DUR] [--json]', text: 'tell the runs that never happened (MISSED); exit 1 while any is' },
+  description:
+    "Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.",
+  settings: ['stateDir', 'config', 'logDir', ...ALERT_KEYS],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
+      .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
+      .option('--root <dir>', 'read the cron files under DIR instead of /', '/'),
+  values: (program) => {
+    const given = program.opts<{ json?: boolean; grace?: number; root?: string }>();
+    return { json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
+  },
+  run: (call, { stateDir, viewer, io }) => runCheck({ root: call.root, json: call.json, graceMs: call.graceMs, flags: call.flags, viewer }, stateDir, io),
+});
