@@ -102,6 +102,11 @@ export interface OptionSpec<K extends keyof Settings> {
   secret?: boolean;
   /** Not a config file key (it names or selects what runs). */
   cliOnly?: boolean;
+  /**
+   * A row of an alert channel (notify/alert-channels.ts): `test-alert` and `flush` take it. `enables`: set, it
+   * turns its channel on, and only then does a run load the alert code.
+   */
+  alert?: 'enables' | 'configures';
   /** The environment twin, read when the flag is not given. */
   env?: string;
   help: string;
@@ -142,19 +147,19 @@ const TABLE: OptionTable = {
   retryDelayMs: { key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', type: duration, defaultValue: 10_000 },
   lineBuffered: { key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', type: flag, defaultValue: false },
   pty: { key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', type: flag, defaultValue: false },
-  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'cronwrap mails failures to these addresses by the alert policy (one per failing streak; cron\'s MAILTO stays cron\'s: one mail per failed run); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
-  mailFrom: { key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
-  smtpUrl: { key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
-  smtpPassword: { key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
-  smtpPasswordFile: { key: 'smtpPasswordFile', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', type: text, defaultValue: undefined },
-  sendmail: { key: 'sendmail', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', type: text, defaultValue: undefined },
-  pagerdutyRoutingKey: { key: 'pagerdutyRoutingKey', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', type: text, defaultValue: undefined },
-  pagerdutyRoutingKeyFile: { key: 'pagerdutyRoutingKeyFile', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', type: text, defaultValue: undefined },
-  pagerdutyUrl: { key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
-  pagerdutyDedupKey: { key: 'pagerdutyDedupKey', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
-  pagerdutySeverity: { key: 'pagerdutySeverity', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
-  webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] },
-  webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
+  mailTo: { key: 'mailTo', alert: 'enables', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'cronwrap mails failures to these addresses by the alert policy (one per failing streak; cron\'s MAILTO stays cron\'s: one mail per failed run); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
+  mailFrom: { key: 'mailFrom', alert: 'configures', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
+  smtpUrl: { key: 'smtpUrl', alert: 'configures', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
+  smtpPassword: { key: 'smtpPassword', alert: 'configures', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
+  smtpPasswordFile: { key: 'smtpPasswordFile', alert: 'configures', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', type: text, defaultValue: undefined },
+  sendmail: { key: 'sendmail', alert: 'configures', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', type: text, defaultValue: undefined },
+  pagerdutyRoutingKey: { key: 'pagerdutyRoutingKey', alert: 'enables', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', type: text, defaultValue: undefined },
+  pagerdutyRoutingKeyFile: { key: 'pagerdutyRoutingKeyFile', alert: 'enables', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', type: text, defaultValue: undefined },
+  pagerdutyUrl: { key: 'pagerdutyUrl', alert: 'configures', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
+  pagerdutyDedupKey: { key: 'pagerdutyDedupKey', alert: 'configures', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
+  pagerdutySeverity: { key: 'pagerdutySeverity', alert: 'configures', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
+  webhooks: { key: 'webhooks', alert: 'enables', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] },
+  webhookFormat: { key: 'webhookFormat', alert: 'configures', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
   ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, then URL on success, URL/<exit status> or URL/fail on failure, with the last 100 kB of the log; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
   alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1), or with N/M once N of the last M runs failed (a flapping job: 3/10); it recovers when fewer than N of the last M failed', type: alertThreshold, defaultValue: { failures: 1, window: undefined } },
   alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
@@ -186,21 +191,15 @@ const TABLE: OptionTable = {
 export const OPTIONS: readonly AnyOption[] = Object.values(TABLE);
 
 /** The settings that say where alerts go: `test-alert` and `flush` take these (and --name, --state-dir). */
-export const ALERT_KEYS: readonly (keyof Settings)[] = [
-  'mailTo',
-  'mailFrom',
-  'smtpUrl',
-  'smtpPassword',
-  'smtpPasswordFile',
-  'sendmail',
-  'pagerdutyRoutingKey',
-  'pagerdutyRoutingKeyFile',
-  'pagerdutyUrl',
-  'pagerdutyDedupKey',
-  'pagerdutySeverity',
-  'webhooks',
-  'webhookFormat',
-];
+export const ALERT_KEYS: readonly (keyof Settings)[] = OPTIONS.flatMap((spec) => (spec.alert ? [spec.key] : []));
+
+/** Whether a setting that turns an alert channel on is set (a list, when it is not empty). */
+export function alertsConfigured(settings: Settings): boolean {
+  return OPTIONS.some((spec) => {
+    const value = spec.alert === 'enables' ? settings[spec.key] : undefined;
+    return Array.isArray(value) ? value.length > 0 : Boolean(value);
+  });
+}
 
 /** The row's config file key: its environment twin without `CRONWRAP_`, or its flag, in snake_case. */
 export function configKey(spec: AnyOption): string | undefined {
