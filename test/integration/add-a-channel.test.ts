@@ -15,7 +15,6 @@ beforeAll(() => {
   tree = extendedTree({ 'src/notify/ntfy-channel.ts': readFileSync(join(FIXTURES, 'extension/ntfy-channel.ts'), 'utf8') }, [
     { file: 'src/notify/alert-channels.ts', after: "import { webhook } from './webhook-channel.js';", text: "import { ntfy } from './ntfy-channel.js';" },
     { file: 'src/notify/alert-channels.ts', after: '  webhook,', text: '  ntfy,' },
-    { file: 'src/config/options.ts', after: "  webhookFormat: 'json' | 'slack';", text: '  notifyUrl: string | undefined;' },
     {
       file: 'src/config/options.ts',
       after: '  webhookFormat: { key:',
