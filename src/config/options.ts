@@ -41,6 +41,8 @@ interface OptionFields {
   alert?: 'enables' | 'configures';
   /** The environment twin, read when the flag is not given. */
   env?: string;
+  /** A URL that is itself the credential (a Slack webhook's path, a ping's UUID): whoever reads it can post to it (`config check`). */
+  tokenUrl?: boolean;
   help: string;
 }
 
@@ -103,9 +105,9 @@ const TABLE = optionTable({
   pagerdutyUrl: { key: 'pagerdutyUrl', alert: 'configures', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
   pagerdutyDedupKey: { key: 'pagerdutyDedupKey', alert: 'configures', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
   pagerdutySeverity: { key: 'pagerdutySeverity', alert: 'configures', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
-  webhooks: { key: 'webhooks', alert: 'enables', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] as string[] },
+  webhooks: { key: 'webhooks', tokenUrl: true, alert: 'enables', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] as string[] },
   webhookFormat: { key: 'webhookFormat', alert: 'configures', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
-  ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, then URL on success, URL/<exit status> or URL/fail on failure, with the last 100 kB of the log; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
+  ping: { key: 'ping', tokenUrl: true, flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, then URL on success, URL/<exit status> or URL/fail on failure, with the last 100 kB of the log; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
   alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1), or with N/M once N of the last M runs failed (a flapping job: 3/10); it recovers when fewer than N of the last M failed', type: alertThreshold, defaultValue: { failures: 1, window: undefined } },
   alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
   remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: never; one alert per failing streak)', type: optionalDuration, defaultValue: undefined },
