@@ -1,5 +1,6 @@
-// The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives channels
-// resolved from the settings, secrets already read, and never reads the configuration itself.
+// The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives the resolved
+// settings and configures the channels from them (alert-channels.ts, secrets read once per run); it never
+// reads the config file itself.
 import type { Delivery } from '../net/http.js';
 import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
