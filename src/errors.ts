@@ -10,8 +10,15 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** The code an error carries (`EACCES`, `ERR_TLS_CERT_ALTNAME_INVALID`), or undefined when it has none. */
+export function codeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code !== undefined && error.code !== null ? String(error.code) : undefined;
+}
+
 /** The error code of a failed system call, for messages (`EACCES`), or the message itself. */
 export function errorCode(error: unknown): string {
-  const e = error as NodeJS.ErrnoException | undefined;
-  return e?.code ?? e?.message ?? String(error);
+  const code = codeOf(error);
+  if (code !== undefined) return code;
+  if (typeof error === 'object' && error !== null && 'message' in error && error.message !== undefined && error.message !== null) return String(error.message);
+  return String(error);
 }

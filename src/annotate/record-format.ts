@@ -1,5 +1,4 @@
 import { isUtf8 } from 'node:buffer';
-import type { RecordBatch } from '../output/record-batch.js';
 
 /** Which of the command's streams a record holds. */
 export type StreamTag = 'out' | 'err';
@@ -82,9 +81,17 @@ export type MetaEvent = keyof MetaRecords;
 
 type MetaValue = string | number | boolean | null | undefined | readonly string[];
 
+/** Where encoded records go (the recorder's batch): whole records, in order. */
+export interface RecordSink {
+  /** Appends `head`, `data[start, end)` and `tail` as one record. */
+  put(head: Buffer, data: Buffer, start: number, end: number, tail: Buffer): void;
+  /** Appends a record that is already encoded. */
+  putRecord(record: Buffer): void;
+}
+
 export interface StreamEncoder {
-  /** Appends the record holding `data[start, end)` to the batch. */
-  put(batch: RecordBatch, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void;
+  /** Appends the record holding `data[start, end)` to the sink. */
+  put(sink: RecordSink, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void;
 }
 
 export interface RecordFormat {
@@ -119,14 +126,14 @@ class TextStreamEncoder implements StreamEncoder {
 
   constructor(private readonly tag: StreamTag) {}
 
-  put(batch: RecordBatch, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void {
+  put(sink: RecordSink, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void {
     // One stamp serves a whole read, so the heads are built once per read, not once per line.
     if (stamp !== this.stamp || !this.heads) {
       this.stamp = stamp;
       const head = (flag: string) => Buffer.from(`${stamp} ${this.tag}${flag} `);
       this.heads = { line: head(TEXT_FLAGS.line), cont: head(TEXT_FLAGS.cont), partial: head(TEXT_FLAGS.partial) };
     }
-    batch.put(this.heads[kind], data, start, end, TEXT_TAILS[kind]);
+    sink.put(this.heads[kind], data, start, end, TEXT_TAILS[kind]);
   }
 }
 
@@ -180,13 +187,13 @@ class JsonStreamEncoder implements StreamEncoder {
     this.opening = new JsonStampText(clock);
   }
 
-  put(batch: RecordBatch, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void {
+  put(sink: RecordSink, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void {
     const bytes = data.subarray(start, end);
     // Text that is not UTF-8 is shown with replacement characters and kept exactly in `b64`.
     const exact = isUtf8(bytes) ? '' : `,"b64":"${bytes.toString('base64')}"`;
     const ending = kind === 'cont' ? ',"cont":true' : kind === 'partial' ? ',"eol":false' : '';
     const record = `${this.opening.of(stamp)}${this.head}${JSON.stringify(bytes.toString('utf8'))}${exact}${ending}${this.context}}\n`;
-    batch.putRecord(Buffer.from(record));
+    sink.putRecord(Buffer.from(record));
   }
 }
 

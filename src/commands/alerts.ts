@@ -5,6 +5,8 @@ import type { NoticeFacts } from '../notify/index.js';
 import { print, printLine, warn } from '../output/console.js';
 import { loadRemote } from '../remote/load.js';
 import { newRunId } from '../util/run-id.js';
+import { ALERT_KEYS } from '../config/options.js';
+import { subcommand } from './subcommand.js';
 
 function testFacts(job: string, io: Io): NoticeFacts {
   const now = new Date(io.now()).toISOString();
@@ -58,3 +60,23 @@ export async function runFlush(settings: Settings, stateDir: string, io: Io): Pr
   if (results.length === 0 && left.length === 0) print(io.stdout, 'no kept alerts\n');
   return left.length === 0 ? 0 : 1;
 }
+
+export const testAlert = subcommand({
+  name: 'test-alert',
+  summary: { synopsis: 'test-alert [--name JOB]', text: 'send a test alert through every configured channel' },
+  description: 'Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.',
+  settings: ['stateDir', 'name', 'config', ...ALERT_KEYS],
+  readsState: false,
+  values: () => ({}),
+  run: (_call, { settings, stateDir, io }) => runTestAlert(settings, stateDir, io),
+});
+
+export const flush = subcommand({
+  name: 'flush',
+  summary: { synopsis: 'flush', text: 're-send every kept alert now, whatever its backoff' },
+  description: 'Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.',
+  settings: ['stateDir', 'name', 'config', ...ALERT_KEYS],
+  readsState: true,
+  values: () => ({}),
+  run: (_call, { settings, stateDir, io }) => runFlush(settings, stateDir, io),
+});

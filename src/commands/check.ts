@@ -1,5 +1,5 @@
 import { localIso } from '../annotate/timestamp.js';
-import type { Settings } from '../config/options.js';
+import { ALERT_KEYS, type Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -7,7 +7,7 @@ import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
-import { median, recentDurations, USUAL_AFTER } from '../report/duration-warning.js';
+import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
 import { readRecentHistory } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';
@@ -15,9 +15,11 @@ import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
 import { newRunId } from '../util/run-id.js';
-import { textTable } from './text-table.js';
-import type { Viewer } from './own-lines.js';
-import { watchedJobs, type WatchedJob } from './watched-jobs.js';
+import { textTable } from '../output/text-table.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
+import { duration } from '../config/value-types.js';
+import { subcommand } from './subcommand.js';
 
 /** One job's verdict. */
 export interface CheckedJob {
@@ -114,7 +116,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   const checked: CheckedJob[] = [];
   /** The MISSED notices told this time: under cron, stdout carries only these, so cron mails each once. */
   const newlyMissed: string[] = [];
-  const found = watchedJobs(options.root, stateDir, options.viewer);
+  const found = watchedJobs(options.root, stateDir, options.viewer, now.getTime());
   // Under cron, stdout and stderr carry only news: `cronwrap jobs` lists these lines (and exits 1).
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
   // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
@@ -132,7 +134,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
   }
-  for (const mark of runningRuns(stateDir)) {
+  for (const mark of runningRuns(stateDir, now.getTime())) {
     const settings = findingSettings(mark.job, found.jobs.find((watched) => watched.job === mark.job), options, io);
     const limit = stuckAfterMs(mark, stateDir, settings.killAfterMs);
     const runningMs = io.now() - mark.startMs;
@@ -157,3 +159,22 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   }
   return checked.some((c) => c.missed || c.stuck) ? 1 : 0;
 }
+
+export const check = subcommand({
+  name: 'check',
+  summary: { synopsis: 'check [--grace DUR] [--json]', text: 'tell the runs that never happened (MISSED); exit 1 while any is' },
+  description:
+    "Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.",
+  settings: ['stateDir', 'config', 'logDir', ...ALERT_KEYS],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
+      .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
+      .option('--root <dir>', 'read the cron files under DIR instead of /', '/'),
+  values: (program) => {
+    const given = program.opts<{ json?: boolean; grace?: number; root?: string }>();
+    return { json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
+  },
+  run: (call, { stateDir, viewer, io }) => runCheck({ root: call.root, json: call.json, graceMs: call.graceMs, flags: call.flags, viewer }, stateDir, io),
+});

@@ -3,6 +3,7 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync, realpathSync, type Stats } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { checkTrustedDirectory, checkTrustedFile, openTrustedFile, UnsafePathError } from '../util/trust.js';
+import { errorCode } from '../errors.js';
 
 /** A crontab read for a rewrite: where it really is (a link followed), what it holds, its owner and mode. */
 export interface CrontabFile {
@@ -38,7 +39,7 @@ function openUserCrontab(path: string): { fd: number; path: string } {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw new UnsafePathError(`${path} is a symbolic link: cron reads no link in its spool`);
+    if (errorCode(error) === 'ELOOP') throw new UnsafePathError(`${path} is a symbolic link: cron reads no link in its spool`);
     throw error;
   }
   if (!fstatSync(fd).isFile()) {

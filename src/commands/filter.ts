@@ -10,7 +10,7 @@ import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { headerRecord } from '../report/footer.js';
 import { retryWhileBusy } from '../util/fd.js';
-import { processStartMs } from '../util/monotonic.js';
+import { preciseWallAnchor, processStartMs } from '../util/monotonic.js';
 import { newRunId } from '../util/run-id.js';
 
 /** cronwrap's status when stdout closed under it and nothing else wanted the input, as `ts` would die: 128 + SIGPIPE. */
@@ -38,7 +38,7 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
-    stamper: createStamper(settings.timestamp, startMono),
+    stamper: createStamper(settings.timestamp, startMono, () => preciseWallAnchor(io.now)),
     log,
     console,
   });

@@ -2,11 +2,13 @@ import { localIso } from '../annotate/timestamp.js';
 import { errorCode } from '../errors.js';
 import type { Io } from '../io.js';
 import { print } from '../output/console.js';
-import { activePause, removePause, writePause } from '../state/pauses.js';
+import { removePause, writePause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
-import { refuseUnknownJob, type KnownJobSources } from './known-jobs.js';
+import { refuseUnknownJob, type KnownJobSources } from '../jobs/known-jobs.js';
+import { duration } from '../config/value-types.js';
+import { jobSubcommand, type CommandContext } from './subcommand.js';
 
 export interface PauseRequest {
   forMs: number | undefined;
@@ -24,8 +26,8 @@ export type JobCheck = Omit<KnownJobSources, 'stateDir'> & { force: boolean };
  * is refused (a typo would pause nothing while the real job runs) unless forced.
  */
 export function runPause(stateDir: string, job: JobName, request: PauseRequest, check: JobCheck, io: Io): number {
-  if (!check.force) refuseUnknownJob('pause', job, { ...check, stateDir });
   const now = io.now();
+  if (!check.force) refuseUnknownJob('pause', job, { ...check, stateDir }, now);
   const until = request.forMs === undefined ? null : now + request.forMs;
   try {
     makeDirs(join(stateDir, 'pauses'), 0o700);
@@ -42,7 +44,7 @@ export function runPause(stateDir: string, job: JobName, request: PauseRequest, 
 
 /** `cronwrap resume JOB`: ends a pause (saying so when there was none in force); a job this host never saw is refused unless forced. */
 export function runResume(stateDir: string, job: JobName, check: JobCheck, io: Io): number {
-  if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir });
+  if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir }, io.now());
   try {
     print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
     return 0;
@@ -52,10 +54,43 @@ export function runResume(stateDir: string, job: JobName, check: JobCheck, io: I
   }
 }
 
-/** How `status` and the live view tell a pause in force: `paused until 14:00` or `paused`, `silenced` with --silence. */
-export function pauseWords(stateDir: string, job: JobName, now: number): string | null {
-  const pause = activePause(stateDir, job, now);
-  if (!pause) return null;
-  const word = pause.silence ? 'silenced' : 'paused';
-  return pause.until === null ? word : `${word} until ${localIso(pause.until).slice(11, 16)}`;
+/** How pause and resume tell a typo from a job: --force, --root and the config's sections. */
+function jobCheck(call: { force: boolean; root: string }, { resolved, viewer }: CommandContext): JobCheck {
+  return { force: call.force, root: call.root, configJobs: resolved.configJobs, viewer };
 }
+
+export const pause = jobSubcommand({
+  name: 'pause',
+  summary: { synopsis: 'pause <job> [--for DUR]', text: "skip the job's runs (or --silence: run, alert no one); resume <job> ends it" },
+  description: "Pause a job for maintenance: its runs are skipped (exit 0, logged, history 'paused') until the pause expires or cronwrap resume; cronwrap check does not call them missed.",
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--for <duration>', 'end the pause by itself after DURATION (default: until cronwrap resume)', (value: string) => duration.parse('--for', value))
+      .option('--reason <text>', 'why, shown in the log, status and the live view')
+      .option('--silence', 'let the runs go on, but alert and ping no one')
+      .option('--force', 'pause a job this host has not seen yet (no run, no state, no crontab line, no [jobs.NAME] section): without it, such a name is refused as a typo')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/'),
+  values: (program) => {
+    const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; root?: string }>();
+    return { forMs: given.for, reason: given.reason ?? '', silence: given.silence === true, force: given.force === true, root: given.root ?? '/' };
+  },
+  run: (call, context) => runPause(context.stateDir, call.job, { forMs: call.forMs, reason: call.reason, silence: call.silence }, jobCheck(call, context), context.io),
+});
+
+export const resume = jobSubcommand({
+  name: 'resume',
+  description: 'End a pause (cronwrap pause): the next run goes on as usual.',
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--force', 'resume a job this host has not seen (without it, such a name is refused as a typo)')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/'),
+  values: (program) => {
+    const given = program.opts<{ force?: boolean; root?: string }>();
+    return { force: given.force === true, root: given.root ?? '/' };
+  },
+  run: (call, context) => runResume(context.stateDir, call.job, jobCheck(call, context), context.io),
+});

@@ -5,12 +5,13 @@ import { localIso } from '../annotate/timestamp.js';
 import { historyJobs } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import type { JobName } from '../util/job-name.js';
-import type { Viewer } from './own-lines.js';
-import { watchedJobs } from './watched-jobs.js';
-import { pauseWords } from './pause.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs } from '../jobs/watched-jobs.js';
+import { pauseWords } from '../jobs/pause-words.js';
 import { describeNeverEnded } from '../report/footer.js';
-import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from './job-summary.js';
-import { colour, textTable, useColour } from './text-table.js';
+import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from '../jobs/job-summary.js';
+import { colour, textTable, useColour } from '../output/text-table.js';
+import { subcommand } from './subcommand.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
   if (summary.failing || summary.missed) return 'red';
@@ -28,7 +29,7 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
     const read = summarizeHistory(stateDir, job, now, damagedLines(io));
     return read ? [[job, read] as const] : [];
   }));
-  const found = watchedJobs('/', stateDir, viewer, (job) => {
+  const found = watchedJobs('/', stateDir, viewer, now, (job) => {
     const read = histories.get(job);
     return read ? [read.oldest, read.newest] : [];
   });
@@ -65,3 +66,14 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
   }
   return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }
+
+export const status = subcommand({
+  name: 'status',
+  summary: { synopsis: 'status [--json]', text: 'every job seen here: last result, last success, failures' },
+  description: "One row per job seen on this host, failing jobs first; exits 1 if any job's last run failed.",
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) => program.option('--json', 'one JSON array of job objects'),
+  values: (program) => ({ json: program.opts<{ json?: boolean }>().json === true }),
+  run: (call, { stateDir, viewer, io }) => runStatus(stateDir, call.json, viewer, io),
+});

@@ -10,7 +10,7 @@ function urlValues(resolved: Resolved): { key: string; url: string; origin: stri
   return OPTIONS.filter((spec) => spec.type.url).flatMap((spec) => {
     const entries: ConfigEntry<unknown>[] = [
       { value: resolved.settings[spec.key], origin: resolved.origins[spec.key] },
-      ...jobs.flatMap((layer) => (layer.get(spec.key) as ConfigEntry<unknown> | undefined) ?? []),
+      ...jobs.flatMap((layer) => layer.get(spec.key) ?? []),
     ];
     return entries.flatMap(({ value, origin }) =>
       [value].flat().flatMap((url) => (typeof url === 'string' && /^https?:/i.test(url) ? [{ key: configKey(spec) ?? spec.key, url, origin, tokenUrl: spec.tokenUrl === true }] : [])),

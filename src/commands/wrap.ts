@@ -5,10 +5,11 @@ import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { observersFor, type ObserverParts } from '../observers/index.js';
+import { SUBCOMMAND_NAMES } from './index.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
 import { activePause } from '../state/pauses.js';
@@ -16,6 +17,7 @@ import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import type { JobName } from '../util/job-name.js';
 import { tryMakeDirs } from '../util/make-dirs.js';
+import { preciseWallAnchor } from '../util/monotonic.js';
 import { newRunId } from '../util/run-id.js';
 
 /**
@@ -43,12 +45,12 @@ export async function runWrapped(
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
-    stamper: createStamper(settings.timestamp, io.mono()),
+    stamper: createStamper(settings.timestamp, io.mono(), () => preciseWallAnchor(io.now)),
     log,
     console,
   });
   const pause = activePause(stateDir, job, io.now());
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined }), io.stderr);
+  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
   const interruptions = new Interruptions();
   try {
     return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);

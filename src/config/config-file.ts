@@ -4,6 +4,7 @@ import { errorCode } from '../errors.js';
 import { configKey, OPTIONS, type AnyOption, type Settings } from './options.js';
 import { KeyLines } from './key-lines.js';
 import { readableByOthers } from './secrets.js';
+import { isRecord } from '../util/check.js';
 import { closestWords } from '../util/closest.js';
 import { openTrustedFile, UnsafePathError } from '../util/trust.js';
 
@@ -132,7 +133,7 @@ function checkLayer(table: Record<string, unknown>, section: string | undefined,
     try {
       layer.set(spec.key, { value: spec.type.parse(key, text), origin: where });
     } catch (error) {
-      problems.add(() => `${where}: ${(error as Error).message}`);
+      problems.add(() => `${where}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   return layer;
@@ -174,7 +175,7 @@ export function loadConfig(path: string, required: boolean): LoadedConfig {
   loaded.found = true;
   let document: Record<string, unknown>;
   try {
-    document = parse(source.text) as Record<string, unknown>;
+    document = parse(source.text);
   } catch (error) {
     // Whatever the parser throws, a broken file is a reported problem, never a crash.
     const where = error instanceof TomlError ? `${path}:${error.line}` : path;
@@ -185,15 +186,15 @@ export function loadConfig(path: string, required: boolean): LoadedConfig {
   const context: CheckContext = { path, lines: new KeyLines(source.text), problems, exposed: readableByOthers(path) };
   loaded.defaults = checkLayer(document, undefined, context);
   const jobs = document.jobs;
-  if (jobs !== undefined && (typeof jobs !== 'object' || jobs === null || Array.isArray(jobs))) {
+  if (jobs !== undefined && !isRecord(jobs)) {
     problems.add(() => `${path}:${context.lines.lineOf('jobs', undefined)}: jobs must be sections like [jobs.backup]`);
   } else {
-    for (const [job, table] of Object.entries((jobs ?? {}) as Record<string, unknown>)) {
-      if (typeof table !== 'object' || table === null || Array.isArray(table)) {
+    for (const [job, table] of Object.entries(jobs ?? {})) {
+      if (!isRecord(table)) {
         problems.add(() => `${path}: jobs.${job} must be a section like [jobs.${job}]`);
         continue;
       }
-      loaded.jobs.set(job, checkLayer(table as Record<string, unknown>, `jobs.${job}`, context));
+      loaded.jobs.set(job, checkLayer(table, `jobs.${job}`, context));
     }
   }
   loaded.errors.push(...problems.list(path));

@@ -1,5 +1,6 @@
 import { scheduleProblem } from '../cron/crontab.js';
 import { UsageError } from '../errors.js';
+import { isNumber, optional, shape } from '../util/check.js';
 import { isMailAddress } from '../util/mail-address.js';
 
 /** What a value looks like in the config file. */
@@ -69,6 +70,9 @@ export interface AlertThreshold {
   failures: number;
   window: number | undefined;
 }
+
+/** Whether a setting's value is an `AlertThreshold` (`config show` is handed every setting's value as unknown). */
+export const isAlertThreshold = shape<AlertThreshold>({ failures: isNumber, window: optional(isNumber) });
 
 /** `--alert-after N` (N failures in a row) or `--alert-after N/M` (N of the last M runs failed). */
 export const alertThreshold = valueType('threshold', (label, value): AlertThreshold => {

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { errorCode } from '../errors.js';
 import { redactUrl } from '../util/format.js';
+import { monotonicMs } from '../util/monotonic.js';
 
 /** Releases only the owner's lock: compare and delete in one step. */
 const RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
@@ -36,11 +38,11 @@ export interface FleetLock {
 }
 
 function reasonOf(error: unknown): string {
-  const e = error as NodeJS.ErrnoException;
-  if (e?.code === 'ECONNREFUSED') return 'connection refused';
-  if (/certificate/i.test(e?.message ?? '')) return `TLS certificate not trusted (${e.message})`;
-  if (/WRONGPASS|NOAUTH/.test(e?.message ?? '')) return 'Redis refused the password';
-  return e?.message ?? String(error);
+  if (errorCode(error) === 'ECONNREFUSED') return 'connection refused';
+  const message = error instanceof Error ? error.message : String(error);
+  if (/certificate/i.test(message)) return `TLS certificate not trusted (${message})`;
+  if (/WRONGPASS|NOAUTH/.test(message)) return 'Redis refused the password';
+  return message;
 }
 
 /**
@@ -82,11 +84,12 @@ export async function acquireRedisLock(options: RedisLockOptions): Promise<Redis
     return { state: 'unavailable', reason: `cannot reach Redis at ${redactUrl(options.url, false)}: ${reasonOf(connectionError ?? error)}` };
   }
   const token = randomUUID();
-  const deadline = Date.now() + options.waitMs;
+  // A wait is a span: on the monotonic clock, as the host lock's (state/lock.ts), so a clock step neither stretches nor cuts it.
+  const deadline = monotonicMs() + options.waitMs;
   try {
     for (;;) {
       if ((await redis.set(options.key, token, 'PX', options.ttlMs, 'NX')) === 'OK') break;
-      const left = deadline - Date.now();
+      const left = deadline - monotonicMs();
       if (left <= 0 || (await options.sleep(Math.min(250, left)))) {
         redis.disconnect();
         return { state: 'busy' };

@@ -1,3 +1,4 @@
+import { codeOf } from '../errors.js';
 import { escapeControl, redactUrls } from '../util/format.js';
 import { sleep } from '../util/sleep.js';
 import { redirectStep } from './redirects.js';
@@ -32,6 +33,8 @@ export interface Budget {
   stop?: AbortSignal;
   /** Aborted when no further attempt may start; one in flight runs to its answer (a start ping once its run ended). */
   noRetry?: AbortSignal;
+  /** Wall-clock ms (io.now): a Retry-After may be a date. */
+  wallNow?: () => number;
 }
 
 /** Why a budget's stop fired, for messages. */
@@ -106,7 +109,7 @@ async function readAnswer(response: Response): Promise<string> {
  * One attempt: the request, and the redirects within its origin (redirects.ts), each with the same method,
  * headers and body. The URL's credentials go as basic auth. `refused` is a redirect not followed (permanent).
  */
-async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined): Promise<Answer | { refused: string }> {
+async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined, wallNow: () => number): Promise<Answer | { refused: string }> {
   // AbortSignal.timeout bounds the whole exchange: connecting, redirects, the answer's headers and its body.
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
@@ -117,7 +120,7 @@ async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs:
     const response = await fetch(target, { method: options.method ?? 'POST', headers, body, signal, redirect: 'manual' });
     const step = redirectStep(response.status, response.headers.get('location'), target, bare, followed);
     if (step === undefined) {
-      const retryAfter = retryAfterMs(response.headers.get('retry-after'), Date.now());
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'), wallNow());
       return { status: response.status, body: await readAnswer(response), ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
     }
     await response.body?.cancel();
@@ -143,16 +146,19 @@ const NETWORK_WORDS: Record<string, string> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'TLS certificate is for another host',
 };
 
+/** The error fetch wrapped (the system's, undici's), if any. */
+const causeOf = (error: unknown): Error | undefined => (error instanceof Error && error.cause instanceof Error ? error.cause : undefined);
+
 /** A port fetch never connects to (the Fetch standard's "bad ports", such as 6000): no later try can succeed. */
-const isBadPort = (error: unknown) => (error as { cause?: Error } | undefined)?.cause?.message === 'bad port';
+const isBadPort = (error: unknown) => causeOf(error)?.message === 'bad port';
 
 /** fetch wraps the system error in `cause`; a timeout is a TimeoutError. */
 function networkError(error: unknown, timeoutMs: number): string {
-  const e = error as (Error & { code?: string; cause?: Error & { code?: string } }) | undefined;
-  if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return `no answer within ${timeoutMs / 1000}s`;
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000}s`;
   if (isBadPort(error)) return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
-  const code = e?.cause?.code ?? e?.code;
-  return (code && NETWORK_WORDS[code]) ?? e?.cause?.message ?? e?.message ?? String(error);
+  const cause = causeOf(error);
+  const code = codeOf(cause) ?? codeOf(error);
+  return (code && NETWORK_WORDS[code]) ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
 
 /**
@@ -164,7 +170,7 @@ export async function sendWithRetry(
   url: string,
   body: string,
   options: SendOptions,
-  { deadline, now, stop, noRetry }: Budget,
+  { deadline, now, stop, noRetry, wallNow = Date.now }: Budget,
   accept: (answer: Answer) => boolean = (a) => a.status >= 200 && a.status < 300,
 ): Promise<Delivery> {
   let target: URL;
@@ -195,7 +201,7 @@ export async function sendWithRetry(
     const timeoutMs = Math.ceil(Math.min(HTTP_TIMEOUT_MS, left));
     let pause = jittered(backoff);
     try {
-      const answer = await sendOnce(target, body, options, timeoutMs, stop);
+      const answer = await sendOnce(target, body, options, timeoutMs, stop, wallNow);
       if ('refused' in answer) return failed(attempt, answer.refused, false);
       if (accept(answer)) return { ok: true, attempts: attempt, retryable: false };
       last = `HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, hidden)}` : ''}`;

@@ -15,7 +15,8 @@ import { sendPing, type PingEvent } from './ping.js';
 import type { StartPing } from './start-ping.js';
 import { keptGroups, type KeptGroup } from './kept-groups.js';
 import { spoolUnreadable } from './spool.js';
-import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type Verdict } from './policy.js';
+import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding } from './policy.js';
+import type { Verdict } from '../state/history.js';
 
 export type { ChannelResult };
 export { StartPing } from './start-ping.js';

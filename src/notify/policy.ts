@@ -1,4 +1,5 @@
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
+import type { Verdict } from '../state/history.js';
 import type { JobName } from '../util/job-name.js';
 import { arrayOf, isBoolean, isNumber, nullable, optional, shape } from '../util/check.js';
 import type { NoticeKind } from './notice.js';
@@ -24,12 +25,6 @@ export interface AlertState {
   /** `--alert-after N/M`: the last runs, oldest first, 1 for failed and 0 for ok (skips are left out). */
   recent?: number[];
 }
-
-/**
- * How a run counts for alerts: a skip for a busy lock is neither a success nor the job's failure; a
- * warning (a --warn-exit status, a failure a heal fixed, an odd duration) did its job, but someone should look.
- */
-export type Verdict = 'ok' | 'warning' | 'failed' | 'skipped';
 
 export interface PolicyOptions {
   alertAfter: { failures: number; window: number | undefined };

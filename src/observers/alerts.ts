@@ -28,7 +28,7 @@ function notificationRecords(done: AlertsDone, pingEvent: PingEvent): Notificati
  * settled, and alerts, within the 60 s budget. None when no channel and no ping is configured, so such
  * runs never load the network code.
  */
-export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer | undefined {
+export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer<'alerts'> | undefined {
   // The channels are configured from the settings with the alert code (notify/alert-channels.ts), loaded only when one is set.
   const alerting = alertsConfigured(settings);
   const ping = settings.ping;
@@ -40,8 +40,8 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
     on(event) {
       if (event.type === 'ready' && ping) start = new (loadRemote().StartPing)(ping);
     },
-    async end({ summary, results, stop }) {
-      const durationWarning = results.find((r) => r.durationWarning)?.durationWarning;
+    async end({ summary, stop }) {
+      const { durationWarning } = summary;
       const request = { settings, where: alertContext(io), stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
       start?.runOver(stop);
       const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
@@ -53,11 +53,9 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
         ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
         ...(stopped ? [`${stopReason(stop)}: stopped sending; what was not sent is kept for the next run`] : []),
       ];
+      const notifications = notificationRecords(done, endPingEvent(summary));
       return {
-        stage: 'alerts',
-        alerting,
-        notifications: notificationRecords(done, endPingEvent(summary)),
-        ...(done.undelivered ? { undelivered: done.undelivered } : {}),
+        results: { alerts: { alerting, notifications, ...(done.undelivered ? { undelivered: done.undelivered } : {}) } },
         ...(problems.length > 0 ? { problem: problems.join('; ') } : {}),
       };
     },

@@ -12,12 +12,12 @@ import type { JobName } from '../util/job-name.js';
 export function historyObserver(stateDir: string, job: JobName, limit: number, schedule: string | undefined): Observer {
   return {
     stage: 'history',
-    end({ summary, results }) {
+    end(ending) {
       try {
-        appendHistory(stateDir, job, historyRecord(summary, results, schedule, bootId()), limit);
+        appendHistory(stateDir, job, historyRecord(ending.summary, ending, schedule, bootId()), limit);
         return undefined;
       } catch (error) {
-        return { stage: 'history', problem: `cannot record the run in ${stateDir}: ${errorCode(error)}` };
+        return { problem: `cannot record the run in ${stateDir}: ${errorCode(error)}` };
       }
     },
   };

@@ -31,12 +31,12 @@ export function logRecordsObserver(recorder: RunRecorder, log: LogFile, configEr
         case 'signal':
           return recorder.meta('signal', { job, signal: event.signal, group: event.group });
         case 'ready':
-        case 'output':
           return;
       }
     },
-    end({ summary, results }) {
-      recorder.meta('end', footerRecord(summary, results, drainMs));
+    end(ending) {
+      const { summary } = ending;
+      recorder.meta('end', footerRecord(summary, ending, drainMs));
       log.close();
       const { log: result } = summary;
       if (result.failure) warn(stderr, `${result.bytesNotLogged} bytes were not logged to ${result.path} (${result.failure}); they went to stderr`);

@@ -58,7 +58,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       const pushBy = Math.min(monotonicMs() + 2 * HTTP_TIMEOUT_MS, jobEnded + NOTIFY_BUDGET_MS);
       const problems = [...(await started.saved), ...(await save(metricsAfterRun(started.before, started.at, summary, deadline), pushBy, stop))];
       // The start's push and the end's often fail alike: each reason once.
-      return { stage: 'metrics', ...(problems.length > 0 ? { problem: [...new Set(problems)].join('; ') } : {}) };
+      return problems.length > 0 ? { problem: [...new Set(problems)].join('; ') } : undefined;
     },
   };
 }

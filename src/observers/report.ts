@@ -12,7 +12,7 @@ export function reportObserver(io: Io): Observer {
   return {
     stage: 'report',
     end({ summary, results }) {
-      const alerts = results.find((r) => r.stage === 'alerts');
+      const { alerts } = results;
       if (alerts?.undelivered) printOrWarn(`cronwrap: ${alerts.undelivered}`);
       // A failure with exit 0 (--stderr-fails, a run without its fleet lock) and a warning are reported
       // too; an --ok-exit status is not, nor a skip unless --lock-busy-exit gave it a status.

@@ -1,10 +1,9 @@
 import { PING_BODY_BYTES, type PingEvent } from '../notify/ping.js';
-import type { Outcome } from '../run/outcome.js';
-import type { RunSummary } from '../run/summary.js';
+import type { RunOutcome, RunSummary } from '../run/run-values.js';
 import { escapeControl } from '../util/format.js';
 
 /** Outcomes whose exit status is the command's own, as a shell's `$?` would give it. */
-const OWN_STATUS: ReadonlySet<Outcome['kind']> = new Set(['exited', 'not-found', 'not-executable']);
+const OWN_STATUS: ReadonlySet<RunOutcome['kind']> = new Set(['exited', 'not-found', 'not-executable']);
 
 /**
  * How healthchecks.io hears a run's end: success for a run that did its work (a warning too: the warning

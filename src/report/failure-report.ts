@@ -1,6 +1,6 @@
 import { localIso } from '../annotate/timestamp.js';
-import type { Verdict } from '../notify/policy.js';
-import type { RunSummary } from '../run/summary.js';
+import type { Verdict } from '../state/history.js';
+import type { RunSummary } from '../run/run-values.js';
 import { noteLines } from '../notify/notice.js';
 import { commandText, formatDuration } from '../util/format.js';
 import { leftoversNote } from './footer.js';

@@ -1,8 +1,8 @@
 import type { MetaRecords, RunFooter } from '../annotate/record-format.js';
 import { verdictByExit, type NeverEndedRun, type NotificationRecord } from '../state/history.js';
-import type { RunHeader, StageResult } from '../run/events.js';
-import { describeProcesses } from '../run/leftovers.js';
-import type { RunSummary } from '../run/summary.js';
+import type { StagesBefore } from '../run/events.js';
+import { describeProcesses } from '../process/leftovers.js';
+import type { RunHeader, RunSummary } from '../run/run-values.js';
 import { formatDuration } from '../util/format.js';
 
 /** The fields of a run's `=== start` record. */
@@ -34,12 +34,11 @@ export function waitedField(summary: RunSummary): { waited_ms?: number } {
 }
 
 /** The footer: the summary, plus what the observers before it did (notifications, problems). */
-export function footerRecord(summary: RunSummary, results: readonly StageResult[], drainMs: number): RunFooter {
-  const notifications = results.flatMap((r) => r.notifications ?? []).map(describeNotification);
+export function footerRecord(summary: RunSummary, { results, problems }: StagesBefore, drainMs: number): RunFooter {
+  const notifications = (results.alerts?.notifications ?? []).map(describeNotification);
   const left = leftoversNote(summary);
-  const warning = results.find((r) => r.durationWarning)?.durationWarning;
-  const neverEnded = results.flatMap((r) => r.neverEnded ?? []).map(describeNeverEnded);
-  const problems = Object.fromEntries(results.flatMap((r) => (r.problem ? [[`${r.stage}_problem`, r.problem] as const] : [])));
+  const neverEnded = (results.never_ended ?? []).map(describeNeverEnded);
+  const stageProblems = Object.fromEntries(problems.map(({ stage, problem }) => [`${stage}_problem`, problem] as const));
   return {
     job: summary.job,
     run: summary.run,
@@ -65,11 +64,11 @@ export function footerRecord(summary: RunSummary, results: readonly StageResult[
     ...(left ? { left_behind: left } : {}),
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
-    ...(warning ? { duration_warning: warning } : {}),
+    ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
     // Named only when a rule or a heal made it other than what the exit status says.
     ...(summary.verdict !== verdictByExit(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),
     ...(summary.heal ? { heal: summary.heal.text } : {}),
     ...(neverEnded.length > 0 ? { never_ended: neverEnded.join('; ') } : {}),
-    ...problems,
+    ...stageProblems,
   };
 }

@@ -1,5 +1,5 @@
-import type { StageResult } from '../run/events.js';
-import type { RunSummary } from '../run/summary.js';
+import type { StagesBefore } from '../run/events.js';
+import type { RunSummary } from '../run/run-values.js';
 import type { RunRecord } from '../state/history.js';
 import { waitedField } from './footer.js';
 import { recordingNotes } from './recording-notes.js';
@@ -8,9 +8,8 @@ import { recordingNotes } from './recording-notes.js';
  * The run as kept in the job's history, with the job's schedule when one was given (--schedule), and its
  * start on the monotonic clock of the boot `boot` (when known), which orders runs across a wall-clock step.
  */
-export function historyRecord(summary: RunSummary, results: readonly StageResult[], schedule?: string, boot?: string): RunRecord {
-  const warning = results.find((r) => r.durationWarning)?.durationWarning;
-  const neverEnded = results.flatMap((r) => r.neverEnded ?? []);
+export function historyRecord(summary: RunSummary, { results, problems }: StagesBefore, schedule?: string, boot?: string): RunRecord {
+  const neverEnded = results.never_ended ?? [];
   const notes = recordingNotes(summary);
   return {
     job: summary.job,
@@ -35,10 +34,10 @@ export function historyRecord(summary: RunSummary, results: readonly StageResult
     ...(schedule ? { schedule } : {}),
     leftovers: summary.leftovers.map((p) => `${p.pid} ${p.name}`),
     leftovers_ended: summary.leftoversEnded,
-    notifications: results.flatMap((r) => r.notifications ?? []),
-    ...(warning ? { duration_warning: warning } : {}),
-    ...(neverEnded.length > 0 ? { never_ended: neverEnded } : {}),
+    notifications: [...(results.alerts?.notifications ?? [])],
+    ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
+    ...(neverEnded.length > 0 ? { never_ended: [...neverEnded] } : {}),
     ...(notes.length > 0 ? { notes } : {}),
-    ...(results.some((r) => r.problem) ? { problems: results.flatMap((r) => (r.problem ? [`${r.stage}: ${r.problem}`] : [])) } : {}),
+    ...(problems.length > 0 ? { problems: problems.map(({ stage, problem }) => `${stage}: ${problem}`) } : {}),
   };
 }

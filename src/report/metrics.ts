@@ -1,5 +1,5 @@
 import type { JobMetrics } from '../fleet/metrics.js';
-import type { RunSummary } from '../run/summary.js';
+import type { RunSummary } from '../run/run-values.js';
 
 /** The job's metrics while a run started at `startedAt` (Unix seconds) is in progress. */
 export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobMetrics {

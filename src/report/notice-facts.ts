@@ -1,5 +1,5 @@
 import type { NoticeFacts } from '../notify/index.js';
-import type { RunSummary } from '../run/summary.js';
+import type { RunSummary } from '../run/run-values.js';
 import { outputNotes } from './recording-notes.js';
 
 /**

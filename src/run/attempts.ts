@@ -1,19 +1,10 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
-import type { StreamTag } from '../annotate/record-format.js';
 import { withoutSecrets } from '../config/secrets.js';
 import type { RunContext } from './context.js';
-import { describeOutcome, isRetryable } from './outcome.js';
-import { prepareCommand } from './output-buffering.js';
-import type { AttemptsResult } from './summary.js';
-import { supervise } from './supervise.js';
-
-/** Every read from the command (or the heal): annotated into the log, and heard by the observers (the live view). */
-export function recordOutput(recorder: RunRecorder, observers: RunContext['observers']): (stream: StreamTag, chunk: Buffer) => void {
-  return (stream, chunk) => {
-    recorder.push(stream, chunk);
-    observers.emit({ type: 'output', stream, chunk });
-  };
-}
+import { describeOutcome, isRetryable } from '../process/outcome.js';
+import { prepareCommand } from '../process/output-buffering.js';
+import type { AttemptsResult } from './run-values.js';
+import { supervise } from '../process/supervise.js';
 
 /** A signal passed on to the command's (or the heal's) process group, heard by the observers (the log notes it). */
 export function notePassedOn(observers: RunContext['observers']): (signal: NodeJS.Signals, group: number) => void {
@@ -32,7 +23,7 @@ export function joinAttempts(before: AttemptsResult | undefined, next: AttemptsR
   };
 }
 
-/** Runs the command as many times as `--retries` allows; every read is annotated by `recorder`. */
+/** Runs the command as many times as `--retries` allows; supervise hands every read straight to `recorder`. */
 export async function runAttempts(context: RunContext, recorder: RunRecorder, holdFor: (group: number) => void): Promise<AttemptsResult> {
   const { settings, command, io, interruptions, observers } = context;
   const prepared = prepareCommand(command, withoutSecrets(io.env), settings);
@@ -47,8 +38,7 @@ export async function runAttempts(context: RunContext, recorder: RunRecorder, ho
       interruptions,
       env: prepared.env,
       onSpawn: holdFor,
-      onOutput: recordOutput(recorder, observers),
-      onStreamEnd: (tag) => recorder.endStream(tag),
+      output: recorder,
       onPassedOn: notePassedOn(observers),
     });
     recorder.endStreams();

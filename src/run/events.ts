@@ -1,18 +1,5 @@
-import type { StreamTag } from '../annotate/record-format.js';
 import type { NeverEndedRun, NotificationRecord } from '../state/history.js';
-import type { RunSummary } from './summary.js';
-
-/** The run's header: who runs what, where, from when. */
-export interface RunHeader {
-  job: string;
-  run: string;
-  host: string;
-  user: string;
-  pid: number;
-  command: readonly string[];
-  /** Wall-clock start (ms). */
-  startMs: number;
-}
+import type { RunHeader, RunSummary } from './run-values.js';
 
 /** What happens during a run, in order. The end is not an event but `Observer.end`, which gets the summary. */
 export type RunEvent =
@@ -23,34 +10,53 @@ export type RunEvent =
   | { type: 'skip'; reason: string; waitedMs?: number }
   /** Locks are held: the command is about to start. */
   | { type: 'ready' }
-  | { type: 'output'; stream: StreamTag; chunk: Buffer }
   | { type: 'retry'; attempt: number; after: string; delayMs: number }
   /** `--on-failure`: the heal command starts after the failure `after`. */
   | { type: 'heal'; after: string; command: string }
   /** cronwrap got `signal` (one meant for the job) and passed it on to the running command's process group. */
   | { type: 'signal'; signal: NodeJS.Signals; group: number };
 
-/** What one observer did after the run, for the observers after it (footer, history, report). */
-export interface StageResult {
-  stage: string;
+/** What the alerts stage did, for the history, the footer and the stdout report. */
+export interface AlertsResult {
   /** Alerts and pings sent, and how each went. */
-  notifications?: readonly NotificationRecord[];
-  /** Why the stage fell short; a failure the guard caught becomes one too. */
-  problem?: string;
+  notifications: readonly NotificationRecord[];
   /** Alert text some channel could not take: printed on stdout, so cron's MAILTO still carries it. */
   undelivered?: string;
   /** Alert channels are configured, so they (not the stdout report) tell people. */
-  alerting?: boolean;
-  /** A successful run far from its usual (or expected) duration: a warning, never a failure. */
-  durationWarning?: string;
+  alerting: boolean;
+}
+
+/**
+ * What a stage hands the stages after it, under its own stage's name: the compiler, not a name in a
+ * string, links each producer (its observer's `end`) to its readers. A stage that failed hands nothing.
+ */
+export interface StageResults {
   /** Earlier runs of the job whose cronwrap died before their end, found (and cleared) now. */
-  neverEnded?: readonly NeverEndedRun[];
+  never_ended: readonly NeverEndedRun[];
+  alerts: AlertsResult;
+}
+
+/** Why a stage fell short; a failure the guard caught becomes one too. */
+export interface StageProblem {
+  stage: string;
+  problem: string;
+}
+
+/** What one observer's end says: what it hands on (only under its own stage's name), and why it fell short. */
+export interface StageEnd<S extends string = string> {
+  results?: Partial<Pick<StageResults, Extract<keyof StageResults, S>> & Record<Exclude<keyof StageResults, S>, never>>;
+  problem?: string;
+}
+
+/** What the stages before an observer did: what they handed on, and their problems in the order they ended. */
+export interface StagesBefore {
+  results: Partial<StageResults>;
+  problems: readonly StageProblem[];
 }
 
 /** The run as the observers after the job see it: the summary, and what the observers before did. */
-export interface RunEnding {
+export interface RunEnding extends StagesBefore {
   summary: RunSummary;
-  results: readonly StageResult[];
   /** Aborts a few seconds after cronwrap is told to stop (at once on a second signal): network work gives up then. */
   stop: AbortSignal;
 }
@@ -60,9 +66,9 @@ export interface RunEnding {
  * Each sits behind the guard (run/observers.ts): what it throws is reported and never costs the job's
  * exit status. Adding a reaction is one new observer and one line in observers/index.ts.
  */
-export interface Observer {
-  /** Named in messages: `cronwrap: <stage>: <reason>`. */
-  readonly stage: string;
+export interface Observer<S extends string = string> {
+  /** Named in messages: `cronwrap: <stage>: <reason>`; the key of what it hands on (StageResults). */
+  readonly stage: S;
   on?(event: RunEvent): void;
-  end?(ending: RunEnding): StageResult | undefined | Promise<StageResult | undefined>;
+  end?(ending: RunEnding): StageEnd<S> | undefined | Promise<StageEnd<S> | undefined>;
 }

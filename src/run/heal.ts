@@ -3,36 +3,21 @@ import { errorCode } from '../errors.js';
 import { clearHeals, healHeldBack, readHeals, recordHeal } from '../state/heals.js';
 import { formatDuration } from '../util/format.js';
 import { withoutSecrets } from '../config/secrets.js';
-import { joinAttempts, notePassedOn, recordOutput, runAttempts } from './attempts.js';
+import { joinAttempts, notePassedOn, runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
 import { judge } from './judge.js';
-import { commandSignal, describeOutcome, exitCodeOf, type Outcome } from './outcome.js';
-import type { AttemptsResult } from './summary.js';
-import { supervise } from './supervise.js';
-
-/** What `--on-failure` did after a failed run, for the verdict, the footer, the history and the alerts. */
-export interface HealReport {
-  /** The heal command ran (false: held back by the cooldown or the budget). */
-  ran: boolean;
-  /** The heal command's exit status, when it ran and exited. */
-  exit: number | null;
-  /** With `--heal-retry`: the job ran once more after the heal. */
-  retried: boolean;
-  /** The failure counts as a warning: the heal exited 0 (and the re-run succeeded), and no earlier heal since the last success failed to help. */
-  helped: boolean;
-  /** In words: `healed by --on-failure (exit 0 in 1.2s)`, `not healed: …`. */
-  text: string;
-  /** The heal state could not be read or written. */
-  problem?: string;
-}
+import { describeOutcome, type Outcome } from '../process/outcome.js';
+import { describeRunOutcome, runExitCode, runSignal } from './run-outcome.js';
+import type { AttemptsResult, HealReport, RunOutcome } from './run-values.js';
+import { supervise } from '../process/supervise.js';
 
 /** The heal's own environment: the job's, and what failed. */
-function healEnv(context: RunContext, failed: Outcome, logPath: string, run: string): NodeJS.ProcessEnv {
-  const signal = commandSignal(failed);
+function healEnv(context: RunContext, failed: RunOutcome, logPath: string, run: string): NodeJS.ProcessEnv {
+  const signal = runSignal(failed);
   return {
     ...withoutSecrets(context.io.env),
     CRONWRAP_JOB: context.job,
-    CRONWRAP_EXIT: String(exitCodeOf(failed)),
+    CRONWRAP_EXIT: String(runExitCode(failed)),
     CRONWRAP_SIGNAL: signal ?? '',
     CRONWRAP_LOG: logPath,
     CRONWRAP_RUN: run,
@@ -40,9 +25,9 @@ function healEnv(context: RunContext, failed: Outcome, logPath: string, run: str
 }
 
 /** Runs the heal command in its own process group, its output annotated into the run's log. */
-async function runHealCommand(context: RunContext, recorder: RunRecorder, command: string, failed: Outcome, run: string): Promise<{ outcome: Outcome; ms: number }> {
+async function runHealCommand(context: RunContext, recorder: RunRecorder, command: string, failed: RunOutcome, run: string): Promise<{ outcome: Outcome; ms: number }> {
   const { settings, io, observers } = context;
-  observers.emit({ type: 'heal', after: describeOutcome(failed), command });
+  observers.emit({ type: 'heal', after: describeRunOutcome(failed), command });
   const started = io.mono();
   const healed = await supervise(['/bin/sh', '-c', command], {
     drainMs: settings.drainMs,
@@ -52,8 +37,7 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
     keepLeftovers: false,
     interruptions: context.interruptions,
     env: healEnv(context, failed, recorder.facts().log.path, run),
-    onOutput: recordOutput(recorder, observers),
-    onStreamEnd: (tag) => recorder.endStream(tag),
+    output: recorder,
     onPassedOn: notePassedOn(observers),
   });
   recorder.endStreams();
@@ -106,7 +90,7 @@ export async function healAfter(context: RunContext, recorder: RunRecorder, atte
   const rerun = judge(again.outcome, recorder.facts().err.bytes - errBefore, settings).verdict;
   const helped = rerun === 'ok' || rerun === 'warning';
   const combined = joinAttempts(attempts, again);
-  const rerunText = helped ? 'the re-run succeeded' : `the re-run ${describeOutcome(again.outcome)}`;
+  const rerunText = helped ? 'the re-run succeeded' : `the re-run ${describeRunOutcome(again.outcome)}`;
   return [combined, { ran: true, exit, retried: true, helped, text: `${helped ? 'healed' : 'not healed'}: ${healText}; ${rerunText}`, ...withProblem }];
 }
 

@@ -1,5 +1,5 @@
-import type { Verdict } from '../notify/policy.js';
-import type { Outcome } from './outcome.js';
+import type { Verdict } from '../state/history.js';
+import type { RunOutcome } from './run-values.js';
 
 /** What, besides the exit status, decides whether a run failed: `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
 export interface JudgingRules {
@@ -21,7 +21,7 @@ export interface Judgement {
  * `--stderr-fails` saw stderr; a status named by `--ok-exit` is ok and one named by `--warn-exit` a
  * warning (only a status the command exited with: a timeout or a signal stays a failure).
  */
-export function judge(outcome: Outcome, stderrBytes: number, rules: JudgingRules): Judgement {
+export function judge(outcome: RunOutcome, stderrBytes: number, rules: JudgingRules): Judgement {
   if (outcome.kind === 'lock-busy' || outcome.kind === 'paused') return { verdict: 'skipped', stderrFailed: false, words: undefined };
   if (outcome.kind !== 'exited') return { verdict: 'failed', stderrFailed: false, words: undefined };
   const { code } = outcome;

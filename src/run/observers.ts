@@ -1,8 +1,8 @@
 import { errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { warn } from '../output/console.js';
-import type { Observer, RunEvent, StageResult } from './events.js';
-import type { RunSummary } from './summary.js';
+import type { Observer, RunEvent, StageProblem, StageResults, StagesBefore } from './events.js';
+import type { RunSummary } from './run-values.js';
 
 /** An exception that is not a failed system call is a bug in cronwrap: say so. */
 function describeFailure(error: unknown): string {
@@ -15,7 +15,7 @@ function describeFailure(error: unknown): string {
 /**
  * The one guard between the job's result and cronwrap's own reactions to it. It never throws: an
  * observer that fails is reported once on stderr (`cronwrap: <stage>: <reason>`), hears no more events,
- * and its failure becomes a StageResult that reaches the footer and the history.
+ * and its failure becomes a StageProblem that reaches the footer and the history.
  */
 export class GuardedObservers {
   private readonly failed = new Map<Observer, string>();
@@ -37,24 +37,28 @@ export class GuardedObservers {
     }
   }
 
-  /** Ends the run for each observer in order; each sees what the ones before it did. */
-  async end(summary: RunSummary, stop: AbortSignal): Promise<StageResult[]> {
-    const results: StageResult[] = [];
+  /** Ends the run for each observer in order; each is handed what the ones before it did. */
+  async end(summary: RunSummary, stop: AbortSignal): Promise<StagesBefore> {
+    const results: Partial<StageResults> = {};
+    const problems: StageProblem[] = [];
     for (const observer of this.observers) {
       const earlier = this.failed.get(observer);
       if (earlier !== undefined) {
-        results.push({ stage: observer.stage, problem: earlier });
+        problems.push({ stage: observer.stage, problem: earlier });
         continue;
       }
       try {
-        const result = await observer.end?.({ summary, results: [...results], stop });
-        if (result?.problem) warn(this.stderr, `${observer.stage}: ${result.problem}`);
-        if (result) results.push(result);
+        const ended = await observer.end?.({ summary, results: { ...results }, problems: [...problems], stop });
+        if (ended?.problem) {
+          warn(this.stderr, `${observer.stage}: ${ended.problem}`);
+          problems.push({ stage: observer.stage, problem: ended.problem });
+        }
+        Object.assign(results, ended?.results);
       } catch (error) {
-        results.push({ stage: observer.stage, problem: this.fail(observer, error) });
+        problems.push({ stage: observer.stage, problem: this.fail(observer, error) });
       }
     }
-    return results;
+    return { results, problems };
   }
 
   private fail(observer: Observer, error: unknown): string {

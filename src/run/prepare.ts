@@ -7,14 +7,15 @@ import type { Pause } from '../state/pauses.js';
 import type { RunContext } from './context.js';
 import { takeFleetLock } from './fleet-lock.js';
 import { jitterDelay } from './jitter.js';
-import { describeOutcome, type Outcome } from './outcome.js';
+import { describeRunOutcome } from './run-outcome.js';
+import type { RunOutcome } from './run-values.js';
 
 /** Whether the command may start: with the locks to release after it, or the outcome of a run that never started. */
 export type Plan =
   | { go: true; lockProblems: readonly string[]; holdFor(group: number): void; release(): Promise<string[]> }
-  | { go: false; outcome: Outcome; lockProblems: readonly string[] };
+  | { go: false; outcome: RunOutcome; lockProblems: readonly string[] };
 
-const notStarted = (signal: NodeJS.Signals): Outcome => ({ kind: 'interrupted', signal, command: null });
+const notStarted = (signal: NodeJS.Signals): RunOutcome => ({ kind: 'interrupted', signal, command: null });
 
 /** The host's `--lock`: held, busy, or not to be had (the run goes on without it, as it always has). */
 async function hostLock({ settings, job, stateDir, interruptions, io }: RunContext): Promise<HeldLock | 'busy' | undefined> {
@@ -36,7 +37,7 @@ function pauseText(pause: Pause): string {
 /** Jitter, then the host lock, then the fleet lock; a signal on the way means the command never starts. */
 export async function prepare(context: RunContext): Promise<Plan> {
   const { settings, job, io, interruptions, observers } = context;
-  const stop = (outcome: Outcome, lockProblems: readonly string[] = []): Plan => ({ go: false, outcome, lockProblems });
+  const stop = (outcome: RunOutcome, lockProblems: readonly string[] = []): Plan => ({ go: false, outcome, lockProblems });
   if (context.pause && !context.pause.silence) {
     const reason = pauseText(context.pause);
     observers.emit({ type: 'skip', reason });
@@ -77,7 +78,7 @@ export async function prepare(context: RunContext): Promise<Plan> {
   }
   if (fleet.state === 'skip') {
     await release();
-    observers.emit({ type: 'skip', reason: describeOutcome(fleet.outcome) });
+    observers.emit({ type: 'skip', reason: describeRunOutcome(fleet.outcome) });
     return stop(fleet.outcome, fleet.problems);
   }
   return { go: true, lockProblems: fleet.problems, holdFor: (group) => host?.holdFor(group), release };

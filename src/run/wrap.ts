@@ -1,12 +1,12 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import { runAttempts } from './attempts.js';
 import type { RunContext } from './context.js';
-import type { RunHeader } from './events.js';
 import type { ProcessInfo } from '../util/proc.js';
 import { prepare, type Plan } from './prepare.js';
-import { summarize, type AttemptsResult } from './summary.js';
-import { healAfter, type HealReport } from './heal.js';
-import type { Outcome } from './outcome.js';
+import type { AttemptsResult, HealReport, RunHeader, RunOutcome } from './run-values.js';
+import { summarize } from './summary.js';
+import { healAfter } from './heal.js';
+import { checkDuration } from './duration-check.js';
 
 const NO_LEFTOVERS: ProcessInfo[] = [];
 
@@ -14,7 +14,7 @@ const NO_LEFTOVERS: ProcessInfo[] = [];
 const STOP_GRACE_MS = 3000;
 
 /** The attempts of a run that never started (a signal, a busy lock). */
-function neverRan(outcome: Outcome): AttemptsResult {
+function neverRan(outcome: RunOutcome): AttemptsResult {
   return { outcome, attempts: 0, drainExpired: false, leftovers: NO_LEFTOVERS, leftoversEnded: false };
 }
 
@@ -33,7 +33,8 @@ async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan
 
 /**
  * One run of a wrapped command, as a pipeline of values:
- *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary → observers.
+ *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary (verdict,
+ *   duration check) → observers.
  * Observers hear the run's events as they happen and get the summary at the end, each behind the guard,
  * so nothing they do can change the exit status, which is always the job's.
  */
@@ -45,7 +46,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
   // The run's duration is the job's: from here, not from the start, whatever jitter and locks took before.
   const readyMono = io.mono();
   const [attempts, heal, heldProblems] = plan.go ? await attemptWithLocks(context, recorder, plan, header.run) : [neverRan(plan.outcome), undefined, []];
-  const summary = summarize({
+  const judged = summarize({
     header,
     attempts,
     output: recorder.facts(),
@@ -57,6 +58,9 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     rules: context.settings,
     heal,
   });
+  // A step of the run, as the verdict is: the observers read the warning from the summary.
+  const durationWarning = checkDuration(judged, context.stateDir, context.job, context.settings.expectDuration);
+  const summary = durationWarning ? { ...judged, durationWarning } : judged;
   await observers.end(summary, context.interruptions.stopAfter(STOP_GRACE_MS));
   return summary.exitCode;
 }

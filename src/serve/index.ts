@@ -6,9 +6,9 @@ import type { Listen } from '../config/value-types.js';
 import { errorCode, EXIT_USAGE } from '../errors.js';
 import type { Io } from '../io.js';
 import { print, warn } from '../output/console.js';
-import { Interruptions } from '../run/interruptions.js';
+import { Interruptions } from '../process/interruptions.js';
 import { tokenProblem } from './access.js';
-import type { Viewer } from '../commands/own-lines.js';
+import type { Viewer } from '../jobs/own-lines.js';
 import { JobBoard } from './job-board.js';
 import { handler, type Site } from './server.js';
 import { stateToken, tokenFilePath } from './token-file.js';
@@ -18,7 +18,7 @@ export interface ServeOptions {
   stateDir: string;
   /** Where the crontabs are read (the job list includes jobs a crontab runs under cronwrap). */
   cronRoot: string;
-  /** Whose crontab lines are the jobs shown (own-lines.ts). */
+  /** Whose crontab lines are the jobs shown (jobs/own-lines.ts). */
   viewer: Viewer;
   defaultLog: (job: string) => string;
   tlsCert: string | undefined;

@@ -1,7 +1,7 @@
-import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../commands/job-summary.js';
-import { pauseWords } from '../commands/pause.js';
-import type { Viewer } from '../commands/own-lines.js';
-import { watchedJobs, type WatchedJob } from '../commands/watched-jobs.js';
+import { orderSummaries, summarizeHistory, withMissed, type HistoryDigest, type JobSummary } from '../jobs/job-summary.js';
+import { pauseWords } from '../jobs/pause-words.js';
+import type { Viewer } from '../jobs/own-lines.js';
+import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
 import { loadSchedule } from '../remote/load.js';
 import { historyJobs, historySignature } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
@@ -68,7 +68,7 @@ export class JobBoard {
       return digest ? [[job, digest] as const] : [];
     }));
     // watchedJobs wants the oldest and newest runs of each job only.
-    const watched = watchedJobs(this.cronRoot, this.stateDir, this.viewer, (job) => {
+    const watched = watchedJobs(this.cronRoot, this.stateDir, this.viewer, now, (job) => {
       const digest = digests.get(job);
       return digest ? [digest.oldest, digest.newest] : [];
     });
@@ -78,7 +78,7 @@ export class JobBoard {
     for (const line of untold.slice(0, MAX_TOLD_PER_POLL)) this.warn(line);
     if (untold.length > MAX_TOLD_PER_POLL) this.warn(`and ${untold.length - MAX_TOLD_PER_POLL} more crontab lines cronwrap refuses (cronwrap jobs lists them)`);
     this.told = new Set(watched.refused);
-    const running = new Map(runningRuns(this.stateDir).map((mark) => [mark.job, mark.startMs]));
+    const running = new Map(runningRuns(this.stateDir, now).map((mark) => [mark.job, mark.startMs]));
     const byJob = new Map(watched.jobs.map((job) => [job.job, job]));
     const pauses = jobsWithState(this.stateDir, 'pauses'); // one listing, not a read per job
     const paused = (job: JobName) => (pauses.has(job) ? pauseWords(this.stateDir, job, now) : null);

@@ -59,14 +59,15 @@ export interface TailEvent {
  * Streams a job's log to one client as Server-Sent Events: its last `lines` lines, then every line
  * written to it, whichever process writes it, across rotation. Memory per client is bounded: a poll
  * reads at most KEEP_BYTES, an event carries at most MAX_EVENT_LINES, and a client that does not read
- * gets no more queued than MAX_QUEUED_BYTES; what is left out is counted in the next event.
+ * gets no more queued than MAX_QUEUED_BYTES; what is left out is counted in the next event. `now` (io.now)
+ * times the keep-alive.
  */
-export function streamLog(response: ServerResponse, path: string, lines: number, onEnd: () => void): void {
+export function streamLog(response: ServerResponse, path: string, lines: number, onEnd: () => void, now: () => number): void {
   const log = new LogFollower(path);
   let pending: LogLine[] = [];
   let skippedLines = 0;
   let skippedBytes = 0;
-  let quietSince = Date.now();
+  let quietSince = now();
   const splitter = new LineSplitter((line) => {
     pending.push(line);
     if (pending.length > MAX_EVENT_LINES * 2) {
@@ -83,7 +84,7 @@ export function streamLog(response: ServerResponse, path: string, lines: number,
   };
   const send = (text: string) => {
     response.write(text);
-    quietSince = Date.now();
+    quietSince = now();
   };
   const fail = (error: unknown) => {
     send(`event: problem\ndata: ${JSON.stringify({ message: `cannot read ${path}: ${errorCode(error)}` })}\n\n`);
@@ -115,7 +116,7 @@ export function streamLog(response: ServerResponse, path: string, lines: number,
       pending = [];
       skippedLines = 0;
       skippedBytes = 0;
-    } else if (Date.now() - quietSince > KEEP_ALIVE_MS) {
+    } else if (now() - quietSince > KEEP_ALIVE_MS) {
       send(': keep-alive\n\n'); // proxies close connections that stay silent
     }
   };

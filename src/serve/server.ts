@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { resultOf } from '../commands/job-summary.js';
-import { jobLogPath } from '../commands/tail.js';
+import { resultOf } from '../jobs/job-summary.js';
+import { jobLogPath } from '../jobs/job-log.js';
 import { UsageError } from '../errors.js';
 import { historySignature, readNewestRuns, verdictOf, visitRunsNewestFirst, type RunRecord } from '../state/history.js';
 import { parseJobName, type JobName } from '../util/job-name.js';
@@ -164,7 +164,7 @@ export function handler(site: Site): (request: IncomingMessage, response: Server
       if ('refusal' in slot) return sendText(response, slot.status, slot.refusal, { 'retry-after': '10' });
       response.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', 'x-accel-buffering': 'no' });
       response.flushHeaders(); // the client knows it is connected before the job writes anything
-      streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, slot.release);
+      streamLog(response, jobLogPath(site.stateDir, job, site.defaultLog(job)), lines, slot.release, site.now);
       return undefined;
     })().catch((error: unknown) => {
       if (response.headersSent) return void response.destroy();

@@ -8,6 +8,13 @@ import { checkTrustedDirectory } from '../util/trust.js';
 import { tryLock } from './lock.js';
 import { jobFile, jobsWithFile } from './paths.js';
 
+/**
+ * How a run counts, for alerts and in its history record: a skip for a busy lock is neither a success nor
+ * the job's failure; a warning (a --warn-exit status, a failure a heal fixed, an odd duration) did its job,
+ * but someone should look.
+ */
+export type Verdict = 'ok' | 'warning' | 'failed' | 'skipped';
+
 /** One finished (or skipped) run, as kept in the job's history file: one JSON line per run. */
 export interface RunRecord {
   job: string;
@@ -41,7 +48,7 @@ export interface RunRecord {
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
   /** How the run counted (after --ok-exit, --warn-exit, --stderr-fails and healing); older records lack it. */
-  verdict?: 'ok' | 'warning' | 'failed' | 'skipped';
+  verdict?: Verdict;
   /** `--on-failure`: what the heal did. */
   heal?: HealRecord;
   /** The job's cron schedule, when the run was given one (`--schedule`). */
@@ -98,17 +105,14 @@ function historyDir(stateDir: string): string {
   return join(stateDir, 'history');
 }
 
-/** How a run counted. */
-export type RecordedVerdict = NonNullable<RunRecord['verdict']>;
-
 /** What a run's exit status alone says of it (and --stderr-fails), with no --ok-exit, --warn-exit or heal. */
-export function verdictByExit(exit: number, skipped: boolean, stderrFailed: boolean): RecordedVerdict {
+export function verdictByExit(exit: number, skipped: boolean, stderrFailed: boolean): Verdict {
   if (skipped) return 'skipped';
   return exit === 0 && !stderrFailed ? 'ok' : 'failed';
 }
 
 /** How a run counted; a record older than the verdict: by its exit status. */
-export function verdictOf(run: RunRecord): RecordedVerdict {
+export function verdictOf(run: RunRecord): Verdict {
   return run.verdict ?? verdictByExit(run.exit, run.lock_skipped || run.paused === true, run.stderr_failed === true);
 }
 

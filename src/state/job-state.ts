@@ -40,9 +40,9 @@ export interface ReadState<T> {
 /**
  * A job's JSON state, merged over `fallback` (a file from an older version may lack newer fields) and
  * checked. Missing: the fallback. In a directory that is not trusted (util/trust.ts): not read. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
- * a fresh start. Damaged (not JSON, wrong shape): moved aside, the fallback, and the reason.
+ * a fresh start. Damaged (not JSON, wrong shape): moved aside (named with `now`, wall-clock ms), the fallback, and the reason.
  */
-export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: JobName, fallback: T, check: Check<T>): ReadState<T> {
+export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: JobName, fallback: T, check: Check<T>, now: number = Date.now()): ReadState<T> {
   const path = jobStatePath(stateDir, kind, job);
   let text: string;
   try {
@@ -56,10 +56,10 @@ export function readJobState<T extends object>(stateDir: string, kind: StateKind
   try {
     parsed = JSON.parse(text);
   } catch {
-    return { state: { ...fallback }, problem: moveAside(path, 'not JSON') };
+    return { state: { ...fallback }, problem: moveAside(path, 'not JSON', now) };
   }
   const merged: unknown = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? { ...fallback, ...parsed } : parsed;
-  if (!check(merged)) return { state: { ...fallback }, problem: moveAside(path, 'not the expected fields') };
+  if (!check(merged)) return { state: { ...fallback }, problem: moveAside(path, 'not the expected fields', now) };
   return { state: merged };
 }
 

@@ -1,5 +1,6 @@
 import { linkSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { errorCode } from '../errors.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { processesInGroup, readProcStat } from '../util/proc.js';
@@ -79,7 +80,7 @@ export function tryLock(dir: string, name: string): HeldLock | undefined {
           },
         };
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        if (errorCode(error) !== 'EEXIST') throw error;
       }
       const found = readHolder(path);
       if (!found) continue;

@@ -17,7 +17,7 @@ const isPause = shape<Pause>({ since: isNumber, until: nullable(isNumber), reaso
 
 /** The job's pause in force at `now`, if any: one that has expired, or an unusable file, is no pause. */
 export function activePause(stateDir: string, job: JobName, now: number): Pause | undefined {
-  const { state } = readJobState(stateDir, 'pauses', job, NONE, isPause);
+  const { state } = readJobState(stateDir, 'pauses', job, NONE, isPause, now);
   if (state.since === 0 || (state.until !== null && state.until <= now)) return undefined;
   return state;
 }

@@ -63,8 +63,8 @@ export function stillRunning(mark: RunningMark): boolean {
   return !isGone(stat) && stat?.started === mark.procStart;
 }
 
-/** The well-formed marks, each with its path; damaged ones are removed. */
-function readMarks(stateDir: string): { path: string; mark: RunningMark }[] {
+/** The well-formed marks, each with its path; damaged ones are removed, unless written within 10 s of `now` (wall-clock ms, as mtimes are). */
+function readMarks(stateDir: string, now: number): { path: string; mark: RunningMark }[] {
   const dir = runningDir(stateDir);
   let names: string[];
   try {
@@ -80,7 +80,7 @@ function readMarks(stateDir: string): { path: string; mark: RunningMark }[] {
       if (isRunningMark(mark)) return [{ path, mark }];
     } catch {
       // Being written this instant (it is written in one go, but read may come first), or removed meanwhile.
-      if (Date.now() - (statOrUndefined(path)?.mtimeMs ?? 0) < 10_000) return [];
+      if (now - (statOrUndefined(path)?.mtimeMs ?? 0) < 10_000) return [];
     }
     try {
       rmSync(path, { force: true });
@@ -95,13 +95,13 @@ function readMarks(stateDir: string): { path: string; mark: RunningMark }[] {
  * The marks of runs in progress. A mark whose cronwrap is gone is left for its job's next run
  * (`claimNeverEnded`), which tells of it.
  */
-export function runningRuns(stateDir: string): RunningMark[] {
-  return readMarks(stateDir).flatMap(({ mark }) => (stillRunning(mark) ? [mark] : []));
+export function runningRuns(stateDir: string, now: number): RunningMark[] {
+  return readMarks(stateDir, now).flatMap(({ mark }) => (stillRunning(mark) ? [mark] : []));
 }
 
 /** Every run that started and has not ended: in progress, or cut short with its mark left (for `check`: it started). */
-export function startedRuns(stateDir: string): RunningMark[] {
-  return readMarks(stateDir).map(({ mark }) => mark);
+export function startedRuns(stateDir: string, now: number): RunningMark[] {
+  return readMarks(stateDir, now).map(({ mark }) => mark);
 }
 
 /**
@@ -109,8 +109,8 @@ export function startedRuns(stateDir: string): RunningMark[] {
  * their marks, oldest first, removed so that they are told once. Two runs that find one mark at the same
  * time cannot both have it: only one removes it.
  */
-export function claimNeverEnded(stateDir: string, job: JobName): RunningMark[] {
-  const claimed = readMarks(stateDir).filter(({ path, mark }) => {
+export function claimNeverEnded(stateDir: string, job: JobName, now: number = Date.now()): RunningMark[] {
+  const claimed = readMarks(stateDir, now).filter(({ path, mark }) => {
     if (mark.job !== job || stillRunning(mark)) return false;
     try {
       unlinkSync(path);

@@ -21,6 +21,9 @@ export function literal<T extends string>(...choices: readonly T[]): Check<T> {
   return (value): value is T => choices.some((choice) => choice === value);
 }
 
+/** An object (not an array, not null), whose fields are yet to be checked: JSON's or TOML's `{…}`. */
+export const isRecord: Check<Record<string, unknown>> = (value): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 /** `text` parsed as JSON when it is an object (not an array, not null); undefined when it is not JSON or not one. */
 export function parseJsonObject(text: string): Record<string, unknown> | undefined {
   let parsed: unknown;
@@ -29,17 +32,14 @@ export function parseJsonObject(text: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+  return isRecord(parsed) ? parsed : undefined;
 }
 
 /** An object with (at least) these fields, each passing its check; a field that may be missing uses `optional`. */
 export function shape<T extends object>(fields: { [K in keyof T]-?: Check<T[K]> }): Check<T> {
-  const entries = Object.entries(fields) as [string, Check<unknown>][];
-  return (value): value is T => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-    const record = value as Record<string, unknown>;
-    return entries.every(([key, check]) => check(record[key]));
-  };
+  const checks: Record<string, Check<unknown>> = fields;
+  const entries = Object.entries(checks);
+  return (value): value is T => isRecord(value) && entries.every(([key, check]) => check(value[key]));
 }
 
 /** One of several checks. */

@@ -1,4 +1,5 @@
 import { writeSync } from 'node:fs';
+import { errorCode } from '../errors.js';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -11,7 +12,7 @@ export function retryWhileBusy<T>(operation: () => T): T {
     try {
       return operation();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      if (errorCode(error) !== 'EAGAIN') throw error;
       Atomics.wait(pause, 0, 0, 1);
     }
   }

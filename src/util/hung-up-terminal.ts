@@ -1,4 +1,5 @@
 import { closeSync, fstatSync, writeSync } from 'node:fs';
+import { errorCode } from '../errors.js';
 
 const STDIO = [0, 1, 2] as const;
 
@@ -8,7 +9,7 @@ function isHungUp(fd: number): boolean {
     writeSync(fd, new Uint8Array(0));
     return false;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EIO';
+    return errorCode(error) === 'EIO';
   }
 }
 

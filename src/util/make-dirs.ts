@@ -1,5 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { errorCode } from '../errors.js';
 import { checkTrustedDirectory } from './trust.js';
 
 /**
@@ -16,7 +17,7 @@ export function makeDirs(path: string, mode: number): void {
       if (!statSync(dir).isDirectory()) throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${path}'`), { code: 'ENOTDIR' });
       break;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || dir === dirname(dir)) throw error;
+      if (errorCode(error) !== 'ENOENT' || dir === dirname(dir)) throw error;
       missing.push(dir);
     }
   }
@@ -25,7 +26,7 @@ export function makeDirs(path: string, mode: number): void {
     try {
       mkdirSync(dir, mode);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made by another run meanwhile
+      if (errorCode(error) !== 'EEXIST') throw error; // made by another run meanwhile
     }
   }
 }

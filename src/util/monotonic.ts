@@ -24,18 +24,18 @@ export interface WallAnchor {
 const TICK_WAIT_MS = 2;
 
 /**
- * Date.now() has milliseconds only, but the moment it ticks over is a whole millisecond: read then, beside
- * the monotonic clock, it anchors microseconds that agree with Date.now() (performance.timeOrigin did not:
- * it was a few milliseconds off, so the first stamps were taken for a clock step). Waits at most
- * TICK_WAIT_MS, once, and only for formats that show microseconds. Date.now() follows faketime.
+ * The wall clock (`wallNow`, io.now: Date.now()) has milliseconds only, but the moment it ticks over is a whole
+ * millisecond: read then, beside the monotonic clock, it anchors microseconds that agree with it
+ * (performance.timeOrigin did not: it was a few milliseconds off, so the first stamps were taken for a clock
+ * step). Waits at most TICK_WAIT_MS, once, and only for formats that show microseconds. Date.now() follows faketime.
  */
-export function preciseWallAnchor(): WallAnchor {
-  const first = Date.now();
+export function preciseWallAnchor(wallNow: () => number = Date.now): WallAnchor {
+  const first = wallNow();
   let wallMs = first;
   let monoMs = monotonicMs();
   const giveUp = monoMs + TICK_WAIT_MS;
   while (wallMs === first && monoMs < giveUp) {
-    wallMs = Date.now();
+    wallMs = wallNow();
     monoMs = monotonicMs();
   }
   return { wallMs, monoMs };

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { errorCode } from '../errors.js';
 
 /** The fields of /proc/<pid>/stat that cronwrap reads. */
 export interface ProcStat {
@@ -54,7 +55,7 @@ export function processesInGroup(leader: number): ProcessInfo[] {
   try {
     process.kill(-leader, 0);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return found;
+    if (errorCode(error) === 'ESRCH') return found;
   }
   let entries: string[];
   try {

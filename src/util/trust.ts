@@ -2,6 +2,7 @@
 // have made or changed (the rules sudo applies to its config and logrotate to the directories it works in).
 import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { errorCode } from '../errors.js';
 
 /** A path cronwrap refuses to act on; the message says which file or directory and why. */
 export class UnsafePathError extends Error {
@@ -77,7 +78,7 @@ export function walkTrusted(path: string): Walked {
     try {
       stats = lstatSync(next);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { path: join(next, ...pending), stats: undefined };
+      if (errorCode(error) === 'ENOENT') return { path: join(next, ...pending), stats: undefined };
       throw error;
     }
     if (stats.isSymbolicLink()) {

@@ -18,7 +18,7 @@ function broken(stage: string, phase: 'on' | 'end'): Observer {
   const fail = () => {
     throw new TypeError(`${stage} broke`);
   };
-  return phase === 'on' ? { stage, on: fail, end: () => ({ stage }) } : { stage, end: fail };
+  return phase === 'on' ? { stage, on: fail, end: () => undefined } : { stage, end: fail };
 }
 
 describe('the guard around observers', () => {
@@ -69,6 +69,42 @@ describe('the guard around observers', () => {
     expect(await main(['--name', 'nohistory', '--', 'true'], io)).toBe(0);
     expect(io.err()).toBe(`cronwrap: history: cannot record the run in ${stateDir}: ENOTDIR\n`);
     expect(footer(parseLog(box.logOf('nohistory')))).toMatchObject({ exit: '0', history_problem: expect.stringMatching(/cannot record the run/) });
+  });
+});
+
+describe('what observers hear while the job runs', () => {
+  it('no observer is called per read: the output goes from the pipes to the recorder only', async () => {
+    const box = sandbox();
+    const io = memoryIo(box.env);
+    const { settings } = resolveSettings({}, io.env, 'quietpath');
+    const heard: string[] = [];
+    const listener: Observer = { stage: 'listener', on: (event) => void heard.push(event.type) };
+    // Reads apart in time (the pauses), on both streams: each is a read of its own.
+    const script = 'for i in 1 2 3; do echo out $i; echo err $i >&2; sleep 0.05; done';
+
+    const code = await runWrapped(settings, parseJobName('--name', 'quietpath'), ['sh', '-c', script], io, [], (parts) => [...observersFor(parts), listener]);
+
+    expect(code).toBe(0);
+    expect(heard).toEqual(['start', 'ready']);
+    const log = parseLog(box.logOf('quietpath'));
+    expect(reassemble(log.records, 'out').toString()).toBe('out 1\nout 2\nout 3\n');
+    expect(reassemble(log.records, 'err').toString()).toBe('err 1\nerr 2\nerr 3\n');
+  });
+});
+
+describe('what observers are handed at the end', () => {
+  it('the duration check is a step of the run: its warning is in the summary that the first observer is handed', async () => {
+    const box = sandbox();
+    const io = memoryIo(box.env);
+    const { settings } = resolveSettings({ expectDuration: '1m..' }, io.env, 'quick');
+    const handed: (string | undefined)[] = [];
+    const first: Observer = { stage: 'first', end: ({ summary }) => void handed.push(summary.durationWarning) };
+
+    expect(await runWrapped(settings, parseJobName('--name', 'quick'), ['true'], io, [], (parts) => [first, ...observersFor(parts)])).toBe(0);
+
+    expect(handed).toEqual([expect.stringMatching(/^ran \d+ms, less than the 1m00s expected \(--expect-duration\)$/)]);
+    expect(footer(parseLog(box.logOf('quick'))).duration_warning).toBe(handed[0]);
+    expect(readHistory(box.stateDir, 'quick')).toMatchObject([{ duration_warning: handed[0] }]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decide, decideFinding, type AlertState, type PolicyOptions, type Verdict } from '../../src/notify/policy.js';
+import { decide, decideFinding, type AlertState, type PolicyOptions } from '../../src/notify/policy.js';
+import type { Verdict } from '../../src/state/history.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/util/format.js';

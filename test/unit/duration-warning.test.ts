@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { durationWarning } from '../../src/report/duration-warning.js';
+import { durationWarning } from '../../src/run/duration-check.js';
 
 const MIN = 60_000;
 const usual = [48, 50, 52, 50, 49].map((m) => m * MIN);

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { PING_BODY_BYTES } from '../../src/notify/ping.js';
 import { TailBytes } from '../../src/output/excerpt.js';
 import { endPingBody, endPingEvent } from '../../src/report/end-ping.js';
-import { summarize, type AttemptsResult } from '../../src/run/summary.js';
+import type { AttemptsResult } from '../../src/run/run-values.js';
+import { summarize } from '../../src/run/summary.js';
 
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh'] as const, startMs: 0 };
 const output = (errBytes: number) => ({ out: { lines: 1, bytes: 4, notText: 0 }, err: { lines: errBytes > 0 ? 1 : 0, bytes: errBytes, notText: 0 }, head: [], tail: [], log: { path: '/l', bytesNotLogged: 0 } });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitColumns } from '../../src/commands/fit-columns.js';
-import { textTable } from '../../src/commands/text-table.js';
+import { fitColumns } from '../../src/output/fit-columns.js';
+import { textTable } from '../../src/output/text-table.js';
 
 const header = ['JOB', 'SOURCE', 'COMMAND'];
 const rows = [

@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { failuresText, lastSuccessText, resultOf, runs24hText, summarizeHistory, summarizeJob, SUMMARY_BYTES } from '../../src/commands/job-summary.js';
+import { failuresText, lastSuccessText, resultOf, runs24hText, summarizeHistory, summarizeJob, SUMMARY_BYTES } from '../../src/jobs/job-summary.js';
 import { inStartOrder, isSuccessfulRun, readHistory, readNewestRuns, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RunRecord } from '../../src/state/history.js';
 import { parseJobName } from '../../src/util/job-name.js';
 import { runRecord } from '../helpers/run-record.js';

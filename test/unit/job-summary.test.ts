@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderSummaries, resultOf, summarizeJob } from '../../src/commands/job-summary.js';
+import { orderSummaries, resultOf, summarizeJob } from '../../src/jobs/job-summary.js';
 import { jitterDelay } from '../../src/run/jitter.js';
 import type { RunRecord } from '../../src/state/history.js';
 import { runRecord } from '../helpers/run-record.js';

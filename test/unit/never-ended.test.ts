@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { recentNeverEnded, summarizeJob } from '../../src/commands/job-summary.js';
+import { recentNeverEnded, summarizeJob } from '../../src/jobs/job-summary.js';
 import { footerRecord } from '../../src/report/footer.js';
 import { historyRecord } from '../../src/report/history-record.js';
 import { summarize } from '../../src/run/summary.js';
@@ -10,6 +10,9 @@ import { appendHistory, readHistory, type RunRecord } from '../../src/state/hist
 import { claimNeverEnded, markRunning, runningRuns } from '../../src/state/running.js';
 import { parseJobName } from '../../src/util/job-name.js';
 import { tempDir } from '../helpers/cronwrap.js';
+
+/** No stage before handed anything on or fell short. */
+const NO_STAGES = { results: {}, problems: [] };
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
 const LOST = { run: 'dead01', start: '2026-11-23T00:00:00.000Z', pid: 4242 };
@@ -28,19 +31,19 @@ const ok = summarize({
 });
 
 function record(run: string, start: string, more: Partial<RunRecord> = {}): RunRecord {
-  return { ...historyRecord({ ...ok, run, startMs: Date.parse(start) }, []), ...more };
+  return { ...historyRecord({ ...ok, run, startMs: Date.parse(start) }, NO_STAGES), ...more };
 }
 
 describe('a run that never ended, as the run that found it tells it', () => {
   it('footer and history name it; a run that found none has neither field', () => {
-    const results = [{ stage: 'never_ended', neverEnded: [LOST] }];
+    const results = { results: { never_ended: [LOST] }, problems: [] };
     expect(footerRecord(ok, results, 5000)).toMatchObject({
       exit: 0,
       never_ended: 'run dead01 started 2026-11-23T00:00:00.000Z (cronwrap pid 4242) never ended: its cronwrap was killed or the host went down',
     });
     expect(historyRecord(ok, results)).toMatchObject({ exit: 0, verdict: 'ok', never_ended: [LOST] });
-    expect(footerRecord(ok, [], 5000)).not.toHaveProperty('never_ended');
-    expect(historyRecord(ok, [])).not.toHaveProperty('never_ended');
+    expect(footerRecord(ok, NO_STAGES, 5000)).not.toHaveProperty('never_ended');
+    expect(historyRecord(ok, NO_STAGES)).not.toHaveProperty('never_ended');
   });
 
   it('a history line whose never_ended is not a list of runs is not a record', () => {
@@ -82,7 +85,7 @@ describe('claimNeverEnded', () => {
     expect(readdirSync(dir).sort()).toEqual(['j.live.json', 'j.x.other.json']);
     expect(claimNeverEnded(stateDir, j)).toEqual([]);
     // Readers of the runs in progress (check, serve) see the live run and leave the dead mark to its job.
-    expect(runningRuns(stateDir).map((mark) => mark.run)).toEqual(['live']);
+    expect(runningRuns(stateDir, Date.now()).map((mark) => mark.run)).toEqual(['live']);
     expect(existsSync(join(dir, 'j.x.other.json'))).toBe(true);
   });
 });

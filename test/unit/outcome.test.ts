@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeOutcome, exitCodeOf, spawnFailure, type Outcome } from '../../src/run/outcome.js';
+import { describeOutcome, exitCodeOf, spawnFailure, type Outcome } from '../../src/process/outcome.js';
 import { parseDuration } from '../../src/config/value-types.js';
 import { TailLines } from '../../src/output/excerpt.js';
 import { defaultLogPath, stateDirectory } from '../../src/state/paths.js';

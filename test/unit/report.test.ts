@@ -4,8 +4,9 @@ import { footerRecord } from '../../src/report/footer.js';
 import { historyRecord } from '../../src/report/history-record.js';
 import { metricsAfterRun } from '../../src/report/metrics.js';
 import { noticeFacts } from '../../src/report/notice-facts.js';
-import type { StageResult } from '../../src/run/events.js';
-import { summarize, type AttemptsResult, type SummaryParts } from '../../src/run/summary.js';
+import type { StagesBefore } from '../../src/run/events.js';
+import type { AttemptsResult } from '../../src/run/run-values.js';
+import { summarize, type SummaryParts } from '../../src/run/summary.js';
 
 const START = Date.parse('2026-11-23T01:00:00.000Z');
 const header = { job: 'backup', run: 'abc123', host: 'db1', user: 'root', pid: 42, command: ['backup.sh', '--full'] as const, startMs: START };
@@ -64,12 +65,15 @@ describe('the run summary, built once', () => {
   });
 });
 
+/** No stage before handed anything on or fell short. */
+const NO_STAGES: StagesBefore = { results: {}, problems: [] };
+
 describe('mappers from the summary', () => {
   const leftBehind = summary(ran({ kind: 'exited', code: 1 }, { attempts: 2, drainExpired: true, leftovers: [{ pid: 7, name: 'sleep' }], leftoversEnded: true }));
-  const results: StageResult[] = [
-    { stage: 'alerts', notifications: [{ channel: 'email', kind: 'failure', ok: false, attempts: 1, error: 'email: refused', kept: true, resent: false }] },
-    { stage: 'metrics', problem: 'cannot write metrics: ENOSPC' },
-  ];
+  const results: StagesBefore = {
+    results: { alerts: { alerting: true, notifications: [{ channel: 'email', kind: 'failure', ok: false, attempts: 1, error: 'email: refused', kept: true, resent: false }] } },
+    problems: [{ stage: 'metrics', problem: 'cannot write metrics: ENOSPC' }],
+  };
 
   it('footer: every count, and what the observers before it did', () => {
     expect(footerRecord(leftBehind, results, 5000)).toEqual({
@@ -111,7 +115,7 @@ describe('mappers from the summary', () => {
       verdict: 'failed',
       leftovers: ['7 sleep'],
       leftovers_ended: true,
-      notifications: results[0]!.notifications,
+      notifications: results.results.alerts!.notifications,
       problems: ['metrics: cannot write metrics: ENOSPC'],
     });
   });
@@ -119,18 +123,18 @@ describe('mappers from the summary', () => {
   it('footer and history of a healed run: the verdict that differs from the exit status, and what the heal did', () => {
     const heal = { ran: true, exit: 0, retried: false, helped: true, text: 'healed: --on-failure exited 0 in 1.000s' };
     const healed = summary(ran({ kind: 'exited', code: 2 }), [], false, { heal });
-    expect(footerRecord(healed, [], 5000)).toMatchObject({ exit: 2, verdict: 'warning', heal: heal.text });
-    expect(historyRecord(healed, [])).toMatchObject({ exit: 2, verdict: 'warning', heal });
+    expect(footerRecord(healed, NO_STAGES, 5000)).toMatchObject({ exit: 2, verdict: 'warning', heal: heal.text });
+    expect(historyRecord(healed, NO_STAGES)).toMatchObject({ exit: 2, verdict: 'warning', heal });
     // The verdict is in the footer only when it is not what the exit status says.
-    expect(footerRecord(summary(ran({ kind: 'exited', code: 2 })), [], 5000)).not.toHaveProperty('verdict');
-    expect(footerRecord(summary(ran({ kind: 'exited', code: 1 }), [], false, { rules: { ...RULES, okExit: [1] } }), [], 5000)).toMatchObject({ verdict: 'ok' });
+    expect(footerRecord(summary(ran({ kind: 'exited', code: 2 })), NO_STAGES, 5000)).not.toHaveProperty('verdict');
+    expect(footerRecord(summary(ran({ kind: 'exited', code: 1 }), [], false, { rules: { ...RULES, okExit: [1] } }), NO_STAGES, 5000)).toMatchObject({ verdict: 'ok' });
     expect(failureReport(healed)).toMatch(/^cronwrap: job backup WARNING on db1\n/);
     // A skip with --lock-busy-exit is reported for what it is; the wait for the lock is said apart from the duration.
     const skipped = { ...summary(ran({ kind: 'lock-busy', exitCode: 75, reason: 'busy' }, { attempts: 0 })), durationMs: 2, waitedMs: 60_000 };
     expect(failureReport(skipped)).toMatch(/^cronwrap: job backup SKIPPED on db1\n[^]*\nduration: 2ms, after waiting 1m00s \(jitter, locks\)\n/);
-    expect(footerRecord(skipped, [], 5000)).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
-    expect(historyRecord(skipped, [])).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
-    expect(historyRecord(healed, [])).not.toHaveProperty('waited_ms');
+    expect(footerRecord(skipped, NO_STAGES, 5000)).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
+    expect(historyRecord(skipped, NO_STAGES)).toMatchObject({ duration_ms: 2, waited_ms: 60_000 });
+    expect(historyRecord(healed, NO_STAGES)).not.toHaveProperty('waited_ms');
   });
 
   it('notice: a run without its fleet lock says so in its status; a skipped one does not repeat it', () => {

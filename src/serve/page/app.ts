@@ -184,7 +184,7 @@ function runsTable(job: string, runs: ShownRun[], panel: HTMLElement): HTMLEleme
   );
   const table = el('table', { id: 'runs' }, el('thead', {}, el('tr', {}, ...['Start', 'Result', 'Duration', 'Attempts', ''].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows));
   table.addEventListener('click', (event) => {
-    const run = (event.target as HTMLElement).closest('button')?.getAttribute('data-run');
+    const run = event.target instanceof Element ? event.target.closest('button')?.getAttribute('data-run') : undefined;
     if (run) void showRunLog(panel, job, run);
   });
   return table;
@@ -205,8 +205,8 @@ function followLog(job: string, panel: HTMLElement, status: HTMLElement): void {
     status.className = 'offline';
     reconnecting = true;
   });
-  source.addEventListener('problem', (event) => {
-    status.textContent = (JSON.parse((event as MessageEvent<string>).data) as { message: string }).message;
+  source.addEventListener('problem', (event: MessageEvent<string>) => {
+    status.textContent = (JSON.parse(event.data) as { message: string }).message;
     status.className = 'offline';
     source.close();
   });

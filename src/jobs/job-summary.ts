@@ -1,7 +1,7 @@
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import { loadSchedule } from '../remote/load.js';
-import { isSuccessfulRun, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RecordedVerdict, type RunRecord } from '../state/history.js';
+import { isSuccessfulRun, verdictOf, visitRunsNewestFirst, type NeverEndedRun, type RunRecord, type Verdict } from '../state/history.js';
 import type { JobName } from '../util/job-name.js';
 import type { WatchedJob } from './watched-jobs.js';
 
@@ -17,7 +17,7 @@ export interface JobSummary {
   /** `ok`, `ok, duration warning`, `exit N`, `signal SIGX`, `timeout`, `stderr` or `skipped`. */
   last_result: string;
   /** How the last run counted (after --ok-exit, --warn-exit, --stderr-fails and healing). */
-  last_verdict: RecordedVerdict;
+  last_verdict: Verdict;
   last_exit: number;
   last_duration_ms: number;
   /** The start of the last run that was ok or a warning without a heal; null: none (among the runs read: `counted_since`). */

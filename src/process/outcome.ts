@@ -10,10 +10,6 @@ export type Outcome =
   | { kind: 'spawn-failed'; reason: string }
   /** cronwrap itself got `signal` and stopped the command, which then ended as `command` (null: it never started). */
   | { kind: 'interrupted'; signal: NodeJS.Signals; command: Outcome | null }
-  /** `--lock`/`--lock-redis`: another run held the lock (or Redis could not say), so this one did not start. */
-  | { kind: 'lock-busy'; exitCode: number; reason: string }
-  /** `cronwrap pause JOB`: the job is paused, so this run did not start (exit 0). */
-  | { kind: 'paused'; reason: string }
   /**
    * `--timeout` fired after `timeoutMs` (or `--idle-timeout`, `idle`: no output for `timeoutMs`) and
    * cronwrap stopped the command, which then ended as `command`.
@@ -43,10 +39,6 @@ export function exitCodeOf(outcome: Outcome): number {
       return 125;
     case 'timed-out':
       return EXIT_TIMED_OUT;
-    case 'lock-busy':
-      return outcome.exitCode;
-    case 'paused':
-      return 0;
   }
 }
 
@@ -94,9 +86,6 @@ export function describeOutcome(outcome: Outcome): string {
       return outcome.command
         ? `stopped because cronwrap got ${outcome.signal}; the command ${outcome.command.kind === 'killed' ? 'was ' : ''}${describeOutcome(outcome.command)}`
         : `not started: cronwrap got ${outcome.signal} before the command ran`;
-    case 'lock-busy':
-    case 'paused':
-      return `skipped: ${outcome.reason}`;
     case 'timed-out':
       return outcome.idle
         ? `stopped after ${formatDuration(outcome.timeoutMs)} without output (--idle-timeout; the command then: ${describeOutcome(outcome.command)})`

@@ -1,6 +1,8 @@
 import type { DurationRange } from '../config/value-types.js';
-import { isSuccessfulRun, type RunRecord } from '../state/history.js';
+import { isSuccessfulRun, readRecentHistory, type RunRecord } from '../state/history.js';
 import { formatDuration } from '../util/format.js';
+import type { JobName } from '../util/job-name.js';
+import type { RunSummary } from './run-values.js';
 
 /** A job's usual run time is known once it has this many successful runs. */
 export const USUAL_AFTER = 5;
@@ -35,4 +37,19 @@ export function durationWarning(durationMs: number, recentMs: readonly number[],
   if (durationMs * FACTOR < usual) return `${ran}, under a fifth of ${of}`;
   if (durationMs > usual * FACTOR) return `${ran}, over five times ${of}`;
   return undefined;
+}
+
+/** About the last 20 runs (a record is some 400 bytes): every byte parsed costs each run time. */
+const RECENT_BYTES = 8 * 1024;
+
+/**
+ * A step of the run, after the verdict and before the observers: judges a successful run's duration
+ * against `--expect-duration`, or against the job's own last successful runs (from the end of its
+ * history), for the summary that the alerts (a warning, not a failure), the footer and the history read.
+ * Reads only: a history that cannot be read means no usual duration yet.
+ */
+export function checkDuration(run: Pick<RunSummary, 'verdict' | 'durationMs'>, stateDir: string, job: JobName, expect: DurationRange | undefined): string | undefined {
+  if (run.verdict !== 'ok') return undefined;
+  const recent = expect ? [] : recentDurations(readRecentHistory(stateDir, job, RECENT_BYTES));
+  return durationWarning(run.durationMs, recent, expect);
 }

@@ -21,19 +21,19 @@ export interface KnownJobSources {
 }
 
 /** The jobs that ran or left state here (history, running marks, pauses, alerts...). */
-function stateJobs(stateDir: string): string[] {
-  return [...historyJobs(stateDir), ...stateFileJobs(stateDir), ...startedRuns(stateDir).map((mark) => mark.job)];
+function stateJobs(stateDir: string, now: number): string[] {
+  return [...historyJobs(stateDir), ...stateFileJobs(stateDir), ...startedRuns(stateDir, now).map((mark) => mark.job)];
 }
 
 /** The jobs a crontab line or a systemd timer runs under cronwrap, named as cronwrap names them. */
 function scheduledJobs(root: string, stateDir: string, viewer: Viewer): string[] {
   const lines = readCronTree(root).entries.flatMap((entry) => {
-    const use = cronwrapUse(entry.command);
+    const use = cronwrapUse(entry.command, viewer.subcommands);
     return use && 'job' in use && ownLine(entry, use.job, stateDir, viewer) ? [use.job] : [];
   });
   // Timers run as root unless they say otherwise: root's, as the inventory counts them.
   const timers = viewer.uid !== 0 ? [] : readSystemdTimers(root).timers.flatMap((timer) => {
-    const use = timer.command === undefined ? undefined : cronwrapUse(timer.command);
+    const use = timer.command === undefined ? undefined : cronwrapUse(timer.command, viewer.subcommands);
     return use && 'job' in use ? [use.job] : [];
   });
   return [...lines, ...timers];
@@ -44,8 +44,8 @@ function scheduledJobs(root: string, stateDir: string, viewer: Viewer): string[]
  * naming it, no config section), with the known names closest to it and how to force it. The crontabs
  * are read only when the state and config do not know the name.
  */
-export function refuseUnknownJob(command: string, job: JobName, sources: KnownJobSources): void {
-  const cheap = [...stateJobs(sources.stateDir), ...sources.configJobs.filter(isJobName)];
+export function refuseUnknownJob(command: string, job: JobName, sources: KnownJobSources, now: number): void {
+  const cheap = [...stateJobs(sources.stateDir, now), ...sources.configJobs.filter(isJobName)];
   if (cheap.includes(job)) return;
   const known = [...cheap, ...scheduledJobs(sources.root, sources.stateDir, sources.viewer)];
   if (known.includes(job)) return;

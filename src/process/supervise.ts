@@ -8,6 +8,14 @@ import { processesInGroup, type ProcessInfo } from '../util/proc.js';
 import { missingInterpreter } from './interpreter.js';
 import { spawnFailure, type Outcome } from './outcome.js';
 
+/** What takes the command's output (the run's recorder): called straight from the pipes, so the per-line path stays short. */
+export interface OutputSink {
+  /** Called for every read from the command's stdout or stderr. */
+  push(tag: StreamTag, chunk: Buffer): void;
+  /** Called when the command's stdout or stderr reaches its end (the writers closed it), before the other may. */
+  endStream(tag: StreamTag): void;
+}
+
 export interface SuperviseOptions {
   drainMs: number;
   killAfterMs: number;
@@ -19,10 +27,8 @@ export interface SuperviseOptions {
   keepLeftovers: boolean;
   interruptions: Interruptions;
   env: NodeJS.ProcessEnv;
-  /** Called for every read from the command's stdout or stderr. */
-  onOutput: (tag: StreamTag, chunk: Buffer) => void;
-  /** Called when the command's stdout or stderr reaches its end (the writers closed it), before the other may. */
-  onStreamEnd: (tag: StreamTag) => void;
+  /** Where every read from the command's stdout and stderr goes: the run's recorder. */
+  output: OutputSink;
   /** Called with the command's process group once it runs. */
   onSpawn?: (group: number) => void;
   /** Called for each signal meant for the job that was passed on to its process group. */
@@ -39,7 +45,7 @@ export interface SupervisedRun {
   leftoversEnded: boolean;
 }
 
-/** Resolves after `ms`, or at once with `onTime` false if `promise` settles first. */
+/** Whether `promise` settles within `ms`: true as soon as it does, false once `ms` have passed without it. */
 async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
@@ -67,7 +73,7 @@ function idleWatch(idleMs: number | undefined, lastOutput: () => number, fire: (
 
 /**
  * Runs the command in its own session and process group, without a shell, stdin inherited and its
- * stdout/stderr piped to `onOutput`. node:child_process rather than execa: execa's promise settles only
+ * stdout/stderr piped to `output`. node:child_process rather than execa: execa's promise settles only
  * when the pipes close, which a grandchild can delay forever, and it costs ~35 ms of start-up (README).
  * "Done" is the command's exit plus at most `drainMs` for the pipes to close.
  */
@@ -99,15 +105,16 @@ export async function supervise(command: readonly [string, ...string[]], options
   }
   const stdout = child.stdout as Readable;
   const stderr = child.stderr as Readable;
+  const { output } = options;
   let lastOutputMs = monotonicMs();
-  const onOutput = options.idleTimeoutMs === undefined ? options.onOutput : (tag: StreamTag, chunk: Buffer) => {
+  const read = options.idleTimeoutMs === undefined ? (tag: StreamTag, chunk: Buffer) => output.push(tag, chunk) : (tag: StreamTag, chunk: Buffer) => {
     lastOutputMs = monotonicMs();
-    options.onOutput(tag, chunk);
+    output.push(tag, chunk);
   };
-  stdout.on('data', (chunk: Buffer) => onOutput('out', chunk));
-  stderr.on('data', (chunk: Buffer) => onOutput('err', chunk));
-  stdout.once('end', () => options.onStreamEnd('out'));
-  stderr.once('end', () => options.onStreamEnd('err'));
+  stdout.on('data', (chunk: Buffer) => read('out', chunk));
+  stderr.on('data', (chunk: Buffer) => read('err', chunk));
+  stdout.once('end', () => output.endStream('out'));
+  stderr.once('end', () => output.endStream('err'));
   const closed = (stream: Readable) => new Promise((resolve) => stream.once('close', resolve));
   const pipesClosed = Promise.all([closed(stdout), closed(stderr)]);
 

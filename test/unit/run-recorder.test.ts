@@ -1,22 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { LineAnnotator, MAX_RECORD_TEXT } from '../../src/annotate/line-annotator.js';
-import { jsonFormat, textFormat } from '../../src/annotate/record-format.js';
-import { RecordBatch } from '../../src/output/record-batch.js';
+import { jsonFormat, textFormat, type StreamTag } from '../../src/annotate/record-format.js';
+import { MAX_RECORD_TEXT, RunRecorder } from '../../src/annotate/run-recorder.js';
+import type { Stamper } from '../../src/annotate/timestamp.js';
+import { ConsoleOutput } from '../../src/output/console.js';
+import { memoryIo } from '../helpers/memory-io.js';
 import { parseLog, reassemble } from '../helpers/records.js';
 
 const STAMP = { first: 'T1', rest: 'T2' };
+const FIXED: Stamper = { stamp: () => STAMP, note: () => 'N' };
 
-/** Annotates `input` cut into reads of `readSize` bytes; returns the records written. */
+/** A recorder whose records are kept in `written` (as they reach the console). */
+function recorderInto(written: Buffer[], format = textFormat): RunRecorder {
+  const console = new ConsoleOutput({ write: (records) => void written.push(Buffer.from(records)) });
+  return new RunRecorder({ io: memoryIo({}), format, stamper: FIXED, log: undefined, console });
+}
+
+/** Records `input` cut into reads of `readSize` bytes, as supervise hands them on; returns the records written. */
 function annotate(input: Buffer, readSize: number, format = textFormat): Buffer {
   const written: Buffer[] = [];
-  const batch = new RecordBatch((records) => written.push(Buffer.from(records)), 1024);
-  const annotator = new LineAnnotator(format.stream('out'), batch);
-  for (let at = 0; at < input.length; at += readSize) {
-    annotator.push(input.subarray(at, at + readSize), STAMP);
-    batch.flush();
-  }
-  annotator.end(STAMP);
-  batch.flush();
+  const recorder = recorderInto(written, format);
+  for (let at = 0; at < input.length; at += readSize) recorder.push('out', input.subarray(at, at + readSize));
+  recorder.endStream('out');
   return Buffer.concat(written);
 }
 
@@ -28,9 +32,11 @@ const SAMPLES: [string, Buffer][] = [
   ['NUL and invalid UTF-8', Buffer.from([0x61, 0x00, 0x62, 0xff, 0xfe, 0x0a, 0xc3, 0x28, 0x0a, 0xe2, 0x82])],
   ['a line longer than a record', Buffer.concat([Buffer.alloc(MAX_RECORD_TEXT * 2 + 7, 0x78), Buffer.from('\nend\n')])],
   ['a line exactly one record long', Buffer.concat([Buffer.alloc(MAX_RECORD_TEXT, 0x79), Buffer.from('\n')])],
+  // More records than one batch holds (256 KiB): a read's records are handed on in several writes.
+  ['more lines than a batch holds', Buffer.from('ab\n'.repeat(120_000))],
 ];
 
-describe('LineAnnotator', () => {
+describe('RunRecorder: the line path', () => {
   for (const [name, input] of SAMPLES) {
     it.each([1, 3, 1000, 70_000, 1 << 20])(`${name}: gives back every byte when read %i bytes at a time`, (readSize) => {
       const log = parseLog(annotate(input, readSize));
@@ -57,12 +63,13 @@ describe('LineAnnotator', () => {
   });
 
   it('counts lines and bytes, and the bytes that are not text', () => {
-    const batch = new RecordBatch(() => {});
-    const annotator = new LineAnnotator(textFormat.stream('err'), batch);
-    annotator.push(Buffer.from('a\nbb\nccc'), STAMP);
-    annotator.push(Buffer.from([0x0a, 0xff, 0x00, 0xe2]), STAMP);
-    annotator.end(STAMP);
-    expect(annotator.counts).toEqual({ lines: 4, bytes: 12, notText: 3 });
+    const recorder = recorderInto([]);
+    const push = (tag: StreamTag, bytes: number[] | string) => recorder.push(tag, Buffer.from(bytes));
+    push('err', 'a\nbb\nccc');
+    push('err', [0x0a, 0xff, 0x00, 0xe2]);
+    recorder.endStream('err');
+    expect(recorder.counts('err')).toEqual({ lines: 4, bytes: 12, notText: 3 });
+    expect(recorder.counts('out')).toEqual({ lines: 0, bytes: 0, notText: 0 });
   });
 
   it('writes JSON records that keep non-UTF-8 bytes recoverable', () => {

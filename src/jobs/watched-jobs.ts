@@ -50,15 +50,16 @@ function runFacts(runs: readonly RunRecord[]): RunFacts {
  * see own-lines.ts), and the jobs of the history whose last run recorded its schedule. Each is joined with
  * its own runs by name, whether or not they recorded a schedule. `runsOf` gives a job's runs (oldest
  * first) to a caller that has read them already; its last run alone is enough (when a job has run, the
- * start of its first run decides nothing: the last start is later).
+ * start of its first run decides nothing: the last start is later). `now` (wall-clock ms) tells a running
+ * mark being written from a damaged one.
  */
-export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runsOf = (job: JobName) => readNewestRuns(stateDir, job, 1)): Watched {
+export function watchedJobs(root: string, stateDir: string, viewer: Viewer, now: number, runsOf = (job: JobName) => readNewestRuns(stateDir, job, 1)): Watched {
   const jobs = new Map<JobName, WatchedJob>();
   const ran = new Map<JobName, RunFacts>();
   // A run in progress, or one whose cronwrap was killed, has no history record yet but did start: its
   // scheduled start is not missed.
   const started = new Map<JobName, number>();
-  for (const mark of startedRuns(stateDir)) started.set(mark.job, Math.max(started.get(mark.job) ?? -Infinity, mark.startMs));
+  for (const mark of startedRuns(stateDir, now)) started.set(mark.job, Math.max(started.get(mark.job) ?? -Infinity, mark.startMs));
   const lastStart = (job: JobName, recorded: number | undefined) => {
     const marked = started.get(job);
     return marked === undefined ? recorded : Math.max(marked, recorded ?? -Infinity);
@@ -87,9 +88,9 @@ export function watchedJobs(root: string, stateDir: string, viewer: Viewer, runs
     return changed;
   };
   const tree = readCronTree(root);
-  for (const file of tree.ignored) if (file.entries.some((entry) => cronwrapUse(entry.command))) refused.push(ignoredProblem(file));
+  for (const file of tree.ignored) if (file.entries.some((entry) => cronwrapUse(entry.command, viewer.subcommands))) refused.push(ignoredProblem(file));
   for (const entry of tree.entries) {
-    const use = cronwrapUse(entry.command);
+    const use = cronwrapUse(entry.command, viewer.subcommands);
     if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
     if (!use || !('job' in use)) continue;
     const line = ownLine(entry, use.job, stateDir, viewer);
