@@ -3,8 +3,8 @@ import { ALERT_KEYS, type Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
-import { resolveChannels } from '../observers/alert-channels.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
@@ -128,9 +128,8 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;
     const settings = findingSettings(watched.job, watched, options, io);
-    const channels = resolveChannels(settings, io, watched.job);
     const facts = missedFacts(watched, due, io);
-    const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
+    const told = await loadRemote().alertFinding({ settings, where: alertContext(io), stateDir, job: watched.job, facts }, 'missed');
     if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
@@ -143,7 +142,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const status = `still running after ${formatDuration(runningMs)} (run ${mark.run}, cronwrap pid ${mark.pid}), though ${limit.why}`;
     checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
     const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
-    const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io, mark.job), stateDir, job: mark.job, facts }, 'stuck');
+    const told = await loadRemote().alertFinding({ settings, where: alertContext(io), stateDir, job: mark.job, facts }, 'stuck');
     if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}`);
     for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }
