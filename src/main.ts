@@ -2,36 +2,23 @@ import { statSync } from 'node:fs';
 import { refuseMistypedSubcommand } from './cli/mistyped-subcommand.js';
 import { parseArgs, type Invocation } from './cli/parse-args.js';
 import { runFlags } from './cli/run-flags.js';
-import { runFlush, runTestAlert } from './commands/alerts.js';
-import { runConfigCheck, runConfigShow } from './commands/config.js';
+import { SUBCOMMAND_NAMES } from './commands/index.js';
 import { runFilter } from './commands/filter.js';
-import { runCheck } from './commands/check.js';
-import { runHistory } from './commands/history.js';
-import { runJobs } from './commands/jobs.js';
-import { runPause, runResume } from './commands/pause.js';
 import type { Viewer } from './jobs/own-lines.js';
-import { runStatus } from './commands/status.js';
-import { runTail } from './commands/tail.js';
-import { jobLogPath } from './jobs/job-log.js';
 import { runWrapped } from './commands/wrap.js';
 import { resolveSettings, type Resolved } from './config/resolve.js';
 import { UsageError } from './errors.js';
 import { processIo, type Io } from './io.js';
 import { print, printLine, warn } from './output/console.js';
-import { defaultLogPath, stateDirectory } from './state/paths.js';
+import { stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
-import { runningBinary } from './util/build-info.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 import { holdSignals } from './util/signals.js';
 import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
-import { loadServe } from './serve/load.js';
 
 export { processIo };
 
 type Command = Exclude<Invocation, { mode: 'print' }>;
-
-/** The commands that show what the state directory holds: none of it is shown from a directory others control. */
-const READS_STATE: ReadonlySet<Command['mode']> = new Set(['status', 'history', 'tail', 'flush', 'check', 'serve', 'pause', 'resume']);
 
 /** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
 function unsafeStateDir(stateDir: string): string | undefined {
@@ -47,56 +34,20 @@ function unsafeStateDir(stateDir: string): string | undefined {
 /** Runs what the arguments asked for with its resolved settings. */
 async function dispatch(invocation: Command, resolved: Resolved, io: Io): Promise<number> {
   const { settings, configErrors } = resolved;
+  if (invocation.mode === 'filter') return runFilter(settings, invocation.job ?? 'stdin', io);
+  if (invocation.mode === 'wrap') return await runWrapped(settings, invocation.job, invocation.command, io, configErrors);
   const stateDir = stateDirectory(settings.stateDir, io.env, io.uid);
-  const unsafe = READS_STATE.has(invocation.mode) ? unsafeStateDir(stateDir) : undefined;
+  // What the state directory holds is not shown from a directory others control.
+  const unsafe = invocation.subcommand.readsState ? unsafeStateDir(stateDir) : undefined;
   if (unsafe) {
     print(io.stderr, unsafe);
     return 1;
   }
   // Whose crontab lines are this user's jobs (jobs/own-lines.ts): check, status, jobs and serve judge only those.
-  const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags };
+  const viewer: Viewer = { user: io.user, uid: io.uid, env: io.env, flagsOf: runFlags, subcommands: SUBCOMMAND_NAMES };
   // A mistyped --root would read no crontab at all: every job would look fine for ever.
   if ('root' in invocation) requireCronRoot(invocation.root);
-  switch (invocation.mode) {
-    case 'config-check':
-      return runConfigCheck(resolved, io);
-    case 'config-show':
-      return runConfigShow(resolved, invocation.job, io);
-    case 'filter':
-      return runFilter(settings, invocation.job ?? 'stdin', io);
-    case 'wrap':
-      return await runWrapped(settings, invocation.job, invocation.command, io, configErrors);
-    case 'status':
-      return runStatus(stateDir, invocation.json, viewer, io);
-    case 'history':
-      return runHistory(stateDir, invocation.job, invocation.count, invocation.json, io);
-    case 'test-alert':
-      return await runTestAlert(settings, stateDir, io);
-    case 'flush':
-      return await runFlush(settings, stateDir, io);
-    case 'check':
-      return await runCheck({ root: invocation.root, json: invocation.json, graceMs: invocation.graceMs, flags: invocation.flags, viewer }, stateDir, io);
-    case 'jobs': {
-      const wrap = invocation.wrap ? { apply: invocation.apply, files: invocation.files, cronwrap: runningBinary() } : undefined;
-      const { root, json, all, unwrapped, user } = invocation;
-      return runJobs({ root, json, all, unwrapped, user }, stateDir, viewer, io, wrap);
-    }
-    case 'pause':
-    case 'resume': {
-      const check = { force: invocation.force, root: invocation.root, configJobs: resolved.configJobs, viewer };
-      if (invocation.mode === 'resume') return runResume(stateDir, invocation.job, check, io);
-      return runPause(stateDir, invocation.job, { forMs: invocation.forMs, reason: invocation.reason, silence: invocation.silence }, check, io);
-    }
-    case 'serve': {
-      const { listen, root, tlsCert, tlsKey } = invocation;
-      const defaultLog = (job: string) => defaultLogPath(job, settings.logDir, stateDir, io.uid);
-      return await loadServe().runServe({ listen, stateDir, cronRoot: root, viewer, defaultLog, tlsCert, tlsKey }, io);
-    }
-    case 'tail': {
-      const path = jobLogPath(stateDir, invocation.job, defaultLogPath(invocation.job, settings.logDir, stateDir, io.uid));
-      return await runTail(path, invocation.lines, invocation.follow, io);
-    }
-  }
+  return await invocation.run({ resolved, settings, stateDir, viewer, io });
 }
 
 /** `--root DIR` must be a directory (the cron files of a mounted image, a container, a test tree). */
@@ -123,7 +74,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     const resolved = resolveSettings(invocation.flags, io.env, invocation.job);
     // A broken config file never stops a job: the problems go to stderr (cron mails them) and the run goes on.
     // `config check` and `config show` print them themselves.
-    if (invocation.mode !== 'config-check' && invocation.mode !== 'config-show') {
+    if (!('subcommand' in invocation && invocation.subcommand.ownsConfigProblems)) {
       for (const error of resolved.configErrors) print(io.stderr, `cronwrap: config: ${error} (ignored; cronwrap config check says more)\n`);
     }
     // Timestamps are what wrap and filter mode are for: a zone they cannot honour is said, not hidden.

@@ -1,4 +1,4 @@
-import { SUBCOMMANDS } from '../config/subcommands.js';
+import { SUBCOMMAND_NAMES } from '../commands/index.js';
 import { UsageError } from '../errors.js';
 import { closestWords } from '../util/closest.js';
 import { findExecutable } from '../util/find-executable.js';
@@ -11,6 +11,6 @@ import { findExecutable } from '../util/find-executable.js';
 export function refuseMistypedSubcommand(argv: readonly string[], env: NodeJS.ProcessEnv): void {
   const [word] = argv;
   if (word === undefined || word.startsWith('-') || word.includes('/') || findExecutable(word, env)) return;
-  const [meant] = closestWords(word, SUBCOMMANDS, 1);
+  const [meant] = closestWords(word, SUBCOMMAND_NAMES, 1);
   if (meant) throw new UsageError(`${word} is not a command on PATH nor one of cronwrap's; did you mean cronwrap ${meant}? (to run a command named ${word} as a job, put -- before it)`);
 }

@@ -1,43 +1,25 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ALERT_KEYS, OPTIONS, type Settings } from '../config/options.js';
+import { OPTIONS, type Settings } from '../config/options.js';
 import type { GivenFlags } from '../config/resolve.js';
-import { duration, parseListen, type Listen } from '../config/value-types.js';
 import { EXIT_USAGE, UsageError } from '../errors.js';
 import { commandJobName } from '../util/command-job-name.js';
-import { parseJobName, type JobName } from '../util/job-name.js';
-import { SUBCOMMANDS, type Subcommand } from '../config/subcommands.js';
+import type { JobName } from '../util/job-name.js';
+import { runnableSubcommands, SUBCOMMANDS, type RunnableSubcommand, type SubcommandGroupEntry } from '../commands/index.js';
+import { nameFlag, type Given } from '../commands/subcommand.js';
 import { versionText } from '../util/build-info.js';
 import { INSTALLED_BINARY } from '../util/installed-binary.js';
 
-/** The flags as given, and the job whose config section applies (none: the file's top level only). */
-interface Given {
-  flags: GivenFlags;
-  job: JobName | undefined;
-}
-
-/** What the arguments ask for: run a command, annotate stdin, a subcommand, or just print something and exit. */
+/** What the arguments ask for: run a command, annotate stdin, a subcommand (commands/index.ts), or just print something and exit. */
 export type Invocation =
   | (Given & { mode: 'wrap'; job: JobName; command: readonly [string, ...string[]] })
   | (Given & { mode: 'filter' })
-  | (Given & { mode: 'status'; json: boolean })
-  | (Given & { mode: 'history'; job: JobName; count: number; json: boolean })
-  | (Given & { mode: 'tail'; job: JobName; lines: number; follow: boolean })
-  | (Given & { mode: 'jobs'; json: boolean; root: string; all: boolean; unwrapped: boolean; user: string | undefined; wrap: boolean; apply: boolean; files: string[] })
-  | (Given & { mode: 'check'; json: boolean; root: string; graceMs: number | undefined })
-  | (Given & { mode: 'serve'; listen: Listen; root: string; tlsCert: string | undefined; tlsKey: string | undefined })
-  | (Given & { mode: 'pause'; job: JobName; forMs: number | undefined; reason: string; silence: boolean } & KnownJobCheck)
-  | (Given & { mode: 'resume'; job: JobName } & KnownJobCheck)
-  | (Given & { mode: 'test-alert' | 'flush' | 'config-check' | 'config-show' })
+  | SubcommandInvocation
   | { mode: 'print'; stdout: string; stderr: string; exitCode: number };
 
+/** A subcommand's invocation: each descriptor's own (commands/subcommand.ts). */
+export type SubcommandInvocation = ReturnType<RunnableSubcommand['invocation']>;
 
-/** `pause` and `resume` refuse a job this host never saw (a typo), unless forced; `root` is where its crontabs are. */
-interface KnownJobCheck {
-  force: boolean;
-  root: string;
-}
-
-export const EXAMPLES = `
+const BEFORE_COMMANDS = `
 Modes:
   wrap     cronwrap [options] -- <command> [args...]   runs the command without a shell, stdin passed on
   filter   <command> 2>&1 | cronwrap [options]          annotates stdin to stdout (and --log), like ts(1)
@@ -55,24 +37,20 @@ is not given, then the config file, where every option is a key in snake_case (-
 under the top level or a [jobs.<name>] section; cronwrap config show lists them all. A bad flag is refused
 (exit 125); a bad variable or config entry is said on stderr and skipped, and the job runs.
 
-Commands (see cronwrap <command> --help):
-  cronwrap status [--json]                  every job seen here: last result, last success, failures
-  cronwrap history <job> [-n N] [--json]    a job's last runs, newest first
-  cronwrap tail <job> [-n N] [-f]           print (and follow) a job's log
-  cronwrap jobs [--unwrapped] [--user U]    the admin's jobs here, wrapped or not, what needs a look (--all: the distro's too)
-  cronwrap check [--grace DUR] [--json]     tell the runs that never happened (MISSED); exit 1 while any is
-  cronwrap serve [--listen 127.0.0.1:8089]  the live view: every job, its durations, its output as written
-  cronwrap pause <job> [--for DUR]          skip the job's runs (or --silence: run, alert no one); resume <job> ends it
-  cronwrap test-alert [--name JOB]          send a test alert through every configured channel
-  cronwrap flush                            re-send every kept alert now, whatever its backoff
-  cronwrap config check [--config FILE]     check a config file (exit 78 when invalid)
-  cronwrap config show [--name JOB]         a job's effective settings and where each came from
+`;
 
+const AFTER_COMMANDS = `
 Examples:
   1 0 * * * ${INSTALLED_BINARY} --name mysql-backup -- /usr/local/bin/backup.sh --full
   cronwrap --name report -c 'make-report | gzip > /srv/report.gz'
   some-long-command 2>&1 | cronwrap --log /var/log/long.log --timestamp elapsed
 `;
+
+/** What the top-level --help says after the options (and the man page's description): the modes, the records, the commands (each one's summary), examples. */
+export function topLevelHelpText(): string {
+  const commands = runnableSubcommands().flatMap(({ summary }) => (summary ? [`  ${`cronwrap ${summary.synopsis}`.padEnd(42)}${summary.text}\n`] : []));
+  return `${BEFORE_COMMANDS}Commands (see cronwrap <command> --help):\n${commands.join('')}${AFTER_COMMANDS}`;
+}
 
 type Captured = { stdout: string; stderr: string };
 
@@ -121,146 +99,33 @@ function buildProgram(out: Captured): { program: Command; attributes: Map<keyof 
     .helpOption('-h, --help', 'show this help')
     .argument('[command...]', 'the command to run and its arguments')
     .passThroughOptions()
-    .addHelpText('after', `${EXAMPLES}\n${environmentOnlyHelp()}`);
+    .addHelpText('after', () => `${topLevelHelpText()}\n${environmentOnlyHelp()}`);
   capturing(program, out);
   return { program, attributes: addOptions(program) };
 }
 
-const DEFAULT_LISTEN: Listen = { host: '127.0.0.1', port: 8089 };
-
-const wholeNumber = (label: string) => (value: string) => {
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`${label}: '${value}' is not a whole number of at least 1`);
-  return Number(value);
-};
-
-/** `status`, `history JOB`, `tail JOB`, `jobs`, `check`, `serve`, `test-alert`, `flush`, `config check|show`: run no job. */
-function parseSubcommand(name: Subcommand, argv: readonly string[]): Invocation {
+/** A subcommand or an action: its commander program, built now that it is asked for, from its descriptor. */
+function parseSubcommand(descriptor: RunnableSubcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
-  const [action, ...actionArgv] = argv;
-  if (name === 'config' && action !== 'check' && action !== 'show') {
-    const help = 'Usage: cronwrap config check [--config FILE]   check a config file (exit 78 when invalid)\n       cronwrap config show [--name JOB]      a job\'s effective settings and where each came from\n';
-    if (action === '--help' || action === '-h') return { mode: 'print', stdout: help, stderr: '', exitCode: 0 };
-    return { mode: 'print', stdout: '', stderr: `cronwrap: config: say 'config check [--config FILE]' or 'config show [--name JOB]'\n\n${help}`, exitCode: EXIT_USAGE };
-  }
-  const label = name === 'config' ? `config ${action}` : name;
-  const program = capturing(new Command(`cronwrap ${label}`), out).helpOption('-h, --help', 'show this help');
-  const keys: (keyof Settings)[] =
-    name === 'tail'
-      ? ['stateDir', 'logDir', 'config']
-      : name === 'test-alert' || name === 'flush'
-        ? ['stateDir', 'name', 'config', ...ALERT_KEYS]
-        : name === 'config'
-          ? ['config', ...(action === 'show' ? (['name'] as const) : [])]
-          : name === 'check'
-            ? ['stateDir', 'config', 'logDir', ...ALERT_KEYS]
-            : name === 'serve'
-              ? ['stateDir', 'logDir', 'config']
-            : ['stateDir', 'config'];
-  if (name === 'config') {
-    program.description(
-      action === 'check'
-        ? 'Check a config file: exit 0 when it is valid, 78 (EX_CONFIG) with every problem named when it is not.'
-        : "Print a job's effective settings, where each came from (flag, env, file:line, default), secrets redacted.",
-    );
-  } else if (name === 'test-alert') {
-    program.description('Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.');
-  } else if (name === 'flush') {
-    program.description('Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.');
-  } else if (name === 'jobs') {
-    program
-      .description(
-        "Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs, systemd timers): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look. The admin's own jobs only, unless --all: files a package shipped as they are (dpkg's conffiles, timers under /lib) and run-parts/anacron lines are the distro's plumbing. On a terminal the table is cut to its width; piped, or with --json, it is whole. Example: cronwrap jobs --unwrapped --user root",
-      )
-      .option('--json', 'one JSON object: jobs, problems (lines and files cron rejects or ignores), unreadable (what this user may not read), hidden (plumbing left out)')
-      .option('--all', "the distro's plumbing too, with a KIND column (local, package, run-parts)")
-      .option('--unwrapped', 'only the jobs cronwrap does not wrap')
-      .option('--user <name>', 'only the jobs that run as this user')
-      .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/')
-      .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing. run-parts lines stay, and files a package shipped as they are unless named')
-      .option('--apply', 'with --wrap: write it, keeping a backup (users\' crontabs through crontab -u USER -)')
-      .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them');
-  } else if (name === 'check') {
-    program
-      .description("Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.")
-      .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
-      .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
-      .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
-  } else if (name === 'serve') {
-    program
-      .description(
-        "The live view: a read-only web page and JSON API (/api/jobs, /api/jobs/JOB/runs, /api/jobs/JOB/tail) with every job, a chart of its durations, each run's log and its output as it is written. Listens on 127.0.0.1 unless told otherwise. Every request needs a token, on loopback too (every local user can reach it): the one in the file CRONWRAP_SERVE_TOKEN_FILE names, else its own, made on first start in STATE_DIR/serve-token (0600, replaced if others could read it). Open /?token=TOKEN once in a browser (it sets a cookie; from another machine: ssh -L 8089:127.0.0.1:8089 HOST), or send 'Authorization: Bearer TOKEN'. On a terminal it prints that address with the token; elsewhere only the file. Runs until SIGTERM.",
-      )
-      .addOption(
-        new Option('--listen <host:port>', 'where to listen (a bare port means 127.0.0.1; port 0 picks a free one)')
-          .argParser((value: string) => parseListen('--listen', value))
-          .default(DEFAULT_LISTEN, '127.0.0.1:8089'),
-      )
-      .option('--tls-cert <file>', 'serve HTTPS with this certificate (PEM; with --tls-key)')
-      .option('--tls-key <file>', "the certificate's private key (PEM; owned by root or this user, readable by no one else)")
-      .option('--root <dir>', 'read the cron files under DIR instead of /', '/');
-  } else if (name === 'pause') {
-    program
-      .description("Pause a job for maintenance: its runs are skipped (exit 0, logged, history 'paused') until the pause expires or cronwrap resume; cronwrap check does not call them missed.")
-      .argument('<job>', 'job name')
-      .option('--for <duration>', 'end the pause by itself after DURATION (default: until cronwrap resume)', (value: string) => duration.parse('--for', value))
-      .option('--reason <text>', 'why, shown in the log, status and the live view')
-      .option('--silence', 'let the runs go on, but alert and ping no one')
-      .option('--force', 'pause a job this host has not seen yet (no run, no state, no crontab line, no [jobs.NAME] section): without it, such a name is refused as a typo')
-      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/');
-  } else if (name === 'resume') {
-    program
-      .description('End a pause (cronwrap pause): the next run goes on as usual.')
-      .argument('<job>', 'job name')
-      .option('--force', 'resume a job this host has not seen (without it, such a name is refused as a typo)')
-      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/');
-  } else if (name === 'status') {
-    program.description('One row per job seen on this host, failing jobs first; exits 1 if any job\'s last run failed.').option('--json', 'one JSON array of job objects');
-  } else if (name === 'history') {
-    program
-      .description('The last runs of a job, newest first.')
-      .argument('<job>', 'job name')
-      .option('-n, --count <n>', 'how many runs', wholeNumber('--count'), 20)
-      .option('--json', 'one JSON array of run records');
-  } else {
-    program
-      .description("Print the end of a job's log; with -f, keep printing what is appended (across logrotate).")
-      .argument('<job>', 'job name')
-      .option('-n, --lines <n>', 'how many lines', wholeNumber('--lines'), 20)
-      .option('-f, --follow', 'keep printing new lines until interrupted');
-  }
-  const attributes = addOptions(program, keys);
-  const printed = parseWith(program, name === 'config' ? actionArgv : argv, out);
+  const program = capturing(new Command(`cronwrap ${descriptor.name}`), out).helpOption('-h, --help', 'show this help').description(descriptor.description);
+  descriptor.options?.(program);
+  const attributes = addOptions(program, descriptor.settings);
+  const printed = parseWith(program, argv, out);
   if (printed) return printed;
-  const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; json?: boolean; count?: number; lines?: number; follow?: boolean; root?: string; grace?: number; wrap?: boolean; apply?: boolean; all?: boolean; unwrapped?: boolean; user?: string; listen?: Listen; tlsCert?: string; tlsKey?: string }>();
-  const flags = givenFlags(program, attributes);
-  if (name === 'jobs') {
-    if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
-    const files = program.args;
-    if (files.length > 0 && !given.wrap) throw new UsageError(`jobs: files (${files.join(' ')}) are for --wrap`);
-    const listing = (['all', 'unwrapped', 'user'] as const).find((option) => given[option] !== undefined);
-    if (given.wrap && listing) throw new UsageError(`jobs: --${listing} chooses what the list shows; --wrap takes files instead (as the SOURCE column names them)`);
-    const [all, unwrapped] = [given.all === true, given.unwrapped === true];
-    return { flags, job: undefined, mode: 'jobs', json: given.json === true, root: given.root ?? '/', all, unwrapped, user: given.user, wrap: given.wrap === true, apply: given.apply === true, files };
-  }
-  const jobArgument = program.args[0] === undefined ? undefined : parseJobName('<job>', program.args[0]);
-  const job = jobArgument ?? nameFlag(flags);
-  if (name === 'config') return { flags, job, mode: action === 'check' ? 'config-check' : 'config-show' };
-  if (name === 'serve') return { flags, job, mode: 'serve', listen: given.listen ?? DEFAULT_LISTEN, root: given.root ?? '/', tlsCert: given.tlsCert, tlsKey: given.tlsKey };
-  if (name === 'check') return { flags, job, mode: 'check', json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
-  if (name === 'test-alert' || name === 'flush' || name === 'status') {
-    return name === 'status' ? { flags, job, mode: 'status', json: given.json === true } : { flags, job, mode: name };
-  }
-  if (jobArgument === undefined) throw new UsageError(`${name}: give a job name`); // commander requires it; this tells TypeScript
-  const check = { force: given.force === true, root: given.root ?? '/' };
-  if (name === 'pause') return { flags, job: jobArgument, mode: 'pause', forMs: given.for, reason: given.reason ?? '', silence: given.silence === true, ...check };
-  if (name === 'resume') return { flags, job: jobArgument, mode: 'resume', ...check };
-  if (name === 'history') return { flags, job: jobArgument, mode: 'history', count: given.count ?? 20, json: given.json === true };
-  return { flags, job: jobArgument, mode: 'tail', lines: given.lines ?? 20, follow: given.follow === true };
+  return descriptor.invocation(program, givenFlags(program, attributes));
 }
 
-/** `--name`, checked like every job name. */
-function nameFlag(flags: GivenFlags): JobName | undefined {
-  return typeof flags.name === 'string' ? parseJobName('--name', flags.name) : undefined;
+/** `config check|show`: the word after the group chooses its action; without one, its actions' usage. */
+function parseAction(group: SubcommandGroupEntry, argv: readonly string[]): Invocation {
+  const [word, ...actionArgv] = argv;
+  const action = group.actions.find((candidate) => candidate.name === `${group.name} ${word}`);
+  if (action) return parseSubcommand(action, actionArgv);
+  const usage = group.actions.map((candidate) => `cronwrap ${candidate.summary?.synopsis ?? candidate.name}`);
+  const width = Math.max(...usage.map((line) => line.length)) + 3;
+  const help = group.actions.map((candidate, i) => `${i === 0 ? 'Usage: ' : '       '}${usage[i]!.padEnd(width)}${candidate.summary?.text ?? ''}\n`).join('');
+  if (word === '--help' || word === '-h') return { mode: 'print', stdout: help, stderr: '', exitCode: 0 };
+  const say = group.actions.map((candidate) => `'${candidate.summary?.synopsis ?? candidate.name}'`).join(' or ');
+  return { mode: 'print', stdout: '', stderr: `cronwrap: ${group.name}: say ${say}\n\n${help}`, exitCode: EXIT_USAGE };
 }
 
 /** Commander's values for the table's rows, by settings key. */
@@ -279,8 +144,8 @@ function givenFlags(program: Command, attributes: Map<keyof Settings, string>): 
 /** Turns argv (without node and script) into what to do. Pure: reads no file and no environment. */
 export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocation {
   const [first, ...rest] = argv;
-  const subcommand = SUBCOMMANDS.find((name) => name === first);
-  if (subcommand) return parseSubcommand(subcommand, rest);
+  const entry = SUBCOMMANDS.find((candidate) => candidate.name === first);
+  if (entry) return 'actions' in entry ? parseAction(entry, rest) : parseSubcommand(entry, rest);
   const out: Captured = { stdout: '', stderr: '' };
   const { program, attributes } = buildProgram(out);
   const printed = parseWith(program, argv, out);

@@ -1,10 +1,12 @@
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
+import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
-import { resolveChannels } from '../observers/alert-channels.js';
 import { print, printLine, warn } from '../output/console.js';
 import { loadRemote } from '../remote/load.js';
 import { newRunId } from '../util/run-id.js';
+import { ALERT_KEYS } from '../config/options.js';
+import { subcommand } from './subcommand.js';
 
 function testFacts(job: string, io: Io): NoticeFacts {
   const now = new Date(io.now()).toISOString();
@@ -32,27 +34,19 @@ function testFacts(job: string, io: Io): NoticeFacts {
 /** `cronwrap test-alert`: one line per channel, `ok` or the error in words; exit 0 only if all succeeded. */
 export async function runTestAlert(settings: Settings, stateDir: string, io: Io): Promise<number> {
   const job = settings.name ?? 'test';
-  const channels = resolveChannels(settings, io, job);
-  const { results, configured, problems } = await loadRemote().testAlert({ channels, stateDir, facts: testFacts(job, io) });
+  const { results, configured, setup, problems } = await loadRemote().testAlert({ settings, where: alertContext(io), job, stateDir, facts: testFacts(job, io) });
   for (const problem of problems) warn(io.stderr, problem);
   if (!configured) {
-    print(io.stderr, 'cronwrap: no alert channel is configured: set --mail-to with CRONWRAP_SMTP_URL or a local sendmail, CRONWRAP_PAGERDUTY_ROUTING_KEY, or --webhook\n');
+    print(io.stderr, `cronwrap: no alert channel is configured: set ${setup}\n`);
     return 1;
   }
   for (const r of results) printLine(io.stdout, `${r.channel} ${r.kind}: ${r.ok ? 'ok' : `FAILED: ${r.error ?? 'unknown error'}`}`);
   return results.every((r) => r.ok) ? 0 : 1;
 }
 
-/** Why kept alerts of a channel flush could not send are still waiting. */
-const NOT_CONFIGURED: Record<string, string> = {
-  email: 'no mail transport is configured now (CRONWRAP_SMTP_URL, or a sendmail)',
-  pagerduty: 'no PagerDuty routing key is configured now (CRONWRAP_PAGERDUTY_ROUTING_KEY or ..._FILE)',
-};
-
 /** `cronwrap flush`: re-sends kept alerts; exit 0 when none is left waiting. */
 export async function runFlush(settings: Settings, stateDir: string, io: Io): Promise<number> {
-  const channels = resolveChannels(settings, io, settings.name ?? 'test', true);
-  const { results, problems, left, configured, unreadable } = await loadRemote().flushKept(channels, stateDir);
+  const { results, problems, left, unreadable } = await loadRemote().flushKept({ settings, where: alertContext(io), job: settings.name ?? 'test', stateDir });
   if (unreadable) {
     // Not "no kept alerts": another user's (root's) may be there; they are flushed by the user who kept them.
     print(io.stderr, `cronwrap: ${unreadable}: flush as the user whose jobs kept them (their state directory)\n`);
@@ -60,10 +54,29 @@ export async function runFlush(settings: Settings, stateDir: string, io: Io): Pr
   }
   for (const problem of problems) warn(io.stderr, problem);
   for (const r of results) printLine(io.stdout, `${r.destination} ${r.kind} (job ${r.job}): ${r.ok ? 'sent' : `${r.kept ? 'still kept' : 'dropped'}: ${r.error ?? 'unknown error'}`}`);
-  for (const { channel, destination, count } of left) {
-    const why = configured.has(channel) ? 'the channel did not take them (above)' : (NOT_CONFIGURED[channel] ?? 'that channel is not configured now: name the webhook with --webhook (its URL was not kept: it holds a password, or an older cronwrap kept the alert)');
+  for (const { destination, count, why } of left) {
     printLine(io.stdout, `${count} kept ${count === 1 ? 'alert' : 'alerts'} for ${destination} ${count === 1 ? 'waits' : 'wait'}: ${why}`);
   }
   if (results.length === 0 && left.length === 0) print(io.stdout, 'no kept alerts\n');
   return left.length === 0 ? 0 : 1;
 }
+
+export const testAlert = subcommand({
+  name: 'test-alert',
+  summary: { synopsis: 'test-alert [--name JOB]', text: 'send a test alert through every configured channel' },
+  description: 'Send a clearly marked test alert through every configured channel; one line per channel; exit 0 only if all succeeded.',
+  settings: ['stateDir', 'name', 'config', ...ALERT_KEYS],
+  readsState: false,
+  values: () => ({}),
+  run: (_call, { settings, stateDir, io }) => runTestAlert(settings, stateDir, io),
+});
+
+export const flush = subcommand({
+  name: 'flush',
+  summary: { synopsis: 'flush', text: 're-send every kept alert now, whatever its backoff' },
+  description: 'Re-send the alerts kept because they could not be delivered, through the channels configured now; exit 1 while any remain kept.',
+  settings: ['stateDir', 'name', 'config', ...ALERT_KEYS],
+  readsState: true,
+  values: () => ({}),
+  run: (_call, { settings, stateDir, io }) => runFlush(settings, stateDir, io),
+});

@@ -1,10 +1,10 @@
 import { localIso } from '../annotate/timestamp.js';
-import type { Settings } from '../config/options.js';
+import { ALERT_KEYS, type Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
+import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
-import { resolveChannels } from '../observers/alert-channels.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
 import { loadRemote, loadSchedule } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
@@ -18,6 +18,8 @@ import { newRunId } from '../util/run-id.js';
 import { textTable } from '../output/text-table.js';
 import type { Viewer } from '../jobs/own-lines.js';
 import { watchedJobs, type WatchedJob } from '../jobs/watched-jobs.js';
+import { duration } from '../config/value-types.js';
+import { subcommand } from './subcommand.js';
 
 /** One job's verdict. */
 export interface CheckedJob {
@@ -126,9 +128,8 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;
     const settings = findingSettings(watched.job, watched, options, io);
-    const channels = resolveChannels(settings, io, watched.job);
     const facts = missedFacts(watched, due, io);
-    const told = await loadRemote().alertFinding({ channels, stateDir, job: watched.job, facts }, 'missed');
+    const told = await loadRemote().alertFinding({ settings, where: alertContext(io), stateDir, job: watched.job, facts }, 'missed');
     if (told.sent) newlyMissed.push(`cronwrap: job ${watched.job} MISSED on ${io.host}: ${facts.status}`);
     for (const problem of told.problems) warn(io.stderr, `${watched.job}: ${problem}`);
     for (const r of told.results) if (!r.ok) warn(io.stderr, `${watched.job}: ${r.channel} ${r.kind}: ${r.error ?? 'failed'}${r.kept ? ' (kept)' : ''}`);
@@ -141,7 +142,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
     const status = `still running after ${formatDuration(runningMs)} (run ${mark.run}, cronwrap pid ${mark.pid}), though ${limit.why}`;
     checked.push({ job: mark.job, schedule: '', source: 'running', missed: null, last_run: new Date(mark.startMs).toISOString(), stuck: status });
     const facts = findingFacts(mark.job, mark.run, mark.startMs, status, '(see cronwrap tail)', undefined, io);
-    const told = await loadRemote().alertFinding({ channels: resolveChannels(settings, io, mark.job), stateDir, job: mark.job, facts }, 'stuck');
+    const told = await loadRemote().alertFinding({ settings, where: alertContext(io), stateDir, job: mark.job, facts }, 'stuck');
     if (told.sent) newlyMissed.push(`cronwrap: job ${mark.job} STUCK on ${io.host}: ${status}`);
     for (const problem of told.problems) warn(io.stderr, `${mark.job}: ${problem}`);
   }
@@ -158,3 +159,22 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   }
   return checked.some((c) => c.missed || c.stuck) ? 1 : 0;
 }
+
+export const check = subcommand({
+  name: 'check',
+  summary: { synopsis: 'check [--grace DUR] [--json]', text: 'tell the runs that never happened (MISSED); exit 1 while any is' },
+  description:
+    "Find every job of yours whose scheduled start passed (with its grace) and no run was recorded: the crontab lines that run as you and record in this state directory, and its history. Tell each through the job's own channels (the flags on its crontab line, then these flags, the environment with its crontab's variables, the config file) as MISSED, once per episode (its next good run tells RECOVERED). Other users' lines are theirs: they run cronwrap check themselves. Exits 1 while any job is missed. Run it from cron every few minutes.",
+  settings: ['stateDir', 'config', 'logDir', ...ALERT_KEYS],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--json', 'one JSON array: job, schedule, where it comes from, missed (the start that passed) and last run')
+      .option('--grace <duration>', 'how late a start may be (default: a tenth of the interval, between 1m and 30m)', (value: string) => duration.parse('--grace', value))
+      .option('--root <dir>', 'read the cron files under DIR instead of /', '/'),
+  values: (program) => {
+    const given = program.opts<{ json?: boolean; grace?: number; root?: string }>();
+    return { json: given.json === true, root: given.root ?? '/', graceMs: given.grace };
+  },
+  run: (call, { stateDir, viewer, io }) => runCheck({ root: call.root, json: call.json, graceMs: call.graceMs, flags: call.flags, viewer }, stateDir, io),
+});

@@ -6,6 +6,7 @@ import type { Io } from '../io.js';
 import { print } from '../output/console.js';
 import { redactUrl } from '../util/format.js';
 import { urlSecretNotes } from './url-secret-notes.js';
+import { subcommand, subcommandGroup } from './subcommand.js';
 
 /** `cronwrap config check`: every problem on its own line; 0 when there is none, else 78. */
 export function runConfigCheck(resolved: Resolved, io: Io): number {
@@ -54,3 +55,28 @@ export function runConfigShow(resolved: Resolved, job: string | undefined, io: I
   print(io.stdout, `${lines.join('\n')}\n`);
   return resolved.configErrors.length === 0 ? 0 : EX_CONFIG;
 }
+
+export const configCheck = subcommand({
+  name: 'config check',
+  summary: { synopsis: 'config check [--config FILE]', text: 'check a config file (exit 78 when invalid)' },
+  description: 'Check a config file: exit 0 when it is valid, 78 (EX_CONFIG) with every problem named when it is not.',
+  settings: ['config'],
+  readsState: false,
+  ownsConfigProblems: true,
+  values: () => ({}),
+  run: (_call, { resolved, io }) => runConfigCheck(resolved, io),
+});
+
+export const configShow = subcommand({
+  name: 'config show',
+  summary: { synopsis: 'config show [--name JOB]', text: "a job's effective settings and where each came from" },
+  description: "Print a job's effective settings, where each came from (flag, env, file:line, default), secrets redacted.",
+  settings: ['config', 'name'],
+  readsState: false,
+  ownsConfigProblems: true,
+  values: () => ({}),
+  run: (call, { resolved, io }) => runConfigShow(resolved, call.job, io),
+});
+
+/** `cronwrap config check|show`. */
+export const config = subcommandGroup('config', [configCheck, configShow]);

@@ -20,6 +20,9 @@ import { textTable } from '../output/text-table.js';
 import { badNameProblem, cronwrapUse } from '../config/cronwrap-use.js';
 import { applyRewrite, diffOf, planWrap } from './wrap-crontabs.js';
 import { ownLine, type Viewer } from '../jobs/own-lines.js';
+import { UsageError } from '../errors.js';
+import { runningBinary } from '../util/build-info.js';
+import { subcommand } from './subcommand.js';
 
 /**
  * Whose a job is: `local`, the admin's (not shipped by a package, or changed since); `package`, the distro's
@@ -132,7 +135,7 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
   const refused: string[] = [];
   const jobs = scheduled.map(({ entry, timer, source, kind, user, command, via, neverRuns }): InventoryJob => {
     const timeZone = entry?.env.CRON_TZ;
-    const use = cronwrapUse(command);
+    const use = cronwrapUse(command, viewer.subcommands);
     const name = use && 'job' in use ? use.job : null;
     // Only the viewer's own lines have their runs here: another user's job of the same name is not this one.
     const own = name !== null && ownLine({ user, command, env: entry?.env ?? {} }, name, stateDir, viewer) !== undefined;
@@ -204,6 +207,8 @@ export interface WrapOptions {
   files: readonly string[];
   /** The cronwrap the rewritten lines call: the one running now, by its absolute path. */
   cronwrap: string;
+  /** The words of cronwrap's own commands: a line that runs one is cronwrap's already. */
+  subcommands: readonly string[];
 }
 
 /**
@@ -211,7 +216,7 @@ export interface WrapOptions {
  * cronwrap, as a diff; with --apply, written (with a backup). Exits 1 when a file was refused or could not be written.
  */
 function runWrapCrontabs(root: string, stateDir: string, options: WrapOptions, io: Io): number {
-  const rewrites = planWrap(root, options.cronwrap, options.files);
+  const rewrites = planWrap(root, options.cronwrap, options.files, options.subcommands);
   for (const line of diffOf(rewrites)) printLine(io.stdout, line);
   let failed = false;
   for (const rewrite of rewrites) {
@@ -310,3 +315,37 @@ export function runJobs(options: JobsOptions, stateDir: string, viewer: Viewer, 
   }
   return found.problems.length > 0 ? 1 : 0;
 }
+
+export const jobs = subcommand({
+  name: 'jobs',
+  summary: { synopsis: 'jobs [--unwrapped] [--user U]', text: "the admin's jobs here, wrapped or not, what needs a look (--all: the distro's too)" },
+  description:
+    "Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs, systemd timers): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look. The admin's own jobs only, unless --all: files a package shipped as they are (dpkg's conffiles, timers under /lib) and run-parts/anacron lines are the distro's plumbing. On a terminal the table is cut to its width; piped, or with --json, it is whole. Example: cronwrap jobs --unwrapped --user root",
+  settings: ['stateDir', 'config'],
+  readsState: false,
+  options: (program) =>
+    program
+      .option('--json', 'one JSON object: jobs, problems (lines and files cron rejects or ignores), unreadable (what this user may not read), hidden (plumbing left out)')
+      .option('--all', "the distro's plumbing too, with a KIND column (local, package, run-parts)")
+      .option('--unwrapped', 'only the jobs cronwrap does not wrap')
+      .option('--user <name>', 'only the jobs that run as this user')
+      .option('--root <dir>', 'read the cron files under DIR instead of / (a mounted image, a container)', '/')
+      .option('--wrap', 'print every unwrapped crontab line rewritten to run under cronwrap (--name from the command, -c), as a diff; writes nothing. run-parts lines stay, and files a package shipped as they are unless named')
+      .option('--apply', 'with --wrap: write it, keeping a backup (users\' crontabs through crontab -u USER -)')
+      .argument('[files...]', 'with --wrap: only these crontab files, as the SOURCE column names them'),
+  values: (program) => {
+    const given = program.opts<{ json?: boolean; root?: string; all?: boolean; unwrapped?: boolean; user?: string; wrap?: boolean; apply?: boolean }>();
+    if (given.apply && !given.wrap) throw new UsageError('jobs: --apply writes what --wrap shows; give --wrap --apply');
+    const files = program.args;
+    if (files.length > 0 && !given.wrap) throw new UsageError(`jobs: files (${files.join(' ')}) are for --wrap`);
+    const listing = (['all', 'unwrapped', 'user'] as const).find((option) => given[option] !== undefined);
+    if (given.wrap && listing) throw new UsageError(`jobs: --${listing} chooses what the list shows; --wrap takes files instead (as the SOURCE column names them)`);
+    const [all, unwrapped] = [given.all === true, given.unwrapped === true];
+    return { json: given.json === true, root: given.root ?? '/', all, unwrapped, user: given.user, wrap: given.wrap === true, apply: given.apply === true, files };
+  },
+  run: (call, { stateDir, viewer, io }) => {
+    const wrap = call.wrap ? { apply: call.apply, files: call.files, cronwrap: runningBinary(), subcommands: viewer.subcommands } : undefined;
+    const { root, json, all, unwrapped, user } = call;
+    return runJobs({ root, json, all, unwrapped, user }, stateDir, viewer, io, wrap);
+  },
+});

@@ -7,6 +7,8 @@ import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { join } from 'node:path';
 import { refuseUnknownJob, type KnownJobSources } from '../jobs/known-jobs.js';
+import { duration } from '../config/value-types.js';
+import { jobSubcommand, type CommandContext } from './subcommand.js';
 
 export interface PauseRequest {
   forMs: number | undefined;
@@ -51,3 +53,44 @@ export function runResume(stateDir: string, job: JobName, check: JobCheck, io: I
     return 1;
   }
 }
+
+/** How pause and resume tell a typo from a job: --force, --root and the config's sections. */
+function jobCheck(call: { force: boolean; root: string }, { resolved, viewer }: CommandContext): JobCheck {
+  return { force: call.force, root: call.root, configJobs: resolved.configJobs, viewer };
+}
+
+export const pause = jobSubcommand({
+  name: 'pause',
+  summary: { synopsis: 'pause <job> [--for DUR]', text: "skip the job's runs (or --silence: run, alert no one); resume <job> ends it" },
+  description: "Pause a job for maintenance: its runs are skipped (exit 0, logged, history 'paused') until the pause expires or cronwrap resume; cronwrap check does not call them missed.",
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--for <duration>', 'end the pause by itself after DURATION (default: until cronwrap resume)', (value: string) => duration.parse('--for', value))
+      .option('--reason <text>', 'why, shown in the log, status and the live view')
+      .option('--silence', 'let the runs go on, but alert and ping no one')
+      .option('--force', 'pause a job this host has not seen yet (no run, no state, no crontab line, no [jobs.NAME] section): without it, such a name is refused as a typo')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/'),
+  values: (program) => {
+    const given = program.opts<{ for?: number; reason?: string; silence?: boolean; force?: boolean; root?: string }>();
+    return { forMs: given.for, reason: given.reason ?? '', silence: given.silence === true, force: given.force === true, root: given.root ?? '/' };
+  },
+  run: (call, context) => runPause(context.stateDir, call.job, { forMs: call.forMs, reason: call.reason, silence: call.silence }, jobCheck(call, context), context.io),
+});
+
+export const resume = jobSubcommand({
+  name: 'resume',
+  description: 'End a pause (cronwrap pause): the next run goes on as usual.',
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) =>
+    program
+      .option('--force', 'resume a job this host has not seen (without it, such a name is refused as a typo)')
+      .option('--root <dir>', 'read the cron files under DIR instead of / to know the jobs', '/'),
+  values: (program) => {
+    const given = program.opts<{ force?: boolean; root?: string }>();
+    return { force: given.force === true, root: given.root ?? '/' };
+  },
+  run: (call, context) => runResume(context.stateDir, call.job, jobCheck(call, context), context.io),
+});

@@ -11,6 +11,7 @@ import { pauseWords } from '../jobs/pause-words.js';
 import { describeNeverEnded } from '../report/footer.js';
 import { damagedLines, failuresText, lastSuccessText, orderSummaries, recentNeverEnded, runs24hText, summarizeHistory, withMissed, type JobSummary } from '../jobs/job-summary.js';
 import { colour, textTable, useColour } from '../output/text-table.js';
+import { subcommand } from './subcommand.js';
 
 function resultColour(summary: JobSummary): 'red' | 'green' | 'yellow' {
   if (summary.failing || summary.missed) return 'red';
@@ -65,3 +66,14 @@ export function runStatus(stateDir: string, json: boolean, viewer: Viewer, io: I
   }
   return summaries.some((s) => s.failing || s.missed) ? 1 : 0;
 }
+
+export const status = subcommand({
+  name: 'status',
+  summary: { synopsis: 'status [--json]', text: 'every job seen here: last result, last success, failures' },
+  description: "One row per job seen on this host, failing jobs first; exits 1 if any job's last run failed.",
+  settings: ['stateDir', 'config'],
+  readsState: true,
+  options: (program) => program.option('--json', 'one JSON array of job objects'),
+  values: (program) => ({ json: program.opts<{ json?: boolean }>().json === true }),
+  run: (call, { stateDir, viewer, io }) => runStatus(stateDir, call.json, viewer, io),
+});

@@ -4,6 +4,9 @@ import { warn } from '../output/console.js';
 import { LogFollower } from '../output/log-reader.js';
 import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../process/interruptions.js';
+import { jobLogPath } from '../jobs/job-log.js';
+import { defaultLogPath } from '../state/paths.js';
+import { jobSubcommand, wholeNumber } from './subcommand.js';
 
 const FOLLOW_POLL_MS = 200;
 
@@ -40,3 +43,20 @@ export async function runTail(path: string, lines: number, follow: boolean, io: 
     interruptions.dispose();
   }
 }
+
+export const tail = jobSubcommand({
+  name: 'tail',
+  summary: { synopsis: 'tail <job> [-n N] [-f]', text: "print (and follow) a job's log" },
+  description: "Print the end of a job's log; with -f, keep printing what is appended (across logrotate).",
+  settings: ['stateDir', 'logDir', 'config'],
+  readsState: true,
+  options: (program) => program.option('-n, --lines <n>', 'how many lines', wholeNumber('--lines'), 20).option('-f, --follow', 'keep printing new lines until interrupted'),
+  values: (program) => {
+    const given = program.opts<{ lines?: number; follow?: boolean }>();
+    return { lines: given.lines ?? 20, follow: given.follow === true };
+  },
+  run: async (call, { settings, stateDir, io }) => {
+    const path = jobLogPath(stateDir, call.job, defaultLogPath(call.job, settings.logDir, stateDir, io.uid));
+    return await runTail(path, call.lines, call.follow, io);
+  },
+});

@@ -5,7 +5,7 @@ import { readableByOthers } from '../config/secrets.js';
 import { hasCredentials } from '../net/url-credentials.js';
 
 /** An http(s) URL setting's values with where each was written: the effective one and every `[jobs.NAME]` one. */
-function urlValues(resolved: Resolved): { key: string; url: string; origin: string }[] {
+function urlValues(resolved: Resolved): { key: string; url: string; origin: string; tokenUrl: boolean }[] {
   const jobs = [...loadConfig(resolved.settings.config, false).jobs.values()];
   return OPTIONS.filter((spec) => spec.type.url).flatMap((spec) => {
     const entries: ConfigEntry<unknown>[] = [
@@ -13,13 +13,10 @@ function urlValues(resolved: Resolved): { key: string; url: string; origin: stri
       ...jobs.flatMap((layer) => layer.get(spec.key) ?? []),
     ];
     return entries.flatMap(({ value, origin }) =>
-      [value].flat().flatMap((url) => (typeof url === 'string' && /^https?:/i.test(url) ? [{ key: configKey(spec) ?? spec.key, url, origin }] : [])),
+      [value].flat().flatMap((url) => (typeof url === 'string' && /^https?:/i.test(url) ? [{ key: configKey(spec) ?? spec.key, url, origin, tokenUrl: spec.tokenUrl === true }] : [])),
     );
   });
 }
-
-/** Keys whose URL is itself the credential (a Slack webhook's path, a ping's UUID): whoever reads it can post to it. */
-const TOKEN_URL_KEYS = new Set(['webhooks', 'ping']);
 
 /**
  * What `config check` says of a URL that holds a secret. One with `user:password@`: it is sent as HTTP basic
@@ -29,10 +26,10 @@ const TOKEN_URL_KEYS = new Set(['webhooks', 'ping']);
  */
 export function urlSecretNotes(resolved: Resolved): string[] {
   const config = resolved.settings.config;
-  return urlValues(resolved).flatMap(({ key, url, origin }) => {
+  return urlValues(resolved).flatMap(({ key, url, origin, tokenUrl }) => {
     const inReadableFile = origin.startsWith(`${config}:`) && readableByOthers(config);
     if (!hasCredentials(url)) {
-      const tokenLike = TOKEN_URL_KEYS.has(key) || url.includes('?');
+      const tokenLike = tokenUrl || url.includes('?');
       return tokenLike && inReadableFile
         ? [`${origin}: ${key}: other users can read this file, and the URL's path or query may be its token (a Slack webhook, a ping's UUID): whoever reads it can post to it, or ping success for a job that never ran; chmod o-r ${config}`]
         : [];

@@ -42,15 +42,15 @@ function freshName(command: string, taken: Set<string>): string {
 /**
  * Plans to run every unwrapped crontab line under cronwrap (`<cronwrap> --name <name> -c '<command>'`,
  * the schedule and user as written), file by file. `only` limits it to those files (as `jobs` shows them);
- * without it, files a package shipped and nobody changed are left out.
+ * without it, files a package shipped and nobody changed are left out. `subcommands`: the words of cronwrap's own commands.
  */
-export function planWrap(root: string, cronwrap: string, only: readonly string[]): FileRewrite[] {
+export function planWrap(root: string, cronwrap: string, only: readonly string[], subcommands: readonly string[]): FileRewrite[] {
   const tree = readCronTree(root);
   const shipped = shippedAsIs(root);
   const ignored = new Map(tree.ignored.map((file) => [file.file, file.reason]));
   const all = [...tree.entries, ...tree.ignored.flatMap((file) => file.entries)];
   const taken = new Set(all.flatMap((entry) => {
-    const use = cronwrapUse(entry.command);
+    const use = cronwrapUse(entry.command, subcommands);
     return use && 'job' in use ? [use.job] : [];
   }));
   const byFile = new Map<string, CronEntry[]>();
@@ -61,7 +61,7 @@ export function planWrap(root: string, cronwrap: string, only: readonly string[]
     byFile.set(entry.file, [...(byFile.get(entry.file) ?? []), entry]);
   }
   return [...byFile].flatMap(([file, entries]) => {
-    const unwrapped = entries.filter((entry) => !cronwrapUse(entry.command));
+    const unwrapped = entries.filter((entry) => !cronwrapUse(entry.command, subcommands));
     if (unwrapped.length === 0) return [];
     const owner = file.startsWith('/var/spool/cron/') ? entries[0]!.user : undefined;
     let lines: string[];

@@ -5,6 +5,7 @@ import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import { observersFor, type ObserverParts } from '../observers/index.js';
+import { SUBCOMMAND_NAMES } from './index.js';
 import { ConsoleOutput, warn } from '../output/console.js';
 import { openRunLog } from '../output/log-file.js';
 import { outputWriter } from '../output/terminal-safe.js';
@@ -49,7 +50,7 @@ export async function runWrapped(
     console,
   });
   const pause = activePause(stateDir, job, io.now());
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined }), io.stderr);
+  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
   const interruptions = new Interruptions();
   try {
     return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);

@@ -3,7 +3,6 @@ import { OPTIONS } from './options.js';
 import { escapeControl } from '../util/format.js';
 import { commandJobName } from '../util/command-job-name.js';
 import { isJobName, JOB_NAME_RULE, type JobName } from '../util/job-name.js';
-import { SUBCOMMANDS } from './subcommands.js';
 
 /** The flags that take a value (`--timeout 2h`), from the option table: the word after them is not the command. */
 const TAKES_VALUE = new Set(OPTIONS.flatMap((spec) => (spec.flags && /[<[]/.test(spec.flags) ? spec.flags.split(/[ ,]+/).filter((f) => f.startsWith('-')) : [])));
@@ -24,13 +23,13 @@ export type CronwrapUse = { job: JobName } | { badName: string } | { subcommand:
  * Whether a crontab command runs under cronwrap, and as which job: the name cronwrap itself would use
  * (`--name`, else that of the program doing the work of the command or the `-c` line), checked as cronwrap checks
  * it. Filter mode (`... | cronwrap`) logs but runs nothing of its own: the job is the pipeline's, named
- * `stdin` unless `--name`.
+ * `stdin` unless `--name`. `subcommands`: the words of cronwrap's own commands (commands/index.ts, handed down).
  */
-export function cronwrapUse(command: string): CronwrapUse | undefined {
+export function cronwrapUse(command: string, subcommands: readonly string[]): CronwrapUse | undefined {
   const call = cronwrapCall(command);
   if (!call) return undefined;
   // A line that runs one of cronwrap's own commands (`cronwrap status`) wraps no job.
-  const subcommand = SUBCOMMANDS.find((name) => name === call.args[0]);
+  const subcommand = subcommands.find((name) => name === call.args[0]);
   if (subcommand) return { subcommand };
   const name = jobName(call.args);
   return isJobName(name) ? { job: name } : { badName: name };

@@ -1,4 +1,4 @@
-import { parseTimestampStyle, type TimestampStyle } from '../annotate/timestamp.js';
+import { parseTimestampStyle } from '../annotate/timestamp.js';
 import { parseJobName } from '../util/job-name.js';
 import {
   address,
@@ -19,81 +19,13 @@ import {
   smtpUrl,
   text,
   type ValueType,
-  type DurationRange,
-  type AlertThreshold,
 } from './value-types.js';
-
-/** Everything a run can be told, after flags and environment are read. */
-export interface Settings {
-  config: string;
-  name: string | undefined;
-  shell: string | undefined;
-  log: string | undefined;
-  logDir: string | undefined;
-  stateDir: string | undefined;
-  timestamp: TimestampStyle;
-  json: boolean;
-  drainMs: number;
-  killAfterMs: number;
-  quiet: boolean;
-  tee: boolean;
-  timeoutMs: number | undefined;
-  idleTimeoutMs: number | undefined;
-  keepLeftovers: boolean;
-  lock: boolean;
-  lockWaitMs: number;
-  lockBusyExit: number;
-  jitterMs: number;
-  retries: number;
-  retryDelayMs: number;
-  lineBuffered: boolean;
-  pty: boolean;
-  stderrFails: boolean;
-  okExit: number[];
-  warnExit: number[];
-  pageWarnings: boolean;
-  onFailure: string | undefined;
-  healTimeoutMs: number;
-  healCooldownMs: number;
-  healBudget: number;
-  healRetry: boolean;
-  schedule: string | undefined;
-  expectDuration: DurationRange | undefined;
-  historyLimit: number;
-  mailTo: string[] | undefined;
-  mailFrom: string | undefined;
-  smtpUrl: string | undefined;
-  smtpPassword: string | undefined;
-  smtpPasswordFile: string | undefined;
-  sendmail: string | undefined;
-  pagerdutyRoutingKey: string | undefined;
-  pagerdutyRoutingKeyFile: string | undefined;
-  pagerdutyUrl: string;
-  pagerdutyDedupKey: string;
-  pagerdutySeverity: PagerDutySeverity;
-  webhooks: string[];
-  webhookFormat: 'json' | 'slack';
-  ping: string | undefined;
-  alertAfter: AlertThreshold;
-  alertAfterSkips: number;
-  remindMs: number | undefined;
-  notifySuccess: boolean;
-  lockRedisUrl: string | undefined;
-  lockRedisPassword: string | undefined;
-  lockRedisPasswordFile: string | undefined;
-  lockRedisFallback: 'skip' | 'run';
-  lockRedisCleartextPassword: boolean;
-  lockRedisTtlMs: number;
-  metricsDir: string | undefined;
-  metricsPush: string | undefined;
-}
 
 const PAGERDUTY_SEVERITIES = ['critical', 'error', 'warning', 'info'] as const;
 export type PagerDutySeverity = (typeof PAGERDUTY_SEVERITIES)[number];
 
-/** One option, declared once: commander, the `CRONWRAP_*` twin, the config key and `--help` all come from its row. */
-export interface OptionSpec<K extends keyof Settings> {
-  key: K;
+/** How an option is given and told: commander, the `CRONWRAP_*` twin, the config key and `--help` all come from its row. */
+interface OptionFields {
   /** Commander's flags; a value placeholder (`<file>`) makes it take a value. None: environment only (secrets). */
   flags?: string;
   /** The flag may be given several times; its values are joined with spaces before parsing. */
@@ -102,12 +34,32 @@ export interface OptionSpec<K extends keyof Settings> {
   secret?: boolean;
   /** Not a config file key (it names or selects what runs). */
   cliOnly?: boolean;
+  /**
+   * A row of an alert channel (notify/alert-channels.ts): `test-alert` and `flush` take it. `enables`: set, it
+   * turns its channel on, and only then does a run load the alert code.
+   */
+  alert?: 'enables' | 'configures';
   /** The environment twin, read when the flag is not given. */
   env?: string;
+  /** A URL that is itself the credential (a Slack webhook's path, a ping's UUID): whoever reads it can post to it (`config check`). */
+  tokenUrl?: boolean;
   help: string;
+}
+
+/** One option, declared once: a row of the table, its parser and default typed by its key. */
+export interface OptionSpec<K extends keyof Settings> extends OptionFields {
+  key: K;
   /** Reads a value from a flag, the environment or the config file. */
   type: ValueType<Settings[K]>;
   defaultValue: Settings[K];
+}
+
+/** A setting's type from its row: what its parser returns, or nothing when its default is nothing. */
+type SettingOf<Row> = Row extends { type: ValueType<infer T>; defaultValue: infer D } ? (undefined extends D ? T | undefined : T) : never;
+
+/** The table as written, each row's key its own name and its default one its parser could return. */
+function optionTable<const T extends { [K in keyof T]: OptionFields & { key: K; type: ValueType<unknown>; defaultValue: T[K] extends { type: ValueType<infer V> } ? V | undefined : never } }>(rows: T): T {
+  return rows;
 }
 
 /** The table: a row for every setting, each row's parser and default typed by its key. */
@@ -118,7 +70,7 @@ export type AnyOption = OptionTable[keyof Settings];
 
 const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
 
-const TABLE: OptionTable = {
+const TABLE = optionTable({
   config: { key: 'config', cliOnly: true, flags: '--config <file>', env: 'CRONWRAP_CONFIG', help: 'config file (default /etc/cronwrap/cronwrap.toml; a missing default file is fine)', type: text, defaultValue: DEFAULT_CONFIG },
   name: { key: 'name', cliOnly: true, flags: '-n, --name <job>', help: 'job name for the log, history and reports (default: the base name of the program doing the work, past cd, guards and wrappers such as env, nice, timeout, flock, sudo -u, sh -c), e.g. --name mysql-backup', type: checkedText(parseJobName), defaultValue: undefined },
   shell: { key: 'shell', cliOnly: true, flags: '-c, --shell <string>', help: 'run STRING with /bin/sh -c instead of a command, e.g. -c \'pg_dump db | gzip > db.gz\'', type: text, defaultValue: undefined },
@@ -142,20 +94,20 @@ const TABLE: OptionTable = {
   retryDelayMs: { key: 'retryDelayMs', flags: '--retry-delay <duration>', env: 'CRONWRAP_RETRY_DELAY', help: 'pause between attempts (default 10s)', type: duration, defaultValue: 10_000 },
   lineBuffered: { key: 'lineBuffered', flags: '--line-buffered', env: 'CRONWRAP_LINE_BUFFERED', help: 'make the command flush output per line (PYTHONUNBUFFERED=1, and stdbuf -oL -eL where it exists), so each line gets its own time', type: flag, defaultValue: false },
   pty: { key: 'pty', flags: '--pty', env: 'CRONWRAP_PTY', help: 'run the command on a pseudo-terminal (util-linux script): per-line output from any program, but stdout and stderr are merged into one stream', type: flag, defaultValue: false },
-  mailTo: { key: 'mailTo', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'cronwrap mails failures to these addresses by the alert policy (one per failing streak; cron\'s MAILTO stays cron\'s: one mail per failed run); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
-  mailFrom: { key: 'mailFrom', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
-  smtpUrl: { key: 'smtpUrl', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
-  smtpPassword: { key: 'smtpPassword', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
-  smtpPasswordFile: { key: 'smtpPasswordFile', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', type: text, defaultValue: undefined },
-  sendmail: { key: 'sendmail', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', type: text, defaultValue: undefined },
-  pagerdutyRoutingKey: { key: 'pagerdutyRoutingKey', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', type: text, defaultValue: undefined },
-  pagerdutyRoutingKeyFile: { key: 'pagerdutyRoutingKeyFile', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', type: text, defaultValue: undefined },
-  pagerdutyUrl: { key: 'pagerdutyUrl', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
-  pagerdutyDedupKey: { key: 'pagerdutyDedupKey', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
-  pagerdutySeverity: { key: 'pagerdutySeverity', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
-  webhooks: { key: 'webhooks', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] },
-  webhookFormat: { key: 'webhookFormat', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
-  ping: { key: 'ping', flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, then URL on success, URL/<exit status> or URL/fail on failure, with the last 100 kB of the log; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
+  mailTo: { key: 'mailTo', alert: 'enables', flags: '--mail-to <addresses>', env: 'CRONWRAP_MAIL_TO', help: 'cronwrap mails failures to these addresses by the alert policy (one per failing streak; cron\'s MAILTO stays cron\'s: one mail per failed run); SMTP from CRONWRAP_SMTP_URL, else the local sendmail', type: addresses, defaultValue: undefined },
+  mailFrom: { key: 'mailFrom', alert: 'configures', flags: '--mail-from <address>', env: 'CRONWRAP_MAIL_FROM', help: 'sender of alert mails (default: cronwrap@<host>)', type: address, defaultValue: undefined },
+  smtpUrl: { key: 'smtpUrl', alert: 'configures', env: 'CRONWRAP_SMTP_URL', help: 'SMTP server, smtp://user@host:port (STARTTLS required to log in) or smtps://user@host:port', type: smtpUrl, defaultValue: undefined },
+  smtpPassword: { key: 'smtpPassword', alert: 'configures', env: 'CRONWRAP_SMTP_PASSWORD', secret: true, help: 'SMTP password', type: text, defaultValue: undefined },
+  smtpPasswordFile: { key: 'smtpPasswordFile', alert: 'configures', env: 'CRONWRAP_SMTP_PASSWORD_FILE', help: 'file holding the SMTP password', type: text, defaultValue: undefined },
+  sendmail: { key: 'sendmail', alert: 'configures', env: 'CRONWRAP_SENDMAIL', help: 'the sendmail program used when no SMTP server is set (default: /usr/sbin/sendmail or /usr/lib/sendmail)', type: text, defaultValue: undefined },
+  pagerdutyRoutingKey: { key: 'pagerdutyRoutingKey', alert: 'enables', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY', secret: true, help: 'PagerDuty Events API v2 routing (integration) key', type: text, defaultValue: undefined },
+  pagerdutyRoutingKeyFile: { key: 'pagerdutyRoutingKeyFile', alert: 'enables', env: 'CRONWRAP_PAGERDUTY_ROUTING_KEY_FILE', help: 'file holding the PagerDuty routing key', type: text, defaultValue: undefined },
+  pagerdutyUrl: { key: 'pagerdutyUrl', alert: 'configures', env: 'CRONWRAP_PAGERDUTY_URL', help: 'PagerDuty Events API endpoint (EU accounts: https://events.eu.pagerduty.com/v2/enqueue)', type: httpUrl, defaultValue: 'https://events.pagerduty.com/v2/enqueue' },
+  pagerdutyDedupKey: { key: 'pagerdutyDedupKey', alert: 'configures', flags: '--pagerduty-dedup-key <template>', env: 'CRONWRAP_PAGERDUTY_DEDUP_KEY', help: 'incident key; {host} and {job} are filled in (default cronwrap/{host}/{job}; cronwrap/{job} makes a fleet share one incident)', type: text, defaultValue: 'cronwrap/{host}/{job}' },
+  pagerdutySeverity: { key: 'pagerdutySeverity', alert: 'configures', flags: '--pagerduty-severity <level>', env: 'CRONWRAP_PAGERDUTY_SEVERITY', help: 'critical, error (default), warning or info', type: oneOf(PAGERDUTY_SEVERITIES), defaultValue: 'error' },
+  webhooks: { key: 'webhooks', tokenUrl: true, alert: 'enables', flags: '--webhook <url>', repeatable: true, env: 'CRONWRAP_WEBHOOKS', help: 'POST a JSON run report to URL (repeatable; CRONWRAP_WEBHOOKS and the config key webhooks take a list); a URL with a token or user:password@ (sent as basic auth) belongs in the config file, where ps does not show it', type: httpUrls, defaultValue: [] as string[] },
+  webhookFormat: { key: 'webhookFormat', alert: 'configures', flags: '--webhook-format <format>', env: 'CRONWRAP_WEBHOOK_FORMAT', help: 'json (default) or slack ({"text": ...})', type: oneOf(['json', 'slack'] as const), defaultValue: 'json' },
+  ping: { key: 'ping', tokenUrl: true, flags: '--ping <url>', env: 'CRONWRAP_PING', help: 'health-check URL (healthchecks.io protocol): URL/start at start, then URL on success, URL/<exit status> or URL/fail on failure, with the last 100 kB of the log; keep a token-bearing URL in the config file, out of ps', type: httpUrl, defaultValue: undefined },
   alertAfter: { key: 'alertAfter', flags: '--alert-after <n>', env: 'CRONWRAP_ALERT_AFTER', help: 'alert only once N runs in a row have failed (default 1), or with N/M once N of the last M runs failed (a flapping job: 3/10); it recovers when fewer than N of the last M failed', type: alertThreshold, defaultValue: { failures: 1, window: undefined } },
   alertAfterSkips: { key: 'alertAfterSkips', flags: '--alert-after-skips <n>', env: 'CRONWRAP_ALERT_AFTER_SKIPS', help: 'alert once N runs in a row were skipped because the lock was busy (a stuck earlier run; default 3)', type: count(1, 10_000), defaultValue: 3 },
   remindMs: { key: 'remindMs', flags: '--remind <duration>', env: 'CRONWRAP_REMIND', help: 'while a job keeps failing, alert again at most once per DURATION (default: never; one alert per failing streak)', type: optionalDuration, defaultValue: undefined },
@@ -169,8 +121,8 @@ const TABLE: OptionTable = {
   metricsDir: { key: 'metricsDir', flags: '--metrics-dir <dir>', env: 'CRONWRAP_METRICS_DIR', help: "write cronwrap_<job>.prom there for node_exporter's textfile collector", type: text, defaultValue: undefined },
   metricsPush: { key: 'metricsPush', flags: '--metrics-push <url>', env: 'CRONWRAP_METRICS_PUSH', help: 'push the same metrics to a Prometheus Pushgateway at URL (user:password@ in it is sent as basic auth; keep such a URL in the config file, out of ps)', type: httpUrl, defaultValue: undefined },
   stderrFails: { key: 'stderrFails', flags: '--stderr-fails', env: 'CRONWRAP_STDERR_FAILS', help: "a run that exits 0 but writes to stderr counts as failed, as chronic -e has it: reported, alerted, counted (the exit status stays the command's; not with --pty, which merges stderr into stdout)", type: flag, defaultValue: false },
-  okExit: { key: 'okExit', flags: '--ok-exit <codes>', env: 'CRONWRAP_OK_EXIT', help: "exit statuses that count as success, e.g. grep's 1: --ok-exit 1 (the exit status stays the command's)", type: exitCodes, defaultValue: [] },
-  warnExit: { key: 'warnExit', flags: '--warn-exit <codes>', env: 'CRONWRAP_WARN_EXIT', help: "exit statuses that are a warning, not a failure, e.g. restic's 3 (a partial backup): --warn-exit 3; told to the channels as a WARNING", type: exitCodes, defaultValue: [] },
+  okExit: { key: 'okExit', flags: '--ok-exit <codes>', env: 'CRONWRAP_OK_EXIT', help: "exit statuses that count as success, e.g. grep's 1: --ok-exit 1 (the exit status stays the command's)", type: exitCodes, defaultValue: [] as number[] },
+  warnExit: { key: 'warnExit', flags: '--warn-exit <codes>', env: 'CRONWRAP_WARN_EXIT', help: "exit statuses that are a warning, not a failure, e.g. restic's 3 (a partial backup): --warn-exit 3; told to the channels as a WARNING", type: exitCodes, defaultValue: [] as number[] },
   pageWarnings: { key: 'pageWarnings', flags: '--no-page-warnings', env: 'CRONWRAP_PAGE_WARNINGS', help: 'send warnings (--warn-exit, healed failures, odd durations) to mail and webhooks only, not to PagerDuty (default: PagerDuty gets them with severity warning)', type: flag, defaultValue: true },
   onFailure: { key: 'onFailure', flags: '--on-failure <command>', env: 'CRONWRAP_ON_FAILURE', help: "after a failed run, run COMMAND through sh -c to heal it (CRONWRAP_JOB, _EXIT, _SIGNAL, _LOG, _RUN set; output into the run's log); a failure it heals is a warning, not a page", type: text, defaultValue: undefined },
   healTimeoutMs: { key: 'healTimeoutMs', flags: '--heal-timeout <duration>', env: 'CRONWRAP_HEAL_TIMEOUT', help: "stop the --on-failure command's process group after DURATION (default 5m)", type: duration, defaultValue: 300_000 },
@@ -180,27 +132,27 @@ const TABLE: OptionTable = {
   schedule: { key: 'schedule', flags: '--schedule <cron>', env: 'CRONWRAP_SCHEDULE', help: "the job's cron schedule ('1 0 * * *', @daily), for the missed-run deadline in the metrics (default: the crontab line that runs this --name, read as cronwrap jobs reads it)", type: cronSchedule, defaultValue: undefined },
   expectDuration: { key: 'expectDuration', flags: '--expect-duration <min..max>', env: 'CRONWRAP_EXPECT_DURATION', help: 'warn (not fail) when a successful run takes less than MIN or more than MAX, e.g. 10m..2h (default: warn outside a fifth to five times the median of its last successful runs, once it has 5)', type: durationRange, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
-};
+});
+
+/** Everything a run can be told, after flags and environment are read: a setting for every row of the table. */
+export type Settings = { -readonly [K in keyof typeof TABLE]: SettingOf<(typeof TABLE)[K]> };
+
+const ROWS: OptionTable = TABLE;
+
 
 /** The rows in the order `--help` and `config show` list them. */
-export const OPTIONS: readonly AnyOption[] = Object.values(TABLE);
+export const OPTIONS: readonly AnyOption[] = Object.values(ROWS);
 
 /** The settings that say where alerts go: `test-alert` and `flush` take these (and --name, --state-dir). */
-export const ALERT_KEYS: readonly (keyof Settings)[] = [
-  'mailTo',
-  'mailFrom',
-  'smtpUrl',
-  'smtpPassword',
-  'smtpPasswordFile',
-  'sendmail',
-  'pagerdutyRoutingKey',
-  'pagerdutyRoutingKeyFile',
-  'pagerdutyUrl',
-  'pagerdutyDedupKey',
-  'pagerdutySeverity',
-  'webhooks',
-  'webhookFormat',
-];
+export const ALERT_KEYS: readonly (keyof Settings)[] = OPTIONS.flatMap((spec) => (spec.alert ? [spec.key] : []));
+
+/** Whether a setting that turns an alert channel on is set (a list, when it is not empty). */
+export function alertsConfigured(settings: Settings): boolean {
+  return OPTIONS.some((spec) => {
+    const value = spec.alert === 'enables' ? settings[spec.key] : undefined;
+    return Array.isArray(value) ? value.length > 0 : Boolean(value);
+  });
+}
 
 /** The row's config file key: its environment twin without `CRONWRAP_`, or its flag, in snake_case. */
 export function configKey(spec: AnyOption): string | undefined {

@@ -28,12 +28,12 @@ function stateJobs(stateDir: string, now: number): string[] {
 /** The jobs a crontab line or a systemd timer runs under cronwrap, named as cronwrap names them. */
 function scheduledJobs(root: string, stateDir: string, viewer: Viewer): string[] {
   const lines = readCronTree(root).entries.flatMap((entry) => {
-    const use = cronwrapUse(entry.command);
+    const use = cronwrapUse(entry.command, viewer.subcommands);
     return use && 'job' in use && ownLine(entry, use.job, stateDir, viewer) ? [use.job] : [];
   });
   // Timers run as root unless they say otherwise: root's, as the inventory counts them.
   const timers = viewer.uid !== 0 ? [] : readSystemdTimers(root).timers.flatMap((timer) => {
-    const use = timer.command === undefined ? undefined : cronwrapUse(timer.command);
+    const use = timer.command === undefined ? undefined : cronwrapUse(timer.command, viewer.subcommands);
     return use && 'job' in use ? [use.job] : [];
   });
   return [...lines, ...timers];

@@ -15,6 +15,8 @@ export interface Viewer {
   env: NodeJS.ProcessEnv;
   /** The flags a run started with these arguments is given; undefined when cronwrap refuses them (it runs nothing). */
   flagsOf: (args: readonly string[]) => GivenFlags | undefined;
+  /** The words of cronwrap's own commands: a line that runs one (`cronwrap check`) wraps no job. */
+  subcommands: readonly string[];
 }
 
 /** What a run of a line is started with: cronwrap's arguments written on it, and the environment cron gives it. */

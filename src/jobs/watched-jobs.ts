@@ -88,9 +88,9 @@ export function watchedJobs(root: string, stateDir: string, viewer: Viewer, now:
     return changed;
   };
   const tree = readCronTree(root);
-  for (const file of tree.ignored) if (file.entries.some((entry) => cronwrapUse(entry.command))) refused.push(ignoredProblem(file));
+  for (const file of tree.ignored) if (file.entries.some((entry) => cronwrapUse(entry.command, viewer.subcommands))) refused.push(ignoredProblem(file));
   for (const entry of tree.entries) {
-    const use = cronwrapUse(entry.command);
+    const use = cronwrapUse(entry.command, viewer.subcommands);
     if (use && 'badName' in use) refused.push(`${entry.file}:${entry.line}: ${badNameProblem(use.badName)}`);
     if (!use || !('job' in use)) continue;
     const line = ownLine(entry, use.job, stateDir, viewer);

@@ -1,6 +1,6 @@
 import type { Secret } from '../util/secret.js';
 
-/** Where alerts go, as resolved for this run from the settings, with the secrets already read. */
+/** Mail as its sender takes it (email.ts), resolved for this run by email-channel.ts, the password already read. */
 export interface EmailChannel {
   to: string[];
   from: string;
@@ -28,17 +28,6 @@ export interface WebhookChannel {
   format: 'json' | 'slack';
 }
 
-export interface Channels {
-  email: EmailChannel | undefined;
-  pagerduty: PagerDutyChannel | undefined;
-  webhooks: WebhookChannel[];
-  ping: string | undefined;
-}
-
 /** All notifications of one run, retries included, end within this (contract). */
 export const NOTIFY_BUDGET_MS = 60_000;
 
-/** Whether any channel that alerts a person is configured (pings are a dead-man's switch, not alerts). */
-export function hasAlertChannels(channels: Channels): boolean {
-  return Boolean(channels.email || channels.pagerduty || channels.webhooks.length > 0);
-}

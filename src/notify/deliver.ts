@@ -1,17 +1,12 @@
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Budget, Delivery } from '../net/http.js';
-import { hasCredentials } from '../net/url-credentials.js';
 import { tryLock, type HeldLock } from '../state/lock.js';
-import { redactUrl } from '../util/format.js';
-import type { Channels, WebhookChannel } from './channels.js';
-import { destinationOf } from './destination.js';
-import { sendEmail } from './email.js';
+import type { Check } from '../util/check.js';
+import type { KeptAlert } from './channel.js';
 import { isDue } from './kept-backoff.js';
 import type { Notice } from './notice.js';
-import { sendPagerDuty, type PagerDutyAction } from './pagerduty.js';
-import { backOffKept, dropKept, keepAlert, keptAlerts, keptCounts, pruneKept, webhookSpool, type KeptAlert, type KeptFile } from './spool.js';
-import { sendWebhook } from './webhook.js';
+import { backOffKept, dropKept, isKeptAlert, keepAlert, keptAlerts, pruneKept, type KeptFile } from './spool.js';
 
 /** What became of one message on one channel: for the footer, the history and `test-alert`. */
 export interface ChannelResult {
@@ -31,119 +26,36 @@ export interface ChannelResult {
   outOfTime: boolean;
 }
 
-/** One place alerts go: its spool name, what a notice becomes there, and how to send it. */
+/**
+ * One place alerts go, as configured for this run (alert-channels.ts builds it from a channel's descriptor):
+ * its spool, what a notice becomes there, how to send it, how its kept alerts are read back and named.
+ */
 export interface Target {
   id: string;
   label: string;
   alertsFor(notice: Notice): KeptAlert[];
   /** `attempts`: 1 for a kept alert (a later run tries again), more for a run's own. */
   send(alert: KeptAlert, attempts: number | undefined, budget: Budget): Promise<Delivery>;
-}
-
-/** PagerDuty events of one incident must arrive in order (trigger before resolve); other alerts stand alone. */
-function orderKey(alert: KeptAlert): string | undefined {
-  return alert.channel === 'pagerduty' ? alert.dedupKey : undefined;
-}
-
-const PAGERDUTY_ACTIONS: Record<Notice['kind'], PagerDutyAction[]> = {
-  failure: ['trigger'],
-  // A stuck earlier run keeps every later one from starting: that is an incident too, resolved by a success.
-  skipped: ['trigger'],
-  missed: ['trigger'],
-  stuck: ['trigger'],
-  // With severity warning (a low-urgency incident where the service says so), resolved by the next plain success.
-  warning: ['trigger'],
-  recovery: ['resolve'],
-  test: ['trigger', 'resolve'],
-  // PagerDuty keeps one open incident: reminders and success notices are for the other channels.
-  reminder: [],
-  success: [],
-};
-
-/** The places `channels` send alerts to. */
-export function targetsFor(channels: Channels): Target[] {
-  const targets: Target[] = [];
-  const keptAt = () => new Date().toISOString();
-  const { email, pagerduty } = channels;
-  if (email) {
-    targets.push({
-      id: 'email',
-      label: 'email',
-      alertsFor: (notice) => [{ channel: 'email', notice, to: email.to, keptAt: keptAt() }],
-      send: (alert, _attempts, budget) => sendEmail(alert.notice, { ...email, to: alert.channel === 'email' ? alert.to : email.to }, budget),
-    });
-  }
-  if (pagerduty) {
-    targets.push({
-      id: 'pagerduty',
-      label: 'pagerduty',
-      alertsFor: (notice) =>
-        (notice.kind === 'warning' && !pagerduty.pageWarnings ? [] : PAGERDUTY_ACTIONS[notice.kind]).map((action) => ({
-          channel: 'pagerduty',
-          notice,
-          action,
-          // A test gets its own incident key, so it never resolves a real incident.
-          dedupKey: notice.kind === 'test' ? `${pagerduty.dedupKey}/test` : pagerduty.dedupKey,
-          severity: pagerduty.severity,
-          keptAt: keptAt(),
-        })),
-      send: (alert, attempts, budget) =>
-        alert.channel === 'pagerduty'
-          ? sendPagerDuty(alert.notice, { ...pagerduty, dedupKey: alert.dedupKey, severity: alert.severity ?? pagerduty.severity }, alert.action, budget, attempts)
-          : sendPagerDuty(alert.notice, pagerduty, 'trigger', budget, attempts),
-    });
-  }
-  const shown = channels.webhooks.map((webhook) => redactUrl(webhook.url));
-  channels.webhooks.forEach((webhook, index) => {
-    // Two webhooks on one host look the same once redacted: number them, in the order given.
-    const twin = shown.filter((url) => url === shown[index]).length > 1 ? ` #${index + 1}` : '';
-    targets.push(webhookTarget(webhook, `webhook ${shown[index]}${twin}`));
-  });
-  return targets;
-}
-
-/**
- * A webhook: its kept alerts carry its URL and format, so it can be sent to after the job's line is gone;
- * not a URL with a password in it (the spool holds no password: flush then needs the webhook named again).
- */
-function webhookTarget(webhook: WebhookChannel, label: string): Target {
-  const id = webhookSpool(webhook.url);
-  const url = hasCredentials(webhook.url) ? { shown: redactUrl(webhook.url) } : { url: webhook.url };
-  return {
-    id,
-    label,
-    alertsFor: (notice) => [{ channel: id, notice, ...url, format: webhook.format, keptAt: new Date().toISOString() }],
-    send: (alert, attempts, budget) => {
-      const kept = alert.channel === id && alert.url ? { url: alert.url, format: alert.format ?? webhook.format } : webhook;
-      return sendWebhook(alert.notice, kept, budget, attempts);
-    },
-  };
-}
-
-/**
- * `cronwrap flush`: the webhooks alerts were kept for that `channels` do not name (a `--webhook` on a job's
- * line), each from the URL its kept alerts carry. Alerts kept before they carried it have no target.
- */
-export function keptWebhookTargets(stateDir: string, channels: Channels): { targets: Target[]; damaged: string[] } {
-  const configured = new Set<string>(channels.webhooks.map((webhook) => webhookSpool(webhook.url)));
-  const targets: Target[] = [];
-  const damaged: string[] = [];
-  for (const id of keptCounts(stateDir).keys()) {
-    if (!id.startsWith('webhook-') || configured.has(id)) continue;
-    const read = keptAlerts(stateDir, id);
-    damaged.push(...read.damaged);
-    const webhook = read.kept.map(({ alert }) => alert).find((alert) => 'url' in alert && alert.url);
-    if (!webhook || !('url' in webhook) || !webhook.url) continue;
-    targets.push(webhookTarget({ url: webhook.url, format: webhook.format ?? 'json' }, `webhook ${redactUrl(webhook.url)}`));
-  }
-  return { targets, damaged };
+  /** Its kept alerts read back (default: what every kept alert holds). */
+  isKept?: Check<KeptAlert>;
+  /** The event an alert is, one kept file per notice and event (default `send`). */
+  event?(alert: KeptAlert): string;
+  /** What a result says it was (default: the notice's kind). */
+  kindOf?(alert: KeptAlert): string;
+  /** Alerts of one key must arrive in order (an incident's trigger before its resolve); others stand alone. */
+  orderKey?(alert: KeptAlert): string | undefined;
+  /** What is still to keep after a delivery that went through in part. */
+  narrowed?(alert: KeptAlert, delivery: Delivery): KeptAlert;
+  /** Where it went, in the operator's words (default: the label). */
+  destination?(alert: KeptAlert): string;
+  /** A setup to fix, said when the target could not send. */
+  problem?: string | undefined;
 }
 
 function resultOf(target: Target, alert: KeptAlert, delivery: Delivery, kept: boolean, resent: boolean): ChannelResult {
-  const kind = alert.channel === 'pagerduty' ? `${alert.notice.kind} (${alert.action})` : alert.notice.kind;
+  const kind = target.kindOf?.(alert) ?? alert.notice.kind;
   const error = delivery.error ? { error: delivery.error } : {};
-  // A webhook's label tells twins on one host apart; the others are told by their recipients and keys.
-  const destination = alert.channel.startsWith('webhook-') ? target.label : destinationOf(alert);
+  const destination = target.destination?.(alert) ?? target.label;
   return { channel: target.label, destination, kind, job: alert.notice.job, ok: delivery.ok, attempts: delivery.attempts, ...error, kept, resent, outOfTime: delivery.outOfTime === true };
 }
 
@@ -186,14 +98,14 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
       const lock = spoolLock(stateDir, target, problems);
       try {
         if (lock) {
-          const read = keptAlerts(stateDir, target.id);
+          const read = keptAlerts(stateDir, target.id, target.isKept ?? isKeptAlert);
           const now = Date.now();
           const pruned = pruneKept(target.id, read.kept, now, fresh.length);
           problems.push(...read.damaged, ...(pruned.dropped ? [pruned.dropped] : []));
           let tried = 0;
           for (const kept of pruned.kept) {
             const { file, alert } = kept;
-            const key = orderKey(alert);
+            const key = target.orderKey?.(alert);
             const notYet = !everyKept && (!isDue(alert, now) || tried >= MAX_RESENT_PER_RUN || keptBudget.now() >= keptBudget.deadline);
             if (notYet) {
               // Left for a later run; a later event of its incident waits for it.
@@ -208,7 +120,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
             const delivery = await target.send(alert, 1, keptBudget);
             const stillKept = !delivery.ok && delivery.retryable;
             if (stillKept && key) held.add(key);
-            if (stillKept) backOffOrSay({ file, alert: narrowed(alert, delivery) }, delivery.retryAfterMs, problems);
+            if (stillKept) backOffOrSay({ file, alert: target.narrowed?.(alert, delivery) ?? alert }, delivery.retryAfterMs, problems);
             else dropKept(file);
             // Cut by the kept alerts' share, not by the run's time: no "could not all be delivered within 60s".
             const cut = delivery.outOfTime && budget.now() < budget.deadline;
@@ -216,9 +128,9 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
           }
         }
         for (const alert of fresh) {
-          const key = orderKey(alert);
+          const key = target.orderKey?.(alert);
           const delivery = key && held.has(key) ? waiting() : await target.send(alert, undefined, budget);
-          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, narrowed(alert, delivery), delivery.retryAfterMs, problems);
+          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, target, target.narrowed?.(alert, delivery) ?? alert, delivery.retryAfterMs, problems);
           if (!delivery.ok && delivery.retryable && key) held.add(key);
           results.push(resultOf(target, alert, delivery, kept, false));
         }
@@ -244,11 +156,6 @@ function spoolLock(stateDir: string, target: Target, problems: string[]): HeldLo
   }
 }
 
-/** A mail the server took for some recipients and put off for others is kept for those only. */
-function narrowed(alert: KeptAlert, delivery: Delivery): KeptAlert {
-  return alert.channel === 'email' && delivery.keepFor ? { ...alert, to: delivery.keepFor } : alert;
-}
-
 /**
  * Puts off a kept alert's next try (at least as long as the server asked, `askedMs`); if its file cannot be
  * rewritten, says why (it is tried again as it was).
@@ -262,9 +169,9 @@ function backOffOrSay(kept: KeptFile, askedMs: number | undefined, problems: str
 }
 
 /** Keeps an alert for a later run, not before the server asked (`askedMs`); if the spool cannot take it, says why. */
-function keepOrSay(stateDir: string, alert: KeptAlert, askedMs: number | undefined, problems: string[]): boolean {
+function keepOrSay(stateDir: string, target: Target, alert: KeptAlert, askedMs: number | undefined, problems: string[]): boolean {
   try {
-    keepAlert(stateDir, alert, Date.now(), askedMs);
+    keepAlert(stateDir, alert, Date.now(), askedMs, target.event?.(alert));
     return true;
   } catch (error) {
     problems.push(`cannot keep the ${alert.channel} alert for later in ${stateDir}: ${errorCode(error)}`);

@@ -1,18 +1,21 @@
-// The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives channels
-// resolved from the settings, secrets already read, and never reads the configuration itself.
+// The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives the resolved
+// settings and configures the channels from them (alert-channels.ts, secrets read once per run); it never
+// reads the config file itself.
 import type { Delivery } from '../net/http.js';
 import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
-import { hasAlertChannels, NOTIFY_BUDGET_MS, type Channels } from './channels.js';
+import type { Settings } from '../config/options.js';
+import { NOTIFY_BUDGET_MS } from './channels.js';
 import { errorCode } from '../errors.js';
-import { deliverAll, keptWebhookTargets, targetsFor, type ChannelResult, type Delivered } from './deliver.js';
+import { channelOfSpool, channelSetup, keptTargets, targetsFor } from './alert-channels.js';
+import { deliverAll, type ChannelResult, type Delivered, type Target } from './deliver.js';
 import type { Notice } from './notice.js';
 import { undeliveredText } from './undelivered.js';
 import { sendPing, type PingEvent } from './ping.js';
 import type { StartPing } from './start-ping.js';
 import { keptGroups, type KeptGroup } from './kept-groups.js';
 import { spoolUnreadable } from './spool.js';
-import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding, type PolicyOptions } from './policy.js';
+import { decide, decideFinding, readAlertState, writeAlertState, type CheckFinding } from './policy.js';
 import type { Verdict } from '../state/history.js';
 
 export type { ChannelResult };
@@ -22,9 +25,18 @@ export { StartPing } from './start-ping.js';
 export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures' | 'consecutiveSkips'>;
 
 export interface AlertRequest {
-  channels: Channels;
+  /** The channels are configured from these (alert-channels.ts), with the run's host and environment. */
+  settings: Settings;
+  where: { host: string; env: NodeJS.ProcessEnv };
+  /** The job whose alerts these are (its name fills the channels' templates). */
+  job: string;
   stateDir: string;
   facts: NoticeFacts;
+}
+
+/** The targets of a request's settings. */
+function targetsOf(request: Pick<AlertRequest, 'settings' | 'where' | 'job'>, keptOnly = false): Target[] {
+  return targetsFor(request.settings, { ...request.where, job: request.job, keptOnly });
 }
 
 /** An alert told by the job's policy, whose state is the job's own file. */
@@ -33,7 +45,6 @@ export interface JobAlertRequest extends AlertRequest {
 }
 
 export interface RunForAlerts extends JobAlertRequest {
-  policy: PolicyOptions;
   verdict: Verdict;
   /** The verdict is a warning because `--on-failure` fixed a failure: no clean success (policy.ts). */
   healed?: boolean;
@@ -66,16 +77,17 @@ export interface EndPing {
 
 /** After a run: decide by policy, send (and re-send kept alerts), and ping the end once the start settled. */
 export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined): Promise<AlertsDone> {
-  const { channels, stateDir, job, facts } = run;
+  const { settings, stateDir, job, facts } = run;
   const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
+  const targets = targetsOf(run);
   let notice: Notice | null = null;
   const problems: string[] = [];
-  if (hasAlertChannels(channels)) {
+  if (targets.length > 0) {
     const { state, problem } = readAlertState(stateDir, job);
     if (problem) problems.push(problem);
     // An odd duration makes a successful run a warning: told once per streak of warnings, recovered from like one.
     const verdict = run.durationWarning && run.verdict === 'ok' ? 'warning' : run.verdict;
-    const { kind, next } = decide(state, verdict, run.policy, Date.now(), run.healed === true);
+    const { kind, next } = decide(state, verdict, settings, Date.now(), run.healed === true);
     try {
       writeAlertState(stateDir, job, next);
     } catch (error) {
@@ -90,14 +102,16 @@ export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined)
   // A skipped run never pinged /start (the ping starts with the job), so it sends nothing here. The end
   // waits for the start's answer: sent side by side, a server may handle the end first and see a run
   // that started and never ended.
-  const base = channels.ping;
+  const base = settings.ping;
   const [delivered, ping] = await Promise.all([
-    deliverAll(notice, targetsFor(channels), stateDir, { budget, keep: true }),
+    deliverAll(notice, targets, stateDir, { budget, keep: true }),
     base && endPing ? endPing.start.settled.then(() => sendPing(base, endPing.event, endPing.start.runId, endPing.body, budget)) : undefined,
   ]);
   const { results } = delivered;
   const failedNow = results.filter((r) => !r.resent && !r.ok);
-  return { results, ping, undelivered: notice && failedNow.length > 0 ? undeliveredText(notice, failedNow) : undefined, problems: [...problems, ...delivered.problems] };
+  // A setup to fix (no sendmail to run) is said on stderr too, not only in the footer.
+  const setups = targets.flatMap((target) => (target.problem && results.some((r) => r.channel === target.label && !r.ok) ? [target.problem] : []));
+  return { results, ping, undelivered: notice && failedNow.length > 0 ? undeliveredText(notice, failedNow) : undefined, problems: [...problems, ...delivered.problems, ...setups] };
 }
 
 /**
@@ -105,7 +119,7 @@ export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined)
  * once per episode (the job's next good run tells the recovery). `sent` is false when this episode was told already.
  */
 export async function alertFinding(request: JobAlertRequest, finding: CheckFinding): Promise<Delivered & { sent: boolean }> {
-  const { channels, stateDir, job, facts } = request;
+  const { stateDir, job, facts } = request;
   const { state, problem } = readAlertState(stateDir, job);
   const { kind, next } = decideFinding(state, finding, Date.now());
   const problems = problem ? [problem] : [];
@@ -116,28 +130,41 @@ export async function alertFinding(request: JobAlertRequest, finding: CheckFindi
     problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
   }
   const notice: Notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: state.failures };
-  const delivered = await deliverAll(notice, targetsFor(channels), stateDir, { budget: notifyBudget(), keep: true });
+  const delivered = await deliverAll(notice, targetsOf(request), stateDir, { budget: notifyBudget(), keep: true });
   return { ...delivered, problems: [...problems, ...delivered.problems], sent: true };
 }
 
-/** `cronwrap test-alert`: a marked test through every configured channel, nothing kept. */
-export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean }> {
+/**
+ * `cronwrap test-alert`: a marked test through every configured channel, nothing kept. None configured:
+ * `setup` says what each channel needs.
+ */
+export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean; setup: string }> {
   const notice: Notice = { ...request.facts, kind: 'test', id: `${request.facts.run}-test`, consecutiveFailures: 0 };
-  const targets = targetsFor(request.channels);
-  return { ...(await deliverAll(notice, targets, request.stateDir, { budget: notifyBudget(), keep: false })), configured: targets.length > 0 };
+  const targets = targetsOf(request);
+  return { ...(await deliverAll(notice, targets, request.stateDir, { budget: notifyBudget(), keep: false })), configured: targets.length > 0, setup: channelSetup() };
+}
+
+/** Kept alerts still waiting after `flush`, by spool and destination, and why they wait. */
+export interface LeftKept extends KeptGroup {
+  why: string;
 }
 
 /**
- * `cronwrap flush`: re-sends every kept alert, due or not: mail and PagerDuty through the transport and
- * routing key configured now, to the recipients and incident each alert carries; a webhook to the URL its
- * alerts carry. `left`: what is still kept, by channel and destination.
+ * `cronwrap flush`: re-sends every kept alert, due or not, through the channels configured now (credentials
+ * read now), each to the destination it carries (recipients, incident); a spool its configured channels do not
+ * cover, to the destination its alerts carry, where its channel keeps one (a webhook's URL). `left`: what is
+ * still kept, by channel and destination, and why.
  */
-export async function flushKept(channels: Channels, stateDir: string): Promise<Delivered & { left: KeptGroup[]; configured: Set<string>; unreadable?: string }> {
+export async function flushKept(request: Omit<AlertRequest, 'facts'>): Promise<Delivered & { left: LeftKept[]; unreadable?: string }> {
+  const { stateDir } = request;
   const unreadable = spoolUnreadable(stateDir);
-  if (unreadable) return { results: [], problems: [], left: [], configured: new Set(), unreadable };
-  const flagged = keptWebhookTargets(stateDir, channels);
-  const targets = [...targetsFor(channels), ...flagged.targets];
+  if (unreadable) return { results: [], problems: [], left: [], unreadable };
+  const configured = targetsOf(request, true);
+  const flagged = keptTargets(stateDir, configured);
+  const targets = [...configured, ...flagged.targets];
   const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(), keep: true, everyKept: true });
   const left = keptGroups(stateDir);
-  return { results: delivered.results, problems: [...flagged.damaged, ...delivered.problems, ...left.damaged], left: left.groups, configured: new Set(targets.map((t) => t.id)) };
+  const tried = new Set(targets.map((t) => t.id));
+  const why = (spool: string) => (tried.has(spool) ? 'the channel did not take them (above)' : (channelOfSpool(spool)?.notConfigured ?? 'no channel keeps alerts there'));
+  return { results: delivered.results, problems: [...flagged.damaged, ...delivered.problems, ...left.damaged], left: left.groups.map((group) => ({ ...group, why: why(group.channel) })) };
 }

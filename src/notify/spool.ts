@@ -4,43 +4,14 @@ import { errorCode } from '../errors.js';
 import { checkTrustedDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
-import { isMailAddress } from '../util/mail-address.js';
-import { arrayOf, either, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
-import { fnv1a } from '../util/hash.js';
-import type { PagerDutySeverity, WebhookChannel } from './channels.js';
-import { backoffAfter, isRetries, isTime, type Backoff } from './kept-backoff.js';
+import { arrayOf, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
+import type { KeptAlert } from './channel.js';
+import { backoffAfter, isRetries, isTime } from './kept-backoff.js';
 import type { Notice } from './notice.js';
-import type { PagerDutyAction } from './pagerduty.js';
 
-/**
- * An alert that could not be delivered, kept in `<state>/spool/<channel>/` until a later run (or
- * `cronwrap flush`) delivers it. It carries where it goes as the job's line said (recipients, incident key
- * and severity, the webhook's URL and format), so `flush` can send it without that line, but no credential:
- * the SMTP password and the routing key are read again when it is re-sent. A webhook's URL is kept as it is
- * (it is where to send; the file is 0600 in the 0700 state directory), unless it holds a password, and is
- * never shown whole. `retries`/`nextAt`: its backoff (kept-backoff.ts); absent in alerts kept before it.
- */
-export type KeptAlert = Backoff &
-  (
-    | /** email: the recipients at the time. */ { channel: 'email'; notice: Notice; to: string[]; keptAt: string }
-    | /** pagerduty: the event to send, its incident key and severity. */ {
-        channel: 'pagerduty';
-        notice: Notice;
-        action: PagerDutyAction;
-        dedupKey: string;
-        severity?: PagerDutySeverity;
-        keptAt: string;
-      }
-    | /**
-       * A webhook, its spool named by a hash of its URL; the URL itself, or when it holds a password only
-       * `shown`, its scheme and host (`https://host/…`) to name it by.
-       */ { channel: `webhook-${string}`; notice: Notice; url?: string; shown?: string; format?: WebhookChannel['format']; keptAt: string }
-  );
-
-/** A webhook's spool is named by a hash of its URL, never the URL (it may hold a token). */
-export function webhookSpool(url: string): `webhook-${string}` {
-  return `webhook-${fnv1a(url).toString(16).padStart(8, '0')}`;
-}
+// An alert that could not be delivered is kept in `<state>/spool/<spool>/` until a later run (or `cronwrap
+// flush`) delivers it. It carries where it goes as the job's line said (its channel's own fields, channel.ts),
+// so `flush` can send it without that line, but no credential: those are read again when it is re-sent.
 
 export interface KeptFile {
   file: string;
@@ -72,48 +43,27 @@ const isNotice = shape<Notice>({
   tail: arrayOf(isString),
   totalLines: isNumber,
 });
-const isWebhookChannel = (value: unknown): value is `webhook-${string}` => typeof value === 'string' && /^webhook-[0-9a-f]{8}$/.test(value);
-const backoffFields = { retries: optional(isRetries), nextAt: optional(isTime) };
-function isHttpUrl(value: unknown): value is string {
-  try {
-    return typeof value === 'string' && /^https?:$/.test(new URL(value).protocol);
-  } catch {
-    return false;
-  }
+
+/** What every kept alert holds, checked when read back. */
+export const isKeptAlert: Check<KeptAlert> = shape<KeptAlert>({ channel: isString, notice: isNotice, keptAt: isString, retries: optional(isRetries), nextAt: optional(isTime) });
+
+/** A channel's kept alert, checked when read back: what every one holds, and `fields`, its channel's own. */
+export function keptShape<K extends KeptAlert>(fields: { [F in Exclude<keyof K, keyof KeptAlert>]-?: Check<K[F]> }): Check<K> {
+  const own = shape<Pick<K, Exclude<keyof K, keyof KeptAlert>>>(fields);
+  return (value): value is K => isKeptAlert(value) && own(value);
 }
-/** A URL as redactUrl shows it: read back, it is printed, so nothing but a URL's printable characters. */
-const isShownUrl = (value: unknown): value is string => typeof value === 'string' && /^https?:\/\/[\x21-\x7e]+…?$/.test(value) && value.length <= 300;
-/** A kept webhook alert's URL is the one its spool is named by: a file cannot send elsewhere than where it lies. */
-const urlMatchesSpool = (alert: { channel: string; url?: string }) => alert.url === undefined || webhookSpool(alert.url) === alert.channel;
-const isKeptShape: Check<KeptAlert> = either(
-    either(
-      // Recipients go on sendmail's command line: one read back is checked as one given is (no leading '-').
-      shape<Extract<KeptAlert, { channel: 'email' }>>({ ...backoffFields, channel: literal('email'), notice: isNotice, to: arrayOf(isMailAddress), keptAt: isString }),
-      shape<Extract<KeptAlert, { channel: 'pagerduty' }>>({
-        ...backoffFields,
-        channel: literal('pagerduty'),
-        notice: isNotice,
-        action: literal('trigger', 'resolve'),
-        dedupKey: isString,
-        severity: optional(literal<PagerDutySeverity>('critical', 'error', 'warning', 'info')),
-        keptAt: isString,
-      }),
-    ),
-    shape<Extract<KeptAlert, { channel: `webhook-${string}` }>>({ ...backoffFields, channel: isWebhookChannel, notice: isNotice, url: optional(isHttpUrl), shown: optional(isShownUrl), format: optional(literal('json', 'slack')), keptAt: isString }),
-  );
-const isKeptAlert: Check<KeptAlert> = (value): value is KeptAlert => isKeptShape(value) && urlMatchesSpool(value);
 
 function spoolDir(stateDir: string, channel: string): string {
   return join(stateDir, 'spool', channel);
 }
 
 /**
- * Keeps an alert, unless the same notice is already kept for the channel. Names sort in the order kept;
+ * Keeps an alert, unless the same notice's `event` is already kept for the channel. Names sort in the order kept;
  * the file appears whole (written beside, then renamed), so a reader never takes a half-written one for damaged.
  */
-export function keepAlert(stateDir: string, alert: KeptAlert, now: number, askedMs = 0): void {
+export function keepAlert(stateDir: string, alert: KeptAlert, now: number, askedMs = 0, event = 'send'): void {
   const dir = spoolDir(stateDir, alert.channel);
-  const suffix = `-${alert.notice.id}-${alert.channel === 'pagerduty' ? alert.action : 'send'}.json`;
+  const suffix = `-${alert.notice.id}-${event}.json`;
   try {
     if (readdirSync(dir).some((name) => name.endsWith(suffix))) return;
   } catch (error) {
@@ -127,8 +77,11 @@ export function backOffKept({ file, alert }: KeptFile, now: number, askedMs = 0)
   replaceFile(file, `${JSON.stringify({ ...alert, ...backoffAfter((alert.retries ?? 0) + 1, now, askedMs) })}\n`, 0o600);
 }
 
-/** One channel's kept alerts, oldest first; damaged files are moved aside and said in `damaged`. */
-export function keptAlerts(stateDir: string, channel: string): { kept: KeptFile[]; damaged: string[] } {
+/**
+ * One spool's kept alerts, oldest first, each passing its channel's `check`; damaged files are moved aside and
+ * said in `damaged`.
+ */
+export function keptAlerts(stateDir: string, channel: string, check: Check<KeptAlert>): { kept: KeptFile[]; damaged: string[] } {
   const dir = spoolDir(stateDir, channel);
   const kept: KeptFile[] = [];
   const damaged: string[] = [];
@@ -150,7 +103,7 @@ export function keptAlerts(stateDir: string, channel: string): { kept: KeptFile[
       else if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read ${file}: ${errorCode(error)}`); // ENOENT: sent meanwhile
       continue;
     }
-    if (isKeptAlert(alert) && alert.channel === channel) kept.push({ file, alert });
+    if (check(alert) && alert.channel === channel) kept.push({ file, alert });
     else damaged.push(moveAside(file, `not a kept alert for ${channel}`));
   }
   return { kept, damaged };

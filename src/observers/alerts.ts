@@ -1,6 +1,7 @@
-import type { Settings } from '../config/options.js';
+import { alertsConfigured, type Settings } from '../config/options.js';
 import type { Io } from '../io.js';
-import { hasAlertChannels, NOTIFY_BUDGET_MS } from '../notify/channels.js';
+import { alertContext } from '../notify/alert-context.js';
+import { NOTIFY_BUDGET_MS } from '../notify/channels.js';
 import type { AlertsDone, StartPing } from '../notify/index.js';
 import { stopReason } from '../net/http.js';
 import { loadRemote } from '../remote/load.js';
@@ -10,7 +11,6 @@ import { PING_BODY_BYTES, type PingEvent } from '../notify/ping.js';
 import type { RunRecorder } from '../annotate/run-recorder.js';
 import type { Observer } from '../run/events.js';
 import type { NotificationRecord } from '../state/history.js';
-import { resolveChannels } from './alert-channels.js';
 import type { JobName } from '../util/job-name.js';
 
 /** Every alert and the closing ping (its kind the event sent: `success`, `fail` or the exit status), as history records. */
@@ -29,30 +29,27 @@ function notificationRecords(done: AlertsDone, pingEvent: PingEvent): Notificati
  * runs never load the network code.
  */
 export function alertsObserver(settings: Settings, io: Io, stateDir: string, job: JobName, recorder: RunRecorder): Observer<'alerts'> | undefined {
-  const channels = resolveChannels(settings, io, job);
-  const alerting = hasAlertChannels(channels);
-  if (!alerting && !channels.ping) return undefined;
-  const logTail = channels.ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;
+  // The channels are configured from the settings with the alert code (notify/alert-channels.ts), loaded only when one is set.
+  const alerting = alertsConfigured(settings);
+  const ping = settings.ping;
+  if (!alerting && !ping) return undefined;
+  const logTail = ping ? recorder.keepLastBytes(PING_BODY_BYTES) : undefined;
   let start: StartPing | undefined;
   return {
     stage: 'alerts',
     on(event) {
-      if (event.type === 'ready' && channels.ping) start = new (loadRemote().StartPing)(channels.ping);
+      if (event.type === 'ready' && ping) start = new (loadRemote().StartPing)(ping);
     },
     async end({ summary, stop }) {
       const { durationWarning } = summary;
-      const request = { channels, policy: settings, stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
+      const request = { settings, where: alertContext(io), stateDir, job, facts: noticeFacts(summary), verdict: summary.verdict, healed: summary.heal?.helped === true, stop, ...(durationWarning ? { durationWarning } : {}) };
       start?.runOver(stop);
       const endPing = start && logTail && { start, event: endPingEvent(summary), body: endPingBody(summary, logTail.bytes()) };
       const done = await loadRemote().finishRun(request, endPing);
       const late = done.results.some((r) => r.outOfTime);
       const stopped = stop.aborted && done.results.some((r) => !r.ok);
-      // Mail that cannot even be handed to a sendmail is a setup to fix: said on stderr too, not only in the footer.
-      const sendmail = channels.email?.sendmail;
-      const noSendmail = sendmail && 'error' in sendmail && done.results.some((r) => r.channel === 'email' && !r.ok);
       const problems = [
         ...done.problems,
-        ...(noSendmail ? [`email: ${sendmail.error}`] : []),
         ...(late ? [`alerts could not all be delivered within ${NOTIFY_BUDGET_MS / 1000}s; the rest are kept for the next run`] : []),
         ...(stopped ? [`${stopReason(stop)}: stopped sending; what was not sent is kept for the next run`] : []),
       ];

@@ -23,6 +23,8 @@ export interface ObserverParts {
   configErrors: readonly string[];
   /** The job is paused: its runs alert no one (and ping nothing), whether they are skipped or run silenced. */
   paused: boolean;
+  /** The words of cronwrap's own commands: a crontab line that runs one is no job's. */
+  subcommands: readonly string[];
 }
 
 /**
@@ -30,14 +32,14 @@ export interface ObserverParts {
  * and metrics, so that the history and the footer can tell how they went, and the stdout report last. A stage
  * that reads another's result (run/events.ts StageResults: never_ended, alerts) comes after it. A new reaction is one line here.
  */
-export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused }: ObserverParts): Observer[] {
+export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused, subcommands }: ObserverParts): Observer[] {
   return [
     runningObserver(stateDir, job, settings.timeoutMs, io.now),
     neverEndedObserver(stateDir, job, io.now),
     paused ? undefined : alertsObserver(settings, io, stateDir, job, recorder),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
-    metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user)),
+    metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user, subcommands)),
     historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.

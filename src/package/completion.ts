@@ -1,11 +1,15 @@
 // Bash completion for cronwrap, generated from the option table and the subcommand list.
 import { OPTIONS } from '../config/options.js';
-import { SUBCOMMANDS } from '../config/subcommands.js';
-
-/** The subcommands that take a job name, completed from the jobs with a history here. */
-const TAKES_JOB = ['history', 'tail', 'pause', 'resume'];
+import { SUBCOMMANDS } from '../commands/index.js';
 
 export function bashCompletion(): string {
+  // The subcommands that take a job name, completed from the jobs with a history here; a group's actions after its name.
+  const takesJob = SUBCOMMANDS.flatMap((entry) => ('takesJob' in entry && entry.takesJob ? [entry.name] : []));
+  const actions = SUBCOMMANDS.flatMap((entry) => {
+    if (!('actions' in entry)) return [];
+    const words = entry.actions.map((action) => action.name.slice(entry.name.length + 1));
+    return [`    ${entry.name})\n        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W "${words.join(' ')}" -- "$cur")); return; fi\n        ;;\n`];
+  });
   const flags = ['--help', '--version', ...OPTIONS.flatMap((spec) => (spec.flags ? [...spec.flags.matchAll(/--[\w-]+/g)].map((m) => m[0]) : []))];
   return `# bash completion for cronwrap(1), generated from its option table.
 _cronwrap() {
@@ -19,12 +23,12 @@ _cronwrap() {
         fi
     done
     if ((COMP_CWORD == 1)) && [[ $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "${SUBCOMMANDS.join(' ')}" -- "$cur"))
+        COMPREPLY=($(compgen -W "${SUBCOMMANDS.map((entry) => entry.name).join(' ')}" -- "$cur"))
         return
     fi
     word=\${COMP_WORDS[1]}
     case $word in
-    ${TAKES_JOB.join('|')})
+    ${takesJob.join('|')})
         if ((COMP_CWORD == 2)); then
             local dir=\${CRONWRAP_STATE_DIR:-/var/lib/cronwrap}/history jobs
             jobs=$(cd "$dir" 2>/dev/null && for f in *.jsonl; do [[ -e $f ]] && printf '%s\\n' "\${f%.jsonl}"; done)
@@ -32,10 +36,7 @@ _cronwrap() {
             return
         fi
         ;;
-    config)
-        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W "check show" -- "$cur")); return; fi
-        ;;
-    esac
+${actions.join('')}    esac
     case $cur in
     -*) COMPREPLY=($(compgen -W "${flags.join(' ')}" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;

@@ -1,8 +1,8 @@
 // cronwrap(1), generated from the option table and the subcommands' own --help, so it cannot drift from
 // what cronwrap accepts. Built by scripts/package-deb.mjs; never part of a run.
 import { configKey, OPTIONS, type AnyOption } from '../config/options.js';
-import { SUBCOMMANDS } from '../config/subcommands.js';
-import { EXAMPLES, parseArgs } from '../cli/parse-args.js';
+import { runnableSubcommands } from '../commands/index.js';
+import { parseArgs, topLevelHelpText } from '../cli/parse-args.js';
 
 /** Text as troff reads it: backslashes escaped, a leading dot or quote made literal, hyphens as minus signs. */
 export function troff(text: string): string {
@@ -45,7 +45,7 @@ function helpOf(argv: string[]): string {
 export function manPage(version: string, date: string): string {
   const withFlag = OPTIONS.filter((spec) => spec.flags);
   const envOnly = OPTIONS.filter((spec) => !spec.flags && spec.env);
-  const subcommands = SUBCOMMANDS.flatMap((name) => (name === 'config' ? [['config', 'check'], ['config', 'show']] : [[name]]));
+  const subcommands = runnableSubcommands().map(({ name }) => name.split(' '));
   return [
     `.TH CRONWRAP 1 "${date}" "cronwrap ${version}" "User Commands"`,
     '.SH NAME',
@@ -63,7 +63,7 @@ export function manPage(version: string, date: string): string {
     "the command's exit status as its own, and tells people when the command fails: cron's mail, e-mail,",
     'PagerDuty, webhooks and health-check pings, by a policy. Around it: time limits that stop the whole',
     'process group, locks, run history, metrics for Prometheus, self-healing, and a live view.',
-    verbatim(EXAMPLES),
+    verbatim(topLevelHelpText()),
     '.SH OPTIONS',
     ...withFlag.map((spec) => optionEntry(spec, flagsText(spec.flags!))),
     '.TP\n\\fB\\-V\\fR, \\fB\\-\\-version\\fR\nshow the version and how this cronwrap was built.',

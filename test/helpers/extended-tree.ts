@@ -1,9 +1,9 @@
 // A copy of this project with a contributor's change applied (new files, lines inserted), typechecked and built:
 // the tests of src/README.md's recipes prove that a new subcommand or channel is that change and no more.
-import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { tempDir } from './cronwrap.js';
 
 const PROJECT = resolve(__dirname, '../..');
 const COPIED = ['src', 'scripts', 'bin', 'package.json', 'tsconfig.json', 'tsconfig.page.json'];
@@ -19,11 +19,13 @@ export interface ExtendedTree {
   dir: string;
   /** The copy's bin/cronwrap, running its own dist/. */
   bin: string;
+  /** Removes the copy (built once for a file's tests: the caller removes it after them all). */
+  remove(): void;
 }
 
 /** Copies the project, writes `files` (path in the copy → content), applies `insertions`, typechecks and builds it. */
 export function extendedTree(files: Record<string, string>, insertions: readonly Insertion[]): ExtendedTree {
-  const dir = tempDir();
+  const dir = mkdtempSync(join(tmpdir(), 'cronwrap-extended-'));
   for (const name of COPIED) cpSync(join(PROJECT, name), join(dir, name), { recursive: true });
   symlinkSync(join(PROJECT, 'node_modules'), join(dir, 'node_modules'));
   for (const [path, content] of Object.entries(files)) writeFileSync(join(dir, path), content);
@@ -35,9 +37,18 @@ export function extendedTree(files: Record<string, string>, insertions: readonly
     lines.splice(at[0]! + 1, 0, text);
     writeFileSync(join(dir, file), lines.join('\n'));
   }
-  const run = (args: string[]) => execFileSync(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  run([join(PROJECT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
-  run(['scripts/check-layers.mjs']);
-  run(['scripts/build.mjs']);
-  return { dir, bin: join(dir, 'bin/cronwrap') };
+  const run = (args: string[]) => {
+    const done = spawnSync(process.execPath, args, { cwd: dir, encoding: 'utf8' });
+    // tsc says what is wrong on stdout: the failure shows it.
+    if (done.status !== 0) throw new Error(`${args.join(' ')} failed in the copy:\n${done.stdout}${done.stderr}`);
+  };
+  try {
+    run([join(PROJECT, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', '.']);
+    run(['scripts/check-layers.mjs']);
+    run(['scripts/build.mjs']);
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return { dir, bin: join(dir, 'bin/cronwrap'), remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -4,7 +4,7 @@ import type { Verdict } from '../../src/state/history.js';
 import { bodyOf, oneLine, outputExcerpt, subjectOf, type Notice } from '../../src/notify/notice.js';
 import { pingUrl } from '../../src/notify/ping.js';
 import { redactUrl } from '../../src/util/format.js';
-import { expandKey } from '../../src/observers/alert-channels.js';
+import { expandKey } from '../../src/notify/pagerduty-channel.js';
 
 const FRESH: AlertState = { failures: 0, alerted: false, lastAlertAt: null };
 const options: PolicyOptions = { alertAfter: { failures: 1, window: undefined }, alertAfterSkips: 3, remindMs: undefined, notifySuccess: false };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { deadlineAfter, describeSchedule, missedStart, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
 import { scheduleFromCrontabs } from '../../src/config/job-schedule.js';
 import { cronwrapUse } from '../../src/config/cronwrap-use.js';
+import { SUBCOMMAND_NAMES } from '../../src/commands/index.js';
 
 // The host's zone is UTC here; CRON_TZ cases name theirs. Monday 23 November 2026, 08:00 UTC.
 process.env.TZ = 'UTC';
@@ -138,11 +139,11 @@ describe('the next run deadline', () => {
 
   it('a job without --schedule takes the schedule of the crontab line that runs it, with its CRON_TZ', () => {
     const root = join(__dirname, '..', 'fixtures', 'cron-root');
-    expect(scheduleFromCrontabs('mysql-backup', 'root', root)).toEqual({ schedule: '1 0 * * *', timeZone: undefined, source: '/etc/cron.d/backup:3' });
-    expect(scheduleFromCrontabs('report', 'alice', root)).toEqual({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', source: '/var/spool/cron/crontabs/alice:3' });
-    expect(scheduleFromCrontabs('nobody-runs-this', 'root', root)).toBeUndefined();
+    expect(scheduleFromCrontabs('mysql-backup', 'root', SUBCOMMAND_NAMES, root)).toEqual({ schedule: '1 0 * * *', timeZone: undefined, source: '/etc/cron.d/backup:3' });
+    expect(scheduleFromCrontabs('report', 'alice', SUBCOMMAND_NAMES, root)).toEqual({ schedule: '30 2 * * *', timeZone: 'Europe/Berlin', source: '/var/spool/cron/crontabs/alice:3' });
+    expect(scheduleFromCrontabs('nobody-runs-this', 'root', SUBCOMMAND_NAMES, root)).toBeUndefined();
     // Another user's line naming the job is not this run's: alice's report sets no deadline of root's.
-    expect(scheduleFromCrontabs('report', 'root', root)).toBeUndefined();
+    expect(scheduleFromCrontabs('report', 'root', SUBCOMMAND_NAMES, root)).toBeUndefined();
   });
 });
 
@@ -209,6 +210,6 @@ describe('which job a crontab command runs under cronwrap', () => {
     ['echo "a%b" | cronwrap --name after-percent', undefined],
     ['echo "a\\%b" | cronwrap --name after-escaped-percent', { job: 'after-escaped-percent' }],
   ])('%s', (command, expected) => {
-    expect(cronwrapUse(command)).toEqual(expected);
+    expect(cronwrapUse(command, SUBCOMMAND_NAMES)).toEqual(expected);
   });
 });

@@ -5,7 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Delivery } from '../../src/net/http.js';
 import { deliverAll, type Target } from '../../src/notify/deliver.js';
 import type { Notice } from '../../src/notify/notice.js';
-import { keepAlert, type KeptAlert } from '../../src/notify/spool.js';
+import type { KeptAlert } from '../../src/notify/channel.js';
+import { keepAlert } from '../../src/notify/spool.js';
+
+/** A kept mail as the email channel keeps it: the recipients at the time. */
+type KeptMail = KeptAlert & { to: string[] };
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -24,10 +28,14 @@ const notice = (id: string): Notice => ({
   logPath: '/x.log', head: [], tail: [], totalLines: 0,
 });
 
+function keptMail(id: string, keptAt: number): KeptMail {
+  return { channel: 'email', notice: notice(id), to: ['ops@example.com'], keptAt: new Date(keptAt).toISOString() };
+}
+
 /** `count` mail alerts kept two minutes ago: all due now. */
 function keepDue(dir: string, count: number): void {
   const then = Date.now() - 120_000;
-  for (let n = 0; n < count; n += 1) keepAlert(dir, { channel: 'email', notice: notice(`a${n}`), to: ['ops@example.com'], keptAt: new Date(then).toISOString() }, then + n);
+  for (let n = 0; n < count; n += 1) keepAlert(dir, keptMail(`a${n}`, then), then + n);
 }
 
 /** A mail target that is down: each send costs `costMs` on the test's clock. */
@@ -35,7 +43,7 @@ function downTarget(clock: { ms: number }, costMs: number, sent: string[]): Targ
   return {
     id: 'email',
     label: 'email',
-    alertsFor: (n): KeptAlert[] => [{ channel: 'email', notice: n, to: ['ops@example.com'], keptAt: new Date().toISOString() }],
+    alertsFor: (n): KeptMail[] => [{ channel: 'email', notice: n, to: ['ops@example.com'], keptAt: new Date().toISOString() }],
     send: async (alert, _attempts, budget): Promise<Delivery> => {
       clock.ms += costMs;
       sent.push(alert.notice.id);
@@ -72,7 +80,7 @@ describe('re-sending kept alerts: the work of one run is bounded', () => {
   it('flush tries every kept alert, due or not', async () => {
     const dir = stateDir();
     keepDue(dir, 12);
-    keepAlert(dir, { channel: 'email', notice: notice('fresh'), to: ['ops@example.com'], keptAt: new Date().toISOString() }, Date.now());
+    keepAlert(dir, keptMail('fresh', Date.now()), Date.now());
     const { sent } = await tried(dir, 0, null, true);
     expect(sent).toHaveLength(13);
     expect(sent.at(-1)).toBe('fresh');
