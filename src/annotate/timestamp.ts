@@ -2,9 +2,12 @@ import dayjs from 'dayjs';
 import { UsageError } from '../errors.js';
 import { DAYS, MONTHS, offsetText, pad2, pad3, zoneAbbreviation } from './calendar.js';
 import { compileStrftime, microClock } from './strftime.js';
-import { preciseWallAnchor, type WallAnchor } from '../util/monotonic.js';
+import { literal } from '../util/check.js';
+import type { WallAnchor } from '../util/monotonic.js';
 
 const TIMESTAMP_NAMES = ['iso', 'utc', 'date', 'epoch', 'elapsed', 'delta'] as const;
+const isTimestampName = literal(...TIMESTAMP_NAMES);
+const isSpanName = literal('elapsed', 'delta');
 type SpanName = 'elapsed' | 'delta';
 export type TimestampStyle = (typeof TIMESTAMP_NAMES)[number] | { pattern: string } | { strftime: string } | { span: SpanName; strftime: string };
 
@@ -20,10 +23,10 @@ const DAYJS_TOKEN = /YY|MM|DD|HH|hh|mm|ss|SSS|Z/;
  * dayjs pattern.
  */
 export function parseTimestampStyle(option: string, value: string): TimestampStyle {
-  if ((TIMESTAMP_NAMES as readonly string[]).includes(value)) return value as TimestampStyle;
+  if (isTimestampName(value)) return value;
   const span = SPAN_STYLE.exec(value);
-  if (span) {
-    const name = span[1] as SpanName;
+  const name = span?.[1];
+  if (span && isSpanName(name)) {
     const format = span[2] ?? '';
     if (!format.includes('%')) throw new UsageError(`${option}: '${value}': after '${name}:' give a ts/strftime format such as '%H:%M:%.S' or '%.s' (as ts -${name === 'elapsed' ? 's' : 'i'} takes it)`);
     compileStrftime(option, format, true);
@@ -153,7 +156,7 @@ function spanFormat(pattern: string): (ms: number) => string {
  * Builds the stamper for a style; `startMono` is where spans count from, on the monotonic clock; `anchor`
  * gives the precise wall time that microsecond formats carry on.
  */
-export function createStamper(style: TimestampStyle, startMono: number, anchor: () => WallAnchor = preciseWallAnchor): Stamper {
+export function createStamper(style: TimestampStyle, startMono: number, anchor: () => WallAnchor): Stamper {
   if (typeof style === 'object') {
     if ('pattern' in style) return cachedWallStamper((ms) => dayjs(ms).format(style.pattern), 1);
     if ('span' in style) return spanStamper(style.span, startMono, spanFormat(style.strftime));

@@ -109,8 +109,8 @@ const isJobMetrics = shape<JobMetrics>({
   nextRunDeadline: nullable(isNumber),
 });
 
-export function readJobMetrics(stateDir: string, job: JobName): ReadState<JobMetrics> {
-  return readJobState(stateDir, 'metrics', job, EMPTY, isJobMetrics);
+export function readJobMetrics(stateDir: string, job: JobName, now: number): ReadState<JobMetrics> {
+  return readJobState(stateDir, 'metrics', job, EMPTY, isJobMetrics, now);
 }
 
 /**

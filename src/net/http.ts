@@ -33,8 +33,8 @@ export interface Budget {
   stop?: AbortSignal;
   /** Aborted when no further attempt may start; one in flight runs to its answer (a start ping once its run ended). */
   noRetry?: AbortSignal;
-  /** Wall-clock ms (io.now): a Retry-After may be a date. */
-  wallNow?: () => number;
+  /** Wall-clock ms (io.now): a Retry-After may be a date, and what is kept is dated by it. */
+  wallNow: () => number;
 }
 
 /** Why a budget's stop fired, for messages. */
@@ -170,7 +170,7 @@ export async function sendWithRetry(
   url: string,
   body: string,
   options: SendOptions,
-  { deadline, now, stop, noRetry, wallNow = Date.now }: Budget,
+  { deadline, now, stop, noRetry, wallNow }: Budget,
   accept: (answer: Answer) => boolean = (a) => a.status >= 200 && a.status < 300,
 ): Promise<Delivery> {
   let target: URL;

@@ -31,8 +31,8 @@ function targetsOf<C, K extends KeptAlert>(channel: AlertChannel<C, K>, configs:
     return {
       id,
       label,
-      alertsFor: (notice) => {
-        const alerts = channel.alertsFor(notice, config, id, new Date().toISOString());
+      alertsFor: (notice, keptAt) => {
+        const alerts = channel.alertsFor(notice, config, id, keptAt);
         for (const alert of alerts) made.add(alert);
         return alerts;
       },
@@ -61,16 +61,17 @@ export function channelOfSpool(spool: string): AnyChannel | undefined {
 
 /**
  * `cronwrap flush`: the spools no target of `configured` covers whose kept alerts carry their destination (a
- * `--webhook` on a job's line), each sent to it. Alerts kept before they carried it have no target.
+ * `--webhook` on a job's line), each sent to it. Alerts kept before they carried it have no target. A damaged
+ * one is moved aside under `now`.
  */
-export function keptTargets(stateDir: string, configured: readonly Target[]): { targets: Target[]; damaged: string[] } {
+export function keptTargets(stateDir: string, configured: readonly Target[], now: number): { targets: Target[]; damaged: string[] } {
   const covered = new Set(configured.map((target) => target.id));
   const targets: Target[] = [];
   const damaged: string[] = [];
   for (const spool of keptCounts(stateDir).keys()) {
     const channel = channelOfSpool(spool);
     if (!channel?.fromKept || covered.has(spool)) continue;
-    const read = keptAlerts(stateDir, spool, channel.isKept);
+    const read = keptAlerts(stateDir, spool, channel.isKept, now);
     damaged.push(...read.damaged);
     const config = read.kept.map(({ alert }) => channel.fromKept?.(alert)).find((found) => found !== undefined);
     if (config !== undefined) targets.push(...targetsOf(channel, [config]));

@@ -33,7 +33,8 @@ export interface ChannelResult {
 export interface Target {
   id: string;
   label: string;
-  alertsFor(notice: Notice): KeptAlert[];
+  /** `keptAt`: the time (ISO) its alerts say they were made, should they be kept. */
+  alertsFor(notice: Notice, keptAt: string): KeptAlert[];
   /** `attempts`: 1 for a kept alert (a later run tries again), more for a run's own. */
   send(alert: KeptAlert, attempts: number | undefined, budget: Budget): Promise<Delivery>;
   /** Its kept alerts read back (default: what every kept alert holds). */
@@ -93,13 +94,13 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
       const results: ChannelResult[] = [];
       const held = new Set<string>(); // incident keys with an earlier event still kept
       const waiting = (): Delivery => ({ ok: false, attempts: 0, error: `${target.label}: waiting for an earlier event of the incident`, retryable: true });
-      const fresh = notice ? target.alertsFor(notice) : [];
+      const fresh = notice ? target.alertsFor(notice, new Date(budget.wallNow()).toISOString()) : [];
       // Another run holding the lock is re-sending this channel's kept alerts: this run sends only its own.
       const lock = spoolLock(stateDir, target, problems);
       try {
         if (lock) {
-          const read = keptAlerts(stateDir, target.id, target.isKept ?? isKeptAlert);
-          const now = Date.now();
+          const now = budget.wallNow();
+          const read = keptAlerts(stateDir, target.id, target.isKept ?? isKeptAlert, now);
           const pruned = pruneKept(target.id, read.kept, now, fresh.length);
           problems.push(...read.damaged, ...(pruned.dropped ? [pruned.dropped] : []));
           let tried = 0;
@@ -120,7 +121,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
             const delivery = await target.send(alert, 1, keptBudget);
             const stillKept = !delivery.ok && delivery.retryable;
             if (stillKept && key) held.add(key);
-            if (stillKept) backOffOrSay({ file, alert: target.narrowed?.(alert, delivery) ?? alert }, delivery.retryAfterMs, problems);
+            if (stillKept) backOffOrSay({ file, alert: target.narrowed?.(alert, delivery) ?? alert }, budget.wallNow(), delivery.retryAfterMs, problems);
             else dropKept(file);
             // Cut by the kept alerts' share, not by the run's time: no "could not all be delivered within 60s".
             const cut = delivery.outOfTime && budget.now() < budget.deadline;
@@ -130,7 +131,7 @@ export async function deliverAll(notice: Notice | null, targets: Target[], state
         for (const alert of fresh) {
           const key = target.orderKey?.(alert);
           const delivery = key && held.has(key) ? waiting() : await target.send(alert, undefined, budget);
-          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, target, target.narrowed?.(alert, delivery) ?? alert, delivery.retryAfterMs, problems);
+          const kept = keep && !delivery.ok && delivery.retryable && keepOrSay(stateDir, target, target.narrowed?.(alert, delivery) ?? alert, budget.wallNow(), delivery.retryAfterMs, problems);
           if (!delivery.ok && delivery.retryable && key) held.add(key);
           results.push(resultOf(target, alert, delivery, kept, false));
         }
@@ -157,21 +158,21 @@ function spoolLock(stateDir: string, target: Target, problems: string[]): HeldLo
 }
 
 /**
- * Puts off a kept alert's next try (at least as long as the server asked, `askedMs`); if its file cannot be
- * rewritten, says why (it is tried again as it was).
+ * Puts off a kept alert's next try from `now` (at least as long as the server asked, `askedMs`); if its file
+ * cannot be rewritten, says why (it is tried again as it was).
  */
-function backOffOrSay(kept: KeptFile, askedMs: number | undefined, problems: string[]): void {
+function backOffOrSay(kept: KeptFile, now: number, askedMs: number | undefined, problems: string[]): void {
   try {
-    backOffKept(kept, Date.now(), askedMs);
+    backOffKept(kept, now, askedMs);
   } catch (error) {
     problems.push(`cannot put off the kept ${kept.alert.channel} alert ${kept.file}: ${errorCode(error)}`);
   }
 }
 
-/** Keeps an alert for a later run, not before the server asked (`askedMs`); if the spool cannot take it, says why. */
-function keepOrSay(stateDir: string, target: Target, alert: KeptAlert, askedMs: number | undefined, problems: string[]): boolean {
+/** Keeps an alert for a later run (kept at `now`), not before the server asked (`askedMs`); if the spool cannot take it, says why. */
+function keepOrSay(stateDir: string, target: Target, alert: KeptAlert, now: number, askedMs: number | undefined, problems: string[]): boolean {
   try {
-    keepAlert(stateDir, alert, Date.now(), askedMs, target.event?.(alert));
+    keepAlert(stateDir, alert, now, askedMs, target.event?.(alert));
     return true;
   } catch (error) {
     problems.push(`cannot keep the ${alert.channel} alert for later in ${stateDir}: ${errorCode(error)}`);

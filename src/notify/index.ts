@@ -1,7 +1,7 @@
 // The delivery side of alerting (part of dist/remote.cjs, see remote/index.ts). It receives the resolved
 // settings and configures the channels from them (alert-channels.ts, secrets read once per run); it never
 // reads the config file itself.
-import type { Delivery } from '../net/http.js';
+import type { Budget, Delivery } from '../net/http.js';
 import type { JobName } from '../util/job-name.js';
 import { monotonicMs } from '../util/monotonic.js';
 import type { Settings } from '../config/options.js';
@@ -25,9 +25,9 @@ export { StartPing } from './start-ping.js';
 export type NoticeFacts = Omit<Notice, 'kind' | 'id' | 'consecutiveFailures' | 'consecutiveSkips'>;
 
 export interface AlertRequest {
-  /** The channels are configured from these (alert-channels.ts), with the run's host and environment. */
+  /** The channels are configured from these (alert-channels.ts), with the run's host and environment; `now` is its wall clock (io.now). */
   settings: Settings;
-  where: { host: string; env: NodeJS.ProcessEnv };
+  where: { host: string; env: NodeJS.ProcessEnv; now: () => number };
   /** The job whose alerts these are (its name fills the channels' templates). */
   job: string;
   stateDir: string;
@@ -63,9 +63,9 @@ export interface AlertsDone {
   problems: string[];
 }
 
-/** The 60 s every run's notifications share, from now. */
-function notifyBudget() {
-  return { deadline: monotonicMs() + NOTIFY_BUDGET_MS, now: monotonicMs };
+/** The 60 s every run's notifications share, from now; `wallNow` dates what is kept. */
+function notifyBudget(wallNow: () => number): Budget {
+  return { deadline: monotonicMs() + NOTIFY_BUDGET_MS, now: monotonicMs, wallNow };
 }
 
 /** How a run's end is pinged, after its start. */
@@ -78,16 +78,17 @@ export interface EndPing {
 /** After a run: decide by policy, send (and re-send kept alerts), and ping the end once the start settled. */
 export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined): Promise<AlertsDone> {
   const { settings, stateDir, job, facts } = run;
-  const budget = { ...notifyBudget(), ...(run.stop ? { stop: run.stop } : {}) };
+  const budget = { ...notifyBudget(run.where.now), ...(run.stop ? { stop: run.stop } : {}) };
   const targets = targetsOf(run);
   let notice: Notice | null = null;
   const problems: string[] = [];
   if (targets.length > 0) {
-    const { state, problem } = readAlertState(stateDir, job);
+    const now = run.where.now();
+    const { state, problem } = readAlertState(stateDir, job, now);
     if (problem) problems.push(problem);
     // An odd duration makes a successful run a warning: told once per streak of warnings, recovered from like one.
     const verdict = run.durationWarning && run.verdict === 'ok' ? 'warning' : run.verdict;
-    const { kind, next } = decide(state, verdict, settings, Date.now(), run.healed === true);
+    const { kind, next } = decide(state, verdict, settings, now, run.healed === true);
     try {
       writeAlertState(stateDir, job, next);
     } catch (error) {
@@ -120,8 +121,9 @@ export async function finishRun(run: RunForAlerts, endPing: EndPing | undefined)
  */
 export async function alertFinding(request: JobAlertRequest, finding: CheckFinding): Promise<Delivered & { sent: boolean }> {
   const { stateDir, job, facts } = request;
-  const { state, problem } = readAlertState(stateDir, job);
-  const { kind, next } = decideFinding(state, finding, Date.now());
+  const now = request.where.now();
+  const { state, problem } = readAlertState(stateDir, job, now);
+  const { kind, next } = decideFinding(state, finding, now);
   const problems = problem ? [problem] : [];
   if (!kind) return { results: [], problems, sent: false };
   try {
@@ -130,7 +132,7 @@ export async function alertFinding(request: JobAlertRequest, finding: CheckFindi
     problems.push(`cannot record the alert policy's state in ${stateDir}: ${errorCode(error)}`);
   }
   const notice: Notice = { ...facts, kind, id: `${facts.run}-${kind}`, consecutiveFailures: state.failures };
-  const delivered = await deliverAll(notice, targetsOf(request), stateDir, { budget: notifyBudget(), keep: true });
+  const delivered = await deliverAll(notice, targetsOf(request), stateDir, { budget: notifyBudget(request.where.now), keep: true });
   return { ...delivered, problems: [...problems, ...delivered.problems], sent: true };
 }
 
@@ -141,7 +143,7 @@ export async function alertFinding(request: JobAlertRequest, finding: CheckFindi
 export async function testAlert(request: AlertRequest): Promise<Delivered & { configured: boolean; setup: string }> {
   const notice: Notice = { ...request.facts, kind: 'test', id: `${request.facts.run}-test`, consecutiveFailures: 0 };
   const targets = targetsOf(request);
-  return { ...(await deliverAll(notice, targets, request.stateDir, { budget: notifyBudget(), keep: false })), configured: targets.length > 0, setup: channelSetup() };
+  return { ...(await deliverAll(notice, targets, request.stateDir, { budget: notifyBudget(request.where.now), keep: false })), configured: targets.length > 0, setup: channelSetup() };
 }
 
 /** Kept alerts still waiting after `flush`, by spool and destination, and why they wait. */
@@ -157,13 +159,14 @@ export interface LeftKept extends KeptGroup {
  */
 export async function flushKept(request: Omit<AlertRequest, 'facts'>): Promise<Delivered & { left: LeftKept[]; unreadable?: string }> {
   const { stateDir } = request;
+  const { now } = request.where;
   const unreadable = spoolUnreadable(stateDir);
   if (unreadable) return { results: [], problems: [], left: [], unreadable };
   const configured = targetsOf(request, true);
-  const flagged = keptTargets(stateDir, configured);
+  const flagged = keptTargets(stateDir, configured, now());
   const targets = [...configured, ...flagged.targets];
-  const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(), keep: true, everyKept: true });
-  const left = keptGroups(stateDir);
+  const delivered = await deliverAll(null, targets, stateDir, { budget: notifyBudget(now), keep: true, everyKept: true });
+  const left = keptGroups(stateDir, now());
   const tried = new Set(targets.map((t) => t.id));
   const why = (spool: string) => (tried.has(spool) ? 'the channel did not take them (above)' : (channelOfSpool(spool)?.notConfigured ?? 'no channel keeps alerts there'));
   return { results: delivered.results, problems: [...flagged.damaged, ...delivered.problems, ...left.damaged], left: left.groups.map((group) => ({ ...group, why: why(group.channel) })) };

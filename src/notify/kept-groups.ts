@@ -11,14 +11,14 @@ export interface KeptGroup {
   count: number;
 }
 
-/** What the spool holds, by where it goes, for `flush` to say what still waits; damaged files met, moved aside. */
-export function keptGroups(stateDir: string): { groups: KeptGroup[]; damaged: string[] } {
+/** What the spool holds, by where it goes, for `flush` to say what still waits; damaged files met, moved aside (under `now`). */
+export function keptGroups(stateDir: string, now: number): { groups: KeptGroup[]; damaged: string[] } {
   const groups = new Map<string, KeptGroup>();
   const damaged: string[] = [];
   for (const channel of keptCounts(stateDir).keys()) {
     // A directory no channel makes holds nothing root sends: each file in it is moved aside.
     const owner = channelOfSpool(channel);
-    const read = keptAlerts(stateDir, channel, owner ? owner.isKept : (value): value is KeptAlert => false);
+    const read = keptAlerts(stateDir, channel, owner ? owner.isKept : (value): value is KeptAlert => false, now);
     damaged.push(...read.damaged);
     for (const { alert } of read.kept) {
       const destination = owner ? owner.destination(alert) : channel;

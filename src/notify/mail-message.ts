@@ -16,7 +16,9 @@ export async function composeMessage(notice: Notice, channel: EmailChannel, text
     text,
     headers: { 'Auto-Submitted': 'auto-generated', Precedence: 'bulk', 'X-Cronwrap-Job': oneLine(notice.job) },
   });
-  return info.message as Buffer;
+  // `buffer: true` makes it a Buffer; the type also allows the stream it would be without.
+  if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer composed the message as a stream, not a Buffer');
+  return info.message;
 }
 
 /**

@@ -124,8 +124,9 @@ export function decideFinding(state: AlertState, finding: CheckFinding, now: num
   return state[flag] ? { kind: null, next: state } : { kind: finding, next: { ...state, [flag]: true, lastAlertAt: now } };
 }
 
-export function readAlertState(stateDir: string, job: JobName): ReadState<AlertState> {
-  return readJobState(stateDir, 'alerts', job, FRESH, isAlertState);
+/** The job's alert state; a damaged file is moved aside under `now` (wall-clock ms). */
+export function readAlertState(stateDir: string, job: JobName, now: number): ReadState<AlertState> {
+  return readJobState(stateDir, 'alerts', job, FRESH, isAlertState, now);
 }
 
 export function writeAlertState(stateDir: string, job: JobName, state: AlertState): void {

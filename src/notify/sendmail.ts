@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { errorCode } from '../errors.js';
 import { oneLine } from './notice.js';
 
 /** What became of handing a message to the local sendmail. */
@@ -70,7 +71,7 @@ export function runSendmail(program: { path: string; env: NodeJS.ProcessEnv }, a
     });
     // A sendmail that exits before reading the whole message: its exit status says why.
     child.stdin?.on('error', () => undefined);
-    child.on('error', (error) => finish({ ok: false, error: `cannot run sendmail ${path}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, retryable: true }));
+    child.on('error', (error) => finish({ ok: false, error: `cannot run sendmail ${path}: ${errorCode(error)}`, retryable: true }));
     child.on('exit', (code, signal) => {
       if (code === 0) return finish({ ok: true });
       const said = oneLine(Buffer.concat(stderr).subarray(0, MAX_STDERR_BYTES).toString('utf8')).slice(0, 200);

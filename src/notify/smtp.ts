@@ -1,5 +1,7 @@
 import { createTransport } from 'nodemailer';
+import { codeOf } from '../errors.js';
 import { stopReason, type Budget, type Delivery } from '../net/http.js';
+import { arrayOf, isNumber, isRecord, isString, optional, shape } from '../util/check.js';
 import type { EmailChannel } from './channels.js';
 import { oneLine } from './notice.js';
 
@@ -34,6 +36,11 @@ interface RefusedRecipient {
   response?: string | undefined;
 }
 
+const isRefusedRecipient = shape<RefusedRecipient>({ recipient: optional(isString), responseCode: optional(isNumber), response: optional(isString) });
+
+/** An error's message; what was thrown, as text, when it is not an Error. */
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 /** Put off for now (greylisting's 451, a full mailbox's 452 or 552 to RCPT TO), not refused for good. */
 const isDeferral = (refusal: RefusedRecipient) => refusal.responseCode !== undefined && (refusal.responseCode < 500 || refusal.responseCode === 552);
 
@@ -58,29 +65,34 @@ function recipientRefusals(accepted: readonly string[], refusals: readonly Refus
 const LOCAL_SIZE_REFUSAL = /larger than allowed (\d+)/;
 
 function describeSmtpError(error: unknown): MailAttempt {
-  const e = error as { code?: string; responseCode?: number; message?: string; command?: string; rejectedErrors?: RefusedRecipient[] };
+  // nodemailer throws Errors with these fields added: each is read only when it has its type.
+  const fields = isRecord(error) ? error : {};
+  const code = codeOf(error);
+  const responseCode = isNumber(fields.responseCode) ? fields.responseCode : undefined;
+  const rejected = arrayOf(isRefusedRecipient)(fields.rejectedErrors) ? fields.rejectedErrors : [];
   // Every recipient refused, each with its own answer: keep the alert for those put off only.
-  if (e.code === 'EENVELOPE' && e.rejectedErrors && e.rejectedErrors.length > 0) return recipientRefusals([], e.rejectedErrors);
-  const reason = oneLine(e.message ?? String(error));
+  if (code === 'EENVELOPE' && rejected.length > 0) return recipientRefusals([], rejected);
+  const said = messageOf(error);
+  const reason = oneLine(said);
   const failed = (message: string, retryable: boolean): MailAttempt => ({ delivery: { ok: false, attempts: 1, error: `email: ${message}`, retryable } });
-  const advertised = e.code === 'EMESSAGE' && !e.responseCode ? LOCAL_SIZE_REFUSAL.exec(e.message ?? '') : null;
+  const advertised = code === 'EMESSAGE' && !responseCode ? LOCAL_SIZE_REFUSAL.exec(said) : null;
   // 552 to MAIL FROM or DATA: the message is over the server's size limit (RFC 1870). To RCPT TO it is a full mailbox, which passes.
-  if (advertised || (e.responseCode === 552 && e.command !== 'RCPT TO')) {
+  if (advertised || (responseCode === 552 && fields.command !== 'RCPT TO')) {
     return { ...failed(`too big for the SMTP server: ${reason}`, false), tooBig: { limit: advertised ? Number(advertised[1]) : undefined } };
   }
   // 4xx is temporary (greylisting, a full queue, a mailbox over quota): keep the alert and send it again.
-  if (e.responseCode && e.responseCode < 500) return failed(`deferred by the SMTP server: ${reason}`, true);
-  if (e.responseCode === 552) return failed(`deferred by the SMTP server (mailbox full): ${reason}`, true);
-  if (e.code === 'EAUTH') return failed(`login refused by the SMTP server (${e.responseCode ?? ''})`.replace(' ()', ''), false);
+  if (responseCode && responseCode < 500) return failed(`deferred by the SMTP server: ${reason}`, true);
+  if (responseCode === 552) return failed(`deferred by the SMTP server (mailbox full): ${reason}`, true);
+  if (code === 'EAUTH') return failed(`login refused by the SMTP server (${responseCode ?? ''})`.replace(' ()', ''), false);
   // An address or message the server can never take: keeping it would only repeat the refusal.
-  if (e.code === 'EENVELOPE' || e.code === 'EMESSAGE' || e.responseCode) return failed(`refused: ${reason}`, false);
+  if (code === 'EENVELOPE' || code === 'EMESSAGE' || responseCode) return failed(`refused: ${reason}`, false);
   const words: Record<string, string> = {
     ECONNECTION: 'cannot connect to the SMTP server',
     ETIMEDOUT: 'the SMTP server did not answer in time',
     ESOCKET: 'SMTP connection failed',
     ETLS: 'TLS with the SMTP server failed',
   };
-  return failed(e.code && words[e.code] ? `${words[e.code]} (${reason})` : reason, true);
+  return failed(code && words[code] ? `${words[code]} (${reason})` : reason, true);
 }
 
 /** Rejects the send when the run's time for notifications is over, or cronwrap was told to stop. */
@@ -93,7 +105,7 @@ export async function sendSmtp(message: Buffer, envelope: { from: string; to: st
   try {
     transport = smtpTransport(channel);
   } catch (error) {
-    return { delivery: { ok: false, attempts: 0, error: `email: ${(error as Error).message}`, retryable: true } };
+    return { delivery: { ok: false, attempts: 0, error: `email: ${messageOf(error)}`, retryable: true } };
   }
   let timer: NodeJS.Timeout | undefined;
   let onStop: (() => void) | undefined;

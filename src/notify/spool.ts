@@ -78,10 +78,10 @@ export function backOffKept({ file, alert }: KeptFile, now: number, askedMs = 0)
 }
 
 /**
- * One spool's kept alerts, oldest first, each passing its channel's `check`; damaged files are moved aside and
- * said in `damaged`.
+ * One spool's kept alerts, oldest first, each passing its channel's `check`; damaged files are moved aside
+ * (named with `now`, wall-clock ms) and said in `damaged`.
  */
-export function keptAlerts(stateDir: string, channel: string, check: Check<KeptAlert>): { kept: KeptFile[]; damaged: string[] } {
+export function keptAlerts(stateDir: string, channel: string, check: Check<KeptAlert>, now: number): { kept: KeptFile[]; damaged: string[] } {
   const dir = spoolDir(stateDir, channel);
   const kept: KeptFile[] = [];
   const damaged: string[] = [];
@@ -99,12 +99,12 @@ export function keptAlerts(stateDir: string, channel: string, check: Check<KeptA
     try {
       alert = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      if (error instanceof SyntaxError) damaged.push(moveAside(file, 'not JSON'));
+      if (error instanceof SyntaxError) damaged.push(moveAside(file, 'not JSON', now));
       else if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read ${file}: ${errorCode(error)}`); // ENOENT: sent meanwhile
       continue;
     }
     if (check(alert) && alert.channel === channel) kept.push({ file, alert });
-    else damaged.push(moveAside(file, `not a kept alert for ${channel}`));
+    else damaged.push(moveAside(file, `not a kept alert for ${channel}`, now));
   }
   return { kept, damaged };
 }

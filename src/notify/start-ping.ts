@@ -14,8 +14,9 @@ export class StartPing {
   private readonly runEnded = new AbortController();
   private readonly stopped = new AbortController();
 
-  constructor(base: string) {
-    const budget = { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs, noRetry: this.runEnded.signal, stop: this.stopped.signal };
+  /** `wallNow`: the run's wall clock (io.now), for a Retry-After date. */
+  constructor(base: string, wallNow: () => number) {
+    const budget = { deadline: monotonicMs() + HTTP_TIMEOUT_MS, now: monotonicMs, wallNow, noRetry: this.runEnded.signal, stop: this.stopped.signal };
     this.settled = sendPing(base, 'start', this.runId, '', budget);
   }
 

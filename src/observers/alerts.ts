@@ -38,7 +38,7 @@ export function alertsObserver(settings: Settings, io: Io, stateDir: string, job
   return {
     stage: 'alerts',
     on(event) {
-      if (event.type === 'ready' && ping) start = new (loadRemote().StartPing)(ping);
+      if (event.type === 'ready' && ping) start = new (loadRemote().StartPing)(ping, io.now);
     },
     async end({ summary, stop }) {
       const { durationWarning } = summary;

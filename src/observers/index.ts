@@ -34,8 +34,8 @@ export interface ObserverParts {
  */
 export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused, subcommands }: ObserverParts): Observer[] {
   return [
-    runningObserver(stateDir, job, settings.timeoutMs),
-    neverEndedObserver(stateDir, job),
+    runningObserver(stateDir, job, settings.timeoutMs, io.now),
+    neverEndedObserver(stateDir, job, io.now),
     paused ? undefined : alertsObserver(settings, io, stateDir, job, recorder),
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).

@@ -36,7 +36,7 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       problems.push(`cannot write metrics: ${errorCode(error)}`);
     }
     if (!metricsPush) return problems;
-    const budget = { deadline, now: monotonicMs, ...(stop ? { stop } : {}) };
+    const budget = { deadline, now: monotonicMs, wallNow: io.now, ...(stop ? { stop } : {}) };
     const pushed = await loadRemote().pushMetrics(metricsPush, job, io.host, renderMetrics(job, metrics), budget);
     return pushed.ok ? problems : [...problems, `cannot push metrics: ${pushed.error ?? 'failed'}`];
   };
@@ -45,8 +45,9 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
     stage: 'metrics',
     on(event) {
       if (event.type !== 'ready') return;
-      const { state: before, problem } = readJobMetrics(stateDir, job);
-      const at = io.now() / 1000;
+      const now = io.now();
+      const { state: before, problem } = readJobMetrics(stateDir, job, now);
+      const at = now / 1000;
       const saved = save(metricsWhileRunning(before, at), monotonicMs() + 2 * HTTP_TIMEOUT_MS);
       started = { before, at, saved: problem ? saved.then((problems) => [problem, ...problems]) : saved };
     },

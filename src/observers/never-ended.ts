@@ -8,11 +8,11 @@ import type { JobName } from '../util/job-name.js';
  * so a mark is removed only when the footer and the history that tell of it are written just after; if
  * this run is killed too, both marks stay for the next one.
  */
-export function neverEndedObserver(stateDir: string, job: JobName): Observer<'never_ended'> {
+export function neverEndedObserver(stateDir: string, job: JobName, now: () => number): Observer<'never_ended'> {
   return {
     stage: 'never_ended',
     end() {
-      const found = claimNeverEnded(stateDir, job).map((mark) => ({ run: mark.run, start: new Date(mark.startMs).toISOString(), pid: mark.pid }));
+      const found = claimNeverEnded(stateDir, job, now()).map((mark) => ({ run: mark.run, start: new Date(mark.startMs).toISOString(), pid: mark.pid }));
       return found.length > 0 ? { results: { never_ended: found } } : undefined;
     },
   };

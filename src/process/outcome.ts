@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { codeOf, errorCode } from '../errors.js';
 import { formatDuration } from '../util/format.js';
 
 /** How the command's run ended: a value, never an exception. */
@@ -97,12 +98,13 @@ export function describeOutcome(outcome: Outcome): string {
  * Maps an error from spawning to the outcome the contract asks for (127 not found, 126 not runnable).
  * `interpreter`: the script's `#!` interpreter, when that is what is missing.
  */
-export function spawnFailure(error: NodeJS.ErrnoException, interpreter?: string): Outcome {
-  const reason = error.code ?? error.message;
-  if (error.code === 'ENOENT' && interpreter) return { kind: 'not-found', reason: `interpreter ${interpreter} (named on the script's #! line) not found` };
-  if (error.code === 'ENOENT' || error.code === 'ENOTDIR') return { kind: 'not-found', reason };
-  if (error.code === 'E2BIG') return { kind: 'not-executable', reason: 'E2BIG: the arguments and environment are too long for exec' };
-  if (error.code === 'EACCES' || error.code === 'EPERM' || error.code === 'ENOEXEC' || error.code === 'EISDIR') {
+export function spawnFailure(error: unknown, interpreter?: string): Outcome {
+  const code = codeOf(error);
+  const reason = errorCode(error);
+  if (code === 'ENOENT' && interpreter) return { kind: 'not-found', reason: `interpreter ${interpreter} (named on the script's #! line) not found` };
+  if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'not-found', reason };
+  if (code === 'E2BIG') return { kind: 'not-executable', reason: 'E2BIG: the arguments and environment are too long for exec' };
+  if (code === 'EACCES' || code === 'EPERM' || code === 'ENOEXEC' || code === 'EISDIR') {
     return { kind: 'not-executable', reason };
   }
   return { kind: 'spawn-failed', reason };

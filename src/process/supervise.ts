@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { StreamTag } from '../annotate/record-format.js';
 import { endLeftovers, GroupStopper } from './group-stopper.js';
 import type { Interruptions } from './interruptions.js';
+import { codeOf } from '../errors.js';
 import { monotonicMs } from '../util/monotonic.js';
 import { processesInGroup, type ProcessInfo } from '../util/proc.js';
 import { missingInterpreter } from './interpreter.js';
@@ -95,16 +96,15 @@ export async function supervise(command: readonly [string, ...string[]], options
     stopPassing();
   };
 
-  let child: ChildProcess;
+  let child: ChildProcessByStdio<null, Readable, Readable>;
   try {
     child = spawn(file, args, { stdio: ['inherit', 'pipe', 'pipe'], detached: true, env: options.env });
   } catch (error) {
     // Some exec failures (E2BIG) are thrown at once rather than emitted: they are outcomes all the same.
     unsubscribe();
-    return { outcome: spawnFailure(error as NodeJS.ErrnoException), drainExpired: false, leftovers: [], leftoversEnded: false };
+    return { outcome: spawnFailure(error), drainExpired: false, leftovers: [], leftoversEnded: false };
   }
-  const stdout = child.stdout as Readable;
-  const stderr = child.stderr as Readable;
+  const { stdout, stderr } = child;
   const { output } = options;
   let lastOutputMs = monotonicMs();
   const read = options.idleTimeoutMs === undefined ? (tag: StreamTag, chunk: Buffer) => output.push(tag, chunk) : (tag: StreamTag, chunk: Buffer) => {
@@ -137,7 +137,7 @@ export async function supervise(command: readonly [string, ...string[]], options
     stopper.stop('SIGTERM');
   });
   const ended = await new Promise<Outcome>((resolve) => {
-    child.once('error', (error: NodeJS.ErrnoException) => resolve(spawnFailure(error, error.code === 'ENOENT' ? missingInterpreter(file, options.env) : undefined)));
+    child.once('error', (error) => resolve(spawnFailure(error, codeOf(error) === 'ENOENT' ? missingInterpreter(file, options.env) : undefined)));
     child.once('exit', (code, signal) => resolve(signal ? { kind: 'killed', signal } : { kind: 'exited', code: code ?? 0 }));
   });
   clearTimeout(timeout);

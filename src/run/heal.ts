@@ -64,8 +64,8 @@ export async function healAfter(context: RunContext, recorder: RunRecorder, atte
     if (verdict === 'ok' || verdict === 'warning') clearQuietly(stateDir, job);
     return [attempts, undefined];
   }
-  const { state, problem: readProblem } = readHeals(stateDir, job);
   const now = io.now();
+  const { state, problem: readProblem } = readHeals(stateDir, job, now);
   const heldBack = healHeldBack(state, { cooldownMs: settings.healCooldownMs, budget: settings.healBudget }, now);
   if (heldBack) return [attempts, { ran: false, exit: null, retried: false, helped: false, text: `not healed: ${heldBack}`, ...(readProblem ? { problem: readProblem } : {}) }];
   let problem = readProblem;

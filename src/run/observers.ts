@@ -1,4 +1,4 @@
-import { errorCode } from '../errors.js';
+import { codeOf, errorCode } from '../errors.js';
 import type { Writer } from '../util/fd.js';
 import { warn } from '../output/console.js';
 import type { Observer, RunEvent, StageProblem, StageResults, StagesBefore } from './events.js';
@@ -6,7 +6,7 @@ import type { RunSummary } from './run-values.js';
 
 /** An exception that is not a failed system call is a bug in cronwrap: say so. */
 function describeFailure(error: unknown): string {
-  if (error instanceof Error && (error as NodeJS.ErrnoException).code === undefined) {
+  if (error instanceof Error && codeOf(error) === undefined) {
     return `internal error (a bug in cronwrap, please report it): ${error.stack?.split('\n', 2).join(' ') ?? error.message}`;
   }
   return errorCode(error);

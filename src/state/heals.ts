@@ -18,8 +18,8 @@ const isHealState = shape<HealState>({ heals: arrayOf(isNumber) });
 
 // The run hands its job's name over as text (run/context.ts): checked again before it names a file.
 
-export function readHeals(stateDir: string, job: string): ReadState<HealState> {
-  return readJobState(stateDir, 'heals', parseJobName('job', job), NONE, isHealState);
+export function readHeals(stateDir: string, job: string, now: number): ReadState<HealState> {
+  return readJobState(stateDir, 'heals', parseJobName('job', job), NONE, isHealState, now);
 }
 
 export function recordHeal(stateDir: string, job: string, state: HealState, now: number): void {

@@ -42,7 +42,7 @@ export interface ReadState<T> {
  * checked. Missing: the fallback. In a directory that is not trusted (util/trust.ts): not read. Unreadable (EACCES, EISDIR): the fallback, and the reason, for this is not
  * a fresh start. Damaged (not JSON, wrong shape): moved aside (named with `now`, wall-clock ms), the fallback, and the reason.
  */
-export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: JobName, fallback: T, check: Check<T>, now: number = Date.now()): ReadState<T> {
+export function readJobState<T extends object>(stateDir: string, kind: StateKind, job: JobName, fallback: T, check: Check<T>, now: number): ReadState<T> {
   const path = jobStatePath(stateDir, kind, job);
   let text: string;
   try {

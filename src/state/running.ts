@@ -109,7 +109,7 @@ export function startedRuns(stateDir: string, now: number): RunningMark[] {
  * their marks, oldest first, removed so that they are told once. Two runs that find one mark at the same
  * time cannot both have it: only one removes it.
  */
-export function claimNeverEnded(stateDir: string, job: JobName, now: number = Date.now()): RunningMark[] {
+export function claimNeverEnded(stateDir: string, job: JobName, now: number): RunningMark[] {
   const claimed = readMarks(stateDir, now).filter(({ path, mark }) => {
     if (mark.job !== job || stillRunning(mark)) return false;
     try {

@@ -29,7 +29,7 @@ const TICK_WAIT_MS = 2;
  * (performance.timeOrigin did not: it was a few milliseconds off, so the first stamps were taken for a clock
  * step). Waits at most TICK_WAIT_MS, once, and only for formats that show microseconds. Date.now() follows faketime.
  */
-export function preciseWallAnchor(wallNow: () => number = Date.now): WallAnchor {
+export function preciseWallAnchor(wallNow: () => number): WallAnchor {
   const first = wallNow();
   let wallMs = first;
   let monoMs = monotonicMs();

@@ -56,7 +56,7 @@ function downTarget(clock: { ms: number }, costMs: number, sent: string[]): Targ
 async function tried(dir: string, costMs: number, own: Notice | null, everyKept = false): Promise<{ sent: string[]; outOfTime: boolean }> {
   const clock = { ms: 0 };
   const sent: string[] = [];
-  const { results } = await deliverAll(own, [downTarget(clock, costMs, sent)], dir, { budget: { deadline: 60_000, now: () => clock.ms }, keep: true, everyKept });
+  const { results } = await deliverAll(own, [downTarget(clock, costMs, sent)], dir, { budget: { deadline: 60_000, now: () => clock.ms, wallNow: Date.now }, keep: true, everyKept });
   return { sent, outOfTime: results.some((r) => r.outOfTime) };
 }
 

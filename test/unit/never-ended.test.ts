@@ -81,9 +81,9 @@ describe('claimNeverEnded', () => {
     dead('j', 'first', 2000);
     dead('j.x', 'other', 1000); // a job whose name starts like j's marks
 
-    expect(claimNeverEnded(stateDir, j).map((mark) => mark.run)).toEqual(['first', 'later']);
+    expect(claimNeverEnded(stateDir, j, Date.now()).map((mark) => mark.run)).toEqual(['first', 'later']);
     expect(readdirSync(dir).sort()).toEqual(['j.live.json', 'j.x.other.json']);
-    expect(claimNeverEnded(stateDir, j)).toEqual([]);
+    expect(claimNeverEnded(stateDir, j, Date.now())).toEqual([]);
     // Readers of the runs in progress (check, serve) see the live run and leave the dead mark to its job.
     expect(runningRuns(stateDir, Date.now()).map((mark) => mark.run)).toEqual(['live']);
     expect(existsSync(join(dir, 'j.x.other.json'))).toBe(true);
