@@ -1,9 +1,6 @@
 import { statSync } from 'node:fs';
 import { SECRET_VARIABLES } from './options.js';
 
-// Read apart (secret-file.ts), so the code that talks to other servers reads its secrets without the option table.
-export { readSecret } from './secret-file.js';
-
 /**
  * The environment of what cronwrap starts (the job, a heal, sendmail): cronwrap's own secrets (SMTP
  * password, routing key, URLs that may hold a token) are none of their business.

@@ -1,4 +1,4 @@
-import { readSecret } from '../config/secret-file.js';
+import { readSecret } from '../util/secret-file.js';
 import { errorCode } from '../errors.js';
 import { arrayOf } from '../util/check.js';
 import { isExecutable } from '../util/find-executable.js';

@@ -1,4 +1,4 @@
-import { readSecret } from '../config/secret-file.js';
+import { readSecret } from '../util/secret-file.js';
 import { isString, literal, optional } from '../util/check.js';
 import type { AlertChannel, KeptAlert } from './channel.js';
 import type { PagerDutyChannel, PagerDutySeverity } from './channels.js';

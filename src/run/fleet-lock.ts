@@ -1,5 +1,5 @@
 import type { Settings } from '../config/options.js';
-import { readSecret } from '../config/secrets.js';
+import { readSecret } from '../util/secret-file.js';
 import type { FleetLock, RedisLockResult } from '../fleet/redis-lock.js';
 import { loadRemote } from '../remote/load.js';
 import type { RunOutcome } from './run-values.js';

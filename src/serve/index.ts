@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { readSecret } from '../config/secrets.js';
+import { readSecret } from '../util/secret-file.js';
 import type { Listen } from '../config/value-types.js';
 import { errorCode, EXIT_USAGE } from '../errors.js';
 import type { Io } from '../io.js';

@@ -1,7 +1,7 @@
 import { closeSync, readSync } from 'node:fs';
 import { errorCode } from '../errors.js';
-import type { Secret } from '../util/secret.js';
-import { openTrustedFile, UnsafePathError } from '../util/trust.js';
+import type { Secret } from './secret.js';
+import { openTrustedFile, UnsafePathError } from './trust.js';
 
 /** A secret is a line or a key, never more than this: a file named by mistake is not read whole. */
 const MAX_SECRET_BYTES = 64 * 1024;
