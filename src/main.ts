@@ -14,7 +14,7 @@ import { stateDirectory } from './state/paths.js';
 import { timeZoneProblem } from './util/time-zone.js';
 import { releaseHungUpTerminal } from './util/hung-up-terminal.js';
 import { holdSignals } from './util/signals.js';
-import { checkTrustedDirectory, UnsafePathError } from './util/trust.js';
+import { checkPrivateDirectory, UnsafePathError } from './util/trust.js';
 
 export { processIo };
 
@@ -23,7 +23,7 @@ type Command = Exclude<Invocation, { mode: 'print' }>;
 /** Why the state directory may not be read, in a sentence for stderr; undefined when it may. */
 function unsafeStateDir(stateDir: string): string | undefined {
   try {
-    checkTrustedDirectory(stateDir);
+    checkPrivateDirectory(stateDir);
     return undefined;
   } catch (error) {
     if (error instanceof UnsafePathError) return `cronwrap: not reading ${stateDir}: ${error.message}\n`;

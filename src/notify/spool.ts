@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { errorCode } from '../errors.js';
-import { checkTrustedDirectory } from '../util/trust.js';
+import { checkPrivateDirectory } from '../util/trust.js';
 import { replaceFile } from '../state/atomic-file.js';
 import { moveAside } from '../state/damaged.js';
 import { arrayOf, isBoolean, isNumber, isString, literal, nullable, optional, shape, type Check } from '../util/check.js';
@@ -87,7 +87,7 @@ export function keptAlerts(stateDir: string, channel: string, check: Check<KeptA
   const damaged: string[] = [];
   let names: string[];
   try {
-    checkTrustedDirectory(dir);
+    checkPrivateDirectory(dir);
     names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
   } catch (error) {
     if (errorCode(error) !== 'ENOENT') damaged.push(`cannot read the kept alerts in ${dir}: ${errorCode(error)}`);
@@ -138,7 +138,7 @@ export function pruneKept(channel: string, kept: readonly KeptFile[], now: numbe
 export function spoolUnreadable(stateDir: string): string | undefined {
   const dir = join(stateDir, 'spool');
   try {
-    checkTrustedDirectory(dir);
+    checkPrivateDirectory(dir);
     readdirSync(dir);
     return undefined;
   } catch (error) {
@@ -150,7 +150,7 @@ export function keptCounts(stateDir: string): Map<string, number> {
   const counts = new Map<string, number>();
   let channels: string[];
   try {
-    checkTrustedDirectory(join(stateDir, 'spool'));
+    checkPrivateDirectory(join(stateDir, 'spool'));
     channels = readdirSync(join(stateDir, 'spool'));
   } catch {
     return counts;

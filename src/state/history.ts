@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { arrayOf, isBoolean, isNumber, isString, nullable, optional, parseJsonObject, shape } from '../util/check.js';
 import { isJobName, type JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
-import { checkTrustedDirectory } from '../util/trust.js';
+import { checkPrivateDirectory } from '../util/trust.js';
 import { tryLock } from './lock.js';
 import { jobFile, jobsWithFile } from './paths.js';
 
@@ -136,7 +136,7 @@ const trustedThisPass = new Set<string>();
 function checkHistoryDir(stateDir: string): void {
   const dir = historyDir(stateDir);
   if (trustedThisPass.has(dir)) return;
-  checkTrustedDirectory(dir);
+  checkPrivateDirectory(dir);
   if (trustedThisPass.size === 0) queueMicrotask(() => trustedThisPass.clear());
   trustedThisPass.add(dir);
 }

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { errorCode } from '../errors.js';
 import type { Check } from '../util/check.js';
 import type { JobName } from '../util/job-name.js';
-import { checkTrustedDirectory } from '../util/trust.js';
+import { checkPrivateDirectory } from '../util/trust.js';
 import { replaceFile } from './atomic-file.js';
 import { moveAside } from './damaged.js';
 import { jobFile, jobsWithFile } from './paths.js';
@@ -46,7 +46,7 @@ export function readJobState<T extends object>(stateDir: string, kind: StateKind
   const path = jobStatePath(stateDir, kind, job);
   let text: string;
   try {
-    checkTrustedDirectory(dirname(path));
+    checkPrivateDirectory(dirname(path));
     text = readFileSync(path, 'utf8');
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return { state: { ...fallback } };

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { isJobName, parseJobName, type JobName } from '../util/job-name.js';
-import { checkTrustedDirectory } from '../util/trust.js';
+import { checkPrivateDirectory } from '../util/trust.js';
 
 /** `CRONWRAP_STATE_DIR` (or `--state-dir`), else /var/lib/cronwrap for root, else the XDG state home. */
 export function stateDirectory(configured: string | undefined, env: NodeJS.ProcessEnv, uid: number): string {
@@ -19,7 +19,7 @@ export function jobFile(dir: string, job: JobName, extension: string): string {
 /** The jobs that have a file in `dir` (`<job><extension>`), sorted; none from a missing or untrusted directory. */
 export function jobsWithFile(dir: string, extension: string): JobName[] {
   try {
-    checkTrustedDirectory(dir);
+    checkPrivateDirectory(dir);
     return readdirSync(dir)
       .filter((name) => name.endsWith(extension))
       .map((name) => name.slice(0, -extension.length))

@@ -4,7 +4,7 @@ import { errorCode } from '../errors.js';
 import { isNumber, isString, nullable, shape } from '../util/check.js';
 import { isJobName, type JobName } from '../util/job-name.js';
 import { isGone, readProcStat } from '../util/proc.js';
-import { checkTrustedDirectory } from '../util/trust.js';
+import { checkPrivateDirectory } from '../util/trust.js';
 import { makeDirs } from '../util/make-dirs.js';
 import { jobFile } from './paths.js';
 
@@ -68,7 +68,7 @@ function readMarks(stateDir: string, now: number): { path: string; mark: Running
   const dir = runningDir(stateDir);
   let names: string[];
   try {
-    checkTrustedDirectory(dir);
+    checkPrivateDirectory(dir);
     names = readdirSync(dir).filter((name) => name.endsWith('.json'));
   } catch {
     return [];

@@ -107,6 +107,23 @@ export function checkTrustedDirectory(dir: string): void {
 }
 
 /**
+ * Throws UnsafePathError unless `dir` is trusted (checkTrustedDirectory) and no other user can add a file to
+ * it, sticky bit or not: a state directory, whose files cronwrap reads back as its own (a pause, a kept alert).
+ */
+export function checkPrivateDirectory(dir: string): void {
+  const { path, stats } = walkTrusted(dir);
+  if (!stats) return;
+  const problem = directoryProblem(path, stats) ?? writableBy(path, stats);
+  if (problem) throw new UnsafePathError(problem);
+}
+
+/** Whether users other than the owner may write to `path`, and how to stop them. */
+function writableBy(path: string, stats: Stats): string | undefined {
+  if ((stats.mode & 0o022) === 0) return undefined;
+  return `${path} can be written by ${(stats.mode & 0o002) !== 0 ? 'every user' : 'its group'}; chmod go-w ${path}`;
+}
+
+/**
  * What a file must be to be used: `config` and `program` (a sendmail root runs) writable by no one but its
  * owner, as sudo wants of sudoers; `secret` (a password or key file) of no use to other users at all.
  * Each must be a regular file owned by root or the running user.
@@ -120,7 +137,7 @@ function fileProblem(path: string, stats: Stats, rule: FileRule): string | undef
   if (rule === 'secret') {
     return (stats.mode & 0o007) === 0 ? undefined : `${path} can be used by other users; chmod o-rwx ${path}`;
   }
-  return (stats.mode & 0o022) === 0 ? undefined : `${path} can be written by ${(stats.mode & 0o002) !== 0 ? 'every user' : 'its group'}; chmod go-w ${path}`;
+  return writableBy(path, stats);
 }
 
 /** Throws UnsafePathError unless the file at `path` (and every directory above it) may be used by `rule`; returns where it really is. */

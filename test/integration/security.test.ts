@@ -212,6 +212,29 @@ asRoot('log and state paths another user controls', () => {
     expect(readFileSync(join(box.stateDir, 'history', 'st.jsonl'), 'utf8').split('\n')).toHaveLength(2); // the planted line only
   });
 
+  it("a root-owned state dir others may write into (sticky like /tmp, or group-writable): nothing planted in it is read (hostile-user review of issue 25)", async () => {
+    const box = sandbox();
+    // Sticky and world-writable: the attacker cannot remove root's files there, but can add its own.
+    mkdirSync(join(box.stateDir, 'pauses'), { recursive: true });
+    for (const dir of [box.stateDir, join(box.stateDir, 'pauses')]) chmodSync(dir, 0o1777);
+    const pause = join(box.stateDir, 'pauses', 'rj.json');
+    writeFileSync(pause, `${JSON.stringify({ since: 1, until: null, reason: 'evil', silence: false, by: 'root' })}\n`);
+    chownSync(pause, NOBODY, NOBODY);
+    const run = await cronwrap(['--name', 'rj', '--', 'sh', '-c', 'echo RAN; exit 3'], box);
+    expect(run.exitCode).toBe(3); // the planted pause skipped the run (exit 0) on the main of 2026-12-03
+    expect(run.stdout.toString()).toContain('RAN');
+    const status = await cronwrap(['status'], box);
+    expect(status.exitCode).toBe(1);
+    expect(status.stderr.toString()).toMatch(/cronwrap: not reading .*state: not safe: .*state can be written by every user/);
+
+    // Group-writable, the group another user's: the same.
+    chmodSync(box.stateDir, 0o770);
+    chownSync(box.stateDir, 0, NOBODY);
+    const grouped = await cronwrap(['status'], box);
+    expect(grouped.exitCode).toBe(1);
+    expect(grouped.stderr.toString()).toMatch(/not safe: .*state can be written by its group; chmod go-w /);
+  });
+
   it('a state dir the attacker owns: the run\'s alert still goes out, and nothing is kept there', async () => {
     const box = sandbox();
     attackerDir(box.stateDir, 0o700);
