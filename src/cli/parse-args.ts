@@ -104,12 +104,23 @@ function buildProgram(out: Captured): { program: Command; attributes: Map<keyof 
   return { program, attributes: addOptions(program) };
 }
 
+/** A subcommand's or an action's commander program, from its descriptor: its own options, then the table's rows it takes. */
+function subcommandProgram(descriptor: RunnableSubcommand, out: Captured): { program: Command; attributes: Map<keyof Settings, string> } {
+  const program = capturing(new Command(`cronwrap ${descriptor.name}`), out).helpOption('-h, --help', 'show this help').description(descriptor.description);
+  descriptor.options?.(program);
+  return { program, attributes: addOptions(program, descriptor.settings) };
+}
+
+/** The long flags a subcommand or an action takes (its completion): `--help`, its own, the table's rows it takes. */
+export function subcommandFlags(descriptor: RunnableSubcommand): string[] {
+  const { program } = subcommandProgram(descriptor, { stdout: '', stderr: '' });
+  return ['--help', ...program.options.flatMap((option) => (option.long ? [option.long] : []))];
+}
+
 /** A subcommand or an action: its commander program, built now that it is asked for, from its descriptor. */
 function parseSubcommand(descriptor: RunnableSubcommand, argv: readonly string[]): Invocation {
   const out: Captured = { stdout: '', stderr: '' };
-  const program = capturing(new Command(`cronwrap ${descriptor.name}`), out).helpOption('-h, --help', 'show this help').description(descriptor.description);
-  descriptor.options?.(program);
-  const attributes = addOptions(program, descriptor.settings);
+  const { program, attributes } = subcommandProgram(descriptor, out);
   const printed = parseWith(program, argv, out);
   if (printed) return printed;
   return descriptor.invocation(program, givenFlags(program, attributes));

@@ -1,6 +1,7 @@
 // Bash completion for cronwrap, generated from the option table and the subcommand list.
 import { OPTIONS } from '../config/options.js';
 import { SUBCOMMANDS } from '../commands/index.js';
+import { subcommandFlags } from '../cli/parse-args.js';
 
 export function bashCompletion(): string {
   // The subcommands that take a job name, completed from the jobs with a history here; a group's actions after its name.
@@ -11,6 +12,12 @@ export function bashCompletion(): string {
     return [`    ${entry.name})\n        if ((COMP_CWORD == 2)); then COMPREPLY=($(compgen -W "${words.join(' ')}" -- "$cur")); return; fi\n        ;;\n`];
   });
   const flags = ['--help', '--version', ...OPTIONS.flatMap((spec) => (spec.flags ? [...spec.flags.matchAll(/--[\w-]+/g)].map((m) => m[0]) : []))];
+  // After a subcommand (a group's: after its action), the flags it takes; else wrap mode's.
+  const own = SUBCOMMANDS.map((entry) => {
+    if (!('actions' in entry)) return `    ${entry.name}) flags="${subcommandFlags(entry).join(' ')}" ;;\n`;
+    const actions = entry.actions.map((action) => `        ${action.name.slice(entry.name.length + 1)}) flags="${subcommandFlags(action).join(' ')}" ;;\n`);
+    return `    ${entry.name})\n        case \${COMP_WORDS[2]} in\n${actions.join('')}        esac\n        ;;\n`;
+  });
   return `# bash completion for cronwrap(1), generated from its option table.
 _cronwrap() {
     local cur=\${COMP_WORDS[COMP_CWORD]} word i
@@ -37,8 +44,11 @@ _cronwrap() {
         fi
         ;;
 ${actions.join('')}    esac
+    local flags="${flags.join(' ')}"
+    case $word in
+${own.join('')}    esac
     case $cur in
-    -*) COMPREPLY=($(compgen -W "${flags.join(' ')}" -- "$cur")) ;;
+    -*) COMPREPLY=($(compgen -W "$flags" -- "$cur")) ;;
     *) COMPREPLY=($(compgen -f -- "$cur")) ;;
     esac
 }

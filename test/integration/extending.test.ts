@@ -2,12 +2,13 @@
 // of channels and its row in the option table (src/README.md, "Recipes"). A copy of the project gets the two
 // fixtures of test/fixtures/extension/ and those lines, nothing else (typechecked, layer-checked, built once),
 // and shows each everywhere its list reaches: --help, the man page, the completion, and real runs.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completions } from '../helpers/completion.js';
 import { FIXTURES, sandbox, type Sandbox } from '../helpers/cronwrap.js';
 import { extendedTree, type ExtendedTree } from '../helpers/extended-tree.js';
 import { startHttp } from '../helpers/servers.js';
@@ -41,13 +42,9 @@ async function packageTexts(dir: string): Promise<{ manPage: string; completion:
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { manPage: string; completion: string };
 }
 
-/** What bash completes for the words of `line` (the last one being completed), with `env`. */
-function completions(box: Sandbox, line: string): string[] {
-  const script = join(box.dir, 'completion.bash');
-  writeFileSync(script, texts.completion);
-  const bash = `source ${JSON.stringify(script)}; COMP_WORDS=(${line}); COMP_CWORD=$((\${#COMP_WORDS[@]} - 1)); _cronwrap; printf '%s\\n' "\${COMPREPLY[@]}"`;
-  const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', CRONWRAP_STATE_DIR: box.stateDir };
-  return spawnSync('bash', ['-c', bash], { encoding: 'utf8', env }).stdout.trim().split('\n');
+/** What the copy's bash completion completes for the words of `line`. */
+function completed(box: Sandbox, line: string): string[] {
+  return completions(texts.completion, box.dir, box.stateDir, line);
 }
 
 /** The copy's bin/cronwrap, run as the tests run the project's. */
@@ -74,8 +71,9 @@ describe('adding a subcommand', () => {
     // The completion: its name, and the jobs with a history here for its <job>.
     mkdirSync(join(box.stateDir, 'history'), { recursive: true });
     writeFileSync(join(box.stateDir, 'history', 'nightly-report.jsonl'), '');
-    expect(completions(box, 'cronwrap hel')).toEqual(['hello']);
-    expect(completions(box, 'cronwrap hello nigh')).toEqual(['nightly-report']);
+    expect(completed(box, 'cronwrap hel')).toEqual(['hello']);
+    expect(completed(box, 'cronwrap hello nigh')).toEqual(['nightly-report']);
+    expect(completed(box, 'cronwrap hello nightly-report --gr')).toEqual(['--greeting']); // its own flags
 
     // A run: its values, the settings it takes (--state-dir) and the state directory it reads.
     const before = await run(['hello', 'backup', '--greeting', 'hi'], box);
@@ -94,7 +92,7 @@ describe('adding an alert channel', () => {
     const box = sandbox();
     expect((await run(['--help'], box)).stdout).toContain('--notify-url <url>');
     expect(texts.manPage).toContain('\\fB\\-\\-notify\\-url\\fR \\fIurl\\fR');
-    expect(completions(box, 'cronwrap --notify-u')).toEqual(['--notify-url']);
+    expect(completed(box, 'cronwrap --notify-u')).toEqual(['--notify-url']);
 
     let up = true;
     const server = await startHttp((_request, res) => {
