@@ -42,9 +42,9 @@ async function packageTexts(dir: string): Promise<{ manPage: string; completion:
   return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { manPage: string; completion: string };
 }
 
-/** What the copy's bash completion completes for the words of `line`. */
-function completed(box: Sandbox, line: string): string[] {
-  return completions(texts.completion, box.dir, box.stateDir, line);
+/** What the copy's bash completion completes for the words of each line. */
+function completed(box: Sandbox, ...lines: string[]): string[][] {
+  return completions(texts.completion, box.dir, box.stateDir, lines);
 }
 
 /** The copy's bin/cronwrap, run as the tests run the project's. */
@@ -68,12 +68,10 @@ describe('adding a subcommand', () => {
     expect(texts.manPage).toContain('.SS hello\n.nf\nUsage: cronwrap hello [options] <job>');
     expect(texts.manPage).toContain('cronwrap hello <job> [\\-\\-greeting TEXT]');
 
-    // The completion: its name, and the jobs with a history here for its <job>.
+    // The completion: its name, the jobs with a history here for its <job>, its own flags.
     mkdirSync(join(box.stateDir, 'history'), { recursive: true });
     writeFileSync(join(box.stateDir, 'history', 'nightly-report.jsonl'), '');
-    expect(completed(box, 'cronwrap hel')).toEqual(['hello']);
-    expect(completed(box, 'cronwrap hello nigh')).toEqual(['nightly-report']);
-    expect(completed(box, 'cronwrap hello nightly-report --gr')).toEqual(['--greeting']); // its own flags
+    expect(completed(box, 'cronwrap hel', 'cronwrap hello nigh', 'cronwrap hello nightly-report --gr')).toEqual([['hello'], ['nightly-report'], ['--greeting']]);
 
     // A run: its values, the settings it takes (--state-dir) and the state directory it reads.
     const before = await run(['hello', 'backup', '--greeting', 'hi'], box);
@@ -92,7 +90,7 @@ describe('adding an alert channel', () => {
     const box = sandbox();
     expect((await run(['--help'], box)).stdout).toContain('--notify-url <url>');
     expect(texts.manPage).toContain('\\fB\\-\\-notify\\-url\\fR \\fIurl\\fR');
-    expect(completed(box, 'cronwrap --notify-u')).toEqual(['--notify-url']);
+    expect(completed(box, 'cronwrap --notify-u')).toEqual([['--notify-url']]);
 
     let up = true;
     const server = await startHttp((_request, res) => {
