@@ -20,23 +20,28 @@ export interface WallAnchor {
   monoMs: number;
 }
 
-/** The longest preciseWallAnchor() waits for the wall clock's next millisecond (a frozen clock never ticks). */
-const TICK_WAIT_MS = 2;
+/** The longest preciseWallAnchor() waits for a tick it can place (a frozen clock never ticks). */
+const TICK_WAIT_MS = 5;
+/** A tick is placed only when seen this soon after the reading before it: no preemption fell between them. */
+const TIGHT_MS = 0.05;
 
 /**
  * The wall clock (`wallNow`, io.now: Date.now()) has milliseconds only, but the moment it ticks over is a whole
  * millisecond: read then, beside the monotonic clock, it anchors microseconds that agree with it
  * (performance.timeOrigin did not: it was a few milliseconds off, so the first stamps were taken for a clock
- * step). Waits at most TICK_WAIT_MS, once, and only for formats that show microseconds. Date.now() follows faketime.
+ * step). A tick seen after the process was preempted is not placed (the anchor would be off by the preemption,
+ * and the first stamps corrected to a bare millisecond): it waits for the next one. Waits at most TICK_WAIT_MS,
+ * once, and only for formats that show microseconds. Date.now() follows faketime.
  */
-export function preciseWallAnchor(wallNow: () => number): WallAnchor {
-  const first = wallNow();
-  let wallMs = first;
-  let monoMs = monotonicMs();
-  const giveUp = monoMs + TICK_WAIT_MS;
-  while (wallMs === first && monoMs < giveUp) {
-    wallMs = wallNow();
-    monoMs = monotonicMs();
+export function preciseWallAnchor(wallNow: () => number, monoNow: () => number = monotonicMs): WallAnchor {
+  let last = wallNow();
+  let readAt = monoNow();
+  const giveUp = readAt + TICK_WAIT_MS;
+  for (;;) {
+    const wallMs = wallNow();
+    const monoMs = monoNow();
+    if ((wallMs !== last && monoMs - readAt < TIGHT_MS) || monoMs >= giveUp) return { wallMs, monoMs };
+    last = wallMs;
+    readAt = monoMs;
   }
-  return { wallMs, monoMs };
 }

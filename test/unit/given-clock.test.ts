@@ -125,8 +125,18 @@ describe('times read from the given clock', () => {
 
   it("the stamps' microsecond anchor is read from the wall clock it is given", () => {
     let wall = GIVEN;
-    const anchor = preciseWallAnchor(() => (wall += 1) - 1); // ticks a millisecond per read
+    let mono = 0;
+    const anchor = preciseWallAnchor(() => (wall += 1) - 1, () => (mono += 0.001)); // ticks a millisecond per read
     expect(anchor.wallMs).toBe(GIVEN + 1);
+  });
+
+  it('places no tick seen after a preemption: it waits for the next one, read close to the reading before (ci, two CPU hogs)', () => {
+    // Wall reads: 100, 100, 101 (after the process lost the CPU for 3 ms), 101, 102.
+    const walls = [100, 100, 101, 101, 102];
+    const monos = [0, 0.01, 3.01, 3.02, 3.03];
+    const anchor = preciseWallAnchor(() => walls.shift()!, () => monos.shift()!);
+    // The tick to 101 was seen 3 ms late; the tick to 102 is placed within 10 µs.
+    expect(anchor).toEqual({ wallMs: 102, monoMs: 3.03 });
   });
 });
 
