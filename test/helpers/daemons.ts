@@ -131,3 +131,40 @@ export async function underCron(name: string, crontab: string, done: () => boole
     rmSync(file, { force: true });
   }
 }
+
+/**
+ * A real node_exporter on 127.0.0.1 and a free port, with only the textfile collector, reading `textfileDir`
+ * (one "host" of a fleet: a Prometheus scrape config gives it its `instance` label); stopped after the test.
+ */
+export async function startNodeExporter(textfileDir: string): Promise<{ address: string; metrics(): Promise<string> }> {
+  const port = await freePort();
+  const args = [`--web.listen-address=127.0.0.1:${port}`, '--collector.disable-defaults', '--collector.textfile', `--collector.textfile.directory=${textfileDir}`];
+  const daemon = spawn('prometheus-node-exporter', args, { stdio: 'ignore' });
+  running.push(daemon);
+  const address = `127.0.0.1:${port}`;
+  const metrics = async () => (await fetch(`http://${address}/metrics`)).text();
+  await until(() => metrics().then(() => true, () => false), 10_000, 'prometheus-node-exporter');
+  return { address, metrics };
+}
+
+/**
+ * A real Alertmanager on 127.0.0.1 and a free port, with `config` as its alertmanager.yml in `dir` and its
+ * silences in `dir`/data, clustering off; stopped after the test. `amtool(...args)` runs Debian's amtool
+ * against it.
+ */
+export async function startAlertmanager(dir: string, config: string): Promise<{ url: string; amtool(...args: string[]): string }> {
+  const port = await freePort();
+  const file = join(dir, 'alertmanager.yml');
+  writeFileSync(file, config);
+  const args = [`--config.file=${file}`, `--storage.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='];
+  const daemon = spawn('prometheus-alertmanager', args, { stdio: 'ignore' });
+  running.push(daemon);
+  const url = `http://127.0.0.1:${port}`;
+  await until(() => fetch(`${url}/-/ready`).then((r) => r.ok, () => false), 20_000, 'prometheus-alertmanager');
+  const amtool = (...command: string[]) => {
+    const result = spawnSync('amtool', [`--alertmanager.url=${url}`, ...command], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`amtool ${command.join(' ')}: ${result.stderr}`);
+    return result.stdout.trim();
+  };
+  return { url, amtool };
+}
