@@ -67,7 +67,9 @@ export function metricsObserver(settings: Settings, io: Io, stateDir: string, jo
       const now = io.now();
       const { state: before, problem } = readJobMetrics(stateDir, job, now);
       const at = now / 1000;
-      const saved = save(metricsWhileRunning(before, at), monotonicMs() + 2 * HTTP_TIMEOUT_MS);
+      // The run has started: the deadline moves on to the next start now, or a run longer than its grace
+      // would read as a missed one (CronJobMissed, CronFleetSingletonNotRun) until it ends.
+      const saved = save(metricsWhileRunning(before, at, nextRunDeadline(known().schedule, now)), monotonicMs() + 2 * HTTP_TIMEOUT_MS);
       started = { before, at, saved: problem ? saved.then((problems) => [problem, ...problems]) : saved };
     },
     async end({ summary, stop }) {
