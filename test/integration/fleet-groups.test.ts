@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cronwrap, cronwrapAt, hasFaketime, sandbox, startCronwrap, tempDir, waitFor, type Sandbox } from '../helpers/cronwrap.js';
-import { has, startAlertmanager, startNodeExporter, startPrometheus, type PrometheusAlert } from '../helpers/daemons.js';
+import { has, startAlertmanager, startNodeExporter, startPrometheus, startPushgateway, type PrometheusAlert } from '../helpers/daemons.js';
 import { startHttp } from '../helpers/servers.js';
 
 // Debian's prometheus, prometheus-node-exporter and prometheus-alertmanager; .ci/run installs them. Outside CI a
@@ -161,6 +161,20 @@ interface ManagedAlert {
   labels: Record<string, string>;
   status: { state: string; inhibitedBy: string[] };
 }
+
+const withPushgateway = has('prometheus-pushgateway') || process.env.CI ? describe : describe.skip;
+
+withPushgateway('a fleet group through a Pushgateway', () => {
+  it('the pushed metrics carry fleet_group and fleet_expect on every series', async () => {
+    const gateway = await startPushgateway();
+    const box = sandbox();
+    expect((await cronwrap(['--name', 'pushed', '--metrics-push', gateway.url, '--fleet-group', 'web', '--fleet-expect', '3', '--schedule', '@daily', '--', 'true'], box)).exitCode).toBe(0);
+    const pushed = (await gateway.metrics()).split('\n').filter((line) => line.startsWith('cronwrap_') && line.includes('job="pushed"'));
+    expect(pushed.length).toBeGreaterThanOrEqual(12);
+    for (const line of pushed) expect(line).toMatch(/^cronwrap_\w+\{[^}]*cron_job="pushed",fleet_expect="3",fleet_group="web"[,}]/);
+    expect(pushed.some((line) => /^cronwrap_fleet_expected_hosts\{.*\} 3$/.test(line))).toBe(true);
+  });
+});
 
 withEngines('a fleet group on three hosts: real runs, node_exporters, Prometheus with the shipped rules, Alertmanager with the shipped config', () => {
   it('failed on two of three hosts: ONE CronFleetJobFailing naming them, one notification; a singleton run on two: CronFleetSingletonOverrun', async () => {
