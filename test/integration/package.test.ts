@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir, waitFor } from '../helpers/cronwrap.js';
-import type { Inventory } from '../../src/commands/jobs.js';
+import type { Inventory } from '../../src/jobs/inventory.js';
 import { has, underCron } from '../helpers/daemons.js';
 import { asNobody, NOBODY, sendmailTo } from '../helpers/deployed.js';
 import { listeningPorts } from '../helpers/processes.js';
