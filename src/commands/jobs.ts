@@ -172,12 +172,12 @@ export const jobs = subcommand({
   name: 'jobs',
   summary: { synopsis: 'jobs [--unwrapped] [--user U]', text: "the admin's jobs here, wrapped or not, what needs a look (--all: the distro's too)" },
   description:
-    "Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs, systemd timers): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look. The admin's own jobs only, unless --all: files a package shipped as they are (dpkg's conffiles, timers under /lib) and run-parts/anacron lines are the distro's plumbing. On a terminal the table is cut to its width; piped, or with --json, it is whole. Example: cronwrap jobs --unwrapped --user root",
+    "Every job scheduled on this host (crontabs, /etc/cron.d, users' crontabs, anacron, run-parts dirs, systemd timers): its schedule in words, next run, whether cronwrap wraps it, its last run, and what needs a look. The admin's own jobs only, unless --all: files a package shipped as they are (dpkg's conffiles, timers under /lib) and run-parts/anacron lines are the distro's plumbing. On a terminal the table is cut to its width; piped, or with --json, it is whole. With --metrics, the whole inventory goes to node_exporter's textfile collector instead (cronwrap-inventory.prom in metrics_dir: cronwrap_job_info and the interval of every job, the lines cron never runs, the timers that never fire); the package runs that every 5 minutes. Examples: cronwrap jobs --unwrapped --user root; cronwrap jobs --metrics --metrics-dir /var/lib/node_exporter/textfile_collector",
   settings: ['stateDir', 'config', 'metricsDir'],
   readsState: false,
   options: (program) =>
     program
-      .option('--json', 'one JSON object: jobs, problems (lines and files cron rejects or ignores), unreadable (what this user may not read), hidden (plumbing left out)')
+      .option('--json', 'one JSON object: jobs, problems (lines and files cron rejects or ignores), problem_lines (the lines that never run, counted by why), unreadable (what this user may not read), hidden (plumbing left out)')
       .option('--all', "the distro's plumbing too, with a KIND column (local, package, run-parts)")
       .option('--unwrapped', 'only the jobs cronwrap does not wrap')
       .option('--user <name>', 'only the jobs that run as this user')
