@@ -137,6 +137,12 @@ describe('jobs --metrics refuses what it must, and writes what it can', () => {
     const configured = await cronwrap(['jobs', '--metrics', '--if-configured', '--root', root], box, { env: { CRONWRAP_METRICS_DIR: textfiles } });
     expect(configured.exitCode).toBe(0);
     expect(existsSync(join(textfiles, 'cronwrap-inventory.prom'))).toBe(true);
+    // And by the config file's metrics_dir, as runs read it.
+    const fromConfig = join(box.dir, 'textfile-from-config');
+    writeFileSync(box.env.CRONWRAP_CONFIG!, `metrics_dir = "${fromConfig}"\n`);
+    const byConfig = await cronwrap(['jobs', '--metrics', '--root', root], box);
+    expect([byConfig.exitCode, byConfig.stderr.toString()]).toEqual([0, '']);
+    expect(readdirSync(fromConfig)).toEqual(['cronwrap-inventory.prom']);
     // What the list shows is chosen by flags --metrics has no use for: said, not ignored.
     const mixed = await cronwrap(['jobs', '--metrics', '--unwrapped'], box, { env: { CRONWRAP_METRICS_DIR: textfiles } });
     expect([mixed.exitCode, mixed.stderr.toString()]).toEqual([125, 'cronwrap: jobs: --metrics writes the whole inventory, every job; --unwrapped is for the list\n']);

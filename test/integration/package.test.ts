@@ -14,9 +14,9 @@ import { footer, parseLog } from '../helpers/records.js';
 
 // The Packaging issue: `npm run package` builds the .deb; this installs it on this machine with dpkg -i
 // (root, CI), uses it as an operator would, and removes it. It needs dpkg-deb, dpkg-shlibdeps, strip,
-// lintian, man, strace, cron and faketime; off CI a missing tool skips it, under CI it fails.
+// lintian, man, strace, cron, faketime, systemd-analyze and deb-systemd-helper; off CI a missing tool skips it, under CI it fails.
 const ROOT = resolve(__dirname, '../..');
-const TOOLS = ['dpkg-deb', 'dpkg-shlibdeps', 'strip', 'lintian', 'man', 'strace', 'cron', 'faketime'];
+const TOOLS = ['dpkg-deb', 'dpkg-shlibdeps', 'strip', 'lintian', 'man', 'strace', 'cron', 'faketime', 'systemd-analyze', 'deb-systemd-helper'];
 const runs = process.getuid?.() === 0 && (TOOLS.every(has) || process.env.CI);
 // An installed cronwrap, or state of one, is an operator's: the test never replaces or removes it.
 const untouched = !existsSync('/usr/bin/cronwrap') && !existsSync('/var/lib/cronwrap');
