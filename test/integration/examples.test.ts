@@ -27,7 +27,9 @@ const CRON_LINE = new RegExp(String.raw`^(@(reboot|yearly|annually|monthly|weekl
 function programsOf(command: string): string[] {
   const parts = command.replace(/'[^']*'|"[^"]*"/g, 'ARG').split(/\|\||&&|[|;]/);
   return parts.flatMap((part) => {
-    const words = part.trim().split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w));
+    // A group's braces (`{ a; b; }`) are the shell's, not programs.
+    const words = part.trim().replace(/^\{\s+/, '').split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w) && w !== '}');
+    if (words.length === 0) return [];
     const dashes = words.indexOf('--');
     return [words[0]!, ...(dashes >= 0 && words[dashes + 1] ? [words[dashes + 1]!] : [])];
   });
@@ -49,7 +51,7 @@ describe('examples', () => {
     expect(lines.length).toBeGreaterThanOrEqual(14);
     for (const line of lines) {
       // A line for /etc/crontab or /etc/cron.d names its user before the command.
-      const command = line.replace(CRON_LINE, '').replace(new RegExp(String.raw`^[a-z_][\w-]*\s+(?=${INSTALLED_BINARY}\s)`), '');
+      const command = line.replace(CRON_LINE, '').replace(new RegExp(String.raw`^[a-z_][\w-]*\s+(?=(${INSTALLED_BINARY}|\[)\s)`), '');
       for (const program of programsOf(command)) {
         if (program.startsWith('/')) {
           // Not installed here: the path every way to install cronwrap puts it at, and the jobs' own scripts.
