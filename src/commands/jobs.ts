@@ -77,10 +77,11 @@ function inventoryMetrics(found: Inventory, nowMs: number): InventoryMetrics {
  * said on stderr and left out. Exits 1 when the file could not be written.
  */
 function runInventoryMetrics(root: string, metricsDir: string, stateDir: string, viewer: Viewer, io: Io): number {
-  const found = inventory(root, stateDir, viewer, new Date(io.now()));
+  const now = io.now();
+  const found = inventory(root, stateDir, viewer, new Date(now));
   for (const path of found.unreadable) warn(io.stderr, `jobs --metrics: not counted, cannot read ${path}`);
   try {
-    saveInventory(metricsDir, inventoryMetrics(found, io.now()));
+    saveInventory(metricsDir, inventoryMetrics(found, now));
     return 0;
   } catch (error) {
     warn(io.stderr, `jobs --metrics: nothing written to ${metricsDir}: ${errorCode(error)}`);
