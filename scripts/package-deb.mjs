@@ -1,6 +1,8 @@
 // `npm run package`: builds release/cronwrap_<version>_<arch>.deb with dpkg-deb, offline: the single
 // executable at /usr/bin/cronwrap, cronwrap(1) and the bash completion generated from the option table,
 // /etc/cronwrap/cronwrap.toml (a conffile: every key commented out with its default), logrotate wiring,
+// cronwrap's own round every 5 minutes (`check`, and `jobs --metrics` where metrics_dir is set): a systemd
+// timer, enabled the Debian way, and /etc/cron.d/cronwrap for hosts where systemd is not PID 1;
 // /var/log/cronwrap and /var/lib/cronwrap, and a copyright file naming every bundled library and its licence.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -118,10 +120,59 @@ function installedSizeKiB() {
   return filesUnder(ROOT).reduce((sum, file) => sum + Math.ceil(statSync(file).size / 1024), 0);
 }
 
+/** The timer of cronwrap's own round (check, and the inventory for Prometheus); its units are the examples'. */
+const TIMER = 'cronwrap-check.timer';
+const UNITS = ['cronwrap-check.service', TIMER];
+
+// The timer is enabled as Debian's helpers do it (deb-systemd-helper keeps the admin's choice across upgrades
+// and works where systemd does not run), and started, stopped and reloaded only where systemd runs.
+const POSTINST = `#!/bin/sh
+# Enables ${TIMER} (on a first install; an upgrade keeps it as the admin left it) and starts it where
+# systemd runs. Where systemd is not PID 1, /etc/cron.d/cronwrap runs the same round.
+set -e
+if [ "$1" = configure ] || [ "$1" = abort-upgrade ] || [ "$1" = abort-deconfigure ] || [ "$1" = abort-remove ]; then
+    if command -v deb-systemd-helper >/dev/null 2>&1; then
+        # Takes away only the mask the package's removal made.
+        deb-systemd-helper unmask ${TIMER} >/dev/null || true
+        if deb-systemd-helper --quiet was-enabled ${TIMER}; then
+            deb-systemd-helper enable ${TIMER} >/dev/null || true
+        else
+            deb-systemd-helper update-state ${TIMER} >/dev/null || true
+        fi
+    fi
+    if [ -d /run/systemd/system ]; then
+        systemctl --system daemon-reload >/dev/null || true
+        if command -v deb-systemd-invoke >/dev/null 2>&1; then
+            deb-systemd-invoke start ${TIMER} >/dev/null || true
+        fi
+    fi
+fi
+`;
+
+const PRERM = `#!/bin/sh
+# Stops the timer before its units go.
+set -e
+if [ "$1" = remove ] && [ -d /run/systemd/system ] && command -v deb-systemd-invoke >/dev/null 2>&1; then
+    deb-systemd-invoke stop ${UNITS.join(' ')} >/dev/null || true
+fi
+`;
+
 const POSTRM = `#!/bin/sh
 # Removing the package keeps the jobs' logs and history; purging it removes cronwrap's state (history,
-# alert state, kept alerts) and keeps the jobs' logs, which are the operator's records.
+# alert state, kept alerts) and keeps the jobs' logs, which are the operator's records. The timer is masked
+# while the package is removed (its enabling kept for a reinstall) and forgotten when it is purged.
 set -e
+if [ "$1" = remove ] && [ -d /run/systemd/system ]; then
+    systemctl --system daemon-reload >/dev/null || true
+fi
+if command -v deb-systemd-helper >/dev/null 2>&1; then
+    if [ "$1" = remove ]; then
+        deb-systemd-helper mask ${TIMER} >/dev/null || true
+    elif [ "$1" = purge ]; then
+        deb-systemd-helper purge ${TIMER} >/dev/null || true
+        deb-systemd-helper unmask ${TIMER} >/dev/null || true
+    fi
+fi
 if [ "$1" = purge ]; then
     rm -rf /var/lib/cronwrap
     rmdir --ignore-fail-on-non-empty /var/log/cronwrap 2>/dev/null || true
@@ -139,6 +190,8 @@ put('usr/share/man/man1/cronwrap.1.gz', gzip(manPage(version, today)));
 put('usr/share/bash-completion/completions/cronwrap', bashCompletion());
 put('etc/cronwrap/cronwrap.toml', defaultConfig(), 0o644);
 put('etc/logrotate.d/cronwrap', readFileSync('examples/logrotate/cronwrap'));
+for (const unit of UNITS) put(`lib/systemd/system/${unit}`, readFileSync(`examples/systemd/${unit}`));
+put('etc/cron.d/cronwrap', readFileSync('examples/cron.d/cronwrap'));
 put('usr/share/doc/cronwrap/copyright', copyright(runtime, packages));
 put('usr/share/doc/cronwrap/changelog.gz', gzip(changelog()));
 put('usr/share/doc/cronwrap/README.md.gz', gzip(readFileSync('README.md', 'utf8')));
@@ -173,7 +226,9 @@ const control = [
   '',
 ].join('\n');
 put('DEBIAN/control', control);
-put('DEBIAN/conffiles', '/etc/cronwrap/cronwrap.toml\n/etc/logrotate.d/cronwrap\n');
+put('DEBIAN/conffiles', '/etc/cronwrap/cronwrap.toml\n/etc/logrotate.d/cronwrap\n/etc/cron.d/cronwrap\n');
+put('DEBIAN/postinst', POSTINST, 0o755);
+put('DEBIAN/prerm', PRERM, 0o755);
 put('DEBIAN/postrm', POSTRM, 0o755);
 const sums = filesUnder(ROOT).map((file) => `${createHash('md5').update(readFileSync(file)).digest('hex')}  ${relative(ROOT, file)}`);
 put('DEBIAN/md5sums', `${sums.join('\n')}\n`);

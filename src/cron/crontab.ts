@@ -27,6 +27,8 @@ export interface CronProblem {
   reason: string;
   /** Debian's cron then passes over the whole file ("this crontab file will be ignored"): a syntax error, no last newline. */
   ignoresFile?: true;
+  /** anacron refuses the line (it runs the rest of its file). */
+  rejected?: true;
 }
 
 export interface ParsedCrontab {

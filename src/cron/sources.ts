@@ -121,7 +121,8 @@ function readAnacrontab(tree: CronTree, at: (path: string) => string): void {
     const match = /^(\S+)\s+(\d+)\s+(\S+)\s+(.+)$/.exec(line);
     const schedule = match ? PERIODS[match[1]!] : undefined;
     if (!match || !schedule) {
-      tree.problems.push({ file: '/etc/anacrontab', line: index + 1, reason: match ? `anacron period '${match[1]}' is not daily, weekly or monthly; not shown` : 'anacron rejects this line' });
+      const reason = match ? `anacron period '${match[1]}' is not daily, weekly or monthly; not shown` : 'anacron rejects this line';
+      tree.problems.push({ file: '/etc/anacrontab', line: index + 1, reason, ...(match ? {} : { rejected: true as const }) });
       continue;
     }
     tree.entries.push({ file: '/etc/anacrontab', line: index + 1, user: 'root', schedule, command: match[4]!, env: {}, anacronDelayMinutes: Number(match[2]) });

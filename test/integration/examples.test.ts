@@ -27,7 +27,9 @@ const CRON_LINE = new RegExp(String.raw`^(@(reboot|yearly|annually|monthly|weekl
 function programsOf(command: string): string[] {
   const parts = command.replace(/'[^']*'|"[^"]*"/g, 'ARG').split(/\|\||&&|[|;]/);
   return parts.flatMap((part) => {
-    const words = part.trim().split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w));
+    // A group's braces (`{ a; b; }`) are the shell's, not programs.
+    const words = part.trim().replace(/^\{\s+/, '').split(/\s+/).filter((w) => !/^[A-Z_]+=/.test(w) && w !== '}');
+    if (words.length === 0) return [];
     const dashes = words.indexOf('--');
     return [words[0]!, ...(dashes >= 0 && words[dashes + 1] ? [words[dashes + 1]!] : [])];
   });
@@ -49,7 +51,7 @@ describe('examples', () => {
     expect(lines.length).toBeGreaterThanOrEqual(14);
     for (const line of lines) {
       // A line for /etc/crontab or /etc/cron.d names its user before the command.
-      const command = line.replace(CRON_LINE, '').replace(new RegExp(String.raw`^[a-z_][\w-]*\s+(?=${INSTALLED_BINARY}\s)`), '');
+      const command = line.replace(CRON_LINE, '').replace(new RegExp(String.raw`^[a-z_][\w-]*\s+(?=(${INSTALLED_BINARY}|\[)\s)`), '');
       for (const program of programsOf(command)) {
         if (program.startsWith('/')) {
           // Not installed here: the path every way to install cronwrap puts it at, and the jobs' own scripts.
@@ -76,9 +78,15 @@ describe('examples', () => {
     const execStart = /^ExecStart=(.*)$/m.exec(service)![1]!;
     expect(invocationOf(cronwrapArgs(execStart))).toMatchObject({ mode: 'wrap', job: 'backup', settings: { timeoutMs: 7_200_000, lock: true } });
     expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-backup.timer'), 'utf8')).toMatch(/^OnCalendar=/m);
-    const check = /^ExecStart=(.*)$/m.exec(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.service'), 'utf8'))![1]!;
-    expect(invocationOf(cronwrapArgs(check))).toMatchObject({ mode: 'check' });
+    // cronwrap's own round (the package ships these units): the inventory, whose failure does not stop check (`-`), then check.
+    const round = [...readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.service'), 'utf8').matchAll(/^ExecStart=(-?)(.*)$/gm)].map((m) => ({ ignored: m[1] === '-', ...invocationOf(cronwrapArgs(m[2]!)) }));
+    expect(round).toMatchObject([{ ignored: true, mode: 'jobs', metrics: { ifConfigured: true } }, { ignored: false, mode: 'check' }]);
     expect(readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-check.timer'), 'utf8')).toMatch(/^OnCalendar=\*:0\/5$/m);
+    // The same round from cron, only where systemd is not PID 1, and not once the package is removed (its conffile stays).
+    const cronLine = readFileSync(join(EXAMPLES, 'cron.d', 'cronwrap'), 'utf8').split('\n').find((line) => CRON_LINE.test(line))!;
+    expect(cronLine).toMatch(/^\*\/5 \* \* \* \* root \[ -x \/usr\/bin\/cronwrap \] && \[ ! -d \/run\/systemd\/system \] && \{ /);
+    const calls = cronLine.split(/[;{}]/).map((part) => part.trim().split(/\s+/)).filter(([program]) => program === INSTALLED_BINARY).map(([, ...args]) => invocationOf(args));
+    expect(calls).toMatchObject([{ mode: 'jobs', metrics: { ifConfigured: true } }, { mode: 'check' }]);
     const serve = readFileSync(join(EXAMPLES, 'systemd', 'cronwrap-serve.service'), 'utf8');
     const [loopback, beyond] = [...serve.matchAll(/^#?ExecStart=(\S.*)$/gm)].map((m) => invocationOf(cronwrapArgs(m[1]!)));
     expect(loopback).toMatchObject({ mode: 'serve', listen: { host: '127.0.0.1', port: 8089 } });

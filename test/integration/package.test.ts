@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, tempDir, waitFor } from '../helpers/cronwrap.js';
-import type { Inventory } from '../../src/commands/jobs.js';
+import type { Inventory } from '../../src/jobs/inventory.js';
 import { has, underCron } from '../helpers/daemons.js';
+import { cronTree } from '../helpers/cron-tree.js';
 import { asNobody, NOBODY, sendmailTo } from '../helpers/deployed.js';
 import { listeningPorts } from '../helpers/processes.js';
 import { freePort, startSmtp, type ReceivedMail } from '../helpers/servers.js';
@@ -13,9 +14,9 @@ import { footer, parseLog } from '../helpers/records.js';
 
 // The Packaging issue: `npm run package` builds the .deb; this installs it on this machine with dpkg -i
 // (root, CI), uses it as an operator would, and removes it. It needs dpkg-deb, dpkg-shlibdeps, strip,
-// lintian, man, strace, cron and faketime; off CI a missing tool skips it, under CI it fails.
+// lintian, man, strace, cron, faketime, systemd-analyze and deb-systemd-helper; off CI a missing tool skips it, under CI it fails.
 const ROOT = resolve(__dirname, '../..');
-const TOOLS = ['dpkg-deb', 'dpkg-shlibdeps', 'strip', 'lintian', 'man', 'strace', 'cron', 'faketime'];
+const TOOLS = ['dpkg-deb', 'dpkg-shlibdeps', 'strip', 'lintian', 'man', 'strace', 'cron', 'faketime', 'systemd-analyze', 'deb-systemd-helper'];
 const runs = process.getuid?.() === 0 && (TOOLS.every(has) || process.env.CI);
 // An installed cronwrap, or state of one, is an operator's: the test never replaces or removes it.
 const untouched = !existsSync('/usr/bin/cronwrap') && !existsSync('/var/lib/cronwrap');
@@ -28,6 +29,24 @@ const slow = async (command: string, args: string[]) => {
   return { status: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 };
 const JOB = `pkg-e2e-${process.pid}`;
+
+/** cronwrap's own round, as the package ships it: its systemd units (the examples'), and its cron line for hosts without systemd. */
+const ROUND_UNITS = ['cronwrap-check.service', 'cronwrap-check.timer'];
+const ROUND_CRON = '/etc/cron.d/cronwrap';
+/** What deb-systemd-helper leaves in /etc for the timer: its enabling link, and a mask while the package is removed. */
+const TIMER_WANTED = '/etc/systemd/system/timers.target.wants/cronwrap-check.timer';
+const TIMER_MASK = '/etc/systemd/system/cronwrap-check.timer';
+/** Whether anything, a dangling link too, is at `path`. */
+const present = (path: string) => {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** The command of the round's cron line, as cron hands it to sh. */
+const roundCommand = (cronFile: string) => /^\*\/5 \* \* \* \* root (.*)$/m.exec(cronFile)![1]!;
 
 withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, cron, faketime)', () => {
   let deb = '';
@@ -46,6 +65,8 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     await slow('dpkg', ['--purge', 'cronwrap']);
     rmSync(join('/var/log/cronwrap', `${JOB}.log`), { force: true });
     spawnSync('rmdir', ['--ignore-fail-on-non-empty', '/var/log/cronwrap']);
+    // Purged, the round leaves nothing behind: no cron line, no enabling link, no mask.
+    expect([ROUND_CRON, TIMER_WANTED, TIMER_MASK].filter(present)).toEqual([]);
   });
 
   it('installs /usr/bin/cronwrap, which runs a job with no Node reachable and runs no Node process', () => {
@@ -93,6 +114,39 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     expect(complete('cronwrap pa')).toEqual(['pause']);
     expect(complete('cronwrap --heal-r')).toEqual(['--heal-retry']);
     expect(complete('cronwrap config s')).toEqual(['show']);
+  });
+
+  it("ships its own round every 5 minutes: a systemd timer it enables, and /etc/cron.d/cronwrap (a conffile) for hosts without systemd; silent with no metrics directory, the inventory written with one", () => {
+    for (const unit of ROUND_UNITS) expect(readFileSync(join('/lib/systemd/system', unit), 'utf8'), unit).toBe(readFileSync(join(ROOT, 'examples', 'systemd', unit), 'utf8'));
+    const verify = sh('systemd-analyze', ['verify', '--man=no', ...ROUND_UNITS.map((unit) => join('/lib/systemd/system', unit))]);
+    expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+    // Enabled as deb-systemd-helper does it, whether systemd runs or not.
+    expect(readlinkSync(TIMER_WANTED)).toBe('/lib/systemd/system/cronwrap-check.timer');
+    const cronFile = readFileSync(ROUND_CRON, 'utf8');
+    expect(cronFile).toBe(readFileSync(join(ROOT, 'examples', 'cron.d', 'cronwrap'), 'utf8'));
+    expect(sh('stat', ['-c', '%U:%G %a', ROUND_CRON]).stdout.trim()).toBe('root:root 644');
+    expect(sh('dpkg-query', ['-W', '-f', '${Conffiles}', 'cronwrap']).stdout).toContain(ROUND_CRON);
+
+    // The round as cron runs it here, with no metrics directory configured: not a word (cron would mail it every 5 minutes).
+    const dir = tempDir();
+    const env = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', CRONWRAP_CONFIG: '/dev/null', CRONWRAP_STATE_DIR: join(dir, 'state') };
+    const quiet = sh('sh', ['-c', roundCommand(cronFile)], env);
+    expect([quiet.stdout, quiet.stderr]).toEqual(['', '']);
+    const systemdRuns = existsSync('/run/systemd/system');
+    if (!systemdRuns) {
+      // With one, this host's inventory: the package's own timer among its jobs.
+      const hostMetrics = join(dir, 'host-textfile');
+      const round = sh('sh', ['-c', roundCommand(cronFile)], { ...env, CRONWRAP_METRICS_DIR: hostMetrics });
+      expect([round.stdout, round.stderr]).toEqual(['', '']);
+      expect(readFileSync(join(hostMetrics, 'cronwrap-inventory.prom'), 'utf8')).toMatch(/^cronwrap_job_info\{cron_job="cronwrap",user="root",schedule="OnCalendar=\*:0\/5",source="systemd",kind="package",wrapped="true"\} 1$/m);
+    }
+    // The installed binary's inventory of a fixture tree, into the metrics directory the environment names.
+    const metricsDir = join(dir, 'textfile');
+    const written = sh('/usr/bin/cronwrap', ['jobs', '--metrics', '--root', cronTree('cron-root', join(dir, 'root'))], { ...env, CRONWRAP_METRICS_DIR: metricsDir });
+    expect([written.status, written.stdout, written.stderr]).toEqual([0, '', '']);
+    const text = readFileSync(join(metricsDir, 'cronwrap-inventory.prom'), 'utf8');
+    expect(text).toMatch(/^cronwrap_job_info\{cron_job="brett\.sh",user="root",schedule="\* \* \* \* \*",source="cron\.d",kind="local",wrapped="false"\} 1$/m);
+    expect(text).toMatch(/^cronwrap_never_firing_timers 1$/m);
   });
 
   describe('as deployed: jobs in /etc/cron.d, run by a real cron, mail through a real MTA', () => {
@@ -283,6 +337,8 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     const linted = await lint!;
     expect(linted.status, linted.stdout + linted.stderr).toBe(0);
     expect(linted.stdout).not.toMatch(/^E: /m);
+    // Its own round's units, cron line and maintainer scripts draw no warning either.
+    expect(linted.stdout).not.toMatch(/^W: cronwrap: (\S*(systemd|cron|maintainer-script)|.*\[(postinst|prerm|postrm|lib\/systemd\/|etc\/cron\.d\/))/m);
   }, 300_000);
 
   it('a real cron runs a job through the installed binary into /var/log/cronwrap; dpkg -r removes cronwrap and keeps the logs', async () => {
@@ -300,5 +356,9 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     expect(existsSync('/usr/share/man/man1/cronwrap.1.gz')).toBe(false);
     expect(readFileSync(logged, 'utf8')).toContain('packaged');
     expect(existsSync('/etc/cronwrap/cronwrap.toml')).toBe(true); // a conffile stays until purge
+    // So does the round's cron line: its guard then runs nothing, and says nothing. The timer is masked until a reinstall.
+    const left = sh('sh', ['-c', roundCommand(readFileSync(ROUND_CRON, 'utf8'))], { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' });
+    expect([left.stdout, left.stderr]).toEqual(['', '']);
+    expect(readlinkSync(TIMER_MASK)).toBe('/dev/null');
   }, 60_000);
 });
