@@ -44,8 +44,9 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user, subcommands)),
-    historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
+    // Before the history and the footer, which tell what syslog did not take.
     syslog ? syslogObserver(syslog) : undefined,
+    historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.
     settings.quiet || paused ? undefined : reportObserver(io),
