@@ -1,42 +1,37 @@
 import { SyslogRelay, type RelayReport } from '../output/syslog-relay.js';
 import { metaText, type LineKind, type MetaEvent, type MetaRecords, type RecordCopy, type StreamTag } from './record-format.js';
-import { pieceEnd, SD_ID, sdElement, SYSLOG_TEXT_BYTES, syslogHead, type SyslogFacility, type SyslogSeverity } from './syslog-message.js';
+import { journalFormat } from './journal-message.js';
+import { pieceEnd, rfc5424Format, type MessageFormat, type MessageIdentity, type SyslogFacility, type SyslogSeverity } from './syslog-message.js';
+
+/** Where the records go: a syslog socket (RFC 5424) or journald's native socket (fields). */
+export const SYSLOG_TARGETS = ['syslog', 'journald'] as const;
+export type SyslogTarget = (typeof SYSLOG_TARGETS)[number];
 
 /** The settings of --syslog (config/options.ts rows). */
 export interface SyslogSettings {
   syslog: boolean;
+  syslogTo: SyslogTarget;
   syslogFacility: SyslogFacility;
   syslogTag: string;
-  syslogSocket: string;
+  syslogSocket: string | undefined;
 }
 
-/** Whose records they are. */
-export interface SyslogRun {
-  job: string;
-  run: string;
-  host: string;
-  pid: number;
-}
-
-/** Where and as what a run's records go to syslog (`--syslog-facility`, `--syslog-tag`). */
-interface SyslogIdentity extends SyslogRun {
-  facility: SyslogFacility;
-  tag: string;
-}
+/** Each target's socket, and how a record becomes a message for it. */
+const TARGETS: Record<SyslogTarget, { socket: string; format: (identity: MessageIdentity) => MessageFormat }> = {
+  syslog: { socket: '/dev/log', format: rfc5424Format },
+  journald: { socket: '/run/systemd/journal/socket', format: journalFormat },
+};
 
 /** The run's copy of its records to syslog when --syslog is on (starting its relay), else undefined. */
-export function syslogCopy(settings: SyslogSettings, run: SyslogRun, now: () => number): SyslogCopy | undefined {
+export function syslogCopy(settings: SyslogSettings, run: Omit<MessageIdentity, 'facility' | 'tag'>, now: () => number): SyslogCopy | undefined {
   if (!settings.syslog) return undefined;
-  return new SyslogCopy({ ...run, facility: settings.syslogFacility, tag: settings.syslogTag }, settings.syslogSocket, now);
+  const target = TARGETS[settings.syslogTo];
+  return new SyslogCopy(target.format({ ...run, facility: settings.syslogFacility, tag: settings.syslogTag }), settings.syslogSocket ?? target.socket, now);
 }
 
 /** stdout is the job's normal output; stderr its diagnostics, often progress rather than problems: notice, one above. */
 const LINE_SEVERITY: Record<StreamTag, SyslogSeverity> = { out: 'info', err: 'notice' };
 const META_SEVERITY: Partial<Record<MetaEvent, SyslogSeverity>> = { skip: 'notice', config: 'warning', signal: 'notice', retry: 'notice' };
-
-/** How a message's text ended, in its structured data: like the JSON records' `cont` and `eol`. */
-type PieceKind = LineKind;
-const PIECE_PARAMS: Record<PieceKind, readonly (readonly [string, string])[]> = { line: [], cont: [['cont', 'true']], partial: [['eol', 'false']] };
 
 const FRAME_BATCH_BYTES = 256 * 1024;
 /** At the run's end: how long the relay has to say what it sent, and then to send the end record and exit. */
@@ -51,8 +46,8 @@ class FrameBatch {
 
   constructor(private readonly relay: SyslogRelay) {}
 
-  put(head: Buffer, data: Buffer, start: number, end: number): void {
-    const size = 4 + head.length + (end - start);
+  put(head: Buffer, data: Buffer, start: number, end: number, tail: Buffer): void {
+    const size = 4 + head.length + (end - start) + tail.length;
     if (this.used + size > this.buffer.length) {
       this.flush();
       if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
@@ -61,6 +56,7 @@ class FrameBatch {
     let at = this.used + 4;
     at += head.copy(this.buffer, at);
     at += data.copy(this.buffer, at, start, end);
+    at += tail.copy(this.buffer, at);
     this.used = at;
     this.count++;
   }
@@ -75,23 +71,21 @@ class FrameBatch {
 }
 
 /**
- * Every record of a run as RFC 5424 messages to syslog: a line per message (longer lines in pieces of
- * SYSLOG_TEXT_BYTES, cut between characters, marked `cont="true"`), the meta records as their text, each
- * with structured data naming the job, the run and the stream. The headers of a stream are built once per
- * millisecond, not per line.
+ * Every record of a run as a message to syslog (or journald): a line per message (longer lines in pieces
+ * of the format's size, cut between characters, marked as continued), the meta records as their text,
+ * each naming the job, the run and the stream. A stream's headers are built once per millisecond, not per line.
  */
 export class SyslogCopy implements RecordCopy {
+  private readonly relay: SyslogRelay;
   private readonly batch: FrameBatch;
   private time = '';
   private timeMs = Number.NaN;
   private readonly heads = new Map<string, Buffer>();
   private endSeverity: SyslogSeverity | undefined;
 
-  private readonly relay: SyslogRelay;
-
-  /** Starts the relay to `socket` (`--syslog-socket`); `now` gives the messages' time. */
+  /** Starts the relay to `socket`; `now` gives the messages' time. */
   constructor(
-    private readonly identity: SyslogIdentity,
+    private readonly format: MessageFormat,
     private readonly socket: string,
     private readonly now: () => number,
   ) {
@@ -102,9 +96,9 @@ export class SyslogCopy implements RecordCopy {
   line(tag: StreamTag, kind: LineKind, data: Buffer, start: number, end: number): void {
     this.tick();
     for (;;) {
-      const cut = pieceEnd(data, start, end, SYSLOG_TEXT_BYTES);
+      const cut = pieceEnd(data, start, end, this.format.pieceBytes);
       const last = cut === end;
-      this.batch.put(this.head(tag, last ? kind : 'cont'), data, start, cut);
+      this.batch.put(this.head(tag, last ? kind : 'cont'), data, start, cut, this.format.tail);
       if (last) return;
       start = cut;
     }
@@ -118,9 +112,9 @@ export class SyslogCopy implements RecordCopy {
   meta<E extends MetaEvent>(event: E, fields: MetaRecords[E]): void {
     this.tick();
     const severity = event === 'end' ? (this.endSeverity ?? ('exit' in fields && fields.exit !== 0 ? 'err' : 'info')) : (META_SEVERITY[event] ?? 'info');
-    const head = Buffer.from(this.headText(severity, event, 'meta', []));
+    const head = Buffer.from(this.format.head({ severity, msgid: event, stream: 'meta', ending: 'line', time: this.time }));
     const text = Buffer.from(metaText(event, fields));
-    this.batch.put(head, text, 0, text.length);
+    this.batch.put(head, text, 0, text.length, this.format.tail);
     this.batch.flush();
   }
 
@@ -153,20 +147,14 @@ export class SyslogCopy implements RecordCopy {
     this.heads.clear();
   }
 
-  private head(tag: StreamTag, kind: PieceKind): Buffer {
-    const key = `${tag}${kind}`;
+  private head(tag: StreamTag, ending: LineKind): Buffer {
+    const key = `${tag}${ending}`;
     let head = this.heads.get(key);
     if (!head) {
-      head = Buffer.from(this.headText(LINE_SEVERITY[tag], tag, tag, PIECE_PARAMS[kind]));
+      head = Buffer.from(this.format.head({ severity: LINE_SEVERITY[tag], msgid: tag, stream: tag, ending, time: this.time }));
       this.heads.set(key, head);
     }
     return head;
-  }
-
-  private headText(severity: SyslogSeverity, msgid: string, stream: string, more: readonly (readonly [string, string])[]): string {
-    const { facility, tag, job, run, host, pid } = this.identity;
-    const structuredData = sdElement(SD_ID, [['job', job], ['run', run], ['stream', stream], ...more]);
-    return syslogHead({ facility, severity, time: this.time, host, app: tag, procid: pid, msgid, structuredData });
   }
 }
 

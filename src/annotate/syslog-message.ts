@@ -25,6 +25,11 @@ export const SD_ID = 'cronwrap@32473';
 /** The most of a line's bytes one message carries: with its header it stays under rsyslog's default 8 KiB limit. */
 export const SYSLOG_TEXT_BYTES = 4096;
 
+/** The severity's number (journald's PRIORITY). */
+export function severityCode(severity: SyslogSeverity): number {
+  return SEVERITIES[severity];
+}
+
 /** The PRI value: facility × 8 + severity. */
 export function priority(facility: SyslogFacility, severity: SyslogSeverity): number {
   return SYSLOG_FACILITIES[facility] * 8 + SEVERITIES[severity];
@@ -76,4 +81,48 @@ export function pieceEnd(data: Buffer, start: number, end: number, max: number):
     if (((data[at] ?? 0) & 0xc0) !== 0x80) return at;
   }
   return cut;
+}
+
+/** What a message says besides its text: how grave, of which record, and how its text ended. */
+export interface MessageFacts {
+  severity: SyslogSeverity;
+  /** `out`, `err`, or the meta record's event (`start`, `end`, `skip`, ...). */
+  msgid: string;
+  /** `out`, `err` or `meta`. */
+  stream: string;
+  /** `line`: the text is a whole line; `cont`: continued in the next message; `partial`: the stream ended without a newline. */
+  ending: 'line' | 'cont' | 'partial';
+  /** RFC 3339, when the message was made. */
+  time: string;
+}
+
+/** Where and as what a run's records go (`--syslog-facility`, `--syslog-tag`), and whose they are. */
+export interface MessageIdentity {
+  facility: SyslogFacility;
+  tag: string;
+  job: string;
+  run: string;
+  host: string;
+  pid: number;
+}
+
+/** How a record becomes a datagram: `head(facts)`, the record's text, then `tail`, with at most `pieceBytes` of text each. */
+export interface MessageFormat {
+  head(facts: MessageFacts): string;
+  readonly tail: Buffer;
+  readonly pieceBytes: number;
+}
+
+/** How a message's text ended, as the JSON records' `cont` and `eol` say it. */
+export const ENDING_PARAMS: Record<MessageFacts['ending'], readonly (readonly [string, string])[]> = { line: [], cont: [['cont', 'true']], partial: [['eol', 'false']] };
+
+/** RFC 5424 to a syslog socket (/dev/log): the structured data names the job, the run and the stream. */
+export function rfc5424Format(identity: MessageIdentity): MessageFormat {
+  const { facility, tag, job, run, host, pid } = identity;
+  return {
+    head: ({ severity, msgid, stream, ending, time }) =>
+      syslogHead({ facility, severity, time, host, app: tag, procid: pid, msgid, structuredData: sdElement(SD_ID, [['job', job], ['run', run], ['stream', stream], ...ENDING_PARAMS[ending]]) }),
+    tail: Buffer.alloc(0),
+    pieceBytes: SYSLOG_TEXT_BYTES,
+  };
 }
