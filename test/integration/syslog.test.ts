@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -184,5 +184,45 @@ withRsyslog('--syslog to a real rsyslogd (needs rsyslog)', () => {
     expect(result.stderr.toString()).toBe(`cronwrap: syslog: 2 of 2 records not sent to ${join(dir, 'missing.sock')} (2 failed: No such file or directory)\n`);
     expect(footer(parseLog(box.logOf('sys-none'))).syslog_problem).toBe(`2 of 2 records not sent to ${join(dir, 'missing.sock')} (2 failed: No such file or directory)`);
     expect(historyOf(box.stateDir, 'sys-none').at(-1)).toMatchObject({ exit: 0, verdict: 'ok' });
+  });
+});
+
+// journald's own binary, run as a namespace instance of its own (systemd-journald NAMESPACE): it needs no
+// systemd as PID 1, listens on /run/systemd/journal.NAMESPACE/ and journalctl --namespace reads it back.
+const JOURNALD = '/lib/systemd/systemd-journald';
+const withJournald = existsSync(JOURNALD) || process.env.CI ? describe : describe.skip;
+
+withJournald('--syslog-to journald (needs systemd-journald)', () => {
+  it('every record becomes a journal entry with CRONWRAP_JOB, CRONWRAP_RUN, CRONWRAP_STREAM and the syslog fields', async () => {
+    const namespace = `cronwrap-test-${process.pid}`;
+    const machineId = readFileSync('/etc/machine-id', 'utf8').trim();
+    const journald = spawn(JOURNALD, [namespace], { stdio: 'ignore' });
+    const runtime = `/run/systemd/journal.${namespace}`;
+    try {
+      await waitFor(() => existsSync(join(runtime, 'socket')) && existsSync(join(runtime, 'dev-log')), 10_000);
+      const box = sandbox();
+      const args = ['--syslog', '--syslog-to', 'journald', '--syslog-socket', join(runtime, 'socket'), '--syslog-tag', 'nightly', '--name', 'jd-all'];
+      const result = await cronwrap([...args, '-c', String.raw`echo 'quote " ] \ ünï'; echo oops >&2; exit 1`], box);
+      expect(result.exitCode).toBe(1);
+      const run = String(historyOf(box.stateDir, 'jd-all').at(-1)?.run);
+      const entries = () => {
+        const read = spawnSync('journalctl', [`--namespace=${namespace}`, '-o', 'json', '--no-pager', `CRONWRAP_RUN=${run}`], { encoding: 'utf8' });
+        return read.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, string>);
+      };
+      await waitFor(() => entries().some((entry) => entry.CRONWRAP_EVENT === 'end'));
+      const got = entries().map((e) => [e.CRONWRAP_STREAM, e.CRONWRAP_EVENT ?? '', e.PRIORITY, e.SYSLOG_IDENTIFIER, e.SYSLOG_FACILITY, e.CRONWRAP_JOB, e.CRONWRAP_STREAM === 'meta' ? '' : e.MESSAGE]);
+      expect(got.at(0)).toEqual(['meta', 'start', '6', 'nightly', '1', 'jd-all', '']);
+      expect(got.at(-1)).toEqual(['meta', 'end', '3', 'nightly', '1', 'jd-all', '']);
+      expect(got.slice(1, -1).sort()).toEqual([
+        ['err', '', '5', 'nightly', '1', 'jd-all', 'oops'],
+        ['out', '', '6', 'nightly', '1', 'jd-all', 'quote " ] \\ ünï'],
+      ]);
+    } finally {
+      const gone = new Promise((resolve) => journald.once('exit', resolve));
+      journald.kill('SIGKILL');
+      await gone;
+      rmSync(runtime, { recursive: true, force: true });
+      rmSync(`/var/log/journal/${machineId}.${namespace}`, { recursive: true, force: true });
+    }
   });
 });
