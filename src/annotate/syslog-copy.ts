@@ -43,10 +43,14 @@ class FrameBatch {
   private buffer = Buffer.allocUnsafe(FRAME_BATCH_BYTES);
   private used = 0;
   private count = 0;
+  private dropping = false;
 
   constructor(private readonly relay: SyslogRelay) {}
 
   put(head: Buffer, data: Buffer, start: number, end: number, tail: Buffer): void {
+    this.count++;
+    // The relay is behind: the rest of this read is counted as dropped, not framed to be thrown away.
+    if (this.dropping) return;
     const size = 4 + head.length + (end - start) + tail.length;
     if (this.used + size > this.buffer.length) {
       this.flush();
@@ -58,15 +62,16 @@ class FrameBatch {
     at += data.copy(this.buffer, at, start, end);
     at += tail.copy(this.buffer, at);
     this.used = at;
-    this.count++;
   }
 
   flush(): void {
     if (this.count === 0) return;
     // A copy: the relay's pipe keeps it until written, and this buffer is filled again at once.
-    this.relay.send(Buffer.from(this.buffer.subarray(0, this.used)), this.count);
+    if (this.dropping) this.relay.drop(this.count);
+    else this.relay.send(Buffer.from(this.buffer.subarray(0, this.used)), this.count);
     this.used = 0;
     this.count = 0;
+    this.dropping = this.relay.full;
   }
 }
 

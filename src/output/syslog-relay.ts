@@ -67,12 +67,19 @@ export class SyslogRelay {
 
   /** Hands `count` framed messages (`frames`, kept by the relay until written) on, or drops them when the relay lags. */
   send(frames: Buffer, count: number): void {
-    if (this.exited || this.child.stdin.writableLength > RELAY_QUEUE_BYTES) {
-      this.dropped += count;
-      return;
-    }
+    if (this.full) return this.drop(count);
     this.handed += count;
     this.child.stdin.write(frames);
+  }
+
+  /** Whether messages sent now would be dropped: the relay is gone, or holds its fill already. */
+  get full(): boolean {
+    return this.exited || this.child.stdin.writableLength > RELAY_QUEUE_BYTES;
+  }
+
+  /** Counts `count` messages as dropped, unsent. */
+  drop(count: number): void {
+    this.dropped += count;
   }
 
   /** Whether a write would be dropped now or soon: filter mode lets the event loop drain it. */
