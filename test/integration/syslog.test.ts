@@ -217,6 +217,22 @@ withJournald('--syslog-to journald (needs systemd-journald)', () => {
         ['err', '', '5', 'nightly', '1', 'jd-all', 'oops'],
         ['out', '', '6', 'nightly', '1', 'jd-all', 'quote " ] \\ ünï'],
       ]);
+
+      // What journald makes of the RFC 5424 messages on its /dev/log (the README says it): PRI becomes
+      // PRIORITY and SYSLOG_FACILITY, and the rest, header and structured data, is all MESSAGE text.
+      await cronwrap(['--syslog', '--syslog-socket', join(runtime, 'dev-log'), '--name', 'jd-dev-log', '--', 'echo', 'via dev-log'], box);
+      const viaDevLog = String(historyOf(box.stateDir, 'jd-dev-log').at(-1)?.run);
+      const syslogEntries = () =>
+        spawnSync('journalctl', [`--namespace=${namespace}`, '-o', 'json', '--no-pager', '_TRANSPORT=syslog'], { encoding: 'utf8' })
+          .stdout.split('\n')
+          .filter((line) => line.includes(viaDevLog))
+          .map((line) => JSON.parse(line) as Record<string, string>);
+      await waitFor(() => syslogEntries().length === 3);
+      const line = syslogEntries().find((entry) => entry.MESSAGE?.endsWith('via dev-log'));
+      expect(line).toMatchObject({ PRIORITY: '6', SYSLOG_FACILITY: '1' });
+      expect(line).not.toHaveProperty('SYSLOG_IDENTIFIER');
+      expect(line).not.toHaveProperty('CRONWRAP_RUN');
+      expect(line?.MESSAGE).toMatch(new RegExp(`^1 \\S+ \\S+ cronwrap \\d+ out \\[cronwrap@32473 job="jd-dev-log" run="${viaDevLog}" stream="out"\\] via dev-log$`));
     } finally {
       const gone = new Promise((resolve) => journald.once('exit', resolve));
       journald.kill('SIGKILL');
