@@ -165,12 +165,12 @@ export class SyslogCopy implements RecordCopy {
 
 /** `3 of 120 records not sent to /dev/log (...)`, or undefined when the relay sent them all. */
 export function relayProblem(report: RelayReport, socket: string, waitedMs: number): string | undefined {
-  const { handed, dropped, sent, failed, error } = report;
+  const { handed, dropped, sent, failed, error, ended } = report;
   const total = handed + dropped;
   const reasons = [
-    dropped > 0 ? `${dropped} dropped: the relay to syslog fell behind` : undefined,
-    sent === undefined && handed > 0 ? `${handed} unconfirmed: no answer from syslog within ${waitedMs} ms` : undefined,
-    error ? `${failed ?? 'some'} failed: ${error}` : undefined,
+    dropped > 0 ? `${dropped} dropped: ${ended ? 'the relay to syslog had ended' : 'the relay to syslog fell behind'}` : undefined,
+    sent === undefined && handed > 0 ? `${handed} unconfirmed: ${ended ? 'the relay ended' : `no answer from syslog within ${waitedMs} ms`}` : undefined,
+    error ? (failed === undefined ? `relay: ${error}` : `${failed} failed: ${error}`) : undefined,
   ].filter((reason) => reason !== undefined);
   const notSent = dropped + (sent === undefined ? handed : handed - sent);
   if (notSent === 0 && !error) return undefined;

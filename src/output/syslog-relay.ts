@@ -11,6 +11,7 @@ import type { Readable, Writable } from 'node:stream';
  */
 const RELAY = `
 use strict; use Socket;
+binmode(STDIN); binmode(STDOUT);
 socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die "socket: $!\\n";
 my $to = pack_sockaddr_un($ARGV[0]);
 my ($sent, $failed, $last) = (0, 0, '');
@@ -34,8 +35,10 @@ export interface RelayReport {
   /** Messages the socket took and refused, as the relay answered; undefined when it did not answer in time. */
   sent?: number;
   failed?: number;
-  /** The first reason a send failed (or the relay could not run). */
+  /** The first reason a send failed, or why the relay could not run. */
   error?: string;
+  /** The relay ended before the run did (it could not start, or died). */
+  ended: boolean;
 }
 
 type RelayChild = ChildProcessByStdio<Writable, Readable, Readable>;
@@ -53,7 +56,8 @@ export class SyslogRelay {
 
   constructor(socketPath: string) {
     // Its own pipes, never cronwrap's stderr: a relay stuck in send(2) must not hold cron's mail pipe open.
-    this.child = spawn('perl', ['-e', RELAY, socketPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // No environment but PATH: PERL5OPT, PERL5LIB or PERL_UNICODE from a crontab must not change what it runs or reads.
+    this.child = spawn('perl', ['-e', RELAY, socketPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     this.exit = new Promise((resolve) => this.child.once('close', () => resolve()));
     this.child.once('exit', () => (this.exited = true));
     this.child.once('error', (error) => {
@@ -62,7 +66,7 @@ export class SyslogRelay {
     });
     this.child.stdin.on('error', () => undefined); // the relay died: its exit says why
     this.child.stdout.setEncoding('utf8').on('data', (text: string) => this.hear(text));
-    this.child.stderr.setEncoding('utf8').on('data', (text: string) => (this.error ??= text.trim()));
+    this.child.stderr.setEncoding('utf8').on('data', (text: string) => (this.error ??= text.trim().split('\n')[0]));
   }
 
   /** Hands `count` framed messages (`frames`, kept by the relay until written) on, or drops them when the relay lags. */
@@ -98,7 +102,7 @@ export class SyslogRelay {
       counts = await Promise.race([answered, late, this.exit.then(() => undefined)]);
       clearTimeout(timer);
     }
-    const report: RelayReport = { handed: this.handed, dropped: this.dropped, ...(this.error ? { error: this.error } : {}) };
+    const report: RelayReport = { handed: this.handed, dropped: this.dropped, ended: this.exited, ...(this.error ? { error: this.error } : {}) };
     return counts ? { ...report, sent: counts[0], failed: counts[1] } : report;
   }
 

@@ -57,10 +57,11 @@ describe('RFC 5424 messages', () => {
 
 describe('what the footer says of records syslog did not take', () => {
   it.each([
-    [{ handed: 10, dropped: 0, sent: 10, failed: 0 }, undefined],
-    [{ handed: 2, dropped: 0, sent: 0, failed: 2, error: 'No such file or directory' }, '2 of 2 records not sent to /dev/log (2 failed: No such file or directory)'],
-    [{ handed: 50, dropped: 950, sent: 50, failed: 0 }, '950 of 1000 records not sent to /dev/log (950 dropped: the relay to syslog fell behind)'],
-    [{ handed: 300, dropped: 700 }, 'up to 1000 of 1000 records not sent to /dev/log (700 dropped: the relay to syslog fell behind; 300 unconfirmed: no answer from syslog within 1000 ms)'],
+    [{ handed: 10, dropped: 0, sent: 10, failed: 0, ended: false }, undefined],
+    [{ handed: 2, dropped: 0, sent: 0, failed: 2, error: 'No such file or directory', ended: false }, '2 of 2 records not sent to /dev/log (2 failed: No such file or directory)'],
+    [{ handed: 50, dropped: 950, sent: 50, failed: 0, ended: false }, '950 of 1000 records not sent to /dev/log (950 dropped: the relay to syslog fell behind)'],
+    [{ handed: 300, dropped: 700, ended: false }, 'up to 1000 of 1000 records not sent to /dev/log (700 dropped: the relay to syslog fell behind; 300 unconfirmed: no answer from syslog within 1000 ms)'],
+    [{ handed: 1, dropped: 1, ended: true, error: 'cannot run perl: spawn perl ENOENT' }, 'up to 2 of 2 records not sent to /dev/log (1 dropped: the relay to syslog had ended; 1 unconfirmed: the relay ended; relay: cannot run perl: spawn perl ENOENT)'],
   ])('%j → %j', (report, words) => {
     expect(relayProblem(report, '/dev/log', 1000)).toBe(words);
   });
