@@ -48,14 +48,16 @@ class FrameBatch {
   constructor(private readonly relay: SyslogRelay) {}
 
   put(head: Buffer, data: Buffer, start: number, end: number, tail: Buffer): void {
-    this.count++;
-    // The relay is behind: the rest of this read is counted as dropped, not framed to be thrown away.
-    if (this.dropping) return;
+    // Whether the relay can take more is asked once per batch (a read's lines): the event loop drains it between reads.
+    if (this.count === 0) this.dropping = this.relay.full;
     const size = 4 + head.length + (end - start) + tail.length;
-    if (this.used + size > this.buffer.length) {
+    if (!this.dropping && this.used + size > this.buffer.length) {
       this.flush();
       if (size > this.buffer.length) this.buffer = Buffer.allocUnsafe(size);
     }
+    this.count++;
+    // The relay is behind: the rest of this read is counted as dropped, not framed to be thrown away.
+    if (this.dropping) return;
     this.buffer.writeUInt32BE(size - 4, this.used);
     let at = this.used + 4;
     at += head.copy(this.buffer, at);
@@ -71,7 +73,6 @@ class FrameBatch {
     else this.relay.send(Buffer.from(this.buffer.subarray(0, this.used)), this.count);
     this.used = 0;
     this.count = 0;
-    this.dropping = this.relay.full;
   }
 }
 
