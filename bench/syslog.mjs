@@ -1,5 +1,5 @@
 // node bench/syslog.mjs (after npm run build): what --syslog costs, by the bench's method: a 1,000,000-line
-// job (~100 bytes a line) with --log /dev/null, without and with --syslog to a real rsyslogd of its own
+// job (~100 bytes a line; `cat` of a file) logging to a file, without and with --syslog to a real rsyslogd of its own
 // (Debian's rsyslog, RFC 5424 parsed, written to a file), median of BENCH_RUNS. Then how many records reached
 // rsyslogd and how many the run dropped (its footer), and the rate the relay and rsyslogd sustain. Prints; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
@@ -62,7 +62,7 @@ for (let i = 0; i < RUNS; i++) {
   }
   withSyslog.push({ ...result, arrived: now - before });
 }
-console.log(`${LINES.toLocaleString('en')} lines (~100 bytes), --log /dev/null-like file, median of ${RUNS}, ${work}`);
+console.log(`${LINES.toLocaleString('en')} lines (~100 bytes) logged to a file, median of ${RUNS}, ${work}`);
 console.log(`without --syslog: ${plain.toFixed(2)} s (${Math.round(LINES / plain).toLocaleString('en')} lines/s)`);
 const middle = median(withSyslog.map((r) => r.seconds));
 console.log(`with --syslog to rsyslogd: ${middle.toFixed(2)} s (${Math.round(LINES / middle).toLocaleString('en')} lines/s)`);
