@@ -59,6 +59,8 @@ export type FilterFooter = {
   not_logged_bytes: number;
   not_logged_reason?: string;
   read_error?: string;
+  /** What kept records from syslog (--syslog), as the syslog stage says it in wrap mode. */
+  syslog_problem?: string;
 };
 
 /** Records about the run rather than its output, by event: the header, the footer, and notes in between (README, "Records"). */
@@ -92,6 +94,16 @@ export interface RecordSink {
 export interface StreamEncoder {
   /** Appends the record holding `data[start, end)` to the sink. */
   put(sink: RecordSink, stamp: string, kind: LineKind, data: Buffer, start: number, end: number): void;
+}
+
+/**
+ * A second place every record of a run goes to besides the log (syslog): each line (or piece of one) of a
+ * stream, each meta record, and `flush` once per read, after its lines.
+ */
+export interface RecordCopy {
+  line(tag: StreamTag, kind: LineKind, data: Buffer, start: number, end: number): void;
+  meta<E extends MetaEvent>(event: E, fields: MetaRecords[E]): void;
+  flush(): void;
 }
 
 export interface RecordFormat {
@@ -143,12 +155,15 @@ function metaValue(value: MetaValue): string {
   return /^[\w.\/:@%+,=-]+$/.test(text) ? text : JSON.stringify(text);
 }
 
+/** A meta record's words after its stamp: `=== end job=backup exit=0 ...`. */
+export function metaText<E extends MetaEvent>(event: E, fields: MetaRecords[E]): string {
+  const pairs = Object.entries(fields).map(([key, value]: [string, MetaValue]) => `${key}=${metaValue(value)}`);
+  return `=== ${event} ${pairs.join(' ')}`;
+}
+
 export const textFormat: RecordFormat = {
   stream: (tag) => new TextStreamEncoder(tag),
-  meta(stamp, event, fields) {
-    const pairs = Object.entries(fields).map(([key, value]: [string, MetaValue]) => `${key}=${metaValue(value)}`);
-    return Buffer.from(`${stamp} === ${event} ${pairs.join(' ')}\n`);
-  },
+  meta: (stamp, event, fields) => Buffer.from(`${stamp} ${metaText(event, fields)}\n`),
 };
 
 /**

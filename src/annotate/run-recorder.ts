@@ -1,5 +1,5 @@
 import type { Io } from '../io.js';
-import type { LineKind, MetaEvent, MetaRecords, RecordFormat, RecordSink, StreamEncoder, StreamTag } from './record-format.js';
+import type { LineKind, MetaEvent, MetaRecords, RecordCopy, RecordFormat, RecordSink, StreamEncoder, StreamTag } from './record-format.js';
 import type { ReadStamp, Stamper } from './timestamp.js';
 import type { ConsoleOutput, LiveResult } from '../output/console.js';
 import type { LogFile, LogResult } from '../output/log-file.js';
@@ -41,6 +41,20 @@ export interface RecorderParts {
   stamper: Stamper;
   log: LogFile | undefined;
   console: ConsoleOutput | undefined;
+  /** Where every record also goes (--syslog), when it does. */
+  copy?: RecordCopy | undefined;
+}
+
+/** The stream's encoder, its lines also going to `copy`: wrapped only when there is one, so without it nothing is added per line. */
+function encoderFor(format: RecordFormat, tag: StreamTag, copy: RecordCopy | undefined): StreamEncoder {
+  const encoder = format.stream(tag);
+  if (!copy) return encoder;
+  return {
+    put(sink, stamp, kind, data, start, end) {
+      encoder.put(sink, stamp, kind, data, start, end);
+      copy.line(tag, kind, data, start, end);
+    },
+  };
 }
 
 /**
@@ -188,6 +202,7 @@ export class RunRecorder {
       this.head.add(records);
       this.tail.add(records);
       this.lastBytes?.add(records);
+      parts.copy?.flush();
     });
   }
 
@@ -211,7 +226,7 @@ export class RunRecorder {
   push(tag: StreamTag, chunk: Buffer): void {
     let lines = this.streams.get(tag);
     if (!lines) {
-      lines = new StreamLines(this.parts.format.stream(tag), this.batch);
+      lines = new StreamLines(encoderFor(this.parts.format, tag, this.parts.copy), this.batch);
       this.streams.set(tag, lines);
     }
     lines.push(chunk, this.stamp());
@@ -242,8 +257,9 @@ export class RunRecorder {
     return { out: { ...this.counts('out') }, err: { ...this.counts('err') }, head: this.head.lines(), tail: this.tail.lines(), log, ...(live?.failure ? { live } : {}) };
   }
 
-  /** A header, footer or note (wait, skip, retry) record, for the log only. */
+  /** A header, footer or note (wait, skip, retry) record, for the log (and its copy) only. */
   meta<E extends MetaEvent>(event: E, fields: MetaRecords[E]): void {
     this.parts.log?.write(this.parts.format.meta(this.note(), event, fields));
+    this.parts.copy?.meta(event, fields);
   }
 }

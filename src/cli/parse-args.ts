@@ -189,4 +189,4 @@ export function parseArgs(argv: readonly string[], stdinIsTTY: boolean): Invocat
 }
 
 /** The flags filter mode honours: it annotates stdin; nothing runs, is locked, timed or alerted on. */
-const FILTER_KEYS: readonly (keyof Settings)[] = ['config', 'name', 'log', 'timestamp', 'json', 'quiet'];
+const FILTER_KEYS: readonly (keyof Settings)[] = ['config', 'name', 'log', 'timestamp', 'json', 'quiet', 'syslog', 'syslogTo', 'syslogFacility', 'syslogTag', 'syslogSocket'];

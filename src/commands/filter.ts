@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
+import { syslogCopy } from '../annotate/syslog-copy.js';
 import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import { errorCode } from '../errors.js';
@@ -25,8 +26,8 @@ function readChunk(fd: number, buffer: Buffer): number {
   return retryWhileBusy(() => readSync(fd, buffer, 0, buffer.length, null));
 }
 
-/** Filter mode: annotates stdin, as one stream, to stdout and to `--log`. Returns the exit status. */
-export function runFilter(settings: Settings, job: string, io: Io): number {
+/** Filter mode: annotates stdin, as one stream, to stdout and to `--log` (and syslog). Returns the exit status. */
+export async function runFilter(settings: Settings, job: string, io: Io): Promise<number> {
   // Spans (elapsed, delta, the duration) count from the process's start, as `ts -s` does: in `producer |
   // cronwrap` the producer writes while Node still loads. What waits in the pipe by the first read is
   // stamped with that read's time: when it was written cannot be known.
@@ -35,12 +36,14 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
   const run = newRunId();
   const console = settings.quiet ? undefined : new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY));
   const log = settings.log === undefined ? undefined : openRunLog(settings.log, console, io.stderr);
+  const syslog = syslogCopy(settings, { job, run, host: io.host, pid: process.pid }, io.now);
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
     stamper: createStamper(settings.timestamp, startMono, () => preciseWallAnchor(io.now)),
     log,
     console,
+    copy: syslog,
   });
   recorder.meta('start', headerRecord({ job, run, host: io.host, user: io.user, pid: process.pid, command: ['(stdin)'], startMs: startWall }));
 
@@ -59,6 +62,8 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
     }
     if (bytes === 0) break;
     recorder.push('out', buffer.subarray(0, bytes));
+    // The reads are synchronous: a turn of the event loop lets the pipe to the syslog relay drain (once per read).
+    if (syslog?.lagging) await new Promise(setImmediate);
     if (console && !console.active && !log) {
       exitCode = EXIT_BROKEN_PIPE;
       break;
@@ -68,6 +73,8 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
 
   const counts = recorder.counts('out');
   const logResult = log?.result;
+  const syslogProblem = await syslog?.problem();
+  if (syslogProblem) warn(io.stderr, `syslog: ${syslogProblem}`);
   recorder.meta('end', {
     job,
     run,
@@ -79,7 +86,9 @@ export function runFilter(settings: Settings, job: string, io: Io): number {
     not_logged_bytes: logResult?.bytesNotLogged ?? 0,
     ...(logResult?.failure ? { not_logged_reason: logResult.failure } : {}),
     ...(readError ? { read_error: readError } : {}),
+    ...(syslogProblem ? { syslog_problem: syslogProblem } : {}),
   });
   log?.close();
+  await syslog?.close();
   return exitCode;
 }

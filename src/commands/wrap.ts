@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { jsonFormat, textFormat } from '../annotate/record-format.js';
 import { RunRecorder } from '../annotate/run-recorder.js';
+import { syslogCopy } from '../annotate/syslog-copy.js';
 import { createStamper, rfc3339Clock } from '../annotate/timestamp.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
@@ -42,19 +43,22 @@ export async function runWrapped(
   const onStdoutFailure = (reason: string) => warn(io.stderr, `${reason}; the output is no longer printed there, the job goes on`);
   const console = showLive ? new ConsoleOutput(outputWriter(io.stdout, io.stdoutIsTTY), onStdoutFailure) : undefined;
   const log = openRunLog(logPath, console, io.stderr);
+  const syslog = syslogCopy(settings, { job, run: header.run, host: io.host, pid: process.pid }, io.now);
   const recorder = new RunRecorder({
     io,
     format: settings.json ? jsonFormat({ job, run: header.run, host: io.host }, rfc3339Clock(settings.timestamp, io.now)) : textFormat,
     stamper: createStamper(settings.timestamp, io.mono(), () => preciseWallAnchor(io.now)),
     log,
     console,
+    copy: syslog,
   });
   const pause = activePause(stateDir, job, io.now());
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
+  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES, syslog }), io.stderr);
   const interruptions = new Interruptions();
   try {
     return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);
   } finally {
     interruptions.dispose();
+    await syslog?.close();
   }
 }

@@ -1,4 +1,7 @@
+import { SYSLOG_TARGETS } from '../annotate/syslog-copy.js';
+import { SYSLOG_FACILITY_NAMES } from '../annotate/syslog-message.js';
 import { parseTimestampStyle } from '../annotate/timestamp.js';
+import { UsageError } from '../errors.js';
 import { parseJobName } from '../util/job-name.js';
 import {
   address,
@@ -72,6 +75,12 @@ export type AnyOption = OptionTable[keyof Settings];
 
 const DEFAULT_CONFIG = '/etc/cronwrap/cronwrap.toml';
 
+/** An RFC 5424 APP-NAME: 1 to 48 printable ASCII characters. */
+function parseSyslogTag(option: string, value: string): string {
+  if (/^[!-~]{1,48}$/.test(value)) return value;
+  throw new UsageError(`${option}: '${value}' cannot be a syslog tag; use 1 to 48 printable ASCII characters without spaces (e.g. --syslog-tag backup)`);
+}
+
 const TABLE = optionTable({
   config: { key: 'config', cliOnly: true, flags: '--config <file>', env: 'CRONWRAP_CONFIG', help: 'config file (default /etc/cronwrap/cronwrap.toml; a missing default file is fine)', type: text, defaultValue: DEFAULT_CONFIG },
   name: { key: 'name', cliOnly: true, flags: '-n, --name <job>', help: 'job name for the log, history and reports (default: the base name of the program doing the work, past cd, guards and wrappers such as env, nice, timeout, flock, sudo -u, sh -c), e.g. --name mysql-backup', type: checkedText(parseJobName), defaultValue: undefined },
@@ -135,6 +144,11 @@ const TABLE = optionTable({
   healRetry: { key: 'healRetry', flags: '--heal-retry', env: 'CRONWRAP_HEAL_RETRY', help: 'after a heal that exits 0, run the job once more; only its success makes the failure a warning', type: flag, defaultValue: false },
   schedule: { key: 'schedule', flags: '--schedule <cron>', env: 'CRONWRAP_SCHEDULE', help: "the job's cron schedule ('1 0 * * *', @daily), for the missed-run deadline in the metrics (default: the crontab line that runs this --name, read as cronwrap jobs reads it)", type: cronSchedule, defaultValue: undefined },
   expectDuration: { key: 'expectDuration', flags: '--expect-duration <min..max>', env: 'CRONWRAP_EXPECT_DURATION', help: 'warn (not fail) when a successful run takes less than MIN or more than MAX, e.g. 10m..2h (default: warn outside a fifth to five times the median of its last successful runs, once it has 5)', type: durationRange, defaultValue: undefined },
+  syslog: { key: 'syslog', flags: '--syslog', env: 'CRONWRAP_SYSLOG', help: 'also send every record of the run (each output line, the start, end and skip records) to the local syslog as RFC 5424 messages with structured data [cronwrap@32473 job run stream], so the host\'s rsyslog forwarding carries it; a syslog that is missing or stuck never holds the job (records dropped are counted in the footer)', type: flag, defaultValue: false },
+  syslogTo: { key: 'syslogTo', flags: '--syslog-to <target>', env: 'CRONWRAP_SYSLOG_TO', help: 'where --syslog sends: syslog (default; RFC 5424 to /dev/log) or journald (its native protocol, with the fields CRONWRAP_JOB, CRONWRAP_RUN, CRONWRAP_STREAM and SYSLOG_IDENTIFIER, to /run/systemd/journal/socket)', type: oneOf(SYSLOG_TARGETS), defaultValue: 'syslog' },
+  syslogFacility: { key: 'syslogFacility', flags: '--syslog-facility <name>', env: 'CRONWRAP_SYSLOG_FACILITY', help: 'syslog facility of those messages: user (default), cron, daemon, local0..local7, ...; severity is info for stdout, notice for stderr, err for a failed run\'s end record', type: oneOf(SYSLOG_FACILITY_NAMES), defaultValue: 'user' },
+  syslogTag: { key: 'syslogTag', flags: '--syslog-tag <tag>', env: 'CRONWRAP_SYSLOG_TAG', help: 'the messages\' APP-NAME (programname in rsyslog; default cronwrap)', type: checkedText(parseSyslogTag), defaultValue: 'cronwrap' },
+  syslogSocket: { key: 'syslogSocket', flags: '--syslog-socket <path>', env: 'CRONWRAP_SYSLOG_SOCKET', help: 'the Unix datagram socket to send to (default /dev/log, or /run/systemd/journal/socket with --syslog-to journald)', type: text, defaultValue: undefined },
   historyLimit: { key: 'historyLimit', flags: '--history-limit <n>', env: 'CRONWRAP_HISTORY_LIMIT', help: 'runs kept per job in the history (default 1000)', type: count(1, 1_000_000), defaultValue: 1000 },
 });
 

@@ -1,4 +1,5 @@
 import type { RunRecorder } from '../annotate/run-recorder.js';
+import type { SyslogCopy } from '../annotate/syslog-copy.js';
 import { jobSchedule } from '../config/job-schedule.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
@@ -12,6 +13,7 @@ import { historyObserver } from './history.js';
 import { logRecordsObserver } from './log-records.js';
 import { metricsObserver } from './metrics.js';
 import { reportObserver } from './report.js';
+import { syslogObserver } from './syslog.js';
 
 export interface ObserverParts {
   settings: Settings;
@@ -25,6 +27,8 @@ export interface ObserverParts {
   paused: boolean;
   /** The words of cronwrap's own commands: a crontab line that runs one is no job's. */
   subcommands: readonly string[];
+  /** --syslog: the records' copy to syslog. */
+  syslog?: SyslogCopy | undefined;
 }
 
 /**
@@ -32,7 +36,7 @@ export interface ObserverParts {
  * and metrics, so that the history and the footer can tell how they went, and the stdout report last. A stage
  * that reads another's result (run/events.ts StageResults: never_ended, alerts) comes after it. A new reaction is one line here.
  */
-export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused, subcommands }: ObserverParts): Observer[] {
+export function observersFor({ settings, io, stateDir, job, recorder, log, configErrors, paused, subcommands, syslog }: ObserverParts): Observer[] {
   return [
     runningObserver(stateDir, job, settings.timeoutMs, io.now),
     neverEndedObserver(stateDir, job, io.now),
@@ -40,6 +44,8 @@ export function observersFor({ settings, io, stateDir, job, recorder, log, confi
     // The deadline needs the schedule even when only a crontab line says it (reading the crontabs, ~3 ms,
     // only for runs with metrics); the history records the one given (check and status read the crontabs).
     metricsObserver(settings, io, stateDir, job, () => jobSchedule(settings, job, io.user, subcommands)),
+    // Before the history and the footer, which tell what syslog did not take.
+    syslog ? syslogObserver(syslog) : undefined,
     historyObserver(stateDir, job, settings.historyLimit, settings.schedule),
     logRecordsObserver(recorder, log, configErrors, settings.drainMs, io.stderr),
     // A silenced run (cronwrap pause --silence) tells no one, not even cron's MAILTO.
