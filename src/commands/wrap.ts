@@ -12,7 +12,7 @@ import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../process/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
-import { activePause } from '../state/pauses.js';
+import { checkPause } from '../run/pause-check.js';
 import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import type { JobName } from '../util/job-name.js';
@@ -49,11 +49,11 @@ export async function runWrapped(
     log,
     console,
   });
-  const pause = activePause(stateDir, job, io.now());
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
   const interruptions = new Interruptions();
   try {
-    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);
+    const paused = await checkPause(settings, stateDir, job, io, interruptions);
+    const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: paused.pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
+    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, paused }, recorder, header);
   } finally {
     interruptions.dispose();
   }

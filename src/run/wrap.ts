@@ -57,6 +57,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     startMonoMs: startMono,
     rules: context.settings,
     heal,
+    paused: context.paused,
   });
   // A step of the run, as the verdict is: the observers read the warning from the summary.
   const durationWarning = checkDuration(judged, context.stateDir, context.job, context.settings.expectDuration);
