@@ -7,7 +7,7 @@ import type { Io } from '../io.js';
 import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
-import { loadRemote, loadSchedule } from '../remote/load.js';
+import { loadRemote, loadSchedule, loadSilences } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
 import { readRecentHistory } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
@@ -124,7 +124,7 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
   const paused = jobsWithState(stateDir, 'pauses');
   // Nor a job an Alertmanager silence names: as the last answer a run kept says (check asks no server).
-  const silenced = existsSync(silenceCachePath(stateDir)) ? loadRemote().silencedByKeptAnswer(stateDir, io.host, found.jobs.map((w) => w.job), now.getTime()) : new Set<string>();
+  const silenced = existsSync(silenceCachePath(stateDir)) ? loadSilences().silencedByKeptAnswer(stateDir, io.host, found.jobs.map((w) => w.job), now.getTime()) : new Set<string>();
   for (const watched of found.jobs) {
     // A paused job (cronwrap pause, an Alertmanager silence) is not expected to run.
     if ((paused.has(watched.job) && activePause(stateDir, watched.job, now.getTime())) || silenced.has(watched.job)) continue;

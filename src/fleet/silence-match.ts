@@ -1,4 +1,4 @@
-import { createContext, Script } from 'node:vm';
+import { createContext, Script, type Context } from 'node:vm';
 import type { Silence, SilenceMatcher } from './silences.js';
 
 /**
@@ -54,8 +54,8 @@ class Unjudgeable extends Error {}
 
 // A silence's regex is anyone's with access to Alertmanager: run where a runaway backtrack is cut short
 // (RE2, Alertmanager's engine, is linear; JavaScript's is not).
-const sandbox = createContext({ re: /(?:)/, text: '' });
-const test = new Script('re.test(text)');
+// A context costs milliseconds to make: only for a silence with a regex, once.
+let sandbox: { context: Context; test: Script } | undefined;
 const REGEX_MS = 50;
 
 function regexOf(pattern: string): RegExp {
@@ -69,9 +69,10 @@ function regexOf(pattern: string): RegExp {
 }
 
 function regexMatches(re: RegExp, text: string): boolean {
-  Object.assign(sandbox, { re, text });
+  sandbox ??= { context: createContext({}), test: new Script('re.test(text)') };
+  Object.assign(sandbox.context, { re, text });
   try {
-    return test.runInContext(sandbox, { timeout: REGEX_MS }) === true;
+    return sandbox.test.runInContext(sandbox.context, { timeout: REGEX_MS }) === true;
   } catch {
     throw new Unjudgeable(`took over ${REGEX_MS} ms to evaluate`);
   }

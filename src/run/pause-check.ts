@@ -4,7 +4,7 @@ import type { Silence } from '../fleet/silences.js';
 import type { Io } from '../io.js';
 import { warn } from '../output/console.js';
 import type { Interruptions } from '../process/interruptions.js';
-import { loadRemote } from '../remote/load.js';
+import { loadSilences } from '../remote/load.js';
 import { activePause, type Pause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import type { PauseCheck, RunPause } from './run-values.js';
@@ -26,7 +26,7 @@ function silenceText({ id, createdBy, endsAt, comment }: Silence): string {
 
 /**
  * The run's first step: is the job paused? `cronwrap pause JOB` on this host, then (with --alertmanager-url)
- * an active Alertmanager silence that names the job, asked of the remote code only then. A silence whose
+ * an active Alertmanager silence that names the job, asked of dist/silences.cjs only then. A silence whose
  * comment starts with `skip:` stops the run; any other quiets it. Asked before the observers are made, for
  * a paused run has no alerts, pings, report or heal. Alertmanager unreachable, slow or answering nonsense:
  * no silence, one line on stderr, and the problem for the footer and history.
@@ -37,7 +37,7 @@ export async function checkPause(settings: Settings, stateDir: string, job: JobN
   if (here?.skip || !settings.alertmanagerUrl) return here ? { pause: here } : {};
   const question = { url: settings.alertmanagerUrl, stateDir, job, host: io.host, now: io.now(), cacheMs: settings.alertmanagerCacheMs, stop: interruptions.stopAfter(0) };
   // The job's exit status is never cronwrap's to lose: even a failure to load the remote code is only a problem.
-  const verdict = await loadRemote()
+  const verdict = await loadSilences()
     .askSilences(question)
     .catch((error: unknown) => ({ found: undefined, problems: [`cannot ask Alertmanager: ${errorCode(error)}`] }));
   const problem = verdict.problems.length > 0 ? verdict.problems.join('; ') : undefined;
