@@ -41,9 +41,9 @@ export async function checkPause(settings: Settings, stateDir: string, job: JobN
     .askSilences(question)
     .catch((error: unknown) => ({ found: undefined, problems: [`cannot ask Alertmanager: ${errorCode(error)}`] }));
   const problem = verdict.problems.length > 0 ? verdict.problems.join('; ') : undefined;
-  if (problem) warn(io.stderr, `silences: ${problem}; the run goes on as no silence says otherwise`);
   const found = verdict.found && { skip: verdict.found.skip, reason: silenceText(verdict.found.silence) };
   // A silence that says skip stops the run even when this host only quiets it; else this host's pause says why.
   const pause = found?.skip ? found : (here ?? found);
+  if (problem) warn(io.stderr, `silences: ${problem}${pause ? '' : '; the run goes on unsilenced'}`);
   return { ...(pause ? { pause } : {}), ...(problem ? { problem } : {}) };
 }

@@ -1,8 +1,8 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cronwrap, historyOf, sandbox, tempDir, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { cronwrap, cronwrapAt, hasFaketime, historyOf, sandbox, tempDir, waitFor, type Sandbox } from '../helpers/cronwrap.js';
 import { startAlertmanager } from '../helpers/daemons.js';
 import { footer, parseLog } from '../helpers/records.js';
 import { freePort, startHttp, startSilentServer } from '../helpers/servers.js';
@@ -119,6 +119,30 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
       writeFileSync(cache, text, { mode: 0o600 });
       expect((await backup(box, hook.url)).exitCode).toBe(3);
     }
+  });
+
+  it.skipIf(!hasFaketime)('check calls no job MISSED that a silence in the answer a run kept names (needs faketime)', async () => {
+    const alertmanager = await startAlertmanager(tempDir(), ALERTMANAGER_CONFIG);
+    const hook = await startHttp();
+    const [silenced, other] = [host(alertmanager.url, { CRONWRAP_ALERTMANAGER_CACHE: '1h' }), host(alertmanager.url, { CRONWRAP_ALERTMANAGER_CACHE: '1h' })];
+    alertmanager.amtool('silence', 'add', 'cron_job=backup', `host=${SHORT}`, '--comment', 'host down for maintenance', '--duration', '1h');
+    for (const box of [silenced, other]) {
+      const root = join(box.dir, 'root');
+      mkdirSync(join(root, 'etc', 'cron.d'), { recursive: true });
+      const file = join(root, 'etc', 'cron.d', 'backup');
+      writeFileSync(file, `* * * * * root /usr/bin/cronwrap --name ${box === silenced ? 'backup' : 'restore'} -- true\n`);
+      const hourAgo = new Date(Date.now() - 3_600_000);
+      utimesSync(file, hourAgo, hourAgo);
+      expect((await backup(box, hook.url)).exitCode).toBe(3);
+    }
+    // Three minutes on, cron ran neither: the silenced one is not expected to run, the other is missed.
+    const check = (box: Sandbox) => cronwrapAt('+3m', ['check', '--root', join(box.dir, 'root'), '--json'], box);
+    const quiet = await check(silenced);
+    expect(JSON.parse(quiet.stdout.toString())).toEqual([]);
+    expect(quiet.exitCode).toBe(0);
+    const missed = await check(other);
+    expect(JSON.parse(missed.stdout.toString())).toMatchObject([{ job: 'restore', missed: expect.any(String) }]);
+    expect(missed.exitCode).toBe(1);
   });
 
   it('Alertmanager down, hanging, answering 500 or not JSON: the run goes on within the bound, with a footer note, and keeps its status', async () => {
