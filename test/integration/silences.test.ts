@@ -49,7 +49,7 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     expect(footer(parseLog(hosts[2]!.logOf('backup')))).not.toHaveProperty('silenced');
   });
 
-  it("a silence whose comment starts with 'skip:' skips the runs (exit 0, history paused) on the hosts it names, until it ends", async () => {
+  it("a silence whose comment starts with 'skip:' skips the runs (exit 0, history paused) on the hosts it names, until it ends (that part needs faketime)", async () => {
     const alertmanager = await startAlertmanager(tempDir(), ALERTMANAGER_CONFIG);
     const hook = await startHttp();
     // The flag, the environment and the config file all set it.
@@ -58,7 +58,7 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     const byConfig = sandbox();
     writeFileSync(byConfig.env.CRONWRAP_CONFIG!, `alertmanager_url = "${alertmanager.url}"\nalertmanager_cache = "0s"\n`);
     const run = (box: Sandbox) => cronwrap([...(box === byFlag ? ['--alertmanager-url', alertmanager.url, '--alertmanager-cache', '0'] : []), '--name', 'backup', '--webhook', hook.url, '-c', `touch ${join(box.dir, 'ran')}; exit 3`], box);
-    const id = alertmanager.amtool('silence', 'add', 'cron_job=backup', `instance=${HOST}:9100`, '--comment', 'skip: disk swap', '--duration', '4s');
+    const id = alertmanager.amtool('silence', 'add', 'cron_job=backup', `instance=${HOST}:9100`, '--comment', 'skip: disk swap', '--duration', '1h');
     for (const box of [byFlag, byEnv, byConfig]) {
       const skipped = await run(box);
       expect(skipped.exitCode).toBe(0);
@@ -69,11 +69,12 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
       expect(historyOf(box.stateDir, 'backup')).toMatchObject([{ paused: true, lock_skipped: false, exit: 0, attempts: 0 }]);
     }
     expect(hook.requests).toHaveLength(0);
-    // The silence's end passes: the runs go on by themselves.
-    let last = await run(byEnv);
-    for (let tries = 0; last.exitCode === 0 && tries < 200; tries++) last = await run(byEnv);
-    expect(last.exitCode).toBe(3);
-    expect(existsSync(join(byEnv.dir, 'ran'))).toBe(true);
+    // Once the silence's end has passed by the run's clock, the runs go on by themselves (Alertmanager may not have expired it yet).
+    if (hasFaketime) {
+      const later = await cronwrapAt('+61m', ['--name', 'backup', '--webhook', hook.url, '-c', `touch ${join(byEnv.dir, 'ran')}; exit 3`], byEnv);
+      expect(later.exitCode).toBe(3);
+      expect(existsSync(join(byEnv.dir, 'ran'))).toBe(true);
+    }
   });
 
   it('a silence naming another host, or only severity, or another fleet group, applies to nothing here', async () => {
