@@ -51,9 +51,10 @@ export async function runWrapped(
   });
   const interruptions = new Interruptions();
   try {
+    const startMono = io.mono(); // asking Alertmanager counts as waited, as jitter and locks do
     const paused = await checkPause(settings, stateDir, job, io, interruptions);
     const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: paused.pause !== undefined, subcommands: SUBCOMMAND_NAMES }), io.stderr);
-    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, paused }, recorder, header);
+    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, paused }, recorder, header, startMono);
   } finally {
     interruptions.dispose();
   }

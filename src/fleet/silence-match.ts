@@ -19,6 +19,7 @@ const SKIP_COMMENT = /^\s*skip:/i;
 
 /** `web1.example.com` and `web1`: the names a host's labels may give it. */
 export function hostNames(host: string): string[] {
+  if (/^[\d.]+$/.test(host)) return [host]; // an address has no short form
   const short = host.split('.')[0] ?? host;
   return short && short !== host ? [host, short] : [host];
 }

@@ -56,6 +56,7 @@ describe("a silence's matchers, as Alertmanager evaluates them", () => {
   it('the host: instance as node_exporter writes it (host:port) or a bare name, host, exported_instance; its full or short name', () => {
     expect(hostNames('web1.example.com')).toEqual(['web1.example.com', 'web1']);
     expect(hostNames('web1')).toEqual(['web1']);
+    expect(hostNames('10.0.0.5')).toEqual(['10.0.0.5']);
     for (const host of ['instance=web1.example.com:9100', 'instance=web1:9100', 'instance=web1', 'host=web1', 'host=web1.example.com', 'exported_instance=web1:9100']) {
       expect(applies('cron_job=backup', host), host).toBe(true);
     }
