@@ -5,6 +5,7 @@ import type { ConsoleOutput, LiveResult } from '../output/console.js';
 import type { LogFile, LogResult } from '../output/log-file.js';
 import { HeadLines, TailBytes, TailLines } from '../output/excerpt.js';
 import { NotTextCounter } from '../util/not-text.js';
+import { readClocks } from '../util/monotonic.js';
 
 /** Lines longer than this are split into pieces of this size, each marked as continued. */
 export const MAX_RECORD_TEXT = 64 * 1024;
@@ -173,8 +174,13 @@ export class RunRecorder {
   private lastBytes: TailBytes | undefined;
   private readonly batch: RecordBatch;
   private readonly streams = new Map<StreamTag, StreamLines>();
+  /** The two clocks, read together for each stamp (`readClocks`). */
+  private readonly wallNow: () => number;
+  private readonly monoNow: () => number;
 
   constructor(private readonly parts: RecorderParts) {
+    this.wallNow = () => parts.io.now();
+    this.monoNow = () => parts.io.mono();
     parts.log?.onReopen((reason) => parts.format.meta(this.note(), 'reopened', { reason }));
     this.batch = new RecordBatch((records) => {
       parts.log?.write(records);
@@ -192,11 +198,13 @@ export class RunRecorder {
   }
 
   private stamp(): ReadStamp {
-    return this.parts.stamper.stamp(this.parts.io.now(), this.parts.io.mono());
+    const { wallMs, monoMs, tight } = readClocks(this.wallNow, this.monoNow);
+    return this.parts.stamper.stamp(wallMs, monoMs, tight);
   }
 
   private note(): string {
-    return this.parts.stamper.note(this.parts.io.now(), this.parts.io.mono());
+    const { wallMs, monoMs, tight } = readClocks(this.wallNow, this.monoNow);
+    return this.parts.stamper.note(wallMs, monoMs, tight);
   }
 
   /** Annotates one read of a stream and hands the records on at once, so the log is always current. */

@@ -147,14 +147,16 @@ export function compileStrftime(option: string, pattern: string, span = false): 
  * reading is checked against the wall clock's milliseconds (`wallMs`, Date.now()); only when the two part by
  * more than a millisecond (the clock was stepped, faketime jumped) does the offset move, by the least that
  * brings it back into `wallMs`'s millisecond. So the stamps follow the wall clock, never go backwards between
- * steps, and their microseconds are real rather than the wall clock's `000`.
+ * steps, and their microseconds are real rather than the wall clock's `000`. A reading that is not `tight`
+ * (the process was preempted between the two clocks) is carried on, never judged: its clocks disagree by the
+ * preemption, not by a step.
  */
-export function microClock(anchor: WallAnchor): (wallMs: number, monoMs: number) => number {
+export function microClock(anchor: WallAnchor): (wallMs: number, monoMs: number, tight: boolean) => number {
   let offset = anchor.wallMs - anchor.monoMs;
-  return (wallMs, monoMs) => {
+  return (wallMs, monoMs, tight) => {
     const ms = monoMs + offset;
-    if (ms < wallMs - 1) offset = wallMs - monoMs;
-    else if (ms >= wallMs + 2) offset = wallMs + 0.999 - monoMs;
+    if (tight && ms < wallMs - 1) offset = wallMs - monoMs;
+    else if (tight && ms >= wallMs + 2) offset = wallMs + 0.999 - monoMs;
     return Math.floor((monoMs + offset) * 1000);
   };
 }

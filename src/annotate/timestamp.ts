@@ -53,14 +53,15 @@ export interface ReadStamp {
 
 /** Turns a moment (wall-clock ms, monotonic ms) into the text that prefixes each line read at that moment. */
 export interface Stamper {
-  stamp(wallMs: number, monoMs: number): ReadStamp;
+  /** `tight`: the clocks were read together (util/monotonic.ts `readClocks`); false, a microsecond stamp judges no step by them. */
+  stamp(wallMs: number, monoMs: number, tight?: boolean): ReadStamp;
   /** The stamp of a record that is not output (header, footer, a note): `delta` still counts from the last line. */
-  note(wallMs: number, monoMs: number): string;
+  note(wallMs: number, monoMs: number, tight?: boolean): string;
 }
 
 /** A stamper whose notes are stamped as its lines are: all but `delta`. */
 function stamping(stamp: Stamper['stamp']): Stamper {
-  return { stamp, note: (wallMs, monoMs) => stamp(wallMs, monoMs).first };
+  return { stamp, note: (wallMs, monoMs, tight) => stamp(wallMs, monoMs, tight).first };
 }
 
 /** Local time with milliseconds and UTC offset: `2026-11-22T02:36:43.123+01:00`. */
@@ -120,8 +121,8 @@ function strftimeStamper(pattern: string, anchor: () => WallAnchor): Stamper {
   const { format, micro } = compileStrftime('--timestamp', pattern);
   if (!micro) return cachedWallStamper((ms) => format(ms * 1000), 1000);
   const clock = microClock(anchor());
-  return stamping((wallMs, monoMs) => {
-    const text = format(clock(wallMs, monoMs));
+  return stamping((wallMs, monoMs, tight = true) => {
+    const text = format(clock(wallMs, monoMs, tight));
     return { first: text, rest: text };
   });
 }

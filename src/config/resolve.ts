@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { loadConfig, type ConfigLayer } from './config-file.js';
+import { loneFleetExpect } from './fleet-group.js';
 import { isComplete, OPTIONS, type OptionSpec, type Settings } from './options.js';
 
 /** Settings with where each came from: `flag --timeout`, `env CRONWRAP_TIMEOUT`, `/etc/...toml:12`, `default`. */
@@ -80,5 +81,11 @@ export function resolveSettings(given: GivenFlags, env: NodeJS.ProcessEnv, job: 
   const layers = jobLayer ? [jobLayer, config.defaults] : [config.defaults];
   const envProblems: string[] = [];
   const resolved = resolveLayers(given, env, layers, envProblems);
+  const lone = loneFleetExpect(resolved.settings, resolved.origins);
+  if (lone) {
+    envProblems.push(lone);
+    resolved.settings.fleetExpect = undefined;
+    resolved.origins.fleetExpect = 'default';
+  }
   return { ...resolved, configErrors: [...envProblems, ...config.errors], configFound: config.found, configJobs: [...config.jobs.keys()] };
 }

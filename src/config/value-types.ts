@@ -190,3 +190,26 @@ export function parseListen(label: string, value: string): Listen {
   if (!match || port > 65535) throw new UsageError(`${label}: '${value}' is not HOST:PORT; give e.g. 127.0.0.1:8089, [::1]:8089 or 0.0.0.0:8089`);
   return { host: match[1] || match[2] || '127.0.0.1', port };
 }
+
+/**
+ * A fleet group's name, the value of the `fleet_group` label on every series of the job's metrics: kept to
+ * what reads plainly in PromQL, Alertmanager matchers and amtool (no quoting needed anywhere).
+ */
+export const fleetGroupName = valueType('text', (label, value): string => {
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/.test(value)) {
+    throw new UsageError(`${label}: '${value}' is not a fleet group name; use 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit, e.g. web-backup`);
+  }
+  return value;
+});
+
+/** How many hosts of a fleet group should run the job each period: every one (`all`), or at most N (`one` is 1). */
+export type FleetExpect = 'all' | number;
+
+/** `all`, `one` or a whole number N from 1 to 10000. */
+export const fleetExpect = valueType('text', (label, value): FleetExpect => {
+  const word = value.trim();
+  if (word === 'all') return 'all';
+  if (word === 'one') return 1;
+  if (/^\d{1,5}$/.test(word) && Number(word) >= 1 && Number(word) <= 10_000) return Number(word);
+  throw new UsageError(`${label}: '${value}' is not all, one or a number of hosts from 1 to 10000; use all (every host of the group runs it), one (a Redis-locked singleton) or N`);
+});

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { replaceFile } from '../state/atomic-file.js';
 import { readJobState, writeJobState, type ReadState } from '../state/job-state.js';
+import type { FleetExpect } from '../config/value-types.js';
 import { isBoolean, isNumber, nullable, shape } from '../util/check.js';
 import type { JobName } from '../util/job-name.js';
 
@@ -70,13 +71,37 @@ const SERIES: Series[] = [
   ['nextRunDeadline', 'cronwrap_next_run_deadline_timestamp_seconds', 'gauge', 'The latest time the next run should start (Unix time): its next scheduled start plus a grace.'],
 ];
 
+/** What a job's metrics carry beyond its figures, from this run's settings and schedule (not kept between runs). */
+export interface MetricsExtras {
+  /** `--fleet-group` and `--fleet-expect`: two labels on every series. */
+  fleet?: { group: string; expect: FleetExpect };
+  /** The schedule's shortest interval in seconds, when the schedule is known. */
+  intervalSeconds?: number;
+}
+
+/** The `fleet_expect` label: `all`, `one`, or the number of hosts. */
+export function fleetExpectLabel(expect: FleetExpect): string {
+  return expect === 'all' ? 'all' : expect === 1 ? 'one' : String(expect);
+}
+
+/** The series that come from the extras, not the figures: [family, help, value]. */
+function extraSeries({ fleet, intervalSeconds }: MetricsExtras): [string, string, number][] {
+  const series: [string, string, number][] = [];
+  if (intervalSeconds !== undefined) series.push(['cronwrap_schedule_interval_seconds', "The shortest time between two starts of the job's schedule (--schedule, or the crontab line that runs it).", intervalSeconds]);
+  // The rules compare how many hosts ran the job with this number: PromQL cannot read a number from a label.
+  if (fleet && fleet.expect !== 'all') series.push(['cronwrap_fleet_expected_hosts', 'How many hosts of the fleet group should run the job each period (--fleet-expect).', fleet.expect]);
+  return series;
+}
+
 /**
  * The job's metrics in the Prometheus text exposition format (HELP and TYPE for each family), labelled
  * `cron_job`: `job` and `instance` belong to the scrape (Prometheus' guidance for exporters), and a
- * `job` label here would be renamed `exported_job` under a default node_exporter scrape.
+ * `job` label here would be renamed `exported_job` under a default node_exporter scrape. A job of a
+ * fleet group carries `fleet_group` and `fleet_expect` on every series.
  */
-export function renderMetrics(job: string, metrics: JobMetrics): string {
-  const jobLabel = `cron_job="${escapeLabel(job)}"`;
+export function renderMetrics(job: string, metrics: JobMetrics, extras: MetricsExtras = {}): string {
+  const fleet = extras.fleet ? `,fleet_group="${escapeLabel(extras.fleet.group)}",fleet_expect="${fleetExpectLabel(extras.fleet.expect)}"` : '';
+  const jobLabels = `cron_job="${escapeLabel(job)}"${fleet}`;
   // A job that never succeeded still has a success series, from its first run: "not succeeding for
   // 26 hours" rules then fire for it too.
   const shown: JobMetrics = { ...metrics, lastSuccess: metrics.lastSuccess ?? metrics.firstStart };
@@ -87,8 +112,9 @@ export function renderMetrics(job: string, metrics: JobMetrics): string {
     if (value === null) continue; // never happened yet: no sample rather than a misleading 0
     if (name !== family) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
     family = name;
-    lines.push(`${name}{${label ? `${jobLabel},${label}` : jobLabel}} ${typeof value === 'boolean' ? Number(value) : value}`);
+    lines.push(`${name}{${label ? `${jobLabels},${label}` : jobLabels}} ${typeof value === 'boolean' ? Number(value) : value}`);
   }
+  for (const [name, help, value] of extraSeries(extras)) lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name}{${jobLabels}} ${value}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -117,8 +143,8 @@ export function readJobMetrics(stateDir: string, job: JobName, now: number): Rea
  * Records the metrics and, with `--metrics-dir`, writes `cronwrap_<job>.prom` for node_exporter's
  * textfile collector: atomically, so a scrape never reads half a file.
  */
-export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: JobName, metrics: JobMetrics): void {
+export function saveJobMetrics(stateDir: string, metricsDir: string | undefined, job: JobName, metrics: JobMetrics, extras: MetricsExtras): void {
   writeJobState(stateDir, 'metrics', job, metrics);
   // The temp file ends in .tmp, not .prom, so the collector never picks it up half written.
-  if (metricsDir) replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics), 0o644, 0o755);
+  if (metricsDir) replaceFile(join(metricsDir, `cronwrap_${job}.prom`), renderMetrics(job, metrics, extras), 0o644, 0o755);
 }

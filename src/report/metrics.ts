@@ -1,9 +1,9 @@
 import type { JobMetrics } from '../fleet/metrics.js';
 import type { RunSummary } from '../run/run-values.js';
 
-/** The job's metrics while a run started at `startedAt` (Unix seconds) is in progress. */
-export function metricsWhileRunning(before: JobMetrics, startedAt: number): JobMetrics {
-  return { ...before, running: true, firstStart: before.firstStart ?? startedAt, lastStart: startedAt };
+/** The job's metrics while a run started at `startedAt` (Unix seconds) is in progress; `deadline` (Unix seconds) for the next run, when the schedule is known. */
+export function metricsWhileRunning(before: JobMetrics, startedAt: number, deadline?: number): JobMetrics {
+  return { ...before, running: true, firstStart: before.firstStart ?? startedAt, lastStart: startedAt, nextRunDeadline: deadline ?? before.nextRunDeadline };
 }
 
 /** The job's metrics once the run is over; `deadline` (Unix seconds) when the job's schedule is known. */

@@ -26,6 +26,31 @@ const TICK_WAIT_MS = 5;
 const TIGHT_MS = 0.05;
 
 /**
+ * Under this, a bracket of the wall clock held no preemption: a stamp judges a clock step only past a whole
+ * millisecond, and Date.now() under faketime (which reads its clock file each call) takes tens of µs.
+ */
+const BRACKET_MS = 0.5;
+
+/** The two clocks read together: `tight` when no preemption fell between the readings (a bracket under BRACKET_MS). */
+export interface ClockReading {
+  wallMs: number;
+  monoMs: number;
+  tight: boolean;
+}
+
+/**
+ * The wall clock read between two readings of the monotonic clock: a process preempted between the two
+ * clocks (two CPU hogs) would pair a wall time with a monotonic time milliseconds later, and the stamps'
+ * microsecond clock would take that for a clock step. The bracket tells when it may judge.
+ */
+export function readClocks(wallNow: () => number, monoNow: () => number): ClockReading {
+  const before = monoNow();
+  const wallMs = wallNow();
+  const monoMs = monoNow();
+  return { wallMs, monoMs, tight: monoMs - before < BRACKET_MS };
+}
+
+/**
  * The wall clock (`wallNow`, io.now: Date.now()) has milliseconds only, but the moment it ticks over is a whole
  * millisecond: read then, beside the monotonic clock, it anchors microseconds that agree with it
  * (performance.timeOrigin did not: it was a few milliseconds off, so the first stamps were taken for a clock

@@ -87,13 +87,13 @@ export interface PrometheusAlert {
 
 /**
  * A real Prometheus on 127.0.0.1 and a free port, with `config` as its prometheus.yml in `dir` (rule files
- * it names are read from there) and its database in `dir`/data; stopped after the test.
+ * it names are read from there) and its database in `dir`/data, and `flags` of its own; stopped after the test.
  */
-export async function startPrometheus(dir: string, config: string): Promise<{ url: string; alerts(): Promise<PrometheusAlert[]> }> {
+export async function startPrometheus(dir: string, config: string, flags: readonly string[] = []): Promise<{ url: string; alerts(): Promise<PrometheusAlert[]> }> {
   const port = await freePort();
   const file = join(dir, 'prometheus.yml');
   writeFileSync(file, config);
-  const args = [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`];
+  const args = [`--config.file=${file}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, ...flags];
   const daemon = spawn('prometheus', args, { stdio: 'ignore' });
   running.push(daemon);
   const url = `http://127.0.0.1:${port}`;

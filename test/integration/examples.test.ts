@@ -120,7 +120,8 @@ describe('examples', () => {
 
   needs('promtool')('the Prometheus rules pass promtool, their unit tests fire and stay quiet, and the metrics they read lint clean', async () => {
     const dir = join(EXAMPLES, 'prometheus');
-    for (const args of [['check', 'rules', 'cronwrap-alerts.yml'], ['test', 'rules', 'cronwrap-alerts.test.yml']]) {
+    const runs = [['check', 'rules', 'cronwrap-alerts.yml', 'cronwrap-fleet.yml'], ['test', 'rules', 'cronwrap-alerts.test.yml', 'cronwrap-fleet.test.yml'], ['check', 'config', 'prometheus.yml']];
+    for (const args of runs) {
       const result = spawnSync('promtool', args, { cwd: dir, encoding: 'utf8' });
       expect(result.status, `promtool ${args.join(' ')}: ${result.stdout}${result.stderr}`).toBe(0);
     }
@@ -133,6 +134,38 @@ describe('examples', () => {
     expect(text).toMatch(/^cronwrap_last_success_timestamp_seconds\{cron_job="backup"\} \d+/m);
     const lint = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+    // A fleet group's job: the labels and series the fleet rules read, and they lint clean too.
+    await cronwrap(['--name', 'rotate', '--metrics-dir', metrics, '--schedule', '*/5 * * * *', '--fleet-group', 'ops', '--fleet-expect', 'one', '--', 'true'], box);
+    const fleet = readFileSync(join(metrics, 'cronwrap_rotate.prom'), 'utf8');
+    for (const series of ['cronwrap_last_start_timestamp_seconds', 'cronwrap_next_run_deadline_timestamp_seconds', 'cronwrap_fleet_expected_hosts']) {
+      expect(fleet).toMatch(new RegExp(`^${series}\\{cron_job="rotate",fleet_group="ops",fleet_expect="one"\\} \\d`, 'm'));
+    }
+    expect(fleet).toMatch(/^cronwrap_schedule_interval_seconds\{cron_job="rotate",fleet_group="ops",fleet_expect="one"\} 300$/m);
+    const fleetLint = spawnSync('promtool', ['check', 'metrics'], { input: fleet, encoding: 'utf8' });
+    expect(fleetLint.status, fleetLint.stdout + fleetLint.stderr).toBe(0);
+  });
+
+  needs('amtool')('the Alertmanager config passes amtool check-config, and so does its commented PagerDuty receiver', () => {
+    const dir = join(EXAMPLES, 'alertmanager');
+    const shipped = readFileSync(join(dir, 'alertmanager.yml'), 'utf8');
+    // The commented route and receiver, uncommented as a reader would: every line of the two blocks loses its '# '.
+    const blocks = [/^  # routes:\n(?:  #   .*\n)+/m, /^  # - name: cron-pagerduty\n(?:  #   .*\n)+/m];
+    let paging = shipped;
+    for (const block of blocks) {
+      const found = block.exec(shipped)?.[0];
+      expect(found, `the example holds ${block}`).toBeDefined();
+      paging = paging.replace(found!, found!.replace(/^  # /gm, '  '));
+    }
+    expect(paging).toMatch(/^ {4}pagerduty_configs:$/m);
+    const box = sandbox();
+    for (const [name, text] of [['shipped', shipped], ['paging', paging]] as const) {
+      const file = join(box.dir, `${name}.yml`);
+      writeFileSync(file, text);
+      const check = spawnSync('amtool', ['check-config', file], { encoding: 'utf8' });
+      expect(check.status, `${name}: ${check.stdout}${check.stderr}`).toBe(0);
+      expect(check.stdout).toContain(name === 'paging' ? '2 receivers' : '1 receivers');
+      expect(check.stdout).toContain('1 inhibit rules');
+    }
   });
 
   needs('promtool')('the Grafana dashboard reads only metrics cronwrap writes, and every query parses', async () => {

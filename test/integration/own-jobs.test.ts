@@ -36,6 +36,15 @@ function at(time: string, args: readonly string[], box: Sandbox, options: { pref
   return execa(command!, rest, { env: { ...box.env, TZ: 'UTC', FAKETIME_DONT_FAKE_MONOTONIC: '1', ...options.env }, extendEnv: false, reject: false });
 }
 
+/** What a `--json` command printed; when it printed no JSON, the failure says what it said on stderr and how it ended. */
+function jsonOf(result: { stdout: string; stderr: string; exitCode?: number }): unknown {
+  try {
+    return JSON.parse(result.stdout);
+  } catch {
+    throw new Error(`no JSON on stdout (exit ${result.exitCode}): stdout ${JSON.stringify(result.stdout)}, stderr ${JSON.stringify(result.stderr)}`);
+  }
+}
+
 const ROOT_BACKUP = '*/5 * * * * root /usr/bin/cronwrap --name backup -- true\n';
 
 withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
@@ -48,7 +57,7 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
       users: { nobody: [theirs('backup', '0 0 30 2 *'), ...['ghost-1', 'ghost-2', 'ghost-3'].map((name) => theirs(name))].join('\n') + '\n' },
     });
     const checked = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json'], box, { env: { CRONWRAP_WEBHOOKS: `${hook.url}/root` } });
-    expect(JSON.parse(checked.stdout)).toEqual([{ job: 'backup', schedule: '*/5 * * * *', source: '/etc/cron.d/backup:1', missed: '2030-01-07T10:10:00.000Z', last_run: null }]);
+    expect(jsonOf(checked)).toEqual([{ job: 'backup', schedule: '*/5 * * * *', source: '/etc/cron.d/backup:1', missed: '2030-01-07T10:10:00.000Z', last_run: null }]);
     expect(checked.exitCode).toBe(1);
     // One MISSED notice, root's backup, through root's channel; none through the one the user wrote.
     expect(hook.requests.map((request) => [request.url, (JSON.parse(request.body) as { job: string; kind: string }).job])).toEqual([['/root', 'backup']]);
@@ -70,10 +79,10 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
       },
     });
     const checked = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json'], box);
-    expect((JSON.parse(checked.stdout) as { job: string }[]).map((job) => job.job)).toEqual(['backup']);
+    expect((jsonOf(checked) as { job: string }[]).map((job) => job.job)).toEqual(['backup']);
     // Checked in that state directory, they are its jobs.
     const there = await at('2030-01-07 10:11:00', ['check', '--root', root, '--json', '--state-dir', elsewhere], box);
-    expect((JSON.parse(there.stdout) as { job: string }[]).map((job) => job.job)).toEqual(['moved', 'moved-by-crontab', 'moved-on-line']);
+    expect((jsonOf(there) as { job: string }[]).map((job) => job.job)).toEqual(['moved', 'moved-by-crontab', 'moved-on-line']);
   });
 
   asRoot("a user's check judges that user's own jobs, in that user's state directory, not root's", async () => {
@@ -85,7 +94,7 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
     const asNobody = { prefix: ['setpriv', '--reuid=nobody', '--regid=nogroup', '--clear-groups'] };
     expect((await at('2030-01-07 10:05:02', ['--name', 'mine', '--', 'true'], box, asNobody)).exitCode).toBe(0);
     const checked = await at('2030-01-07 10:08:00', ['check', '--root', root, '--json'], box, asNobody);
-    expect(JSON.parse(checked.stdout)).toEqual([
+    expect(jsonOf(checked)).toEqual([
       { job: 'mine', schedule: '*/5 * * * *', source: '/var/spool/cron/crontabs/nobody:1', missed: null, last_run: expect.stringMatching(/^2030-01-07T10:05:0\d/) },
     ]);
     expect(checked.exitCode).toBe(0);
@@ -101,7 +110,7 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
       join(root, 'etc', 'cron.d'), join(root, 'var', 'spool', 'cron', 'crontabs'),
     ];
     const status = await at('2030-01-07 10:11:00', ['status', '--json'], box, { prefix: bind });
-    expect(JSON.parse(status.stdout)).toMatchObject([{ job: 'backup', schedule: '*/5 * * * *', missed: '2030-01-07T10:10:00.000Z' }]);
+    expect(jsonOf(status)).toMatchObject([{ job: 'backup', schedule: '*/5 * * * *', missed: '2030-01-07T10:10:00.000Z' }]);
     expect(status.exitCode).toBe(1);
   });
 
@@ -110,7 +119,7 @@ withFaketime("a user's crontab and root's jobs (needs faketime)", () => {
     const root = cronTree(box, { cronD: { backup: ROOT_BACKUP }, users: { nobody: '0 0 30 2 * /usr/bin/cronwrap --name backup -- true\n' } });
     expect((await at('2030-01-07 10:05:02', ['--name', 'backup', '--', 'true'], box)).exitCode).toBe(0);
     const listed = await at('2030-01-07 10:06:00', ['jobs', '--root', root, '--json'], box);
-    const rows = (JSON.parse(listed.stdout) as { jobs: { source: string; user: string; cronwrap: string; last_run: string | null }[] }).jobs;
+    const rows = (jsonOf(listed) as { jobs: { source: string; user: string; cronwrap: string; last_run: string | null }[] }).jobs;
     expect(rows.map((row) => [row.source, row.user, row.cronwrap, row.last_run?.slice(0, 16) ?? null])).toEqual([
       ['/etc/cron.d/backup:1', 'root', 'backup', '2030-01-07T10:05'],
       ['/var/spool/cron/crontabs/nobody:1', 'nobody', 'backup', null],

@@ -26,7 +26,7 @@ withPrometheus('the shipped Prometheus config and rules, with a real Prometheus 
     // The shipped prometheus.yml, made quick and pointed at this gateway, plus the same Pushgateway job as a
     // default scrape (no honor_labels) under another name; the shipped rules beside it.
     const dir = tempDir();
-    copyFileSync(join(EXAMPLES, 'cronwrap-alerts.yml'), join(dir, 'cronwrap-alerts.yml'));
+    for (const rules of ['cronwrap-alerts.yml', 'cronwrap-fleet.yml']) copyFileSync(join(EXAMPLES, rules), join(dir, rules));
     let config = readFileSync(join(EXAMPLES, 'prometheus.yml'), 'utf8');
     config = swap(config, 'scrape_interval: 30s', 'scrape_interval: 500ms');
     config = swap(config, 'evaluation_interval: 30s', 'evaluation_interval: 500ms');

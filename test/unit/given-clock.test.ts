@@ -19,7 +19,8 @@ import { jobStatePath, type StateKind } from '../../src/state/job-state.js';
 import { activePause } from '../../src/state/pauses.js';
 import { runningRuns, startedRuns } from '../../src/state/running.js';
 import { parseJobName } from '../../src/util/job-name.js';
-import { monotonicMs, preciseWallAnchor } from '../../src/util/monotonic.js';
+import { monotonicMs, preciseWallAnchor, readClocks } from '../../src/util/monotonic.js';
+import { microClock } from '../../src/annotate/strftime.js';
 import { tempDir } from '../helpers/cronwrap.js';
 
 const GIVEN = Date.parse('2020-01-02T03:04:05.678Z');
@@ -137,6 +138,19 @@ describe('times read from the given clock', () => {
     const anchor = preciseWallAnchor(() => walls.shift()!, () => monos.shift()!);
     // The tick to 101 was seen 3 ms late; the tick to 102 is placed within 10 µs.
     expect(anchor).toEqual({ wallMs: 102, monoMs: 3.03 });
+  });
+
+  it('a stamp whose clocks were read apart (a preemption between them) is carried on, not taken for a clock step', () => {
+    // The monotonic clock read before and after the wall clock: 3 ms apart, the process lost the CPU between.
+    const monos = [10, 13];
+    const apart = readClocks(() => 100, () => monos.shift()!);
+    expect(apart).toEqual({ wallMs: 100, monoMs: 13, tight: false });
+    expect(readClocks(() => 100, () => 10).tight).toBe(true);
+    // Anchored at 100.25 ms when the monotonic clock said 10: the reading above, judged, would move the
+    // stamps to 100.999 (a bare millisecond); carried on, it is 103.25, where the monotonic clock says.
+    const clock = () => microClock({ wallMs: 100.25, monoMs: 10 });
+    expect(clock()(apart.wallMs, apart.monoMs, apart.tight)).toBe(103_250);
+    expect(clock()(apart.wallMs, apart.monoMs, true)).toBe(100_999);
   });
 });
 
