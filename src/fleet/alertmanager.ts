@@ -1,3 +1,4 @@
+import type { FleetExpect } from '../config/value-types.js';
 import { fetchText } from '../net/http.js';
 import { readSilenceCache, silenceSource, writeSilenceCache, type SilenceCache } from './silence-cache.js';
 import { runLabels, silenceFor, type SilenceVerdict } from './silence-match.js';
@@ -15,7 +16,8 @@ export interface SilenceQuestion {
   stateDir: string;
   job: string;
   host: string;
-  fleet?: { group?: string; expect?: string };
+  /** `--fleet-group`, `--fleet-expect`. */
+  fleet?: { group: string; expect: FleetExpect } | undefined;
   /** Wall-clock ms (io.now). */
   now: number;
   /** How long an answer is reused by the runs after it (0: always ask). */

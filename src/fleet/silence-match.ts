@@ -1,4 +1,6 @@
 import { createContext, Script, type Context } from 'node:vm';
+import type { FleetExpect } from '../config/value-types.js';
+import { fleetExpectLabel } from './metrics.js';
 import type { Silence, SilenceMatcher } from './silences.js';
 
 /**
@@ -26,14 +28,15 @@ export function hostNames(host: string): string[] {
 
 /**
  * The labels of a job's alerts on this host: `cron_job`, the host under each of its labels, and the fleet
- * labels (empty when the job has none: an alert without a label matches as if it were "", as in Alertmanager).
+ * labels as its metrics carry them (empty when the job has none: an alert without a label matches as if it
+ * were "", as in Alertmanager).
  */
-export function runLabels(job: string, host: string, fleet: { group?: string; expect?: string } = {}): RunLabels {
+export function runLabels(job: string, host: string, fleet?: { group: string; expect: FleetExpect }): RunLabels {
   const names = hostNames(host);
   return new Map<string, readonly string[]>([
     ['cron_job', [job]],
-    ['fleet_group', [fleet.group ?? '']],
-    ['fleet_expect', [fleet.group ? (fleet.expect ?? 'all') : '']],
+    ['fleet_group', [fleet?.group ?? '']],
+    ['fleet_expect', [fleet ? fleetExpectLabel(fleet.expect) : '']],
     ...HOST_LABELS.map((label) => [label, names] as const),
   ]);
 }

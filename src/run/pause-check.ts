@@ -1,3 +1,4 @@
+import { fleetOf } from '../config/fleet-group.js';
 import type { Settings } from '../config/options.js';
 import { errorCode } from '../errors.js';
 import type { Silence } from '../fleet/silences.js';
@@ -35,7 +36,7 @@ export async function checkPause(settings: Settings, stateDir: string, job: JobN
   const local = activePause(stateDir, job, io.now());
   const here: RunPause | undefined = local && { skip: !local.silence, reason: pauseText(local) };
   if (here?.skip || !settings.alertmanagerUrl) return here ? { pause: here } : {};
-  const question = { url: settings.alertmanagerUrl, stateDir, job, host: io.host, now: io.now(), cacheMs: settings.alertmanagerCacheMs, stop: interruptions.stopAfter(0) };
+  const question = { url: settings.alertmanagerUrl, stateDir, job, host: io.host, fleet: fleetOf(settings), now: io.now(), cacheMs: settings.alertmanagerCacheMs, stop: interruptions.stopAfter(0) };
   // The job's exit status is never cronwrap's to lose: even a failure to load the remote code is only a problem.
   const verdict = await loadSilences()
     .askSilences(question)

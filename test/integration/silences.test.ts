@@ -95,6 +95,9 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     expect((await backup(box, hook.url)).exitCode).toBe(3);
     expect(footer(parseLog(box.logOf('backup'))).silenced).toMatch(/: here \(amtool/);
     expect(hook.requests).toHaveLength(1);
+    // The db group's silence names the job run in that group (--fleet-group), and skips it.
+    expect((await cronwrap(['--fleet-group', 'db', '--name', 'backup', '--', 'sh', '-c', 'exit 3'], box)).exitCode).toBe(0);
+    expect(footer(parseLog(box.logOf('backup'))).status).toMatch(/^skipped: .*: skip: the db group/);
   });
 
   it('the answer is reused by the runs within --alertmanager-cache; a forged, damaged or foreign cache is not trusted', async () => {

@@ -72,7 +72,8 @@ describe("a silence's matchers, as Alertmanager evaluates them", () => {
   it('fleet labels: an alert without them matches as the empty value; a run with them matches on them', () => {
     expect(applies('cron_job=backup', 'fleet_group=db')).toBe(false);
     expect(applies('cron_job=backup', 'fleet_group=')).toBe(true);
-    const grouped = runLabels('backup', 'web1', { group: 'db' });
+    const grouped = runLabels('backup', 'web1', { group: 'db', expect: 'all' });
+    expect(silenceFor([silence(['cron_job=backup', 'fleet_expect=one'])], runLabels('backup', 'web1', { group: 'db', expect: 1 }), NOW).found).toBeDefined();
     expect(silenceFor([silence(['cron_job=backup', 'fleet_group=db', 'fleet_expect=all'])], grouped, NOW).found).toBeDefined();
     expect(silenceFor([silence(['cron_job=backup', 'fleet_group=web'])], grouped, NOW).found).toBeUndefined();
   });
