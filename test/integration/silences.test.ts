@@ -59,6 +59,8 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     writeFileSync(byConfig.env.CRONWRAP_CONFIG!, `alertmanager_url = "${alertmanager.url}"\nalertmanager_cache = "0s"\n`);
     const run = (box: Sandbox) => cronwrap([...(box === byFlag ? ['--alertmanager-url', alertmanager.url, '--alertmanager-cache', '0'] : []), '--name', 'backup', '--webhook', hook.url, '-c', `touch ${join(box.dir, 'ran')}; exit 3`], box);
     const id = alertmanager.amtool('silence', 'add', 'cron_job=backup', `instance=${HOST}:9100`, '--comment', 'skip: disk swap', '--duration', '1h');
+    // A host that only quiets the job (pause --silence) still obeys a silence that says skip.
+    expect((await cronwrap(['pause', 'backup', '--silence', '--force'], byConfig)).exitCode).toBe(0);
     for (const box of [byFlag, byEnv, byConfig]) {
       const skipped = await run(box);
       expect(skipped.exitCode).toBe(0);
