@@ -10,6 +10,7 @@ await build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cronwrap.c
 await build({ ...common, entryPoints: ['src/start.ts'], outfile: 'dist/start.cjs' });
 await build({ ...common, entryPoints: ['src/remote/index.ts'], outfile: 'dist/remote.cjs' });
 await build({ ...common, entryPoints: ['src/remote/schedule.ts'], outfile: 'dist/schedule.cjs' });
+await build({ ...common, entryPoints: ['src/remote/silences.ts'], outfile: 'dist/silences.cjs' });
 
 const assets = await serveAssets();
 await build({ ...common, entryPoints: ['src/serve/index.ts'], outfile: 'dist/serve.cjs', define: assets });

@@ -38,6 +38,8 @@ export type RunFooter = {
   left_behind?: string;
   notifications?: string;
   lock_problems?: string;
+  /** The run went on silenced (`cronwrap pause --silence`, an Alertmanager silence): which, by whom, until when, why. */
+  silenced?: string;
   duration_warning?: string;
   /** How the run counts when that is not what its exit status says: `warning`, or `ok` for an --ok-exit status. */
   verdict?: string;

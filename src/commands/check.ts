@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { localIso } from '../annotate/timestamp.js';
 import { ALERT_KEYS, type Settings } from '../config/options.js';
 import { resolveSettings, type GivenFlags } from '../config/resolve.js';
@@ -6,11 +7,12 @@ import type { Io } from '../io.js';
 import { alertContext } from '../notify/alert-context.js';
 import type { NoticeFacts } from '../notify/index.js';
 import { print, printJson, printLine, warn } from '../output/console.js';
-import { loadRemote, loadSchedule } from '../remote/load.js';
+import { loadRemote, loadSchedule, loadSilences } from '../remote/load.js';
 import { median, recentDurations, USUAL_AFTER } from '../run/duration-check.js';
 import { readRecentHistory } from '../state/history.js';
 import { jobsWithState } from '../state/job-state.js';
 import { activePause } from '../state/pauses.js';
+import { silenceCachePath } from '../state/paths.js';
 import { runningRuns, type RunningMark } from '../state/running.js';
 import { formatDuration } from '../util/format.js';
 import type { JobName } from '../util/job-name.js';
@@ -121,9 +123,11 @@ export async function runCheck(options: CheckOptions, stateDir: string, io: Io):
   if (options.json || io.stdoutIsTTY) for (const line of found.refused) warn(io.stderr, line);
   // One listing of the pauses, not a read per job: a crontab may name 10,000 jobs.
   const paused = jobsWithState(stateDir, 'pauses');
+  // Nor a job an Alertmanager silence names: as the last answer a run kept says (check asks no server).
+  const silenced = existsSync(silenceCachePath(stateDir)) ? loadSilences().silencedByKeptAnswer(stateDir, io.host, found.jobs.map((w) => w.job), now.getTime()) : new Set<string>();
   for (const watched of found.jobs) {
-    // A paused job (cronwrap pause) is not expected to run.
-    if (paused.has(watched.job) && activePause(stateDir, watched.job, now.getTime())) continue;
+    // A paused job (cronwrap pause, an Alertmanager silence) is not expected to run.
+    if ((paused.has(watched.job) && activePause(stateDir, watched.job, now.getTime())) || silenced.has(watched.job)) continue;
     const due = schedule.missedStart(watched.schedule, now, watched.lastStartMs, watched.knownSinceMs, watched.timeZone, options.graceMs);
     checked.push({ job: watched.job, schedule: watched.schedule, source: watched.source, missed: due?.toISOString() ?? null, last_run: watched.lastStartMs === undefined ? null : new Date(watched.lastStartMs).toISOString() });
     if (!due) continue;

@@ -13,7 +13,7 @@ import { outputWriter } from '../output/terminal-safe.js';
 import { Interruptions } from '../process/interruptions.js';
 import type { Observer } from '../run/events.js';
 import { GuardedObservers } from '../run/observers.js';
-import { activePause } from '../state/pauses.js';
+import { checkPause } from '../run/pause-check.js';
 import { runJob } from '../run/wrap.js';
 import { defaultLogPath, stateDirectory } from '../state/paths.js';
 import type { JobName } from '../util/job-name.js';
@@ -52,11 +52,12 @@ export async function runWrapped(
     console,
     copy: syslog,
   });
-  const pause = activePause(stateDir, job, io.now());
-  const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: pause !== undefined, subcommands: SUBCOMMAND_NAMES, syslog }), io.stderr);
   const interruptions = new Interruptions();
   try {
-    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, pause }, recorder, header);
+    const startMono = io.mono(); // asking Alertmanager counts as waited, as jitter and locks do
+    const paused = await checkPause(settings, stateDir, job, io, interruptions);
+    const observers = new GuardedObservers(makeObservers({ settings, io, stateDir, job, recorder, log, configErrors, paused: paused.pause !== undefined, subcommands: SUBCOMMAND_NAMES, syslog }), io.stderr);
+    return await runJob({ settings, job, command, io, stateDir, interruptions, observers, paused }, recorder, header, startMono);
   } finally {
     interruptions.dispose();
     await syslog?.close();

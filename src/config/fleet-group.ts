@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { Settings } from './options.js';
+import type { FleetExpect } from './value-types.js';
 
 /**
  * `fleet_expect` means nothing without `fleet_group`. Given as a flag, that is the typist's mistake to fix
@@ -13,4 +14,9 @@ export function loneFleetExpect(settings: Settings, origins: Record<keyof Settin
   const problem = `${where} needs --fleet-group (fleet_group), the group the job belongs to; give both, e.g. --fleet-group web-backup --fleet-expect one`;
   if (origin.startsWith('flag ')) throw new UsageError(problem);
   return problem;
+}
+
+/** The job's fleet group and how many hosts run it (`all` unless said), or none: the labels its metrics and alerts carry. */
+export function fleetOf(settings: Settings): { group: string; expect: FleetExpect } | undefined {
+  return settings.fleetGroup ? { group: settings.fleetGroup, expect: settings.fleetExpect ?? 'all' } : undefined;
 }

@@ -47,8 +47,8 @@ export interface SendOptions {
   /** Pause before the second attempt (spread by jitter); doubles after each. A server's Retry-After comes first. */
   backoffMs?: number;
   maxAttempts?: number;
-  /** POST unless told otherwise (the Pushgateway replaces a group with PUT). */
-  method?: 'POST' | 'PUT';
+  /** POST unless told otherwise (the Pushgateway replaces a group with PUT; a question, such as Alertmanager's silences, is a GET). */
+  method?: 'POST' | 'PUT' | 'GET';
   /** How to name the target in messages: never the full URL, which may hold a token. */
   label: string;
   /** Values a server might echo back (the routing key in the body): never in an error text. */
@@ -87,7 +87,10 @@ export interface Answer {
 /** Enough of an answer to read an error; a huge answer is never held. */
 const MAX_ANSWER_BYTES = 64 * 1024;
 
-async function readAnswer(response: Response): Promise<string> {
+/** An answer cut at `maxBytes`, which a caller that needs the whole answer must not read as one. */
+class AnswerTooLarge extends Error {}
+
+async function readAnswer(response: Response, maxBytes = MAX_ANSWER_BYTES, whole = false): Promise<string> {
   if (!response.body) return '';
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -97,8 +100,9 @@ async function readAnswer(response: Response): Promise<string> {
     if (done) break;
     chunks.push(value);
     size += value.length;
-    if (size >= MAX_ANSWER_BYTES) {
+    if (size >= maxBytes) {
       await reader.cancel();
+      if (whole) throw new AnswerTooLarge(`the answer is larger than ${Math.round(maxBytes / 1024)} KiB`);
       break;
     }
   }
@@ -109,7 +113,15 @@ async function readAnswer(response: Response): Promise<string> {
  * One attempt: the request, and the redirects within its origin (redirects.ts), each with the same method,
  * headers and body. The URL's credentials go as basic auth. `refused` is a redirect not followed (permanent).
  */
-async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs: number, stop: AbortSignal | undefined, wallNow: () => number): Promise<Answer | { refused: string }> {
+async function sendOnce(
+  url: URL,
+  body: string | undefined,
+  options: SendOptions,
+  timeoutMs: number,
+  stop: AbortSignal | undefined,
+  wallNow: () => number,
+  wholeAnswer?: number,
+): Promise<Answer | { refused: string }> {
   // AbortSignal.timeout bounds the whole exchange: connecting, redirects, the answer's headers and its body.
   const timeout = AbortSignal.timeout(timeoutMs);
   const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
@@ -117,11 +129,12 @@ async function sendOnce(url: URL, body: string, options: SendOptions, timeoutMs:
   const headers = { ...options.headers, ...(authorization ? { authorization } : {}) };
   let target = bare;
   for (let followed = 0; ; followed++) {
-    const response = await fetch(target, { method: options.method ?? 'POST', headers, body, signal, redirect: 'manual' });
+    const response = await fetch(target, { method: options.method ?? 'POST', headers, body: body ?? null, signal, redirect: 'manual' });
     const step = redirectStep(response.status, response.headers.get('location'), target, bare, followed);
     if (step === undefined) {
       const retryAfter = retryAfterMs(response.headers.get('retry-after'), wallNow());
-      return { status: response.status, body: await readAnswer(response), ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
+      const text = wholeAnswer === undefined ? await readAnswer(response) : await readAnswer(response, wholeAnswer, true);
+      return { status: response.status, body: text, ...(retryAfter === undefined ? {} : { retryAfterMs: retryAfter }) };
     }
     await response.body?.cancel();
     if ('refused' in step) return step;
@@ -154,11 +167,39 @@ const isBadPort = (error: unknown) => causeOf(error)?.message === 'bad port';
 
 /** fetch wraps the system error in `cause`; a timeout is a TimeoutError. */
 function networkError(error: unknown, timeoutMs: number): string {
+  if (error instanceof AnswerTooLarge) return error.message;
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs / 1000}s`;
   if (isBadPort(error)) return 'fetch refuses this port (a "bad port" of the Fetch standard); use another port';
   const cause = causeOf(error);
   const code = codeOf(cause) ?? codeOf(error);
   return (code && NETWORK_WORDS[code]) ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+/** What a question (a GET) got: the whole 2xx answer, or why not in words that hold no secret. */
+export type Fetched = { ok: true; body: string } | { ok: false; error: string };
+
+/**
+ * Asks `url` once (GET, no retry: the caller asks again later), bounded by `timeoutMs` from connecting to the
+ * answer's last byte and by `stop`; an answer over `maxBytes` is refused, not cut. Never throws.
+ */
+export async function fetchText(url: string, options: Omit<SendOptions, 'method' | 'backoffMs' | 'maxAttempts'> & { maxBytes: number }, timeoutMs: number, wallNow: () => number, stop?: AbortSignal): Promise<Fetched> {
+  let target: URL;
+  try {
+    target = new URL(url);
+    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('not http(s)');
+  } catch {
+    return { ok: false, error: `${options.label}: not an http(s) URL` };
+  }
+  const hidden = hiddenParts(target, options.secrets ?? []);
+  const failed = (reason: string): Fetched => ({ ok: false, error: redacted(`${options.label}: ${reason}`, hidden) });
+  try {
+    const answer = await sendOnce(target, undefined, { ...options, method: 'GET' }, timeoutMs, stop, wallNow, options.maxBytes);
+    if ('refused' in answer) return failed(answer.refused);
+    if (answer.status < 200 || answer.status > 299) return failed(`HTTP ${answer.status}${answer.body ? `: ${serverText(answer.body, hidden)}` : ''}`);
+    return { ok: true, body: answer.body };
+  } catch (error) {
+    return failed(networkError(error, timeoutMs));
+  }
 }
 
 /**

@@ -1,3 +1,4 @@
+import { fleetOf } from '../config/fleet-group.js';
 import type { Settings } from '../config/options.js';
 import { errorCode } from '../errors.js';
 import { readJobMetrics, renderMetrics, saveJobMetrics, type JobMetrics, type MetricsExtras } from '../fleet/metrics.js';
@@ -23,8 +24,9 @@ function nextRunDeadline(found: JobSchedule | undefined, startMs: number): numbe
 /** The fleet labels and the schedule's interval the job's metrics carry. */
 function metricsExtras(settings: Settings, found: JobSchedule | undefined): MetricsExtras {
   const intervalMs = found && loadSchedule().shortestInterval(found.schedule);
+  const fleet = fleetOf(settings);
   return {
-    ...(settings.fleetGroup ? { fleet: { group: settings.fleetGroup, expect: settings.fleetExpect ?? 'all' } } : {}),
+    ...(fleet ? { fleet } : {}),
     ...(intervalMs ? { intervalSeconds: intervalMs / 1000 } : {}),
   };
 }

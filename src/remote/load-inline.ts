@@ -1,5 +1,6 @@
 import type * as Remote from './index.js';
 import type * as Schedule from './schedule.js';
+import type * as Silences from './silences.js';
 
 /**
  * The single-file build's loadRemote: the code is inside the one file, and esbuild turns this require into
@@ -12,4 +13,9 @@ export function loadRemote(): typeof Remote {
 /** The single-file build's loadSchedule: croner and cronstrue are inside the one file, set up on first use. */
 export function loadSchedule(): typeof Schedule {
   return require('./schedule.js') as typeof Schedule;
+}
+
+/** The single-file build's loadSilences: Alertmanager's silences are inside the one file. */
+export function loadSilences(): typeof Silences {
+  return require('./silences.js') as typeof Silences;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type * as Remote from './index.js';
 import type * as Schedule from './schedule.js';
+import type * as Silences from './silences.js';
 
 /**
  * Loads the code that talks to other servers (dist/remote.cjs: mail, PagerDuty, webhooks, pings, Redis,
@@ -14,4 +15,9 @@ export function loadRemote(): typeof Remote {
 /** Loads cron schedules (dist/schedule.cjs: croner, cronstrue) on first use, the same way. */
 export function loadSchedule(): typeof Schedule {
   return require(join(__dirname, 'schedule.cjs')) as typeof Schedule;
+}
+
+/** Loads Alertmanager's silences (dist/silences.cjs: the HTTP client, the matchers, the kept answer) on first use, the same way. */
+export function loadSilences(): typeof Silences {
+  return require(join(__dirname, 'silences.cjs')) as typeof Silences;
 }

@@ -64,6 +64,8 @@ export function footerRecord(summary: RunSummary, { results, problems }: StagesB
     ...(left ? { left_behind: left } : {}),
     ...(notifications.length > 0 ? { notifications: notifications.join('; ') } : {}),
     ...(summary.lockProblems.length > 0 ? { lock_problems: summary.lockProblems.join('; ') } : {}),
+    ...(summary.silenced ? { silenced: summary.silenced } : {}),
+    ...(summary.silencesProblem ? { silences_problem: summary.silencesProblem } : {}),
     ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
     // Named only when a rule or a heal made it other than what the exit status says.
     ...(summary.verdict !== verdictByExit(summary.exitCode, summary.skipped, summary.stderrFailed) ? { verdict: summary.verdict } : {}),

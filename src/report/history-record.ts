@@ -11,6 +11,8 @@ import { recordingNotes } from './recording-notes.js';
 export function historyRecord(summary: RunSummary, { results, problems }: StagesBefore, schedule?: string, boot?: string): RunRecord {
   const neverEnded = results.never_ended ?? [];
   const notes = recordingNotes(summary);
+  const stageProblems = problems.map(({ stage, problem }) => `${stage}: ${problem}`);
+  const allProblems = summary.silencesProblem ? [`silences: ${summary.silencesProblem}`, ...stageProblems] : stageProblems;
   return {
     job: summary.job,
     run: summary.run,
@@ -28,6 +30,7 @@ export function historyRecord(summary: RunSummary, { results, problems }: Stages
     attempts: summary.attempts,
     lock_skipped: summary.skipped && !summary.paused,
     ...(summary.paused ? { paused: true } : {}),
+    ...(summary.silenced ? { silenced: summary.silenced } : {}),
     ...(summary.stderrFailed ? { stderr_failed: true } : {}),
     verdict: summary.verdict,
     ...(summary.heal ? { heal: { ran: summary.heal.ran, exit: summary.heal.exit, retried: summary.heal.retried, helped: summary.heal.helped, text: summary.heal.text } } : {}),
@@ -38,6 +41,6 @@ export function historyRecord(summary: RunSummary, { results, problems }: Stages
     ...(summary.durationWarning ? { duration_warning: summary.durationWarning } : {}),
     ...(neverEnded.length > 0 ? { never_ended: [...neverEnded] } : {}),
     ...(notes.length > 0 ? { notes } : {}),
-    ...(problems.length > 0 ? { problems: problems.map(({ stage, problem }) => `${stage}: ${problem}`) } : {}),
+    ...(allProblems.length > 0 ? { problems: allProblems } : {}),
   };
 }

@@ -1,9 +1,9 @@
-import type { Pause } from '../state/pauses.js';
 import type { Settings } from '../config/options.js';
 import type { Io } from '../io.js';
 import type { JobName } from '../util/job-name.js';
 import type { Interruptions } from '../process/interruptions.js';
 import type { GuardedObservers } from './observers.js';
+import type { PauseCheck } from './run-values.js';
 
 /** What every step of one run is given. */
 export interface RunContext {
@@ -14,6 +14,6 @@ export interface RunContext {
   stateDir: string;
   interruptions: Interruptions;
   observers: GuardedObservers;
-  /** `cronwrap pause JOB` in force when the run began. */
-  pause: Pause | undefined;
+  /** `cronwrap pause JOB`, or an Alertmanager silence, in force when the run began (run/pause-check.ts). */
+  paused: PauseCheck;
 }

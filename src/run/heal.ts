@@ -56,8 +56,8 @@ async function runHealCommand(context: RunContext, recorder: RunRecorder, comman
 export async function healAfter(context: RunContext, recorder: RunRecorder, attempts: AttemptsResult, run: string, holdFor: (group: number) => void): Promise<[AttemptsResult, HealReport | undefined]> {
   const { settings, stateDir, job, io } = context;
   const command = settings.onFailure;
-  // A job silenced for maintenance (cronwrap pause --silence) is not healed: a heal could undo the maintenance.
-  if (!command || context.pause) return [attempts, undefined];
+  // A job silenced for maintenance (cronwrap pause --silence, an Alertmanager silence) is not healed: a heal could undo the maintenance.
+  if (!command || context.paused.pause) return [attempts, undefined];
   const failed = attempts.outcome;
   const { verdict } = judge(failed, recorder.facts().err.bytes, settings);
   if (verdict !== 'failed' || failed.kind === 'interrupted') {

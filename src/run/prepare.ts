@@ -3,7 +3,6 @@ import { errorCode } from '../errors.js';
 import { warn } from '../output/console.js';
 import { formatDuration } from '../util/format.js';
 import { waitForLock, type HeldLock } from '../state/lock.js';
-import type { Pause } from '../state/pauses.js';
 import type { RunContext } from './context.js';
 import { takeFleetLock } from './fleet-lock.js';
 import { jitterDelay } from './jitter.js';
@@ -28,21 +27,16 @@ async function hostLock({ settings, job, stateDir, interruptions, io }: RunConte
   }
 }
 
-/** `paused until 2026-11-23T14:00:00.000Z by root: disk swap` */
-function pauseText(pause: Pause): string {
-  const until = pause.until === null ? 'until resumed' : `until ${new Date(pause.until).toISOString()}`;
-  return `paused ${until} by ${pause.by}${pause.reason ? `: ${pause.reason}` : ''} (cronwrap resume)`;
-}
-
-/** Jitter, then the host lock, then the fleet lock; a signal on the way means the command never starts. */
+/** A pause that skips (run/pause-check.ts), then jitter, the host lock, the fleet lock; a signal on the way means the command never starts. */
 export async function prepare(context: RunContext): Promise<Plan> {
   const { settings, job, io, interruptions, observers } = context;
   const stop = (outcome: RunOutcome, lockProblems: readonly string[] = []): Plan => ({ go: false, outcome, lockProblems });
-  if (context.pause && !context.pause.silence) {
-    const reason = pauseText(context.pause);
+  if (context.paused.pause?.skip) {
+    const { reason } = context.paused.pause;
     observers.emit({ type: 'skip', reason });
     return stop({ kind: 'paused', reason });
   }
+  if (interruptions.received) return stop(notStarted(interruptions.received));
   const jitterMs = jitterDelay(io.host, job, settings.jitterMs);
   if (jitterMs > 0) {
     observers.emit({ type: 'wait', jitterMs });

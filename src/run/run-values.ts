@@ -18,6 +18,23 @@ export interface RunHeader {
   startMs: number;
 }
 
+/**
+ * Why the run is paused: `cronwrap pause JOB` on this host, or an Alertmanager silence that names the job
+ * (run/pause-check.ts). Paused, a run alerts, pings, reports and heals nothing.
+ */
+export interface RunPause {
+  /** The run does not start (exit 0, history `paused`); else it runs silenced. */
+  skip: boolean;
+  /** Which pause, by whom, until when, why, and how to end it: for the skip record, the footer and the history. */
+  reason: string;
+}
+
+/** The pause found at the start of a run, and what went wrong asking for one (Alertmanager unreachable: no pause). */
+export interface PauseCheck {
+  pause?: RunPause;
+  problem?: string;
+}
+
 /** How the run ended: the command's outcome, or a skip before it could start. */
 export type RunOutcome =
   | Outcome
@@ -76,8 +93,12 @@ export interface RunSummary extends RunHeader, AttemptsResult, OutputFacts {
   idleTimedOut: boolean;
   /** The run did not start: a lock was busy, or the job is paused. */
   skipped: boolean;
-  /** It did not start because the job is paused (`cronwrap pause`). */
+  /** It did not start because the job is paused (`cronwrap pause`, or an Alertmanager silence that says `skip:`). */
   paused: boolean;
+  /** It ran silenced (`cronwrap pause --silence`, or an Alertmanager silence): why, in words. */
+  silenced?: string;
+  /** Whether a silence applies could not be told (Alertmanager unreachable, slow, a bad answer): the run went on unsilenced. */
+  silencesProblem?: string;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run counts as failed. */
   stderrFailed: boolean;
   /** What went wrong with the fleet lock (Redis unreachable, a failed renewal). */

@@ -1,6 +1,6 @@
 import type { OutputFacts } from '../annotate/run-recorder.js';
 import type { Verdict } from '../state/history.js';
-import type { AttemptsResult, HealReport, RunHeader, RunSummary } from './run-values.js';
+import type { AttemptsResult, HealReport, PauseCheck, RunHeader, RunSummary } from './run-values.js';
 import { judge, type JudgingRules } from './judge.js';
 import { describeRunOutcome, runExitCode, runSignal } from './run-outcome.js';
 
@@ -16,6 +16,8 @@ export interface SummaryParts {
   /** `--ok-exit`, `--warn-exit`, `--stderr-fails`. */
   rules: JudgingRules;
   heal: HealReport | undefined;
+  /** The pause found at the start (run/pause-check.ts). */
+  paused?: PauseCheck;
 }
 
 /**
@@ -29,7 +31,7 @@ function verdictOf(judged: Verdict, heal: HealReport | undefined, lockProblems: 
 }
 
 /** Builds the run's summary from what each step returned. */
-export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, waitedMs, startMonoMs, rules, heal }: SummaryParts): RunSummary {
+export function summarize({ header, attempts, output, lockProblems, endMs, durationMs, waitedMs, startMonoMs, rules, heal, paused: check = {} }: SummaryParts): RunSummary {
   const { outcome } = attempts;
   const exitCode = runExitCode(outcome);
   const paused = outcome.kind === 'paused';
@@ -54,6 +56,8 @@ export function summarize({ header, attempts, output, lockProblems, endMs, durat
     idleTimedOut: outcome.kind === 'timed-out' && outcome.idle === true,
     skipped,
     paused,
+    ...(check.pause && !check.pause.skip ? { silenced: check.pause.reason } : {}),
+    ...(check.problem ? { silencesProblem: check.problem } : {}),
     stderrFailed,
     lockProblems,
     heal,

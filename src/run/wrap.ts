@@ -36,11 +36,11 @@ async function attemptWithLocks(context: RunContext, recorder: RunRecorder, plan
  *   prepare (jitter, host lock, fleet lock) → attempts (supervise, annotate) → heal → summary (verdict,
  *   duration check) → observers.
  * Observers hear the run's events as they happen and get the summary at the end, each behind the guard,
- * so nothing they do can change the exit status, which is always the job's.
+ * so nothing they do can change the exit status, which is always the job's. `startMono`: when the run
+ * began (before the pause check, whose time counts as waited).
  */
-export async function runJob(context: RunContext, recorder: RunRecorder, header: RunHeader): Promise<number> {
+export async function runJob(context: RunContext, recorder: RunRecorder, header: RunHeader, startMono = context.io.mono()): Promise<number> {
   const { io, observers } = context;
-  const startMono = io.mono();
   observers.emit({ type: 'start', header });
   const plan = await prepare(context);
   // The run's duration is the job's: from here, not from the start, whatever jitter and locks took before.
@@ -57,6 +57,7 @@ export async function runJob(context: RunContext, recorder: RunRecorder, header:
     startMonoMs: startMono,
     rules: context.settings,
     heal,
+    paused: context.paused,
   });
   // A step of the run, as the verdict is: the observers read the warning from the summary.
   const durationWarning = checkDuration(judged, context.stateDir, context.job, context.settings.expectDuration);

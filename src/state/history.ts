@@ -43,8 +43,10 @@ export interface RunRecord {
   attempts: number;
   /** The run did not start because another run of the job held the lock. */
   lock_skipped: boolean;
-  /** The run did not start because the job was paused (`cronwrap pause`). */
+  /** The run did not start because the job was paused (`cronwrap pause`, an Alertmanager silence saying `skip:`). */
   paused?: boolean;
+  /** The run went on silenced (`cronwrap pause --silence`, an Alertmanager silence): which, by whom, until when, why. */
+  silenced?: string;
   /** `--stderr-fails`: the command exited 0 but wrote to stderr, so the run failed. */
   stderr_failed?: boolean;
   /** How the run counted (after --ok-exit, --warn-exit, --stderr-fails and healing); older records lack it. */
@@ -225,6 +227,7 @@ const isRunRecord = shape<RunRecord>({
   attempts: isNumber,
   lock_skipped: isBoolean,
   paused: optional(isBoolean),
+  silenced: optional(isString),
   stderr_failed: optional(isBoolean),
   verdict: optional((value: unknown) => value === 'ok' || value === 'warning' || value === 'failed' || value === 'skipped'),
   heal: optional(shape<HealRecord>({ ran: isBoolean, exit: nullable(isNumber), retried: isBoolean, helped: isBoolean, text: isString })),

@@ -30,6 +30,11 @@ export function jobsWithFile(dir: string, extension: string): JobName[] {
   }
 }
 
+/** Where runs keep Alertmanager's last answer about silences (fleet/silence-cache.ts), for the next runs and `check`. */
+export function silenceCachePath(stateDir: string): string {
+  return join(stateDir, 'alertmanager-silences.json');
+}
+
 /**
  * Where a job logs without `--log`: /var/log/cronwrap for root, else the state directory's `logs/`.
  * The name is checked here as well: the live view's caller hands it over as text.

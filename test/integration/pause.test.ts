@@ -46,6 +46,7 @@ describe('cronwrap pause and resume', () => {
     // A heal could undo the maintenance the job is paused for.
     expect(existsSync(healed)).toBe(false);
     expect(footer(parseLog(box.logOf('noisy')))).not.toHaveProperty('heal');
+    expect(footer(parseLog(box.logOf('noisy'))).silenced).toMatch(/^paused until resumed by \w+ \(cronwrap resume\)$/);
     expect(result.exitCode).toBe(3);
     expect(result.stdout.toString()).toBe('');
     expect(parseLog(box.logOf('noisy')).records.map((record) => record.text.toString())).toEqual(['working']);
