@@ -121,11 +121,18 @@ function scrapeConfig(port, hosts, ruleFiles) {
   return `global:\n  scrape_interval: ${SCRAPE}s\n  evaluation_interval: ${SCRAPE}s\nrule_files: ${JSON.stringify(ruleFiles)}\nscrape_configs:\n  - job_name: node\n${hosts ? `    static_configs:\n${targets.join('\n')}\n` : ''}`;
 }
 
-/** Waits until every one of `hosts` targets has been scraped SCRAPES times since now. */
-async function scraped(url, hosts, scrapes) {
+/** CPU time (user + system) the process `pid` has used, in ms (Linux: clock ticks of 10 ms). */
+function cpuMs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Waits until every one of `hosts` targets has been scraped `scrapes` times since now; `tick()` each second meanwhile. */
+async function scraped(url, hosts, scrapes, tick = async () => undefined) {
   const start = Date.now() / 1000;
   while (true) {
     await sleep(1000);
+    await tick();
     const targets = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()).data.activeTargets;
     const fresh = targets.filter((t) => t.health === 'up' && Date.parse(t.lastScrape) / 1000 > start + (scrapes - 1) * SCRAPE);
     if (fresh.length === hosts) return;
@@ -162,10 +169,24 @@ export async function benchFleet(work = mkdtempSync(join(tmpdir(), 'cronwrap-fle
       readings.push({ hosts, head: self.get('prometheus_tsdb_head_series'), rss: self.get('process_resident_memory_bytes'), heap: self.get('go_memstats_heap_inuse_bytes'), self });
     };
     await read(0);
+    // Each rule group's evaluations at all hosts (by their time), and Prometheus' CPU over that phase.
+    const evaluations = new Map();
+    const noteEvaluations = async () => {
+      const self = await selfMetrics(url);
+      for (const [key, seconds] of self) {
+        const group = /^prometheus_rule_group_last_duration_seconds\{rule_group="(.*)"\}$/.exec(key)?.[1];
+        const at = self.get(`prometheus_rule_group_last_evaluation_timestamp_seconds{rule_group="${group}"}`);
+        const samples = self.get(`prometheus_rule_group_last_evaluation_samples{rule_group="${group}"}`);
+        if (group) evaluations.set(`${group} ${at}`, { group, seconds, samples });
+      }
+    };
+    let busy = 0;
     for (const hosts of [HOSTS / 2, HOSTS]) {
       writeFileSync(config, scrapeConfig(port, hosts, ruleFiles));
       await fetch(`${url}/-/reload`, { method: 'POST' });
-      await scraped(url, hosts, hosts === HOSTS ? SCRAPES : 2);
+      const [cpu, wall] = [cpuMs(prometheus.pid), performance.now()];
+      await scraped(url, hosts, hosts === HOSTS ? SCRAPES : 2, hosts === HOSTS ? noteEvaluations : undefined);
+      busy = (cpuMs(prometheus.pid) - cpu) / (performance.now() - wall); // CPU ms per ms: scrapes, rules, the bench's reads
       await read(hosts);
     }
 
@@ -188,35 +209,44 @@ export async function benchFleet(work = mkdtempSync(join(tmpdir(), 'cronwrap-fle
     const added = full.head - empty.head;
     console.log(`per added head series: ${((full.rss - empty.rss) / added).toFixed(0)} bytes of RSS, ${((full.heap - empty.heap) / added).toFixed(0)} bytes of Go heap (${added} series over ${HOSTS} hosts)`);
 
-    console.log('\nrule group (last evaluation)                            ms   samples');
-    for (const [key, seconds] of full.self) {
-      const group = /^prometheus_rule_group_last_duration_seconds\{rule_group="(.*);(.*)"\}$/.exec(key);
-      const samples = full.self.get(`prometheus_rule_group_last_evaluation_samples{rule_group="${group?.[1]};${group?.[2]}"}`);
-      if (group) console.log(`${`${basename(group[1])}: ${group[2]}`.padEnd(52)} ${(seconds * 1000).toFixed(2).padStart(8)} ${String(samples).padStart(8)}`);
+    console.log(`Prometheus' CPU at ${HOSTS} hosts (scrapes, rules): ${(busy * 100).toFixed(1)}% of a core`);
+
+    console.log(`\nrule group: evaluations at ${HOSTS} hosts          min ms  median ms   samples`);
+    for (const group of new Set([...evaluations.values()].map((e) => e.group))) {
+      const all = [...evaluations.values()].filter((e) => e.group === group);
+      const most = Math.max(...all.map((e) => e.samples));
+      const whole = all.filter((e) => e.samples === most).map((e) => e.seconds * 1000); // not one half-way through a reload
+      const [file, name] = group.split(';');
+      console.log(`${`${basename(file)}: ${name} (${whole.length})`.padEnd(44)} ${Math.min(...whole).toFixed(1).padStart(9)} ${median(whole).toFixed(1).padStart(10)} ${String(most).padStart(9)}`);
     }
 
     // Every dashboard query, with Grafana's variables as "All" sends them, as an instant query.
     console.log(`\nload average (1 min) on this ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()}-core machine: ${loadavg()[0].toFixed(1)}; queries compete with it`);
-    console.log(`\ndashboard query (instant, median of ${QUERY_RUNS})                                 ms   rows`);
+    console.log(`\ndashboard query (instant, ${QUERY_RUNS} runs)                      median ms  min ms  CPU ms   rows`);
     for (const file of readdirSync(join(root, 'examples', 'grafana')).filter((f) => f.endsWith('.json'))) {
       const dashboard = JSON.parse(readFileSync(join(root, 'examples', 'grafana', file), 'utf8'));
       let total = 0;
+      let totalCpu = 0;
       for (const panel of dashboard.panels) {
         for (const target of panel.targets) {
           const expr = target.expr.replaceAll('$instance', '.*').replaceAll('$cron_job', '.*');
           const times = [];
           let rows = 0;
+          const [cpu, wall] = [cpuMs(prometheus.pid), performance.now()];
           for (let i = 0; i < QUERY_RUNS; i++) {
             const start = performance.now();
             rows = (await query(url, expr)).length;
             times.push(performance.now() - start);
           }
+          // Prometheus' CPU for one run: what it used meanwhile, less its background rate (scrapes, rules).
+          const cpuEach = Math.max(0, cpuMs(prometheus.pid) - cpu - busy * (performance.now() - wall)) / QUERY_RUNS;
           const name = `${dashboard.title.replace(/^cronwrap: /, '')}: ${panel.title}${panel.targets.length > 1 ? ` ${target.refId}` : ''}`;
-          console.log(`${name.slice(0, 70).padEnd(72)} ${median(times).toFixed(1).padStart(7)} ${String(rows).padStart(6)}`);
-          total += median(times);
+          console.log(`${name.slice(0, 58).padEnd(60)} ${median(times).toFixed(1).padStart(9)} ${Math.min(...times).toFixed(1).padStart(7)} ${cpuEach.toFixed(0).padStart(7)} ${String(rows).padStart(6)}`);
+          total += Math.min(...times);
+          totalCpu += cpuEach;
         }
       }
-      console.log(`${`${dashboard.title}: every query, one after another`.padEnd(72)} ${total.toFixed(1).padStart(7)}`);
+      console.log(`${`${dashboard.title}: every query, one after another`.padEnd(60)} ${''.padStart(9)} ${total.toFixed(1).padStart(7)} ${totalCpu.toFixed(0).padStart(7)}`);
     }
   } finally {
     prometheus.kill('SIGTERM');
