@@ -132,6 +132,7 @@ async function scraped(url, hosts, scrapes, tick = async () => undefined) {
   const start = Date.now() / 1000;
   while (true) {
     await sleep(1000);
+    if (Date.now() / 1000 > start + (scrapes + 4) * SCRAPE) throw new Error(`${url}: ${hosts} targets not scraped ${scrapes} times`);
     await tick();
     const targets = (await (await fetch(`${url}/api/v1/targets?state=active`)).json()).data.activeTargets;
     const fresh = targets.filter((t) => t.health === 'up' && Date.parse(t.lastScrape) / 1000 > start + (scrapes - 1) * SCRAPE);
@@ -158,9 +159,10 @@ export async function benchFleet(work = mkdtempSync(join(tmpdir(), 'cronwrap-fle
   writeFileSync(config, scrapeConfig(port, 0, ruleFiles));
   const promPort = await freePort();
   const url = `http://127.0.0.1:${promPort}`;
+  let rowsOnPrometheus = new Map();
   const prometheus = spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--web.enable-lifecycle'], { stdio: 'ignore' });
   try {
-    while (!(await fetch(`${url}/-/ready`).then((r) => r.ok, () => false))) await sleep(200);
+    await ready(prometheus, `${url}/-/ready`);
     console.log(`\nfleet: ${HOSTS} hosts × ${JOBS} jobs, scraped every ${SCRAPE}s by Prometheus (${(({ stdout, stderr }) => (stdout || stderr).split('\n')[0])(spawnSync('prometheus', ['--version'], { encoding: 'utf8' }))}), rules: ${ruleFiles.join(', ')}`);
     await sleep(SCRAPE * 1000); // a rule evaluation with no target: the baseline
     const readings = [];
@@ -220,38 +222,100 @@ export async function benchFleet(work = mkdtempSync(join(tmpdir(), 'cronwrap-fle
       console.log(`${`${basename(file)}: ${name} (${whole.length})`.padEnd(44)} ${Math.min(...whole).toFixed(1).padStart(9)} ${median(whole).toFixed(1).padStart(10)} ${String(most).padStart(9)}`);
     }
 
-    // Every dashboard query, with Grafana's variables as "All" sends them, as an instant query.
     console.log(`\nload average (1 min) on this ${spawnSync('nproc', { encoding: 'utf8' }).stdout.trim()}-core machine: ${loadavg()[0].toFixed(1)}; queries compete with it`);
-    console.log(`\ndashboard query (instant, ${QUERY_RUNS} runs)                      median ms  min ms  CPU ms   rows`);
-    for (const file of readdirSync(join(root, 'examples', 'grafana')).filter((f) => f.endsWith('.json'))) {
-      const dashboard = JSON.parse(readFileSync(join(root, 'examples', 'grafana', file), 'utf8'));
-      let total = 0;
-      let totalCpu = 0;
-      for (const panel of dashboard.panels) {
-        for (const target of panel.targets) {
-          const expr = target.expr.replaceAll('$instance', '.*').replaceAll('$cron_job', '.*');
-          const times = [];
-          let rows = 0;
-          const [cpu, wall] = [cpuMs(prometheus.pid), performance.now()];
-          for (let i = 0; i < QUERY_RUNS; i++) {
-            const start = performance.now();
-            rows = (await query(url, expr)).length;
-            times.push(performance.now() - start);
-          }
-          // Prometheus' CPU for one run: what it used meanwhile, less its background rate (scrapes, rules).
-          const cpuEach = Math.max(0, cpuMs(prometheus.pid) - cpu - busy * (performance.now() - wall)) / QUERY_RUNS;
-          const name = `${dashboard.title.replace(/^cronwrap: /, '')}: ${panel.title}${panel.targets.length > 1 ? ` ${target.refId}` : ''}`;
-          console.log(`${name.slice(0, 58).padEnd(60)} ${median(times).toFixed(1).padStart(9)} ${Math.min(...times).toFixed(1).padStart(7)} ${cpuEach.toFixed(0).padStart(7)} ${String(rows).padStart(6)}`);
-          total += Math.min(...times);
-          totalCpu += cpuEach;
-        }
-      }
-      console.log(`${`${dashboard.title}: every query, one after another`.padEnd(60)} ${''.padStart(9)} ${total.toFixed(1).padStart(7)} ${totalCpu.toFixed(0).padStart(7)}`);
-    }
+    rowsOnPrometheus = await timeDashboards(url, prometheus.pid, busy);
   } finally {
-    prometheus.kill('SIGTERM');
-    await new Promise((done) => (prometheus.exitCode !== null ? done() : prometheus.once('exit', done)));
+    await stop(prometheus);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  try {
+    if (has('victoria-metrics')) await benchVictoriaMetrics(work, port, rowsOnPrometheus);
+    else console.log('\nVictoriaMetrics: victoria-metrics NOT INSTALLED (apt-get install victoria-metrics), so no figures for it');
+  } finally {
     server.close();
+  }
+}
+
+const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+
+/** Waits until `daemon` answers `health`; fails if it exits first. */
+async function ready(daemon, health) {
+  while (!(await fetch(health).then((r) => r.ok, () => false))) {
+    if (daemon.exitCode !== null) throw new Error(`${daemon.spawnfile} exited with ${daemon.exitCode}`);
+    await sleep(200);
+  }
+}
+
+async function stop(daemon) {
+  daemon.kill('SIGTERM');
+  await new Promise((done) => (daemon.exitCode !== null ? done() : daemon.once('exit', done)));
+}
+
+/**
+ * Every dashboard query, with Grafana's variables as "All" sends them, as an instant query: wall time (median and
+ * fastest of QUERY_RUNS) and the server's CPU (process `pid`, less its background rate `busy`). Returns each
+ * query's row count by name.
+ */
+async function timeDashboards(url, pid, busy, expectedRows) {
+  const rowsByName = new Map();
+  console.log(`\ndashboard query (instant, ${QUERY_RUNS} runs)                      median ms  min ms  CPU ms   rows`);
+  for (const file of readdirSync(join(root, 'examples', 'grafana')).filter((f) => f.endsWith('.json'))) {
+    const dashboard = JSON.parse(readFileSync(join(root, 'examples', 'grafana', file), 'utf8'));
+    let total = 0;
+    let totalCpu = 0;
+    for (const panel of dashboard.panels) {
+      for (const target of panel.targets) {
+        const expr = target.expr.replaceAll('$instance', '.*').replaceAll('$cron_job', '.*');
+        const times = [];
+        let rows = 0;
+        const [cpu, wall] = [cpuMs(pid), performance.now()];
+        for (let i = 0; i < QUERY_RUNS; i++) {
+          const start = performance.now();
+          rows = (await query(url, expr)).length;
+          times.push(performance.now() - start);
+        }
+        // The server's CPU for one run: what it used meanwhile, less its background rate (scrapes, rules).
+        const cpuEach = Math.max(0, cpuMs(pid) - cpu - busy * (performance.now() - wall)) / QUERY_RUNS;
+        const name = `${dashboard.title.replace(/^cronwrap: /, '')}: ${panel.title}${panel.targets.length > 1 ? ` ${target.refId}` : ''}`;
+        const differs = expectedRows && expectedRows.get(name) !== rows ? `  (Prometheus: ${expectedRows.get(name)})` : '';
+        console.log(`${name.slice(0, 58).padEnd(60)} ${median(times).toFixed(1).padStart(9)} ${Math.min(...times).toFixed(1).padStart(7)} ${cpuEach.toFixed(0).padStart(7)} ${String(rows).padStart(6)}${differs}`);
+        rowsByName.set(name, rows);
+        total += Math.min(...times);
+        totalCpu += cpuEach;
+      }
+    }
+    console.log(`${`${dashboard.title}: every query, one after another`.padEnd(60)} ${''.padStart(9)} ${total.toFixed(1).padStart(7)} ${totalCpu.toFixed(0).padStart(7)}`);
+  }
+  return rowsByName;
+}
+
+/** The same fleet scraped by a single-node VictoriaMetrics (Debian's victoria-metrics): series, memory, the same queries. */
+async function benchVictoriaMetrics(work, port, rowsOnPrometheus) {
+  const dir = join(work, 'victoria-metrics');
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'scrape.yml');
+  writeFileSync(config, scrapeConfig(port, HOSTS, []).replace(/^(rule_files|  evaluation_interval):.*\n/gm, ''));
+  const vmPort = await freePort();
+  const url = `http://127.0.0.1:${vmPort}`;
+  const args = [`-storageDataPath=${join(dir, 'data')}`, `-httpListenAddr=127.0.0.1:${vmPort}`, `-promscrape.config=${config}`, '-retentionPeriod=1d', '-loggerLevel=ERROR', '-search.latencyOffset=0s', '-search.disableCache'];
+  const vm = spawn('victoria-metrics', args, { stdio: 'ignore' });
+  try {
+    await ready(vm, `${url}/health`);
+    const { stdout, stderr } = spawnSync('victoria-metrics', ['-version'], { encoding: 'utf8' });
+    const version = (stdout || stderr).trim();
+    console.log(`\nthe same ${HOSTS} hosts scraped every ${SCRAPE}s by VictoriaMetrics, single node (${version})`);
+    const empty = (await selfMetrics(url)).get('process_resident_memory_bytes');
+    const [cpu, wall] = [cpuMs(vm.pid), performance.now()];
+    await scraped(url, HOSTS, SCRAPES);
+    const busy = (cpuMs(vm.pid) - cpu) / (performance.now() - wall);
+    await sleep(2000); // its search sees new series a moment after they are written
+    const series = await scalar(url, 'count({__name__=~".+"})');
+    const full = (await selfMetrics(url)).get('process_resident_memory_bytes');
+    console.log(`series: ${series}; RSS ${mb(empty)} at start, ${mb(full)} with the fleet: ${((full - empty) / series).toFixed(0)} bytes per series; CPU for scrapes: ${(busy * 100).toFixed(1)}% of a core`);
+    console.log(`load average (1 min): ${loadavg()[0].toFixed(1)}`);
+    await timeDashboards(url, vm.pid, busy, rowsOnPrometheus);
+  } finally {
+    await stop(vm);
     rmSync(dir, { recursive: true, force: true });
   }
 }
