@@ -5,8 +5,9 @@
 // inventory (cronwrap jobs --metrics, per the contract). Prometheus loads the shipped rules
 // (examples/prometheus/*.yml) and scrapes every BENCH_FLEET_SCRAPE seconds (15); the bench reads, with none, half
 // and all of the hosts: series per job and per host, head series, Prometheus' memory, rule evaluation time, and
-// the latency of each dashboard query (examples/grafana/*.json, median of several). Part of `npm run bench`;
-// alone: `npm run build && node bench/fleet.mjs`. Prints figures; asserts nothing.
+// the latency of each dashboard query (examples/grafana/*.json, median of several); then, where Debian's
+// victoria-metrics is installed, the same fleet scraped by a single-node VictoriaMetrics with the same queries.
+// Part of `npm run bench`; alone: `npm run build && node bench/fleet.mjs`. Prints figures; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -301,8 +302,8 @@ async function benchVictoriaMetrics(work, port, rowsOnPrometheus) {
   const vm = spawn('victoria-metrics', args, { stdio: 'ignore' });
   try {
     await ready(vm, `${url}/health`);
-    const { stdout, stderr } = spawnSync('victoria-metrics', ['-version'], { encoding: 'utf8' });
-    const version = (stdout || stderr).trim();
+    // Debian's build prints no version of its own: the package's.
+    const version = spawnSync('dpkg-query', ['-W', '-f', '${Version}', 'victoria-metrics'], { encoding: 'utf8' }).stdout || 'version unknown';
     console.log(`\nthe same ${HOSTS} hosts scraped every ${SCRAPE}s by VictoriaMetrics, single node (${version})`);
     const empty = (await selfMetrics(url)).get('process_resident_memory_bytes');
     const [cpu, wall] = [cpuMs(vm.pid), performance.now()];
