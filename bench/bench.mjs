@@ -1,11 +1,13 @@
 // npm run bench: throughput against cat and moreutils ts on the same input, peak memory on a 2 GB stream,
-// start-up time against bare node (the single executable too), and the live view over 500 jobs of 1000 runs. Prints figures; asserts nothing.
+// start-up time against bare node (the single executable too), the live view over 500 jobs of 1000 runs, and a
+// fleet of 200 hosts × 20 jobs in a real Prometheus. Prints figures; asserts nothing.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { buildExecutable } from '../scripts/executable.mjs';
+import { benchFleet } from './fleet.mjs';
 import { benchLiveView } from './live-view.mjs';
 
 const root = resolve(import.meta.dirname, '..');
@@ -139,5 +141,9 @@ console.log(`single executable: ${megabytes(executables.executable)} MB (Node ${
 
 // Reading histories: `status` and the live view over 500 jobs of 1,000 runs (bench/live-view.mjs).
 await benchLiveView(cronwrap, work, env);
+
+// A fleet of 200 hosts × 20 jobs scraped by a real Prometheus, with the dashboards' queries (bench/fleet.mjs).
+if (has('prometheus')) await benchFleet(work);
+else console.log('\nfleet: prometheus NOT INSTALLED (apt-get install prometheus), so no fleet figures');
 
 rmSync(work, { recursive: true, force: true });
