@@ -21,11 +21,13 @@ const BRETT = '* * * * * root /usr/local/bin/brett.sh restart app\n';
 const WEB = ' --fleet-group web --fleet-expect all';
 const CLEANUP = ' --fleet-group cleanup --fleet-expect one';
 const OPS = ' --fleet-group ops --fleet-expect 1';
+const SWEEP = ' --fleet-group sweep --fleet-expect one';
 
 /**
  * The three hosts' cron trees, as `cronwrap jobs --metrics --root` reads them: brett.sh unwrapped on all three,
  * backup on two schedules, deploy-check in the `all` group web, cleanup in the `one` group cleanup (host-a holds the
- * lock now; host-c held it the day before), reindex in the group ops of 1 host (nobody ran it in its last period).
+ * lock now; host-c held it the day before), reindex in the group ops of 1 host (nobody ran it in its last period), sweep
+ * in the `one` group sweep (monthly; host-b and host-c both ran it this period: the lock failed).
  */
 const HOSTS: Record<string, Tree> = {
   'host-a': {
@@ -35,14 +37,14 @@ const HOSTS: Record<string, Tree> = {
   },
   'host-b': {
     '/etc/crontab': `SHELL=/bin/sh\n${BRETT}`,
-    '/etc/cron.d/jobs': `${wrapped('backup', '0 3 * * *')}${wrapped('deploy-check', '*/5 * * * *', WEB)}${wrapped('cleanup', '0 4 * * *', CLEANUP)}${wrapped('reindex', '0 5 * * *', OPS)}`,
+    '/etc/cron.d/jobs': `${wrapped('backup', '0 3 * * *')}${wrapped('deploy-check', '*/5 * * * *', WEB)}${wrapped('cleanup', '0 4 * * *', CLEANUP)}${wrapped('reindex', '0 5 * * *', OPS)}${wrapped('sweep', '15 0 1 * *', SWEEP)}`,
     // A timer no .wants/ link enables: it never fires.
     '/etc/systemd/system/export.timer': '[Timer]\nOnCalendar=daily\n[Install]\nWantedBy=timers.target\n',
     '/etc/systemd/system/export.service': '[Service]\nExecStart=/usr/local/bin/export\n',
   },
   'host-c': {
     '/etc/crontab': `SHELL=/bin/sh\n${BRETT}@reboot root /usr/local/bin/warm-cache --all\n`,
-    '/etc/cron.d/jobs': `${wrapped('backup', '30 3 * * *')}${wrapped('deploy-check', '*/5 * * * *', WEB)}${wrapped('cleanup', '0 4 * * *', CLEANUP)}${wrapped('report', '30 6 * * 1')}`,
+    '/etc/cron.d/jobs': `${wrapped('backup', '30 3 * * *')}${wrapped('deploy-check', '*/5 * * * *', WEB)}${wrapped('cleanup', '0 4 * * *', CLEANUP)}${wrapped('report', '30 6 * * 1')}${wrapped('sweep', '15 0 1 * *', SWEEP)}`,
     // Two lines cron rejects, and the good line of their file it ignores with them.
     '/etc/cron.d/broken': '61 * * * * root /usr/local/bin/never\n* * * 13 * root /usr/local/bin/never-either\n15 3 * * * root /usr/local/bin/also-never\n',
   },
@@ -52,7 +54,7 @@ const HOSTS: Record<string, Tree> = {
  * The runs on each host, as cron starts them from its tree (with --schedule, so each writes its next deadline and
  * interval): backup failed on host-b; deploy-check failed on host-a and last ran 30 hours ago on host-b (overdue);
  * cleanup ran on host-a now and failed on host-c 30 hours ago; reindex ran on host-a and host-b 30 hours ago, and on
- * neither since. report never ran on host-c. A clock is faketime's: how long ago the run was.
+ * neither since; sweep ran on host-b and host-c now. report never ran on host-c. A clock is faketime's: how long ago the run was.
  */
 const RUNS: { host: string; job: string; schedule: string; flags: string; exit: number; clock?: string }[] = [
   { host: 'host-a', job: 'backup', schedule: '0 3 * * *', flags: '', exit: 0 },
@@ -65,6 +67,8 @@ const RUNS: { host: string; job: string; schedule: string; flags: string; exit: 
   { host: 'host-c', job: 'cleanup', schedule: '0 4 * * *', flags: CLEANUP, exit: 1, clock: '-30h' },
   { host: 'host-a', job: 'reindex', schedule: '0 5 * * *', flags: OPS, exit: 0, clock: '-30h' },
   { host: 'host-b', job: 'reindex', schedule: '0 5 * * *', flags: OPS, exit: 0, clock: '-30h' },
+  { host: 'host-b', job: 'sweep', schedule: '15 0 1 * *', flags: SWEEP, exit: 0 },
+  { host: 'host-c', job: 'sweep', schedule: '15 0 1 * *', flags: SWEEP, exit: 0 },
 ];
 
 interface Sample {
@@ -130,12 +134,13 @@ withEngines('the fleet Grafana dashboard, against a real Prometheus scraping thr
     const single = async (title: string) => Number((await panel(title))[0]!.value[1]);
 
     expect(await single('Hosts')).toBe(3);
-    expect(await single('Schedule entries')).toBe(17);
+    expect(await single('Schedule entries')).toBe(19);
     expect(await single('Unwrapped')).toBe(5);
     expect(await single('Last run failed')).toBe(3);
-    // web (failed on host-a, overdue on host-b) and ops (run on no host in its period); not cleanup, whose host-c
-    // failure was a day ago: host-a has run it since, and host-c, without the lock, is not overdue.
-    expect(await single('Fleet groups in trouble')).toBe(2);
+    // web (failed on host-a, overdue on host-b), ops (run on no host in its period) and sweep (run on two hosts in
+    // one period); not cleanup, whose host-c failure was a day ago: host-a has run it since, and host-c, without the
+    // lock, is not overdue.
+    expect(await single('Fleet groups in trouble')).toBe(3);
     expect(await single('Oldest inventory')).toBeGreaterThanOrEqual(600);
     expect(await single('Oldest inventory')).toBeLessThan(700);
 
@@ -153,15 +158,17 @@ withEngines('the fleet Grafana dashboard, against a real Prometheus scraping thr
       'host-b cleanup 0 4 * * * true root cron.d local = -1',
       'host-b deploy-check */5 * * * * true root cron.d local = 0',
       'host-b reindex 0 5 * * * true root cron.d local = 0',
+      'host-b sweep 15 0 1 * * true root cron.d local = 0',
       'host-c backup 30 3 * * * true root cron.d local = 0',
       'host-c brett.sh * * * * * false root crontab local = -1',
       'host-c cleanup 0 4 * * * true root cron.d local = 1',
       'host-c deploy-check */5 * * * * true root cron.d local = 0',
       'host-c report 30 6 * * 1 true root cron.d local = -1',
+      'host-c sweep 15 0 1 * * true root cron.d local = 0',
       'host-c warm-cache @reboot false root crontab local = -1',
     ]);
     // The host variable narrows it, as Grafana sends one or several hosts chosen.
-    expect(rows(await panel('Every job on every host', 'A', 'host-c'), ['instance', 'cron_job'])).toHaveLength(6);
+    expect(rows(await panel('Every job on every host', 'A', 'host-c'), ['instance', 'cron_job'])).toHaveLength(7);
     expect(rows(await panel('Every job on every host', 'A', '(host-a|host-b)'), ['instance']).filter((r) => r.startsWith('host-c'))).toEqual([]);
 
     // Unwrapped jobs across the fleet, with the hosts each is on: brett.sh on all three, found by one query.
@@ -173,30 +180,30 @@ withEngines('the fleet Grafana dashboard, against a real Prometheus scraping thr
 
     // The same job on many hosts: hosts, unwrapped on, schedules, last run failed on (a job on one host is not listed).
     const many = 'The same job on many hosts';
-    expect(rows(await panel(many, 'A'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 3', 'cleanup = 3', 'deploy-check = 3', 'reindex = 2']);
-    expect(rows(await panel(many, 'B'), ['cron_job'])).toEqual(['backup = 0', 'brett.sh = 3', 'cleanup = 0', 'deploy-check = 0', 'reindex = 0']);
-    expect(rows(await panel(many, 'C'), ['cron_job'])).toEqual(['backup = 2', 'brett.sh = 1', 'cleanup = 1', 'deploy-check = 1', 'reindex = 1']);
-    expect(rows(await panel(many, 'D'), ['cron_job'])).toEqual(['backup = 1', 'brett.sh = 0', 'cleanup = 1', 'deploy-check = 1', 'reindex = 0']);
+    expect(rows(await panel(many, 'A'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 3', 'cleanup = 3', 'deploy-check = 3', 'reindex = 2', 'sweep = 2']);
+    expect(rows(await panel(many, 'B'), ['cron_job'])).toEqual(['backup = 0', 'brett.sh = 3', 'cleanup = 0', 'deploy-check = 0', 'reindex = 0', 'sweep = 0']);
+    expect(rows(await panel(many, 'C'), ['cron_job'])).toEqual(['backup = 2', 'brett.sh = 1', 'cleanup = 1', 'deploy-check = 1', 'reindex = 1', 'sweep = 1']);
+    expect(rows(await panel(many, 'D'), ['cron_job'])).toEqual(['backup = 1', 'brett.sh = 0', 'cleanup = 1', 'deploy-check = 1', 'reindex = 0', 'sweep = 0']);
 
     // The most frequent jobs: runs a day on all hosts together, the shortest interval, the hosts (no interval: not listed).
     const frequent = 'Most frequent jobs';
-    expect(rows(await panel(frequent, 'A'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 4320', 'cleanup = 3', 'deploy-check = 864', 'reindex = 2', 'report = 0.143', 'rotate-logs = 24']);
-    expect(rows(await panel(frequent, 'B'), ['cron_job'])).toEqual(['backup = 86400', 'brett.sh = 60', 'cleanup = 86400', 'deploy-check = 300', 'reindex = 86400', 'report = 604800', 'rotate-logs = 3600']);
-    expect(rows(await panel(frequent, 'C'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 3', 'cleanup = 3', 'deploy-check = 3', 'reindex = 2', 'report = 1', 'rotate-logs = 1']);
+    expect(rows(await panel(frequent, 'A'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 4320', 'cleanup = 3', 'deploy-check = 864', 'reindex = 2', 'report = 0.143', 'rotate-logs = 24', 'sweep = 0.071']);
+    expect(rows(await panel(frequent, 'B'), ['cron_job'])).toEqual(['backup = 86400', 'brett.sh = 60', 'cleanup = 86400', 'deploy-check = 300', 'reindex = 86400', 'report = 604800', 'rotate-logs = 3600', 'sweep = 2419200']);
+    expect(rows(await panel(frequent, 'C'), ['cron_job'])).toEqual(['backup = 3', 'brett.sh = 3', 'cleanup = 3', 'deploy-check = 3', 'reindex = 2', 'report = 1', 'rotate-logs = 1', 'sweep = 2']);
 
     // Fleet groups, judged as the fleet rules judge them: web (all) is 2 of 3 (failed on host-a, overdue on
     // host-b); cleanup (one) ran on host-a in its period, and host-c's older failure no longer counts; ops (1 host:
-    // "one") ran on no host in its period, one miss for the group, not one per host.
+    // "one") ran on no host in its period, one miss for the group, not one per host; sweep (one) ran on two hosts.
     const groups = 'Fleet groups: k of n';
     const group = ['fleet_group', 'fleet_expect', 'cron_job'];
-    expect(rows(await panel(groups, 'A'), group)).toEqual(['cleanup one cleanup = 2', 'ops one reindex = 2', 'web all deploy-check = 3']);
-    expect(rows(await panel(groups, 'B'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 1', 'web all deploy-check = 2']);
-    expect(rows(await panel(groups, 'C'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 0', 'web all deploy-check = 1']);
-    expect(rows(await panel(groups, 'D'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 1', 'web all deploy-check = 1']);
-    expect(rows(await panel(groups, 'E'), group)).toEqual(['cleanup one cleanup = 1', 'ops one reindex = 0', 'web all deploy-check = 2']);
+    expect(rows(await panel(groups, 'A'), group)).toEqual(['cleanup one cleanup = 2', 'ops one reindex = 2', 'sweep one sweep = 2', 'web all deploy-check = 3']);
+    expect(rows(await panel(groups, 'B'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 1', 'sweep one sweep = 0', 'web all deploy-check = 2']);
+    expect(rows(await panel(groups, 'C'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 0', 'sweep one sweep = 0', 'web all deploy-check = 1']);
+    expect(rows(await panel(groups, 'D'), group)).toEqual(['cleanup one cleanup = 0', 'ops one reindex = 1', 'sweep one sweep = 0', 'web all deploy-check = 1']);
+    expect(rows(await panel(groups, 'E'), group)).toEqual(['cleanup one cleanup = 1', 'ops one reindex = 0', 'sweep one sweep = 2', 'web all deploy-check = 2']);
 
     // Each host's inventory: entries, unwrapped, problem lines, timers that never fire, the inventory's age.
-    expect(rows(await panel('Inventory per host', 'A'), ['instance'])).toEqual(['host-a = 6', 'host-b = 5', 'host-c = 6']);
+    expect(rows(await panel('Inventory per host', 'A'), ['instance'])).toEqual(['host-a = 6', 'host-b = 6', 'host-c = 7']);
     expect(rows(await panel('Inventory per host', 'B'), ['instance'])).toEqual(['host-a = 2', 'host-b = 1', 'host-c = 2']);
     expect(rows(await panel('Inventory per host', 'C'), ['instance'])).toEqual(['host-a = 0', 'host-b = 0', 'host-c = 3']);
     expect(rows(await panel('Inventory per host', 'D'), ['instance'])).toEqual(['host-a = 0', 'host-b = 1', 'host-c = 0']);
