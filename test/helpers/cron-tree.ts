@@ -1,5 +1,5 @@
-import { chmodSync, cpSync, lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { FIXTURES } from './cronwrap.js';
 
 /** Files 0644 (0755 when executable) and directories 0755, whatever the umask of the checkout. */
@@ -23,4 +23,19 @@ export function cronTree(name: string, dir: string): string {
   cpSync(join(FIXTURES, name), dir, { recursive: true, verbatimSymlinks: true });
   installModes(dir);
   return dir;
+}
+
+/** A host's cron files: path → text; a path ending in `*` is an executable script (the `*` dropped). */
+export type Tree = Record<string, string>;
+
+/** Writes a cron tree as a package or an admin installs one: directories 0755, files 0644 (scripts 0755). */
+export function writeTree(root: string, tree: Tree): string {
+  for (const [name, text] of Object.entries(tree)) {
+    const script = name.endsWith('*');
+    const path = join(root, script ? name.slice(0, -1) : name);
+    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
+    writeFileSync(path, text);
+    chmodSync(path, script ? 0o755 : 0o644);
+  }
+  return root;
 }

@@ -1,8 +1,9 @@
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { BIN, cronwrap, sandbox, tempDir, waitFor, type Sandbox } from '../helpers/cronwrap.js';
+import { writeTree, type Tree } from '../helpers/cron-tree.js';
 import { has, startNodeExporter, startPrometheus } from '../helpers/daemons.js';
 
 // Issue 26, item 1: `cronwrap jobs --metrics` on three "hosts" (three cron trees under --root, three
@@ -10,21 +11,6 @@ import { has, startNodeExporter, startPrometheus } from '../helpers/daemons.js';
 // PromQL that finds every job of the fleet. Needs Debian's prometheus and prometheus-node-exporter (.ci/run
 // installs them): off CI a machine without them skips, under CI a missing one fails.
 const withPrometheus = (has('prometheus') && has('prometheus-node-exporter')) || process.env.CI ? describe : describe.skip;
-
-/** A host's cron files: path → text; a path ending in `*` is an executable script (the `*` dropped). */
-type Tree = Record<string, string>;
-
-/** Writes a cron tree as a package or an admin installs one: directories 0755, files 0644 (scripts 0755). */
-function writeTree(root: string, tree: Tree): string {
-  for (const [name, text] of Object.entries(tree)) {
-    const script = name.endsWith('*');
-    const path = join(root, script ? name.slice(0, -1) : name);
-    mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
-    writeFileSync(path, text);
-    chmodSync(path, script ? 0o755 : 0o644);
-  }
-  return root;
-}
 
 const BRETT = '* * * * * root /usr/local/bin/brett.sh restart app\n';
 
