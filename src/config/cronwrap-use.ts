@@ -1,17 +1,16 @@
 import { basename } from 'node:path';
 import { OPTIONS } from './options.js';
 import { escapeControl } from '../util/format.js';
-import { commandJobName } from '../util/command-job-name.js';
+import { commandJobName, wrappedCommandAt } from '../util/command-job-name.js';
+import { LEADING_KEYWORDS } from '../util/command-wrappers.js';
+import { simpleCommands } from '../util/shell-words.js';
 import { isJobName, JOB_NAME_RULE, type JobName } from '../util/job-name.js';
 
 /** The flags that take a value (`--timeout 2h`), from the option table: the word after them is not the command. */
 const TAKES_VALUE = new Set(OPTIONS.flatMap((spec) => (spec.flags && /[<[]/.test(spec.flags) ? spec.flags.split(/[ ,]+/).filter((f) => f.startsWith('-')) : [])));
 
-/** A shell command line cut into words, quotes honoured (enough for a crontab line; no expansion). */
-function words(command: string): string[] {
-  return [...command.matchAll(/'([^']*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]!);
-}
-
+/** `NAME=value` before a program: a variable set for it. */
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
 /**
  * How a crontab command involves cronwrap: it wraps a job (named as cronwrap would name it), it gives a
@@ -41,19 +40,28 @@ export interface CronwrapCall {
   args: string[];
 }
 
-/** The cronwrap call in a crontab command, as written (no expansion), or undefined when it runs none. */
+const isCronwrap = (word: string) => basename(word) === 'cronwrap' || basename(word) === 'cronwrap-standalone.cjs';
+
+/**
+ * The cronwrap call in a crontab command, as written (no expansion), or undefined when it runs none: cronwrap
+ * where a program goes (a simple command's first word, after `if`/`then`/`{`, `X=1` and the wrappers before
+ * it), never a word in another program's arguments (`[ -x /usr/bin/cronwrap ] &&` guards the call after it).
+ */
 export function cronwrapCall(command: string): CronwrapCall | undefined {
-  const all = words(command.split(/(?<!\\)%/)[0]!); // cron turns an unescaped % into a newline, then stdin
-  const at = all.findIndex((word) => basename(word) === 'cronwrap' || basename(word) === 'cronwrap-standalone.cjs');
-  if (at === -1) return undefined;
-  const env: Record<string, string> = {};
-  // Read backwards from cronwrap: of `X=1 X=2 cronwrap`, the shell gives X=2.
-  for (let i = at - 1; i >= 0; i--) {
-    const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(all[i]!);
-    if (!assignment) break;
-    env[assignment[1]!] ??= assignment[2]!;
+  for (const words of simpleCommands(command.split(/(?<!\\)%/)[0]!)) { // cron turns an unescaped % into a newline, then stdin
+    let at: number | undefined = words.findIndex((word) => !LEADING_KEYWORDS.has(word) && !ASSIGNMENT.test(word));
+    while (at !== undefined && at !== -1 && !isCronwrap(words[at]!)) at = wrappedCommandAt(words, at);
+    if (at === undefined || at === -1) continue;
+    const env: Record<string, string> = {};
+    // Read backwards from cronwrap: of `X=1 X=2 cronwrap`, the shell gives X=2.
+    for (let i = at - 1; i >= 0; i--) {
+      const assignment = ASSIGNMENT.exec(words[i]!);
+      if (!assignment) break;
+      env[assignment[1]!] ??= assignment[2]!;
+    }
+    return { env, args: words.slice(at + 1) };
   }
-  return { env, args: all.slice(at + 1) };
+  return undefined;
 }
 
 /** What is wrong with a line whose `--name` cronwrap refuses: run by cron, it stops at once (exit 125). */
@@ -61,15 +69,10 @@ export function badNameProblem(name: string): string {
   return `cronwrap refuses --name '${escapeControl(name)}' (a job name is ${JOB_NAME_RULE}): this line never runs its job`;
 }
 
-/** Words that end cronwrap's own arguments on a crontab line: what follows is the shell's. */
-const ENDS_ARGUMENTS = ['|', '||', '&&', ';', '&', '>', '2>&1'];
-
 /** The job name cronwrap gives a run with these arguments, as written (`--name`) or made (util/command-job-name.ts). */
 function jobName(args: readonly string[]): string {
-  const commandFrom = (at: number) => {
-    const end = args.findIndex((arg, i) => i >= at && ENDS_ARGUMENTS.includes(arg));
-    return commandJobName({ argv: args.slice(at, end === -1 ? undefined : end) });
-  };
+  // The call's words end where its simple command does (shell-words.ts): no `&&`, `|` or redirection among them.
+  const commandFrom = (at: number) => commandJobName({ argv: args.slice(at) });
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -77,7 +80,6 @@ function jobName(args: readonly string[]): string {
     if ((flag === '--name' || flag === '-n') && value !== undefined) return value;
     if (flag === '-c' || flag === '--shell') return commandJobName({ shell: value ?? '' });
     if (flag === '--') return commandFrom(i + 1);
-    if (ENDS_ARGUMENTS.includes(arg)) break;
     if (!arg.startsWith('-')) return commandFrom(i);
     if (TAKES_VALUE.has(flag) && inline === undefined) i++;
   }

@@ -73,6 +73,19 @@ function workOfWords(words: readonly string[], start: number, nesting: number, a
 }
 
 /**
+ * Where the command the wrapper program at `words[at]` runs starts (`sudo -u www-data X`, `nice -n 10 X`), or
+ * its script (`node X.cjs`); undefined when it is no wrapper or runs a shell line or nothing it names.
+ */
+export function wrappedCommandAt(words: readonly string[], at: number): number | undefined {
+  const wrapper = wrapperOf(basename(words[at] ?? ''));
+  // Past the nesting limit, a shell line given to the wrapper is not looked into.
+  const wrapped = wrapper && unwrap(words, at, wrapper, MAX_NESTING + 1);
+  if (typeof wrapped === 'number') return wrapped;
+  const script = typeof wrapped === 'string' ? words.indexOf(wrapped, at + 1) : -1;
+  return script === -1 ? undefined : script;
+}
+
+/**
  * What the wrapper at `at` runs: the index of the command it runs, the word naming the work (a script, a
  * module, the work of a shell line it is given), or undefined when it runs nothing it names (the wrapper is the work).
  */

@@ -134,6 +134,19 @@ describe('jobs --metrics refuses what it must, and writes what it can', () => {
     expect([mixed.exitCode, mixed.stderr.toString()]).toEqual([125, 'cronwrap: jobs: --metrics writes the whole inventory, every job; --unwrapped is for the list\n']);
   });
 
+  it("the package's own round (examples/cron.d/cronwrap, behind its guards) is cronwrap's, no job: check calls nothing MISSED, the inventory names it cronwrap", async () => {
+    const box = sandbox();
+    const round = readFileSync(join(__dirname, '../../examples/cron.d/cronwrap'), 'utf8');
+    const root = writeTree(join(box.dir, 'root'), { '/etc/cron.d/cronwrap': round });
+    // A day after the line's last start: a job of its own would be MISSED (and was, as `_`).
+    const checked = await execa('faketime', ['-f', '+1d', BIN, 'check', '--root', root, '--json'], { env: box.env, reject: false });
+    expect([checked.exitCode, JSON.parse(checked.stdout), checked.stderr]).toEqual([0, [], '']);
+    const textfiles = join(box.dir, 'textfile');
+    expect((await inventoryOf(box, root, textfiles)).exitCode).toBe(0);
+    const info = readFileSync(join(textfiles, 'cronwrap-inventory.prom'), 'utf8').split('\n').filter((line) => line.startsWith('cronwrap_job_info{'));
+    expect(info).toEqual(['cronwrap_job_info{cron_job="cronwrap",user="root",schedule="*/5 * * * *",source="cron.d",kind="local",wrapped="true"} 1']);
+  });
+
   it('a part of the tree this user may not read is said and left out; the rest is written', async () => {
     const box = sandbox();
     chmodSync(box.dir, 0o755);

@@ -209,6 +209,15 @@ describe('which job a crontab command runs under cronwrap', () => {
     // cron ends the command at an unescaped %: the rest is the command's stdin.
     ['echo "a%b" | cronwrap --name after-percent', undefined],
     ['echo "a\\%b" | cronwrap --name after-escaped-percent', { job: 'after-escaped-percent' }],
+    // cronwrap where a program goes, not a word in another's arguments: the package's own guarded round.
+    ['[ -x /usr/bin/cronwrap ] && [ ! -d /run/systemd/system ] && { /usr/bin/cronwrap jobs --metrics --if-configured; /usr/bin/cronwrap check; }', { subcommand: 'jobs' }],
+    ['test -x /usr/bin/cronwrap || exit 0; /usr/bin/cronwrap --name guarded -- /opt/x', { job: 'guarded' }],
+    ['[ -x /usr/bin/cronwrap ] && /usr/bin/cronwrap -- /opt/tidy.sh', { job: 'tidy.sh' }],
+    ['sudo -u www-data X=1 nice -n 5 /usr/bin/cronwrap --name as-www -- /srv/x', { job: 'as-www' }],
+    ['node /opt/cronwrap/dist/cronwrap-standalone.cjs --name standalone -- x', { job: 'standalone' }],
+    ['if [ -x /usr/bin/cronwrap ]; then /usr/bin/cronwrap status; fi', { subcommand: 'status' }],
+    ['echo /usr/bin/cronwrap >> /tmp/seen', undefined],
+    ['[ -x /usr/bin/cronwrap ] || /opt/app/brett.sh', undefined],
   ])('%s', (command, expected) => {
     expect(cronwrapUse(command, SUBCOMMAND_NAMES)).toEqual(expected);
   });
