@@ -53,7 +53,7 @@ export async function askSilences(question: SilenceQuestion): Promise<SilenceVer
   const keepProblem = kept || cacheMs === 0 || stop?.aborted ? undefined : writeSilenceCache(stateDir, answer);
   const asked = answer.error === undefined ? [] : [kept ? `${answer.error} (asked at ${new Date(answer.askedAt).toISOString()}; asked again after ${cacheMs / 1000}s)` : answer.error];
   const verdict = silenceFor(answer.silences, runLabels(question.job, question.host, question.fleet), now);
-  return { ...verdict, problems: [...asked, ...verdict.problems, ...(keepProblem ? [keepProblem] : [])] };
+  return { ...verdict, problems: [...asked, ...verdict.problems, ...(keepProblem ? [keepProblem] : [])], ...(kept ? { keptFrom: kept.askedAt } : {}) };
 }
 
 /** The jobs (of `jobs`) a silence in the answer last kept names on this host at `now`, whatever its age: `check` asks no server. */

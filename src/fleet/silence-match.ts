@@ -51,6 +51,8 @@ export interface SilenceFound {
 export interface SilenceVerdict {
   found?: SilenceFound;
   problems: string[];
+  /** When the answer was Alertmanager's, if it was one a run kept (not asked now): a silence added or expired since is not in it. */
+  keptFrom?: number;
 }
 
 /** A matcher whose regular expression cannot be judged here (JavaScript lacks some of RE2's syntax) or took too long. */

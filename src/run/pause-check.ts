@@ -3,7 +3,6 @@ import type { Settings } from '../config/options.js';
 import { errorCode } from '../errors.js';
 import type { Silence } from '../fleet/silences.js';
 import type { Io } from '../io.js';
-import { warn } from '../output/console.js';
 import type { Interruptions } from '../process/interruptions.js';
 import { loadSilences } from '../remote/load.js';
 import { activePause, type Pause } from '../state/pauses.js';
@@ -19,10 +18,14 @@ function pauseText(pause: Pause): string {
 /** A comment longer than this is cut in the footer and history: the silence itself holds it whole. */
 const COMMENT_CHARS = 200;
 
-/** `Alertmanager silence 6f1c… by alice until 2026-11-23T14:00:00.000Z: skip: disk swap (amtool silence expire 6f1c…)` */
-function silenceText({ id, createdBy, endsAt, comment }: Silence): string {
+/**
+ * `Alertmanager silence 6f1c… by alice until 2026-11-23T14:00:00.000Z: skip: disk swap (amtool silence expire 6f1c…)`,
+ * and, from an answer a run kept, when Alertmanager gave it: a silence expired since still holds until it is asked again.
+ */
+function silenceText({ id, createdBy, endsAt, comment }: Silence, keptFrom: number | undefined, cacheMs: number): string {
   const cut = comment.length > COMMENT_CHARS ? `${comment.slice(0, COMMENT_CHARS)}…` : comment;
-  return `Alertmanager silence ${id} by ${createdBy} until ${new Date(endsAt).toISOString()}${cut ? `: ${cut}` : ''} (amtool silence expire ${id})`;
+  const kept = keptFrom === undefined ? '' : `; as Alertmanager answered at ${new Date(keptFrom).toISOString()}, kept ${cacheMs / 1000}s (--alertmanager-cache)`;
+  return `Alertmanager silence ${id} by ${createdBy} until ${new Date(endsAt).toISOString()}${cut ? `: ${cut}` : ''} (amtool silence expire ${id}${kept})`;
 }
 
 /**
@@ -30,7 +33,8 @@ function silenceText({ id, createdBy, endsAt, comment }: Silence): string {
  * an active Alertmanager silence that names the job, asked of dist/silences.cjs only then. A silence whose
  * comment starts with `skip:` stops the run; any other quiets it. Asked before the observers are made, for
  * a paused run has no alerts, pings, report or heal. Alertmanager unreachable, slow or answering nonsense:
- * no silence, one line on stderr, and the problem for the footer and history.
+ * no silence, and the problem for the footer and history only: a monitoring outage must not make cron mail
+ * every run of every job.
  */
 export async function checkPause(settings: Settings, stateDir: string, job: JobName, io: Io, interruptions: Interruptions): Promise<PauseCheck> {
   const local = activePause(stateDir, job, io.now());
@@ -42,9 +46,8 @@ export async function checkPause(settings: Settings, stateDir: string, job: JobN
     .askSilences(question)
     .catch((error: unknown) => ({ found: undefined, problems: [`cannot ask Alertmanager: ${errorCode(error)}`] }));
   const problem = verdict.problems.length > 0 ? verdict.problems.join('; ') : undefined;
-  const found = verdict.found && { skip: verdict.found.skip, reason: silenceText(verdict.found.silence) };
+  const found = verdict.found && { skip: verdict.found.skip, reason: silenceText(verdict.found.silence, verdict.keptFrom, settings.alertmanagerCacheMs) };
   // A silence that says skip stops the run even when this host only quiets it; else this host's pause says why.
   const pause = found?.skip ? found : (here ?? found);
-  if (problem) warn(io.stderr, `silences: ${problem}${pause ? '' : '; the run goes on unsilenced'}`);
   return { ...(pause ? { pause } : {}), ...(problem ? { problem } : {}) };
 }
