@@ -1,7 +1,7 @@
 import type { FleetExpect } from '../config/value-types.js';
 import { fetchText } from '../net/http.js';
 import { readSilenceCache, silenceSource, writeSilenceCache, type SilenceCache } from './silence-cache.js';
-import { runLabels, silenceFor, type SilenceVerdict } from './silence-match.js';
+import { regexBudget, runLabels, silenceFor, type SilenceVerdict } from './silence-match.js';
 import { activeSilences } from './silences.js';
 
 /** How long a run waits for Alertmanager's answer before it goes on without one: cron never hangs on it. */
@@ -60,5 +60,6 @@ export async function askSilences(question: SilenceQuestion): Promise<SilenceVer
 export function silencedByKeptAnswer(stateDir: string, host: string, jobs: readonly string[], now: number): Set<string> {
   const kept = readSilenceCache(stateDir, undefined, now, Infinity);
   if (!kept || kept.silences.length === 0) return new Set();
-  return new Set(jobs.filter((job) => silenceFor(kept.silences, runLabels(job, host), now).found !== undefined));
+  const budget = regexBudget(); // one for all the jobs: check is bounded as a run is
+  return new Set(jobs.filter((job) => silenceFor(kept.silences, runLabels(job, host), now, budget).found !== undefined));
 }

@@ -1,4 +1,5 @@
 import { createContext, Script, type Context } from 'node:vm';
+import { monotonicMs } from '../util/monotonic.js';
 import type { FleetExpect } from '../config/value-types.js';
 import { fleetExpectLabel } from './metrics.js';
 import type { Silence, SilenceMatcher } from './silences.js';
@@ -63,6 +64,18 @@ class Unjudgeable extends Error {}
 // A context costs milliseconds to make: only for a silence with a regex, once.
 let sandbox: { context: Context; test: Script } | undefined;
 const REGEX_MS = 50;
+/**
+ * What all the regexes of one judgement may take together: a thousand silences of runaway regexes (anyone may
+ * add silences to an Alertmanager without a login) would otherwise hold every run 50 ms each, a minute in all.
+ */
+export const REGEX_BUDGET_MS = 250;
+
+/** The time left for the regexes of one judgement (REGEX_BUDGET_MS), spent by each evaluation. */
+export interface RegexBudget {
+  leftMs: number;
+}
+
+export const regexBudget = (): RegexBudget => ({ leftMs: REGEX_BUDGET_MS });
 
 function regexOf(pattern: string): RegExp {
   // RE2's leading (?i) (the only flag amtool users write) becomes JavaScript's i flag.
@@ -74,13 +87,18 @@ function regexOf(pattern: string): RegExp {
   }
 }
 
-function regexMatches(re: RegExp, text: string): boolean {
+function regexMatches(re: RegExp, text: string, budget: RegexBudget): boolean {
+  if (budget.leftMs <= 0) throw new Unjudgeable(`was not evaluated: the ${REGEX_BUDGET_MS} ms for all silences' regexes were spent`);
   sandbox ??= { context: createContext({}), test: new Script('re.test(text)') };
   Object.assign(sandbox.context, { re, text });
+  const timeout = Math.max(1, Math.min(REGEX_MS, Math.ceil(budget.leftMs)));
+  const started = monotonicMs();
   try {
-    return sandbox.test.runInContext(sandbox.context, { timeout: REGEX_MS }) === true;
+    return sandbox.test.runInContext(sandbox.context, { timeout }) === true;
   } catch {
-    throw new Unjudgeable(`took over ${REGEX_MS} ms to evaluate`);
+    throw new Unjudgeable(`took over ${timeout} ms to evaluate`);
+  } finally {
+    budget.leftMs -= monotonicMs() - started;
   }
 }
 
@@ -93,11 +111,11 @@ function withoutPort({ value, isRegex }: SilenceMatcher): string {
 }
 
 /** Whether the matcher holds for a label with these possible values: as Alertmanager (regex anchored; `!=`, `!~` the negation). */
-export function matcherHolds(matcher: SilenceMatcher, values: readonly string[]): boolean {
+export function matcherHolds(matcher: SilenceMatcher, values: readonly string[], budget: RegexBudget = regexBudget()): boolean {
   const value = WITH_PORT.has(matcher.name) ? withoutPort(matcher) : matcher.value;
   try {
     const re = matcher.isRegex ? regexOf(value) : undefined;
-    const any = values.some((candidate) => (re ? regexMatches(re, candidate) : candidate === value));
+    const any = values.some((candidate) => (re ? regexMatches(re, candidate, budget) : candidate === value));
     return matcher.isEqual === false ? !any : any;
   } catch (error) {
     throw error instanceof Unjudgeable ? new Unjudgeable(`${matcherText(matcher)} ${error.message}`) : error;
@@ -111,24 +129,24 @@ export function matcherText({ name, value, isRegex, isEqual }: SilenceMatcher): 
 }
 
 /** Whether the silence applies to the run: it names the job (a `cron_job` matcher), and every matcher on a label the run knows holds. */
-function applies(silence: Silence, labels: RunLabels): boolean {
+function applies(silence: Silence, labels: RunLabels, budget: RegexBudget): boolean {
   if (!silence.matchers.some((m) => m.name === 'cron_job')) return false;
   // Plain matchers first: a silence another one rules out is never reported for a regex that cannot be judged.
   const plainFirst = [...silence.matchers].sort((a, b) => Number(a.isRegex) - Number(b.isRegex));
   return plainFirst.every((matcher) => {
     const values = labels.get(matcher.name);
-    return values === undefined || matcherHolds(matcher, values);
+    return values === undefined || matcherHolds(matcher, values, budget);
   });
 }
 
 /** The silence that applies to the run at `now`, if any: a skip first, then the one that ends last. */
-export function silenceFor(silences: readonly Silence[], labels: RunLabels, now: number): SilenceVerdict {
+export function silenceFor(silences: readonly Silence[], labels: RunLabels, now: number, budget: RegexBudget = regexBudget()): SilenceVerdict {
   const problems: string[] = [];
   let found: SilenceFound | undefined;
   for (const silence of silences) {
     if (silence.endsAt <= now) continue;
     try {
-      if (!applies(silence, labels)) continue;
+      if (!applies(silence, labels, budget)) continue;
     } catch (error) {
       if (!(error instanceof Unjudgeable)) throw error;
       problems.push(`silence ${silence.id} is not applied: ${error.message}`);
@@ -137,5 +155,12 @@ export function silenceFor(silences: readonly Silence[], labels: RunLabels, now:
     const skip = SKIP_COMMENT.test(silence.comment);
     if (!found || (skip && !found.skip) || (skip === found.skip && silence.endsAt > found.silence.endsAt)) found = { silence, skip };
   }
-  return { ...(found ? { found } : {}), problems };
+  return { ...(found ? { found } : {}), problems: named(problems) };
+}
+
+/** The first problems whole, the rest counted: a thousand silences not applied are not a thousand lines in every footer. */
+const PROBLEMS_NAMED = 3;
+function named(problems: readonly string[]): string[] {
+  const more = problems.length - PROBLEMS_NAMED;
+  return more > 0 ? [...problems.slice(0, PROBLEMS_NAMED), `and ${more} more silences not applied`] : [...problems];
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { activeSilences, type Silence, type SilenceMatcher } from '../../src/fleet/silences.js';
-import { hostNames, matcherHolds, runLabels, silenceFor } from '../../src/fleet/silence-match.js';
+import { hostNames, matcherHolds, REGEX_BUDGET_MS, runLabels, silenceFor } from '../../src/fleet/silence-match.js';
+import { monotonicMs } from '../../src/util/monotonic.js';
 
 const NOW = Date.parse('2026-11-20T09:00:00Z');
 const labels = runLabels('backup', 'web1.example.com');
@@ -99,6 +100,17 @@ describe("a silence's matchers, as Alertmanager evaluates them", () => {
     expect(Date.now() - started).toBeLessThan(2000);
     // A silence another matcher rules out is not reported for its regex.
     expect(silenceFor([silence(['cron_job=~(?P<x>', 'host=web2'])], labels, NOW).problems).toEqual([]);
+  });
+
+  it('many runaway regexes (anyone may add silences to an Alertmanager without a login) cost a run 250 ms in all, not 50 ms each; the footer names three', () => {
+    const runaway = Array.from({ length: 200 }, (_, i) => silence(['cron_job=~(a+)+b'], 'maint', NOW + 60_000, `slow-${i}`));
+    const started = monotonicMs();
+    const verdict = silenceFor([...runaway, silence(['cron_job=~a+'], 'maint', NOW + 60_000, 'plain')], runLabels('a'.repeat(40), 'web1'), NOW);
+    // 200 × 50 ms would be 10 s; the budget is REGEX_BUDGET_MS, and a busy machine's slack.
+    expect(monotonicMs() - started).toBeLessThan(REGEX_BUDGET_MS + 2000);
+    expect(verdict.found).toBeUndefined(); // past the budget not even a cheap regex is judged: none is trusted to be
+    expect(verdict.problems).toHaveLength(4);
+    expect(verdict.problems[3]).toBe('and 198 more silences not applied');
   });
 
   it('matcherHolds: a negative matcher holds when no name of the host matches', () => {
