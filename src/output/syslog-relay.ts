@@ -1,5 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import { errorCode } from '../errors.js';
+import { ownerProblem, walkTrusted } from '../util/trust.js';
 
 /**
  * Node has no Unix datagram sockets (node:dgram is UDP only) and /dev/log is one, so a child sends the
@@ -43,6 +45,22 @@ export interface RelayReport {
 
 type RelayChild = ChildProcessByStdio<Writable, Readable, Readable>;
 
+/**
+ * Why root's records must not go to `socketPath`, if so: a socket another user owns, or one in a directory
+ * another user could swap it in, would hand them every line of root's jobs. A missing one is the relay's to say.
+ */
+function untrustedSocket(socketPath: string): string | undefined {
+  try {
+    const { path, stats } = walkTrusted(socketPath);
+    if (!stats) return undefined;
+    if (!stats.isSocket()) return `not safe: ${path} is not a socket`;
+    const owner = ownerProblem(path, stats);
+    return owner && `not safe: ${owner}`;
+  } catch (error) {
+    return `not safe: ${errorCode(error)}`;
+  }
+}
+
 /** Sends datagrams to a Unix socket through the relay child, never waiting on it: what it cannot take is dropped. */
 export class SyslogRelay {
   private readonly child: RelayChild;
@@ -55,9 +73,12 @@ export class SyslogRelay {
   private readonly exit: Promise<void>;
 
   constructor(socketPath: string) {
+    const unsafe = untrustedSocket(socketPath);
     // Its own pipes, never cronwrap's stderr: a relay stuck in send(2) must not hold cron's mail pipe open.
     // No environment but PATH: PERL5OPT, PERL5LIB or PERL_UNICODE from a crontab must not change what it runs or reads.
-    this.child = spawn('perl', ['-e', RELAY, socketPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    // An unsafe socket gets a relay that sends nothing (perl -e '') and the reason, told like any failure.
+    this.child = spawn('perl', ['-e', unsafe ? '' : RELAY, socketPath], { stdio: ['pipe', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
+    if (unsafe) this.error = unsafe;
     this.exit = new Promise((resolve) => this.child.once('close', () => resolve()));
     this.child.once('exit', () => (this.exited = true));
     this.child.once('error', (error) => {

@@ -188,6 +188,20 @@ withRsyslog('--syslog to a real rsyslogd (needs rsyslog)', () => {
     expect(footer(parseLog(box.logOf('sys-none'))).syslog_problem).toBe(`2 of 2 records not sent to ${join(dir, 'missing.sock')} (2 failed: No such file or directory)`);
     expect(historyOf(box.stateDir, 'sys-none').at(-1)).toMatchObject({ exit: 0, verdict: 'ok' });
   });
+
+  it.skipIf(process.getuid?.() !== 0)("a socket another user owns gets none of root's records: said, the run ok (as root)", async () => {
+    const box = sandbox();
+    // A datagram socket bound by another user (nobody): what root sent there, that user would read.
+    const theirs = join(dir, 'theirs.sock');
+    const bound = spawnSync('perl', ['-MSocket', '-e', 'socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die; bind($s, pack_sockaddr_un($ARGV[0])) or die "$!"', theirs]);
+    expect(bound.status).toBe(0);
+    spawnSync('chown', ['65534', theirs]);
+    const result = await cronwrap(['--syslog', '--syslog-socket', theirs, '--name', 'sys-theirs', '--', 'echo', 'root secret'], box);
+    expect(result.exitCode).toBe(0);
+    const problem = footer(parseLog(box.logOf('sys-theirs'))).syslog_problem;
+    expect(problem).toMatch(new RegExp(`^up to 2 of 2 records not sent to ${theirs} \\(`));
+    expect(problem).toContain(`not safe: ${theirs} is owned by nobody (uid 65534)`);
+  });
 });
 
 // journald's own binary, run as a namespace instance of its own (systemd-journald NAMESPACE): it needs no
