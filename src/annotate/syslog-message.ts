@@ -3,9 +3,12 @@
  * Pure: the caller gives the time, the host and the text.
  */
 
-/** The facilities by their names (RFC 5424 table 1, as syslog(3) and logger(1) name them). */
+/**
+ * The facilities by their names (RFC 5424 table 1, as syslog(3) and logger(1) name them), but `kern` (0):
+ * the kernel's alone, which syslog daemons do not take from a program.
+ */
 export const SYSLOG_FACILITIES = {
-  kern: 0, user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,
+  user: 1, mail: 2, daemon: 3, auth: 4, syslog: 5, lpr: 6, news: 7, uucp: 8, cron: 9, authpriv: 10, ftp: 11,
   local0: 16, local1: 17, local2: 18, local3: 19, local4: 20, local5: 21, local6: 22, local7: 23,
 } as const;
 export type SyslogFacility = keyof typeof SYSLOG_FACILITIES;

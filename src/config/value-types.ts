@@ -117,7 +117,7 @@ function urlOf(label: string, value: string, protocols: readonly string[], wordi
   return value;
 }
 
-const parseHttpUrl = (label: string, value: string) => urlOf(label, value, ['http:', 'https:'], 'an http:// or https:// URL', 'https://hc.example.com/ping/<uuid>');
+const parseHttpUrl = (label: string, value: string) => urlOf(label, value, ['http:', 'https:'], 'an http:// or https:// URL', 'https://server.example.com:9093/path'); // one type for pings, Pushgateway, Alertmanager, PagerDuty
 
 export const httpUrl = urlType('text', parseHttpUrl);
 

@@ -135,6 +135,8 @@ withRsyslog('--syslog to a real rsyslogd (needs rsyslog)', () => {
     await cronwrap(['--syslog', '--syslog-socket', socket, '--syslog-facility', 'local3', '--name', 'sys-tag', '--', 'echo', 'never'], box);
     const skipped = await arrived(box, 'sys-tag');
     expect(skipped.messages.map((m) => `${m.pri} ${m.msgid}`)).toEqual(['local3.info start', 'local3.notice skip', 'local3.notice end']);
+    const kernel = await cronwrap(['--syslog', '--syslog-facility', 'kern', '--', 'true'], box);
+    expect([kernel.exitCode, kernel.stderr.toString()]).toEqual([125, expect.stringMatching(/--syslog-facility.*'kern' is not one of user, mail/)]);
     const bad = await cronwrap(['--syslog', '--syslog-facility', 'kernel', '--', 'true'], box);
     expect(bad.exitCode).toBe(125);
     expect(bad.stderr.toString()).toMatch(/--syslog-facility.*'kernel' is not one of .*user.*cron/);
