@@ -5,7 +5,10 @@ import { print } from '../output/console.js';
 import { removePause, writePause } from '../state/pauses.js';
 import type { JobName } from '../util/job-name.js';
 import { makeDirs } from '../util/make-dirs.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadSilences } from '../remote/load.js';
+import { silenceCachePath } from '../state/paths.js';
 import { refuseUnknownJob, type KnownJobSources } from '../jobs/known-jobs.js';
 import { duration } from '../config/value-types.js';
 import { jobSubcommand, type CommandContext } from './subcommand.js';
@@ -46,12 +49,19 @@ export function runPause(stateDir: string, job: JobName, request: PauseRequest, 
 export function runResume(stateDir: string, job: JobName, check: JobCheck, io: Io): number {
   if (!check.force) refuseUnknownJob('resume', job, { ...check, stateDir }, io.now());
   try {
-    print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused\n`);
+    print(io.stdout, removePause(stateDir, job, io.now()) ? `resumed ${job}\n` : `${job} was not paused${silencedHint(stateDir, job, io)}\n`);
     return 0;
   } catch (error) {
     print(io.stderr, `cronwrap: cannot resume ${job}: ${errorCode(error)} in ${stateDir}\n`);
     return 1;
   }
+}
+
+/** A job resume cannot resume may be held by an Alertmanager silence (as the answer a run kept says): where to end that. */
+function silencedHint(stateDir: string, job: JobName, io: Io): string {
+  if (!existsSync(silenceCachePath(stateDir))) return '';
+  const held = loadSilences().silencedByKeptAnswer(stateDir, io.host, [job], io.now()).has(job);
+  return held ? ` by cronwrap pause; an Alertmanager silence names it (amtool silence query cron_job=${job}; amtool silence expire ID)` : '';
 }
 
 /** How pause and resume tell a typo from a job: --force, --root and the config's sections. */

@@ -108,6 +108,9 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     const box = host(alertmanager.url, { CRONWRAP_ALERTMANAGER_CACHE: '1h' });
     const id = alertmanager.amtool('silence', 'add', 'cron_job=backup', '--comment', 'skip: swap');
     expect((await backup(box, hook.url)).exitCode).toBe(0);
+    // resume cannot end what Alertmanager holds: it says where to.
+    const resumed = await cronwrap(['resume', 'backup'], box);
+    expect([resumed.exitCode, resumed.stdout.toString()]).toEqual([0, 'backup was not paused by cronwrap pause; an Alertmanager silence names it (amtool silence query cron_job=backup; amtool silence expire ID)\n']);
     alertmanager.amtool('silence', 'expire', id);
     // Within the hour, the kept answer says skip, and says it is a kept one; a run that may not reuse it asks again.
     expect((await backup(box, hook.url)).exitCode).toBe(0);
