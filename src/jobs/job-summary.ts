@@ -60,8 +60,13 @@ export const SUMMARY_BYTES = 64 * 1024;
  */
 const RECORD_DELAY_MS = 10 * 60 * 1000;
 
-/** A run's result in one word or two. */
+/** A run's result in one word or two; a run that went on alerting no one (a pause --silence, an Alertmanager silence) says so. */
 export function resultOf(run: RunRecord): string {
+  const result = runResult(run);
+  return run.silenced && !run.paused ? `${result}, silenced` : result;
+}
+
+function runResult(run: RunRecord): string {
   if (run.paused) return 'paused';
   if (run.lock_skipped) return 'skipped';
   if (run.heal) return run.heal.helped ? 'healed' : run.heal.ran ? 'heal failed' : 'not healed';

@@ -47,6 +47,12 @@ describe('runs obey Alertmanager silences (--alertmanager-url)', () => {
     for (const box of hosts) expect((await backup(box, hook.url)).exitCode).toBe(3);
     expect(hook.requests.map((r) => (JSON.parse(r.body) as { job: string }).job)).toEqual(['restore', 'backup', 'backup', 'backup']);
     expect(footer(parseLog(hosts[2]!.logOf('backup')))).not.toHaveProperty('silenced');
+    // history and status tell the silenced run from the one after it.
+    const results = (await cronwrap(['history', 'backup', '--json'], hosts[2]!)).stdout.toString();
+    const table = (await cronwrap(['history', 'backup'], hosts[2]!)).stdout.toString();
+    expect(JSON.parse(results)).toHaveLength(2);
+    expect(table).toMatch(/exit 3, silenced/);
+    expect(table.match(/exit 3/g)).toHaveLength(2);
   });
 
   it("a silence whose comment starts with 'skip:' skips the runs (exit 0, history paused) on the hosts it names, until it ends (that part needs faketime)", async () => {
