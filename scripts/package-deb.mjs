@@ -195,6 +195,10 @@ put('etc/cron.d/cronwrap', readFileSync('examples/cron.d/cronwrap'));
 put('usr/share/doc/cronwrap/copyright', copyright(runtime, packages));
 put('usr/share/doc/cronwrap/changelog.gz', gzip(changelog()));
 put('usr/share/doc/cronwrap/README.md.gz', gzip(readFileSync('README.md', 'utf8')));
+// The fleet's side (Prometheus rules and their tests, Alertmanager, Grafana), which the README tells an operator to load.
+for (const dir of ['prometheus', 'alertmanager', 'grafana']) {
+  for (const name of readdirSync(join('examples', dir))) put(`usr/share/doc/cronwrap/examples/${dir}/${name}`, readFileSync(join('examples', dir, name)));
+}
 // Node's single executable is self-contained: the libraries lintian finds in it are Node's own, built in.
 put('usr/share/lintian/overrides/cronwrap', readFileSync('packaging/lintian-overrides', 'utf8'));
 for (const [dir, mode] of [['var/log/cronwrap', 0o750], ['var/lib/cronwrap', 0o700]]) {

@@ -106,6 +106,14 @@ withPackage('the Debian package (needs root, dpkg-dev, lintian, man-db, strace, 
     expect(all.status, all.stdout + all.stderr).toBe(0);
   });
 
+  it('ships the fleet examples the README tells an operator to load (Prometheus rules, Alertmanager, Grafana) under /usr/share/doc/cronwrap/examples', () => {
+    for (const dir of ['prometheus', 'alertmanager', 'grafana']) {
+      const shipped = readdirSync(join(ROOT, 'examples', dir));
+      expect(readdirSync(join('/usr/share/doc/cronwrap/examples', dir)).sort(), dir).toEqual(shipped.sort());
+      for (const name of shipped) expect(readFileSync(join('/usr/share/doc/cronwrap/examples', dir, name), 'utf8'), name).toBe(readFileSync(join(ROOT, 'examples', dir, name), 'utf8'));
+    }
+  });
+
   it('creates /var/log/cronwrap (0750) and /var/lib/cronwrap (0700), wires logrotate, and completes in bash', () => {
     expect(sh('stat', ['-c', '%a', '/var/log/cronwrap', '/var/lib/cronwrap']).stdout.split('\n').slice(0, 2)).toEqual(['750', '700']);
     expect(sh('logrotate', ['-d', '/etc/logrotate.d/cronwrap']).status).toBe(0);
