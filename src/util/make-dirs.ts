@@ -26,7 +26,9 @@ export function makeDirs(path: string, mode: number): void {
     try {
       mkdirSync(dir, mode);
     } catch (error) {
-      if (errorCode(error) !== 'EEXIST') throw error; // made by another run meanwhile
+      if (errorCode(error) !== 'EEXIST') throw error;
+      // Made by someone else meanwhile: another run, or, under a sticky /tmp, another user racing to own it.
+      checkTrustedDirectory(dir);
     }
   }
 }
