@@ -80,7 +80,10 @@ describe('the inventory in the Prometheus text format', () => {
 
   (hasPromtool ? it : it.skip)('promtool check metrics finds nothing to say of it (needs promtool), with no job as with several', () => {
     const escaped = { ...brett, cron_job: 'we"ird\\job', schedule: 'a\nb' };
-    for (const jobs of [[], [{ labels: brett, intervalSeconds: 60 }, { labels: brett, intervalSeconds: 60 }, { labels: escaped, intervalSeconds: null }]]) {
+    // And with a user past the cap: cronwrap_inventory_capped_entries has a sample.
+    const overCap = Array.from({ length: USER_SERIES_MAX + 2 }, (_, i) => ({ labels: { ...brett, user: 'mallory', source: 'user', schedule: `${i % 60} ${Math.floor(i / 60)},${'0,'.repeat(40)}0 * * *` }, intervalSeconds: 3600 }));
+    expect(samples(renderInventory(metrics(overCap)), 'cronwrap_inventory_capped_entries')).toEqual(['cronwrap_inventory_capped_entries{user="mallory"} 2']);
+    for (const jobs of [[], [{ labels: brett, intervalSeconds: 60 }, { labels: brett, intervalSeconds: 60 }, { labels: escaped, intervalSeconds: null }], overCap]) {
       const lint = spawnSync('promtool', ['check', 'metrics'], { input: renderInventory(metrics(jobs)), encoding: 'utf8' });
       expect(lint.status, lint.stdout + lint.stderr).toBe(0);
       expect(lint.stdout + lint.stderr).toBe('');
