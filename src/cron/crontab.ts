@@ -16,8 +16,10 @@ export interface CronEntry {
    * and keeping them would make each entry cost the whole environment.
    */
   env: Readonly<Record<string, string>>;
-  /** An anacron job: it runs once per period (`schedule` is @daily, @weekly or @monthly) when anacron runs, after this delay. */
+  /** An anacron job: it runs once per period (`schedule` is @daily, @weekly, @monthly or a number of days) when anacron runs, after this delay. */
   anacronDelayMinutes?: number;
+  /** An anacron job's period when written in days (`3`): its interval, which no cron schedule says. */
+  anacronPeriodDays?: number;
 }
 
 /** A line cron would reject, or ignore. */

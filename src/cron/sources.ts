@@ -105,7 +105,14 @@ export function readCronTree(root: string): CronTree {
   return tree;
 }
 
-/** anacron's jobs (`period delay id command`) carry a period in days, not a cron schedule: kept as `@daily` and the like when they are one. */
+/** anacron's periods that are cron's @keywords too: kept as those, which `check` and `jobs` already read. */
+const ANACRON_KEYWORDS: Readonly<Record<string, string>> = { '1': '@daily', '@daily': '@daily', '7': '@weekly', '@weekly': '@weekly', '@monthly': '@monthly', '30': '@monthly' };
+
+/**
+ * anacron's jobs (`period delay id command`, anacrontab(5)): the period is a number of days or @daily,
+ * @weekly, @monthly. A period cron also has a keyword for is kept as that keyword; any other number of days
+ * as written (`3`), with its days. A line anacron refuses is a problem, counted as rejected.
+ */
 function readAnacrontab(tree: CronTree, at: (path: string) => string): void {
   let text: string;
   try {
@@ -114,18 +121,19 @@ function readAnacrontab(tree: CronTree, at: (path: string) => string): void {
     if (errorCode(error) !== 'ENOENT') tree.unreadable.push(`/etc/anacrontab: ${errorCode(error)}`);
     return;
   }
-  const PERIODS: Record<string, string> = { '1': '@daily', '@daily': '@daily', '7': '@weekly', '@weekly': '@weekly', '@monthly': '@monthly', '30': '@monthly' };
   for (const [index, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#') || /^[A-Za-z_][A-Za-z0-9_]*\s*=/.test(line)) continue;
     const match = /^(\S+)\s+(\d+)\s+(\S+)\s+(.+)$/.exec(line);
-    const schedule = match ? PERIODS[match[1]!] : undefined;
+    const period = match?.[1];
+    const days = period !== undefined && /^\d+$/.test(period) && Number(period) >= 1 ? Number(period) : undefined;
+    const schedule = period === undefined ? undefined : (ANACRON_KEYWORDS[period] ?? (days === undefined ? undefined : period));
     if (!match || !schedule) {
-      const reason = match ? `anacron period '${match[1]}' is not daily, weekly or monthly; not shown` : 'anacron rejects this line';
-      tree.problems.push({ file: '/etc/anacrontab', line: index + 1, reason, ...(match ? {} : { rejected: true as const }) });
+      const reason = `anacron rejects this line: ${period === undefined ? 'not period, delay, id and command' : `period '${period}' is not a number of days or @daily, @weekly, @monthly`}`;
+      tree.problems.push({ file: '/etc/anacrontab', line: index + 1, reason, rejected: true });
       continue;
     }
-    tree.entries.push({ file: '/etc/anacrontab', line: index + 1, user: 'root', schedule, command: match[4]!, env: {}, anacronDelayMinutes: Number(match[2]) });
+    tree.entries.push({ file: '/etc/anacrontab', line: index + 1, user: 'root', schedule, command: match[4]!, env: {}, anacronDelayMinutes: Number(match[2]), ...(days === undefined ? {} : { anacronPeriodDays: days }) });
   }
 }
 

@@ -33,9 +33,35 @@ export interface InventoryMetrics {
 const LABELS = ['cron_job', 'user', 'schedule', 'source', 'kind', 'wrapped'] as const;
 const PROBLEMS = ['rejected', 'ignored', 'refused_name'] as const;
 
-/** `{cron_job="...",...}`, each value escaped. */
+/**
+ * The longest label value written, in characters. A crontab line may be 9 KB of minute list, and any user
+ * writes one: Prometheus keeps every label value of every series in memory.
+ */
+export const LABEL_MAX_CHARS = 64;
+
+/**
+ * A label value cut to LABEL_MAX_CHARS, its last character `…` when cut: no cron schedule, user or job name
+ * holds one (cron's syntax is ASCII), so a cut value never reads as a whole one. Cut by code point, never
+ * halving a character.
+ */
+export function cutLabel(value: string): string {
+  if (value.length <= LABEL_MAX_CHARS) return value;
+  const chars = Array.from(value.slice(0, 2 * LABEL_MAX_CHARS));
+  return chars.length <= LABEL_MAX_CHARS ? value : `${chars.slice(0, LABEL_MAX_CHARS - 1).join('')}…`;
+}
+
+/**
+ * The most label sets one user's spool crontab gets: any user writes 10,000 lines there, each a series of its
+ * own. Root's spool crontab, /etc/crontab and /etc/cron.d are root's to write, and are not capped.
+ */
+export const USER_SERIES_MAX = 100;
+
+/** Whether a job's series count against its user's cap: one from a spool crontab of a user other than root. */
+const capped = (labels: InventoryLabels) => labels.source === 'user' && labels.user !== 'root';
+
+/** `{cron_job="...",...}`, each value cut and escaped. */
 function labelSet(labels: InventoryLabels): string {
-  return `{${LABELS.map((name) => `${name}="${escapeLabel(String(labels[name]))}"`).join(',')}}`;
+  return `{${LABELS.map((name) => `${name}="${escapeLabel(cutLabel(String(labels[name])))}"`).join(',')}}`;
 }
 
 /** A family's HELP and TYPE lines, then its samples. */
@@ -49,19 +75,32 @@ function family(name: string, help: string, samples: readonly string[]): string[
  */
 export function renderInventory(metrics: InventoryMetrics): string {
   const series = new Map<string, { count: number; interval: number | null }>();
+  /** Per capped user: how many label sets they have, and how many entries past the cap are only counted. */
+  const perUser = new Map<string, { sets: number; left: number }>();
   for (const { labels, intervalSeconds } of metrics.jobs) {
     const key = labelSet(labels);
     const seen = series.get(key);
-    if (!seen) series.set(key, { count: 1, interval: intervalSeconds });
-    else {
+    if (seen) {
       seen.count++;
       if (intervalSeconds !== null) seen.interval = seen.interval === null ? intervalSeconds : Math.min(seen.interval, intervalSeconds);
+      continue;
     }
+    if (capped(labels)) {
+      const user = perUser.get(labels.user) ?? { sets: 0, left: 0 };
+      perUser.set(labels.user, user);
+      if (user.sets >= USER_SERIES_MAX) {
+        user.left++;
+        continue;
+      }
+      user.sets++;
+    }
+    series.set(key, { count: 1, interval: intervalSeconds });
   }
   const lines = [
     ...family('cronwrap_job_info', 'A job scheduled on the host (crontab, cron.d, user crontab, anacrontab, run-parts script, systemd timer), wrapped by cronwrap or not; the value is how many schedule entries have these labels.', [...series].map(([labels, { count }]) => `cronwrap_job_info${labels} ${count}`)),
     ...family('cronwrap_job_interval_seconds', "The shortest time between two starts of the job's schedule (no sample when it is not known).", [...series].flatMap(([labels, { interval }]) => (interval === null ? [] : [`cronwrap_job_interval_seconds${labels} ${interval}`]))),
     ...family('cronwrap_crontab_problem_lines', 'Crontab lines that never run, by why: rejected (cron or anacron refuses the line), ignored (cron passes over its whole file), refused_name (cronwrap refuses its --name).', PROBLEMS.map((problem) => `cronwrap_crontab_problem_lines{problem="${problem}"} ${metrics.problemLines[problem]}`)),
+    ...family('cronwrap_inventory_capped_entries', `Schedule entries of a user's crontab left out of cronwrap_job_info: past the first ${USER_SERIES_MAX} label sets of that user.`, [...perUser].flatMap(([user, { left }]) => (left === 0 ? [] : [`cronwrap_inventory_capped_entries{user="${escapeLabel(cutLabel(user))}"} ${left}`]))),
     ...family('cronwrap_never_firing_timers', 'systemd timers that never fire: not enabled, masked, or their service is not found.', [`cronwrap_never_firing_timers ${metrics.neverFiringTimers}`]),
     ...family('cronwrap_inventory_timestamp_seconds', 'When cronwrap jobs --metrics wrote this inventory (Unix time).', [`cronwrap_inventory_timestamp_seconds ${metrics.timestampSeconds}`]),
   ];

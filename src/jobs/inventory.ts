@@ -83,6 +83,7 @@ export interface Inventory {
 }
 
 const FREQUENT_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
 
 /** The median duration of the job's last successful runs, if it has any. */
 function typicalDuration(runs: readonly RunRecord[]): number | null {
@@ -167,14 +168,15 @@ export function inventory(root: string, stateDir: string, viewer: Viewer, now: D
     const summary = name ? summarizeJob(name, runs, now.getTime()) : undefined;
     const typical = typicalDuration(runs);
     const anacron = entry?.anacronDelayMinutes;
-    const interval = entry ? schedule.shortestInterval(entry.schedule) : undefined;
+    const interval = entry?.anacronPeriodDays !== undefined ? entry.anacronPeriodDays * DAY_MS : entry ? schedule.shortestInterval(entry.schedule) : undefined;
     const flags: string[] = [];
     if (neverRuns) flags.push(`${neverRuns}: it never runs`);
     // What a package ships or run-parts runs is not the admin's to wrap (jobs --wrap leaves it alone too).
     if (!use && kind === 'local' && !neverRuns) flags.push('not wrapped by cronwrap');
     if (use && 'badName' in use) {
       flags.push('cronwrap refuses its --name: it never runs');
-      refused.push(`${source}: ${badNameProblem(use.badName)}`);
+      // A line of a file cron ignores never reaches cronwrap: it is told and counted once, as ignored.
+      if (!neverRuns) refused.push(`${source}: ${badNameProblem(use.badName)}`);
     }
     const serviceMissing = timer !== undefined && timer.command === undefined;
     if (serviceMissing) flags.push('its service unit is not found');
@@ -230,7 +232,10 @@ function alsoAt(sources: readonly string[], self: string): string {
 function wordsOf(entry: CronEntry | undefined, timer: SystemdTimer | undefined, describe: (schedule: string) => string): string {
   if (timer) return `systemd timer: ${timer.schedules.join(', ') || 'no schedule'}`;
   if (!entry) return 'unknown';
-  if (entry.anacronDelayMinutes !== undefined) return `${entry.schedule.slice(1)}, when anacron runs (after ${entry.anacronDelayMinutes} min)`;
+  if (entry.anacronDelayMinutes !== undefined) {
+    const period = entry.schedule.startsWith('@') ? entry.schedule.slice(1) : `every ${entry.schedule} days`;
+    return `${period}, when anacron runs (after ${entry.anacronDelayMinutes} min)`;
+  }
   return describe(entry.schedule);
 }
 

@@ -147,6 +147,56 @@ describe('jobs --metrics refuses what it must, and writes what it can', () => {
     expect(info).toEqual(['cronwrap_job_info{cron_job="cronwrap",user="root",schedule="*/5 * * * *",source="cron.d",kind="local",wrapped="true"} 1']);
   });
 
+  it("what any user writes in their crontab is bounded: schedule labels cut to 64 characters, 100 label sets per user, the rest counted in one series", async () => {
+    const box = sandbox();
+    // crontab(1) takes lines of any length from any user: 250 schedules, distinct in their first characters,
+    // each with a 4 KB hour list; and 50 more that differ only past the cut (one label set once cut).
+    const hostile = [
+      ...Array.from({ length: 250 }, (_, i) => `${i % 60} ${Math.floor(i / 60)},${'0,'.repeat(2000)}0 * * * /bin/true\n`),
+      ...Array.from({ length: 50 }, (_, i) => `${'0,'.repeat(2000)}${i} 3 * * * /bin/true\n`),
+    ].join('');
+    const root = writeTree(join(box.dir, 'root'), { '/var/spool/cron/crontabs/mallory': hostile, '/etc/cron.d/brett': BRETT });
+    const textfiles = join(box.dir, 'textfile');
+    const written = await inventoryOf(box, root, textfiles);
+    expect([written.exitCode, written.stderr.toString()]).toEqual([0, '']);
+    const text = readFileSync(join(textfiles, 'cronwrap-inventory.prom'), 'utf8');
+    const mallory = text.split('\n').filter((line) => line.startsWith('cronwrap_job_info{') && line.includes('user="mallory"'));
+    expect(mallory).toHaveLength(100);
+    for (const line of mallory) expect(Array.from(/schedule="([^"]*)"/.exec(line)![1]!)).toHaveLength(64);
+    expect(mallory[0]).toContain(`schedule="0 0,${'0,'.repeat(29)}0…"`);
+    expect(text).toMatch(/^cronwrap_inventory_capped_entries\{user="mallory"\} 200$/m);
+    expect(text).toMatch(/^cronwrap_job_info\{cron_job="brett\.sh",user="root",schedule="\* \* \* \* \*",source="cron\.d",kind="local",wrapped="false"\} 1$/m);
+    expect(text.length).toBeLessThan(100_000);
+  });
+
+  it('a refused --name in a file cron ignores is one line that never runs: counted once, as ignored', async () => {
+    const box = sandbox();
+    // cron ignores a cron.d file with a dot in its name: its line never reaches cronwrap's --name check.
+    const root = writeTree(join(box.dir, 'root'), { '/etc/cron.d/my.jobs': '* * * * * root /usr/bin/cronwrap --name ../escape -- /bin/true\n' });
+    const textfiles = join(box.dir, 'textfile');
+    expect((await inventoryOf(box, root, textfiles)).exitCode).toBe(0);
+    const problems = readFileSync(join(textfiles, 'cronwrap-inventory.prom'), 'utf8').split('\n').filter((line) => line.startsWith('cronwrap_crontab_problem_lines{'));
+    expect(problems).toEqual(['cronwrap_crontab_problem_lines{problem="rejected"} 0', 'cronwrap_crontab_problem_lines{problem="ignored"} 1', 'cronwrap_crontab_problem_lines{problem="refused_name"} 0']);
+    const listed = JSON.parse((await cronwrap(['jobs', '--json', '--root', root], box)).stdout.toString()) as { problems: string[] };
+    expect(listed.problems).toHaveLength(1);
+  });
+
+  it("an anacron job with a period in days is a job like the others, with its interval; a period anacron refuses is a rejected line", async () => {
+    const box = sandbox();
+    const root = writeTree(join(box.dir, 'root'), { '/etc/anacrontab': 'SHELL=/bin/sh\n3 0 my.job /usr/local/bin/anajob.sh\n@fortnightly 5 x /usr/local/bin/x\n' });
+    const textfiles = join(box.dir, 'textfile');
+    expect((await inventoryOf(box, root, textfiles)).exitCode).toBe(0);
+    const text = readFileSync(join(textfiles, 'cronwrap-inventory.prom'), 'utf8');
+    const labels = 'cron_job="anajob.sh",user="root",schedule="3",source="anacrontab",kind="local",wrapped="false"';
+    expect(text).toContain(`\ncronwrap_job_info{${labels}} 1\n`);
+    expect(text).toContain(`\ncronwrap_job_interval_seconds{${labels}} 259200\n`);
+    expect(text).toMatch(/^cronwrap_crontab_problem_lines\{problem="rejected"\} 1$/m);
+    const listed = await cronwrap(['jobs', '--all', '--json', '--root', root], box);
+    const found = JSON.parse(listed.stdout.toString()) as { jobs: { source: string; words: string; interval_seconds: number | null }[]; problems: string[] };
+    expect(found.jobs.find((job) => job.source === '/etc/anacrontab:2')).toMatchObject({ words: 'every 3 days, when anacron runs (after 0 min)', interval_seconds: 259_200 });
+    expect(found.problems).toEqual(["/etc/anacrontab:3: anacron rejects this line: period '@fortnightly' is not a number of days or @daily, @weekly, @monthly"]);
+  });
+
   it('a part of the tree this user may not read is said and left out; the rest is written', async () => {
     const box = sandbox();
     chmodSync(box.dir, 0o755);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseCrontab, scheduleProblem } from '../../src/cron/crontab.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readCronTree } from '../../src/cron/sources.js';
 import { deadlineAfter, describeSchedule, missedStart, nextRuns, shortestInterval } from '../../src/cron/schedule.js';
 import { scheduleFromCrontabs } from '../../src/config/job-schedule.js';
 import { cronwrapUse } from '../../src/config/cronwrap-use.js';
@@ -220,5 +223,27 @@ describe('which job a crontab command runs under cronwrap', () => {
     ['[ -x /usr/bin/cronwrap ] || /opt/app/brett.sh', undefined],
   ])('%s', (command, expected) => {
     expect(cronwrapUse(command, SUBCOMMAND_NAMES)).toEqual(expected);
+  });
+});
+
+describe("anacron's periods (anacrontab(5): a number of days, or @daily, @weekly, @monthly)", () => {
+  it('a period of days is a job like the others, as written with its days; a period anacron refuses is a rejected problem line', () => {
+    const root = mkdtempSync(join(tmpdir(), 'cronwrap-anacron-'));
+    mkdirSync(join(root, 'etc'));
+    writeFileSync(join(root, 'etc', 'anacrontab'), 'SHELL=/bin/sh\n3 0 my.job /usr/local/bin/anajob.sh\n1 5 cron.daily run-parts /etc/cron.daily\n@fortnightly 5 x /bin/x\n0 5 y /bin/y\nnonsense\n');
+    const tree = readCronTree(root);
+    expect(tree.entries.map(({ line, schedule, anacronPeriodDays, anacronDelayMinutes }) => ({ line, schedule, anacronPeriodDays, anacronDelayMinutes }))).toEqual([
+      { line: 2, schedule: '3', anacronPeriodDays: 3, anacronDelayMinutes: 0 },
+      { line: 3, schedule: '@daily', anacronPeriodDays: 1, anacronDelayMinutes: 5 },
+    ]);
+    expect(tree.problems).toEqual([
+      { file: '/etc/anacrontab', line: 4, reason: "anacron rejects this line: period '@fortnightly' is not a number of days or @daily, @weekly, @monthly", rejected: true },
+      { file: '/etc/anacrontab', line: 5, reason: "anacron rejects this line: period '0' is not a number of days or @daily, @weekly, @monthly", rejected: true },
+      { file: '/etc/anacrontab', line: 6, reason: 'anacron rejects this line: not period, delay, id and command', rejected: true },
+    ]);
+    // Nothing reads a period of days as cron fields: no made-up times.
+    expect(shortestInterval('3')).toBeUndefined();
+    expect(nextRuns('3', NOW, 1)).toEqual([]);
+    rmSync(root, { recursive: true });
   });
 });
