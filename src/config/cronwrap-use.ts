@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { OPTIONS } from './options.js';
 import { escapeControl } from '../util/format.js';
-import { commandJobName, wrappedCommandAt } from '../util/command-job-name.js';
+import { commandJobName, isSetup, wrappedCommandAt } from '../util/command-job-name.js';
 import { LEADING_KEYWORDS } from '../util/command-wrappers.js';
 import { simpleCommands } from '../util/shell-words.js';
 import { isJobName, JOB_NAME_RULE, type JobName } from '../util/job-name.js';
@@ -49,7 +49,10 @@ const isCronwrap = (word: string) => basename(word) === 'cronwrap' || basename(w
  */
 export function cronwrapCall(command: string): CronwrapCall | undefined {
   for (const words of simpleCommands(command.split(/(?<!\\)%/)[0]!)) { // cron turns an unescaped % into a newline, then stdin
-    let at: number | undefined = words.findIndex((word) => !LEADING_KEYWORDS.has(word) && !ASSIGNMENT.test(word));
+    const start = words.findIndex((word) => !LEADING_KEYWORDS.has(word));
+    // A guard names cronwrap without running it: `command -v cronwrap &&`, `test -x /usr/bin/cronwrap &&`.
+    if (start === -1 || isSetup(words.slice(start))) continue;
+    let at: number | undefined = words.findIndex((word, i) => i >= start && !ASSIGNMENT.test(word));
     while (at !== undefined && at !== -1 && !isCronwrap(words[at]!)) at = wrappedCommandAt(words, at);
     if (at === undefined || at === -1) continue;
     const env: Record<string, string> = {};

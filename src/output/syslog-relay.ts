@@ -1,7 +1,7 @@
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { errorCode } from '../errors.js';
-import { ownerProblem, walkTrusted } from '../util/trust.js';
+import { ownerProblem, UnsafePathError, walkTrusted } from '../util/trust.js';
 
 /**
  * Node has no Unix datagram sockets (node:dgram is UDP only) and /dev/log is one, so a child sends the
@@ -57,7 +57,7 @@ function untrustedSocket(socketPath: string): string | undefined {
     const owner = ownerProblem(path, stats);
     return owner && `not safe: ${owner}`;
   } catch (error) {
-    return `not safe: ${errorCode(error)}`;
+    return error instanceof UnsafePathError ? error.message : `cannot check ${socketPath}: ${errorCode(error)}`;
   }
 }
 

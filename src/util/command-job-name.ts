@@ -45,7 +45,7 @@ function workOfLine(line: string, nesting: number): string | undefined {
  * Whether a simple command only prepares or guards the job: `cd`, `test`, `command -v x`, `FOO=1`, or an
  * interpreter's inline code (`perl -e 'sleep int(rand(43200))' && certbot -q renew`).
  */
-function isSetup(words: readonly string[]): boolean {
+export function isSetup(words: readonly string[]): boolean {
   const at = words.findIndex((word) => !isAssignment(word));
   if (at === -1) return true;
   const program = basename(words[at]!);

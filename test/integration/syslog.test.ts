@@ -203,6 +203,14 @@ withRsyslog('--syslog to a real rsyslogd (needs rsyslog)', () => {
     const problem = footer(parseLog(box.logOf('sys-theirs'))).syslog_problem;
     expect(problem).toMatch(new RegExp(`^up to 2 of 2 records not sent to ${theirs} \\(`));
     expect(problem).toContain(`not safe: ${theirs} is owned by nobody (uid 65534)`);
+    // Root's own socket in a directory another user owns (and could swap it in) is refused alike, said once.
+    const theirDir = join(dir, 'their-dir');
+    spawnSync('mkdir', [theirDir]);
+    const inTheirs = join(theirDir, 'root.sock');
+    expect(spawnSync('perl', ['-MSocket', '-e', 'socket(my $s, AF_UNIX, SOCK_DGRAM, 0) or die; bind($s, pack_sockaddr_un($ARGV[0])) or die "$!"', inTheirs]).status).toBe(0);
+    spawnSync('chown', ['65534', theirDir]);
+    await cronwrap(['--syslog', '--syslog-socket', inTheirs, '--name', 'sys-their-dir', '--', 'echo', 'root secret'], box);
+    expect(footer(parseLog(box.logOf('sys-their-dir'))).syslog_problem).toMatch(new RegExp(`; relay: not safe: ${theirDir} is owned by nobody \\(uid 65534\\)\\)$`));
   });
 });
 

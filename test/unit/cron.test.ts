@@ -220,6 +220,8 @@ describe('which job a crontab command runs under cronwrap', () => {
     ['node /opt/cronwrap/dist/cronwrap-standalone.cjs --name standalone -- x', { job: 'standalone' }],
     ['if [ -x /usr/bin/cronwrap ]; then /usr/bin/cronwrap status; fi', { subcommand: 'status' }],
     ['echo /usr/bin/cronwrap >> /tmp/seen', undefined],
+    ['command -v cronwrap >/dev/null && cronwrap --name after-lookup -- /bin/true', { job: 'after-lookup' }],
+    ['command -V cronwrap || exit 0; X=1 cronwrap --name after-lookup-v -- /bin/true', { job: 'after-lookup-v' }],
     ['[ -x /usr/bin/cronwrap ] || /opt/app/brett.sh', undefined],
   ])('%s', (command, expected) => {
     expect(cronwrapUse(command, SUBCOMMAND_NAMES)).toEqual(expected);
